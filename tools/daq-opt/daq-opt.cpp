@@ -1,0 +1,27 @@
+//===- daq-opt.cpp - The daq optimizer driver ------------------------------===//
+//
+// mlir-opt with every upstream dialect, extension and pass plus daq's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "daq/IR/Daq.h"
+#include "daq/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::daq::registerDaqPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::daq::DaqDialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "daq optimizer driver\n", registry));
+}
