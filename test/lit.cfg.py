@@ -20,6 +20,7 @@ config.daq_tools_dir = os.path.join(config.daq_obj_root, "bin")
 config.daq_libs_dir = os.path.join(config.daq_obj_root, "lib")
 config.substitutions.append(("%daq_libs", config.daq_libs_dir))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%daq_src_root", config.daq_src_root))
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(

@@ -116,7 +116,7 @@ def Daq_StaticClipAttr : Daq_Attr<"StaticClip", "static",
     Example:
 
     ```mlir
-    #daq.static<channels = array<f32: 0.5, 0.25, 1.0>, tensor = 1.0 : f32>
+    #daq.static<channels = [0.5, 0.25, 1.0], tensor = 1.0 : f32>
     ```
   }];
   let parameters = (ins "::mlir::DenseF32ArrayAttr":$channels,
