@@ -6,7 +6,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${DAQ_BUILD_DIR:-$root/build}"
 
 bash "$root/scripts/build.sh" mlir-doc >/dev/null
-generated=("Dialects/DaqDialect.md:dialect.md" "DaqPasses.md:passes.md")
+generated=(
+  "Dialects/DaqDialect.md:dialect.md"
+  "DaqPasses.md:passes.md"
+  "DaqConversionPasses.md:conversion-passes.md"
+)
 stale=0
 for pair in "${generated[@]}"; do
   source="$build/docs/${pair%%:*}"

@@ -7,8 +7,8 @@ packages=(
   # Build: Debian's LLVM/MLIR 22, CMake, Ninja, ccache.
   cmake ninja-build ccache git
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
-  # lit runs on Python 3.
-  python3
+  # lit runs on Python 3; numerics tests compare against numpy in float64.
+  python3 python3-numpy
 )
 
 SUDO=

@@ -2,16 +2,17 @@
 # Configuration of the daq lit test suite.
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
 
 config.name = "DAQ"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.daq_obj_root, "test")
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "lib"]
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
@@ -21,8 +22,11 @@ config.daq_libs_dir = os.path.join(config.daq_obj_root, "lib")
 config.substitutions.append(("%daq_libs", config.daq_libs_dir))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%daq_src_root", config.daq_src_root))
+# Python for numerics tests (numpy references); Debian's python3 has numpy.
+config.substitutions.append(("%python", "/usr/bin/python3"))
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["daq-opt", "mlir-opt"], [config.daq_tools_dir, config.llvm_tools_dir]
+    ["daq-opt", "daq-run", "mlir-opt"],
+    [config.daq_tools_dir, config.llvm_tools_dir],
 )

@@ -1,4 +1,5 @@
-//===- DaqAttrs.cpp - daq attributes ---------------------------------------===//
+//===- DaqAttrs.cpp - daq attributes
+//---------------------------------------===//
 
 #include "daq/IR/Daq.h"
 
@@ -94,15 +95,15 @@ Attribute McsClipAttr::parse(AsmParser &parser, Type) {
                            << "', expected 'lambda', 'k' or 'a'");
       }))
     return {};
-  return parser.getChecked<McsClipAttr>(loc, parser.getContext(), lambda, k,
-                                        a);
+  return parser.getChecked<McsClipAttr>(loc, parser.getContext(), lambda, k, a);
 }
 
 void McsClipAttr::print(AsmPrinter &printer) const {
   SmallVector<std::pair<StringRef, std::function<void()>>> entries;
   auto add = [&](StringRef key, APFloat value, double defaultValue) {
     if (value.convertToDouble() != defaultValue)
-      entries.push_back({key, [&printer, value] { printer.printFloat(value); }});
+      entries.push_back(
+          {key, [&printer, value] { printer.printFloat(value); }});
   };
   add("lambda", getLambda(), kDefaultLambda);
   add("k", getK(), kDefaultK);
@@ -118,8 +119,7 @@ LogicalResult McsClipAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (!(lambdaValue > 0.0 && lambdaValue < 1.0))
     return emitError() << "MCS lambda must be in (0, 1), got " << lambdaValue;
   if (!(aValue > 0.0 && aValue <= 1.0))
-    return emitError() << "MCS coefficient A must be in (0, 1], got "
-                       << aValue;
+    return emitError() << "MCS coefficient A must be in (0, 1], got " << aValue;
   if (!(kValue >= 0.0 && kValue * aValue <= 1.0))
     return emitError() << "MCS coefficient k must satisfy k >= 0 and k * A <= "
                           "1 (the update may not extrapolate), got k = "
@@ -151,8 +151,9 @@ StaticClipAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult StaticClipAttr::verifyChannelCount(
-    function_ref<InFlightDiagnostic()> emitError, int64_t channels) const {
+LogicalResult
+StaticClipAttr::verifyChannelCount(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t channels) const {
   if (ShapedType::isDynamic(channels) || getChannels().size() == channels)
     return success();
   return emitError() << "static clip has " << getChannels().size()
@@ -193,9 +194,10 @@ void DsgcClipAttr::print(AsmPrinter &printer) const {
 
 LogicalResult DsgcClipAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t candidates, APFloat minRatio) {
-  if (candidates < 2)
-    return emitError() << "DSGC needs at least 2 candidate clips, got "
-                       << candidates;
+  constexpr int64_t kMaxCandidates = 4096;
+  if (candidates < 2 || candidates > kMaxCandidates)
+    return emitError() << "DSGC needs between 2 and " << kMaxCandidates
+                       << " candidate clips, got " << candidates;
   double ratio = minRatio.convertToDouble();
   if (!(ratio > 0.0 && ratio < 1.0))
     return emitError() << "DSGC min_ratio must be in (0, 1), got " << ratio;
@@ -208,7 +210,10 @@ LogicalResult DsgcClipAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 LogicalResult RoundingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    RoundingKind kind,
-                                   std::optional<uint64_t> seed) {
+                                   std::optional<int64_t> seed) {
+  if (seed && *seed < 0)
+    return emitError() << "stochastic rounding seed must be non-negative, got "
+                       << *seed;
   if (kind == RoundingKind::Stochastic && !seed)
     return emitError() << "stochastic rounding needs a seed";
   if (kind != RoundingKind::Stochastic && seed)
@@ -217,18 +222,17 @@ LogicalResult RoundingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 Attribute GranularityAttr::parse(AsmParser &parser, Type) {
-  SMLoc loc = parser.getCurrentLocation();
-  StringRef keyword;
-  if (parser.parseLess() || parser.parseKeyword(&keyword))
+  if (parser.parseLess())
     return {};
   std::optional<int64_t> axis;
-  if (keyword == "per_axis") {
+  if (succeeded(parser.parseOptionalKeyword("per_axis"))) {
     int64_t value;
     if (parser.parseEqual() || parser.parseInteger(value))
       return {};
     axis = value;
-  } else if (keyword != "per_tensor") {
-    parser.emitError(loc, "expected 'per_tensor' or 'per_axis = <axis>'");
+  } else if (failed(parser.parseOptionalKeyword("per_tensor"))) {
+    parser.emitError(parser.getCurrentLocation(),
+                     "expected 'per_tensor' or 'per_axis = <axis>'");
     return {};
   }
   if (parser.parseGreater())
@@ -278,6 +282,13 @@ LogicalResult ConvAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          << (minimum > 0 ? "positive" : "non-negative");
     return success();
   };
+  // Bounded so that the verifiers' size arithmetic cannot overflow.
+  constexpr int64_t kMaxValue = int64_t(1) << 24;
+  for (ArrayRef<int64_t> values : {strides, padding, dilations})
+    if (llvm::any_of(values, [&](int64_t v) { return v > kMaxValue; }))
+      return emitError() << "convolution strides, padding and dilations must "
+                            "be at most "
+                         << kMaxValue;
   if (failed(checkField("strides", strides, 2, 1)) ||
       failed(checkField("dilations", dilations, 2, 1)) ||
       failed(checkField("padding [top, left, bottom, right]", padding, 4, 0)))

@@ -1,4 +1,5 @@
-//===- DaqDialect.cpp - The daq dialect ------------------------------------===//
+//===- DaqDialect.cpp - The daq dialect
+//------------------------------------===//
 
 #include "daq/IR/Daq.h"
 

@@ -1,4 +1,5 @@
-//===- DaqOps.cpp - daq operations -----------------------------------------===//
+//===- DaqOps.cpp - daq operations
+//-----------------------------------------===//
 
 #include "daq/IR/Daq.h"
 
@@ -18,22 +19,21 @@ using namespace mlir::daq;
 
 /// Checks that `clipType` holds one clip per slice of `inputType` as
 /// `granularity` says: rank 0 per tensor, `[dim(axis)]` per axis.
-static LogicalResult verifyClipShape(Operation *op,
-                                     GranularityAttr granularity,
+static LogicalResult verifyClipShape(Operation *op, GranularityAttr granularity,
                                      ShapedType inputType, ShapedType clipType,
-                                     StringRef clipName) {
+                                     StringRef clipName,
+                                     StringRef inputName = "input") {
   std::optional<int64_t> axis = granularity.getAxis();
   if (!axis) {
     if (clipType.getRank() != 0)
-      return op->emitOpError()
-             << "per-tensor granularity needs a rank-0 '" << clipName
-             << "', got " << clipType;
+      return op->emitOpError() << "per-tensor granularity needs a rank-0 '"
+                               << clipName << "', got " << clipType;
     return success();
   }
   if (*axis < 0 || *axis >= inputType.getRank())
-    return op->emitOpError() << "axis " << *axis
-                             << " is out of range for a tensor of rank "
-                             << inputType.getRank();
+    return op->emitOpError()
+           << "axis " << *axis << " is out of range for a tensor of rank "
+           << inputType.getRank();
   if (clipType.getRank() != 1)
     return op->emitOpError() << "per-axis granularity needs a rank-1 '"
                              << clipName << "', got " << clipType;
@@ -42,9 +42,8 @@ static LogicalResult verifyClipShape(Operation *op,
   if (!ShapedType::isDynamic(expected) && !ShapedType::isDynamic(actual) &&
       expected != actual)
     return op->emitOpError()
-           << "'" << clipName << "' has " << actual
-           << " values but dimension " << *axis << " of the input has size "
-           << expected;
+           << "'" << clipName << "' has " << actual << " values but dimension "
+           << *axis << " of '" << inputName << "' has size " << expected;
   return success();
 }
 
@@ -67,9 +66,9 @@ static LogicalResult verifySameShape(Operation *op, ShapedType lhs,
                                      StringRef lhsName, ShapedType rhs,
                                      StringRef rhsName) {
   if (failed(verifyCompatibleShape(lhs, rhs)))
-    return op->emitOpError() << "'" << lhsName << "' (" << lhs << ") and '"
-                             << rhsName << "' (" << rhs
-                             << ") must have the same shape";
+    return op->emitOpError()
+           << "'" << lhsName << "' (" << lhs << ") and '" << rhsName << "' ("
+           << rhs << ") must have the same shape";
   return success();
 }
 
@@ -131,10 +130,10 @@ LogicalResult QuantizeGradOp::verify() {
       return failure();
   if (failed(verifyClipShape(*this, getGranularity(/*perChannel=*/true),
                              gradType, getChannelClip().getType(),
-                             "channel_clip")) ||
+                             "channel_clip", "grad")) ||
       failed(verifyClipShape(*this, getGranularity(/*perChannel=*/false),
-                             gradType, getTensorClip().getType(),
-                             "tensor_clip")))
+                             gradType, getTensorClip().getType(), "tensor_clip",
+                             "grad")))
     return failure();
 
   ClipStrategyAttrInterface strategy = getStrategy();
@@ -153,8 +152,8 @@ LogicalResult QuantizeGradOp::verify() {
        failed(verifySameShape(*this, getTensorState().getType(), "tensor_state",
                               getTensorClip().getType(), "tensor_clip"))))
     return failure();
-  if (failed(strategy.verifyChannelCount(
-          [&] { return emitOpError(); }, getChannelCount())))
+  if (failed(strategy.verifyChannelCount([&] { return emitOpError(); },
+                                         getChannelCount())))
     return failure();
   return verifyRounding(*this, getRounding(), getStep());
 }
@@ -163,8 +162,8 @@ Value QuantizeGradOp::buildClip(OpBuilder &builder, bool perChannel) {
   Location loc = getLoc();
   Value grad = getGrad();
   GranularityAttr granularity = getGranularity(perChannel);
-  Type clipType = perChannel ? getChannelClip().getType()
-                             : getTensorClip().getType();
+  Type clipType =
+      perChannel ? getChannelClip().getType() : getTensorClip().getType();
   return llvm::TypeSwitch<Attribute, Value>(getStrategy())
       .Case([&](MaxClipAttr) {
         return MaxAbsOp::create(builder, loc, clipType, grad, granularity);
@@ -185,11 +184,11 @@ Value QuantizeGradOp::buildClip(OpBuilder &builder, bool perChannel) {
       .Case([&](StaticClipAttr clips) -> Value {
         auto type = cast<RankedTensorType>(clipType);
         DenseElementsAttr values =
-            perChannel ? DenseElementsAttr::get(
-                             type, clips.getChannels().asArrayRef())
-                       : DenseElementsAttr::get(
-                             type, static_cast<float>(
-                                       clips.getTensor().getValueAsDouble()));
+            perChannel
+                ? DenseElementsAttr::get(type, clips.getChannels().asArrayRef())
+                : DenseElementsAttr::get(
+                      type,
+                      static_cast<float>(clips.getTensor().getValueAsDouble()));
         return arith::ConstantOp::create(builder, loc, type, values);
       })
       .Default([](Attribute) -> Value {
@@ -258,12 +257,12 @@ struct ConvTensors {
 /// a convolution. Dynamic sizes are accepted and skipped.
 static LogicalResult verifyConvGeometry(Operation *op, ConvAttr conv,
                                         const ConvTensors &t) {
-  for (auto [type, name] : {std::pair(t.input, t.inputName),
-                            std::pair(t.filter, t.filterName),
-                            std::pair(t.output, t.outputName)})
+  for (auto [type, name] :
+       {std::pair(t.input, t.inputName), std::pair(t.filter, t.filterName),
+        std::pair(t.output, t.outputName)})
     if (type.getRank() != 4)
-      return op->emitOpError() << "'" << name
-                               << "' must be a 4-D tensor, got " << type;
+      return op->emitOpError()
+             << "'" << name << "' must be a 4-D tensor, got " << type;
 
   auto known = [](int64_t size) { return !ShapedType::isDynamic(size); };
   bool nhwc = conv.isNHWC();
@@ -276,26 +275,25 @@ static LogicalResult verifyConvGeometry(Operation *op, ConvAttr conv,
   int64_t batch = t.input.getDimSize(0), outBatch = t.output.getDimSize(0);
   if (known(batch) && known(outBatch) && batch != outBatch)
     return op->emitOpError()
-           << "batch size of '" << t.inputName << "' (" << batch
-           << ") and '" << t.outputName << "' (" << outBatch << ") differ";
+           << "batch size of '" << t.inputName << "' (" << batch << ") and '"
+           << t.outputName << "' (" << outBatch << ") differ";
 
   int64_t groups = conv.getGroups();
   int64_t channels = t.input.getDimSize(chanDim);
   int64_t outChannels = t.output.getDimSize(chanDim);
   if (known(channels) && channels % groups != 0)
-    return op->emitOpError() << "groups (" << groups
-                             << ") must divide the input channels ("
-                             << channels << ")";
+    return op->emitOpError()
+           << "groups (" << groups << ") must divide the input channels ("
+           << channels << ")";
   if (known(outChannels) && outChannels % groups != 0)
-    return op->emitOpError() << "groups (" << groups
-                             << ") must divide the output channels ("
-                             << outChannels << ")";
+    return op->emitOpError()
+           << "groups (" << groups << ") must divide the output channels ("
+           << outChannels << ")";
   int64_t filterOut = t.filter.getDimSize(0);
   if (known(filterOut) && known(outChannels) && filterOut != outChannels)
-    return op->emitOpError()
-           << "'" << t.filterName << "' has " << filterOut
-           << " output channels but '" << t.outputName << "' has "
-           << outChannels;
+    return op->emitOpError() << "'" << t.filterName << "' has " << filterOut
+                             << " output channels but '" << t.outputName
+                             << "' has " << outChannels;
   int64_t filterIn = t.filter.getDimSize(filterChanDim);
   if (known(filterIn) && known(channels) && filterIn * groups != channels)
     return op->emitOpError()
@@ -308,23 +306,27 @@ static LogicalResult verifyConvGeometry(Operation *op, ConvAttr conv,
     int64_t in = t.input.getDimSize(spatialDims[d]);
     int64_t kernel = t.filter.getDimSize(kernelDims[d]);
     int64_t out = t.output.getDimSize(spatialDims[d]);
+    if (known(kernel) && kernel < 1)
+      return op->emitOpError() << "kernel " << spatialNames[d] << " of '"
+                               << t.filterName << "' must be positive";
     if (!known(in) || !known(kernel))
       continue;
     int64_t padded = in + conv.getPadLow(d) + conv.getPadHigh(d);
     int64_t dilatedKernel = conv.getDilation(d) * (kernel - 1) + 1;
     if (dilatedKernel > padded)
       return op->emitOpError()
-             << "dilated kernel " << spatialNames[d] << " (" << dilatedKernel
-             << ") exceeds the padded input " << spatialNames[d] << " ("
-             << padded << ")";
+             << "dilated kernel " << spatialNames[d] << " of '" << t.filterName
+             << "' (" << dilatedKernel << ") exceeds the padded "
+             << spatialNames[d] << " of '" << t.inputName << "' (" << padded
+             << ")";
     int64_t expected = (padded - dilatedKernel) / conv.getStride(d) + 1;
     if (known(out) && out != expected)
       return op->emitOpError()
-             << "output " << spatialNames[d] << " of '" << t.outputName
-             << "' is " << out << " but the convolution gives " << expected
-             << " = (" << in << " + " << conv.getPadLow(d) << " + "
+             << spatialNames[d] << " of '" << t.outputName << "' is " << out
+             << " but '" << t.inputName << "' and '" << t.filterName
+             << "' give (" << in << " + " << conv.getPadLow(d) << " + "
              << conv.getPadHigh(d) << " - " << dilatedKernel << ") / "
-             << conv.getStride(d) << " + 1";
+             << conv.getStride(d) << " + 1 = " << expected;
   }
   return success();
 }
@@ -333,9 +335,9 @@ static LogicalResult verifyFloatConv(Operation *op, ConvAttr conv,
                                      const ConvTensors &t) {
   if (t.input.getElementType() != t.filter.getElementType() ||
       t.input.getElementType() != t.output.getElementType())
-    return op->emitOpError() << "element types of '" << t.inputName << "', '"
-                             << t.filterName << "' and '" << t.outputName
-                             << "' must agree";
+    return op->emitOpError()
+           << "element types of '" << t.inputName << "', '" << t.filterName
+           << "' and '" << t.outputName << "' must agree";
   return verifyConvGeometry(op, conv, t);
 }
 
@@ -346,17 +348,17 @@ LogicalResult Conv2DOp::verify() {
 }
 
 LogicalResult Conv2DBackwardDataOp::verify() {
-  return verifyFloatConv(
-      *this, getConv(),
-      {getGradInput().getType(), getFilter().getType(),
-       getGradOutput().getType(), "grad_input", "filter", "grad_output"});
+  return verifyFloatConv(*this, getConv(),
+                         {getGradInput().getType(), getFilter().getType(),
+                          getGradOutput().getType(), "grad_input", "filter",
+                          "grad_output"});
 }
 
 LogicalResult Conv2DBackwardFilterOp::verify() {
-  return verifyFloatConv(
-      *this, getConv(),
-      {getInput().getType(), getGradFilter().getType(),
-       getGradOutput().getType(), "input", "grad_filter", "grad_output"});
+  return verifyFloatConv(*this, getConv(),
+                         {getInput().getType(), getGradFilter().getType(),
+                          getGradOutput().getType(), "input", "grad_filter",
+                          "grad_output"});
 }
 
 /// Checks the clip of an INT8 convolution operand: a rank-0 clip is always
@@ -371,9 +373,10 @@ static LogicalResult verifyConvClip(Operation *op, Value clip,
   if (type.getRank() == 0)
     return success();
   if (!outChannels)
-    return op->emitOpError() << "'" << clipName
-                             << "' must be a per-tensor clip (tensor<f32>): "
-                             << perTensorReason << ", got " << type;
+    return op->emitOpError()
+           << "'" << clipName
+           << "' must be a per-tensor clip (tensor<f32>): " << perTensorReason
+           << ", got " << type;
   if (type.getRank() != 1)
     return op->emitOpError()
            << "'" << clipName
@@ -383,10 +386,9 @@ static LogicalResult verifyConvClip(Operation *op, Value clip,
   int64_t size = type.getDimSize(0);
   if (!ShapedType::isDynamic(size) && !ShapedType::isDynamic(*outChannels) &&
       size != *outChannels)
-    return op->emitOpError()
-           << "'" << clipName << "' has " << size
-           << " values but the convolution has " << *outChannels
-           << " output channels";
+    return op->emitOpError() << "'" << clipName << "' has " << size
+                             << " values but the convolution has "
+                             << *outChannels << " output channels";
   return success();
 }
 
@@ -402,8 +404,12 @@ static LogicalResult verifyQuantizedConv(QConvOp op, const ConvTensors &t) {
 }
 
 LogicalResult QConv2DOp::verify() {
-  ConvTensors t{getInput().getType(), getFilter().getType(),
-                getOutput().getType(), "input", "filter", "output"};
+  ConvTensors t{getInput().getType(),
+                getFilter().getType(),
+                getOutput().getType(),
+                "input",
+                "filter",
+                "output"};
   if (failed(verifyQuantizedConv(*this, t)) ||
       failed(verifyConvClip(*this, getInputClip(), "input_clip", std::nullopt,
                             "activations are quantized per tensor")) ||
@@ -415,23 +421,29 @@ LogicalResult QConv2DOp::verify() {
 }
 
 LogicalResult QConv2DBackwardDataOp::verify() {
-  ConvTensors t{getGradInput().getType(), getFilter().getType(),
-                getGradOutput().getType(), "grad_input", "filter",
+  ConvTensors t{getGradInput().getType(),
+                getFilter().getType(),
+                getGradOutput().getType(),
+                "grad_input",
+                "filter",
                 "grad_output"};
   StringRef reason = "backward-data sums over output channels, so "
                      "per-channel scales do not factor out";
   if (failed(verifyQuantizedConv(*this, t)) ||
       failed(verifyConvClip(*this, getGradOutputClip(), "grad_output_clip",
                             std::nullopt, reason)) ||
-      failed(verifyConvClip(*this, getFilterClip(), "filter_clip",
-                            std::nullopt, reason)))
+      failed(verifyConvClip(*this, getFilterClip(), "filter_clip", std::nullopt,
+                            reason)))
     return failure();
   return success();
 }
 
 LogicalResult QConv2DBackwardFilterOp::verify() {
-  ConvTensors t{getInput().getType(), getGradFilter().getType(),
-                getGradOutput().getType(), "input", "grad_filter",
+  ConvTensors t{getInput().getType(),
+                getGradFilter().getType(),
+                getGradOutput().getType(),
+                "input",
+                "grad_filter",
                 "grad_output"};
   if (failed(verifyQuantizedConv(*this, t)) ||
       failed(verifyConvClip(*this, getInputClip(), "input_clip", std::nullopt,

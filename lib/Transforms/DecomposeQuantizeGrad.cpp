@@ -1,4 +1,5 @@
-//===- DecomposeQuantizeGrad.cpp - Expand daq.quantize_grad ----------------===//
+//===- DecomposeQuantizeGrad.cpp - Expand daq.quantize_grad
+//----------------===//
 
 #include "daq/Transforms/Passes.h"
 
@@ -32,7 +33,8 @@ struct DecomposeQuantizeGrad : OpRewritePattern<QuantizeGradOp> {
         op.buildQuantize(rewriter, channelClip, /*perChannel=*/true);
     Value tensorCodes =
         op.buildQuantize(rewriter, tensorClip, /*perChannel=*/false);
-    rewriter.replaceOp(op, {channelCodes, channelClip, tensorCodes, tensorClip});
+    rewriter.replaceOp(op,
+                       {channelCodes, channelClip, tensorCodes, tensorClip});
     return success();
   }
 };
@@ -41,9 +43,13 @@ struct DaqDecomposeQuantizeGradPass
     : impl::DaqDecomposeQuantizeGradBase<DaqDecomposeQuantizeGradPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeQuantizeGrad>(&getContext());
+    populateDecomposeQuantizeGradPatterns(patterns);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
 } // namespace
+
+void populateDecomposeQuantizeGradPatterns(RewritePatternSet &patterns) {
+  patterns.add<DecomposeQuantizeGrad>(patterns.getContext());
+}
 } // namespace mlir::daq

@@ -191,7 +191,7 @@ func.func @static_f64_tensor(%g: tensor<2x3xf32>) {
 // -----
 
 func.func @dsgc_one_candidate(%g: tensor<2x3xf32>) {
-  // expected-error @+1 {{DSGC needs at least 2 candidate clips, got 1}}
+  // expected-error @+1 {{DSGC needs between 2 and 4096 candidate clips, got 1}}
   %c, %d = daq.dsgc_clip %g {granularity = #daq.granularity<per_tensor>, params = #daq.dsgc<candidates = 1>}
       : tensor<2x3xf32> -> (tensor<f32>, tensor<f32>)
   return
@@ -200,7 +200,7 @@ func.func @dsgc_one_candidate(%g: tensor<2x3xf32>) {
 // -----
 
 func.func @dsgc_negative_candidates(%g: tensor<2x3xf32>) {
-  // expected-error @+1 {{DSGC needs at least 2 candidate clips, got -4}}
+  // expected-error @+1 {{DSGC needs between 2 and 4096 candidate clips, got -4}}
   %c, %d = daq.dsgc_clip %g {granularity = #daq.granularity<per_tensor>, params = #daq.dsgc<candidates = -4>}
       : tensor<2x3xf32> -> (tensor<f32>, tensor<f32>)
   return
@@ -246,7 +246,7 @@ func.func @dsgc_duplicate_parameter(%g: tensor<2x3xf32>) {
 
 // The same check applies where #daq.dsgc is a quantize_grad strategy.
 func.func @dsgc_strategy_one_candidate(%g: tensor<2x3xf32>) {
-  // expected-error @+1 {{DSGC needs at least 2 candidate clips, got 1}}
+  // expected-error @+1 {{DSGC needs between 2 and 4096 candidate clips, got 1}}
   %0:4 = daq.quantize_grad %g {axis = 1 : i64, strategy = #daq.dsgc<candidates = 1>}
       : (tensor<2x3xf32>) -> (tensor<2x3xi8>, tensor<3xf32>, tensor<2x3xi8>, tensor<f32>)
   return
@@ -405,5 +405,40 @@ func.func @conv_bad_strides_on_qconv2d(%qx: tensor<1x2x4x4xi8>, %sx: tensor<f32>
   // expected-error @+1 {{convolution strides must be positive}}
   %y = daq.qconv2d %qx[%sx], %qw[%sw] {conv = #daq.conv<layout = nchw, strides = [0, 0]>}
       : (tensor<1x2x4x4xi8>, tensor<f32>, tensor<3x2x3x3xi8>, tensor<3xf32>) -> tensor<1x3x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @dsgc_too_many_candidates(%g: tensor<2x3xf32>) {
+  // expected-error @+1 {{DSGC needs between 2 and 4096 candidate clips, got 4097}}
+  %c, %d = daq.dsgc_clip %g {granularity = #daq.granularity<per_tensor>, params = #daq.dsgc<candidates = 4097>}
+      : tensor<2x3xf32> -> (tensor<f32>, tensor<f32>)
+  return
+}
+
+// -----
+
+func.func @rounding_negative_seed(%x: tensor<2x3xf32>, %s: tensor<f32>, %t: i64) {
+  // expected-error @+1 {{stochastic rounding seed must be non-negative, got -1}}
+  %q = daq.quantize %x, %s step %t {granularity = #daq.granularity<per_tensor>, rounding = #daq.rounding<stochastic, seed = -1>}
+      : (tensor<2x3xf32>, tensor<f32>, i64) -> tensor<2x3xi8>
+  return
+}
+
+// -----
+
+func.func @granularity_not_a_keyword(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{expected 'per_tensor' or 'per_axis = <axis>'}}
+  %c = daq.max_abs %x {granularity = #daq.granularity<3>} : tensor<2x3xf32> -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_huge_dilation(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x3x3xf32>) {
+  // expected-error @+1 {{convolution strides, padding and dilations must be at most 16777216}}
+  %y = daq.conv2d %x, %w {conv = #daq.conv<layout = nchw, dilations = [4611686018427387904, 1]>}
+      : (tensor<1x2x4x4xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x2x2xf32>
   return
 }

@@ -1,10 +1,13 @@
-//===- daq-opt.cpp - The daq optimizer driver ------------------------------===//
+//===- daq-opt.cpp - The daq optimizer driver
+//------------------------------===//
 //
 // mlir-opt with every upstream dialect, extension and pass plus daq's.
 //
 //===----------------------------------------------------------------------===//
 
+#include "daq/Conversion/Passes.h"
 #include "daq/IR/Daq.h"
+#include "daq/Pipelines/Pipelines.h"
 #include "daq/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -16,12 +19,14 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::daq::registerDaqPasses();
+  mlir::daq::registerDaqConversionPasses();
+  mlir::daq::registerDaqPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::daq::DaqDialect>();
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "daq optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "daq optimizer driver\n", registry));
 }

@@ -1,11 +1,14 @@
-//===- DaqPlugin.cpp - daq as an mlir-opt plugin ---------------------------===//
+//===- DaqPlugin.cpp - daq as an mlir-opt plugin
+//---------------------------===//
 //
 // `mlir-opt --load-dialect-plugin=DaqPlugin.so` registers the daq dialect and
 // passes; `--load-pass-plugin=DaqPlugin.so` registers the passes alone.
 //
 //===----------------------------------------------------------------------===//
 
+#include "daq/Conversion/Passes.h"
 #include "daq/IR/Daq.h"
+#include "daq/Pipelines/Pipelines.h"
 #include "daq/Transforms/Passes.h"
 
 #include "mlir/Tools/Plugins/DialectPlugin.h"
@@ -15,16 +18,22 @@
 
 using namespace mlir;
 
+static void registerAllDaqPasses() {
+  daq::registerDaqPasses();
+  daq::registerDaqConversionPasses();
+  daq::registerDaqPipelines();
+}
+
 extern "C" LLVM_ATTRIBUTE_WEAK DialectPluginLibraryInfo
 mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "Daq", LLVM_VERSION_STRING,
           [](DialectRegistry *registry) {
             registry->insert<daq::DaqDialect>();
-            daq::registerDaqPasses();
+            registerAllDaqPasses();
           }};
 }
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "DaqPasses", LLVM_VERSION_STRING,
-          []() { daq::registerDaqPasses(); }};
+          registerAllDaqPasses};
 }

@@ -135,7 +135,7 @@ def Daq_DsgcClipAttr : Daq_Attr<"DsgcClip", "dsgc",
     `s_j = max|g| * (min_ratio + (1 - min_ratio) * j / (candidates - 1))`,
     `j = 0 .. candidates-1`, quantizing with round-to-nearest-even, and keeps
     the one with the smallest distance (the largest on ties). Requires
-    `candidates >= 2` and `0 < min_ratio < 1`. Defaults: 32 candidates from
+    `2 <= candidates <= 4096` and `0 < min_ratio < 1`. Defaults: 32 candidates from
     `0.1 * max`.
 
     Example:
@@ -181,7 +181,8 @@ def Daq_RoundingAttr : Daq_Attr<"Rounding", "rounding"> {
     drawn from a Philox-4x32-10 counter-based generator keyed by
     (`seed`, training step, element index), so every target produces the same
     bits and a run is reproducible. The step is an operand of the op that
-    rounds; the seed is required for `stochastic` and not allowed otherwise.
+    rounds; the seed (non-negative) is required for `stochastic` and not
+    allowed otherwise.
 
     Example:
 
@@ -191,7 +192,7 @@ def Daq_RoundingAttr : Daq_Attr<"Rounding", "rounding"> {
     ```
   }];
   let parameters = (ins EnumParameter<Daq_RoundingKind>:$kind,
-                        OptionalParameter<"std::optional<uint64_t>">:$seed);
+                        OptionalParameter<"std::optional<int64_t>">:$seed);
   let assemblyFormat = "`<` $kind (`,` `seed` `=` $seed^)? `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -256,7 +257,8 @@ def Daq_ConvAttr : Daq_Attr<"Conv", "conv"> {
       (default none), `groups` (default 1; `groups = C` with a `[C*m, 1, KH,
       KW]` filter is a depthwise convolution).
 
-    The output size along each spatial dimension is
+    Strides, dilations and padding are at most `2^24`. The output size along
+    each spatial dimension is
     `(in + pad_lo + pad_hi - dilation * (kernel - 1) - 1) / stride + 1`,
     which every convolution op verifies. Omitted fields take their defaults.
 

@@ -5,10 +5,19 @@
 
 #include "daq/IR/Daq.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
 namespace daq {
+
+/// Function attribute holding the tensor-level signature of a JIT entry point
+/// (see --daq-annotate-entry-points).
+inline constexpr llvm::StringLiteral kSignatureAttrName = "daq.signature";
+
+/// Patterns rewriting daq.quantize_grad into its clip computations and
+/// quantizes (the rewrite of --daq-decompose-quantize-grad).
+void populateDecomposeQuantizeGradPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_DECL
 #include "daq/Transforms/Passes.h.inc"

@@ -46,4 +46,20 @@ def DaqDecomposeQuantizeGrad : Pass<"daq-decompose-quantize-grad"> {
                            "::mlir::daq::DaqDialect"];
 }
 
+def DaqAnnotateEntryPoints : Pass<"daq-annotate-entry-points", "ModuleOp"> {
+  let summary = "Mark public functions as JIT entry points with their signature";
+  let description = [{
+    Gives every public `func.func` with a body the `llvm.emit_c_interface`
+    unit attribute (so LLVM lowering emits a `_mlir_ciface_<name>` wrapper
+    taking memref descriptors by pointer) and a `daq.signature` attribute
+    holding its original function type. The attribute survives bufferization
+    and LLVM lowering, so a runner can check the shapes and element types of
+    its inputs and allocate its outputs from an already lowered module.
+
+    Example: `func.func @f(%x: tensor<4xf32>) -> tensor<4xi8>` gains
+    `attributes {daq.signature = (tensor<4xf32>) -> tensor<4xi8>,
+    llvm.emit_c_interface}`.
+  }];
+}
+
 #endif // DAQ_TRANSFORMS_PASSES_TD
