@@ -80,6 +80,27 @@ static ParseResult parseDouble(AsmParser &parser, APFloat &value) {
 // Clip strategies
 //===----------------------------------------------------------------------===//
 
+FailureOr<DenseF32ArrayAttr> mlir::daq::parseF32List(AsmParser &parser) {
+  SmallVector<float> values;
+  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+        APFloat value(0.0f);
+        if (parser.parseFloat(APFloat::IEEEsingle(), value))
+          return failure();
+        values.push_back(value.convertToFloat());
+        return success();
+      }))
+    return failure();
+  return DenseF32ArrayAttr::get(parser.getContext(), values);
+}
+
+void mlir::daq::printF32List(AsmPrinter &printer, DenseF32ArrayAttr values) {
+  printer << '[';
+  llvm::interleaveComma(values.asArrayRef(), printer, [&](float value) {
+    printer.printFloat(APFloat(value));
+  });
+  printer << ']';
+}
+
 Attribute McsClipAttr::parse(AsmParser &parser, Type) {
   APFloat lambda(kDefaultLambda), k(kDefaultK), a(kDefaultA);
   SMLoc loc = parser.getCurrentLocation();

@@ -27,6 +27,10 @@ namespace mlir::daq {
 /// Parses `[a, b, ...]` (the list of a `#daq.conv` field).
 FailureOr<SmallVector<int64_t>> parseIntList(AsmParser &parser);
 void printIntList(AsmPrinter &printer, ArrayRef<int64_t> values);
+/// Parses `[a, b, ...]` as f32 values (decimal or hexadecimal literals).
+FailureOr<DenseF32ArrayAttr> parseF32List(AsmParser &parser);
+/// Prints f32 values so that they parse back bit for bit.
+void printF32List(AsmPrinter &printer, DenseF32ArrayAttr values);
 } // namespace mlir::daq
 
 #define GET_ATTRDEF_CLASSES

@@ -103,6 +103,14 @@ def Daq_McsClipAttr : Daq_Attr<"McsClip", "mcs",
   }];
 }
 
+// A list of f32 values written `[a, b, ...]`, printed so that every value
+// parses back to the same bits.
+class Daq_F32ListParameter<string desc>
+    : AttrOrTypeParameter<"::mlir::DenseF32ArrayAttr", desc> {
+  let parser = [{ ::mlir::daq::parseF32List($_parser) }];
+  let printer = [{ ::mlir::daq::printF32List($_printer, $_self) }];
+}
+
 def Daq_StaticClipAttr : Daq_Attr<"StaticClip", "static",
     [DeclareAttrInterfaceMethods<Daq_ClipStrategyAttrInterface,
                                  ["verifyChannelCount"]>]> {
@@ -119,7 +127,7 @@ def Daq_StaticClipAttr : Daq_Attr<"StaticClip", "static",
     #daq.static<channels = [0.5, 0.25, 1.0], tensor = 1.0 : f32>
     ```
   }];
-  let parameters = (ins "::mlir::DenseF32ArrayAttr":$channels,
+  let parameters = (ins Daq_F32ListParameter<"one clip per channel">:$channels,
                         "::mlir::FloatAttr":$tensor);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
