@@ -181,3 +181,16 @@ func.func @int8_quantize_on_load(%x: tensor<2x1x7x7xf32>, %sx: tensor<f32>, %gy:
       : (tensor<2x3x3x3xf32>, tensor<f32>, tensor<3x1x3x3xf32>, tensor<f32>) -> tensor<2x1x7x7xf32>
   return %gw, %gx : tensor<3x1x3x3xf32>, tensor<2x1x7x7xf32>
 }
+
+// -----
+
+// Static clips print with as many digits as they need to parse back to the
+// same f32 bits; hexadecimal literals are accepted.
+// CHECK-LABEL: func @static_clip_precision
+// CHECK: #daq.static<channels = [0.403411359, 1.000000e+00], tensor = 0.403411359 : f32>
+func.func @static_clip_precision(%g: tensor<2x2xf32>) -> tensor<2xf32> {
+  %a:4 = daq.quantize_grad %g {axis = 1 : i64,
+      strategy = #daq.static<channels = [0.4034113585948944, 0x3F800000], tensor = 0.4034113585948944 : f32>}
+      : (tensor<2x2xf32>) -> (tensor<2x2xi8>, tensor<2xf32>, tensor<2x2xi8>, tensor<f32>)
+  return %a#1 : tensor<2xf32>
+}
