@@ -31,7 +31,9 @@ void daq::buildDaqCpuPipeline(OpPassManager &pm) {
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
-  outParamsOptions.hoistStaticAllocs = true;
+  // Results are copied into the out-parameters. Hoisting the allocations to
+  // the caller instead (hoist-static-allocs) crashes MLIR 22 when a function
+  // returns one value twice.
   outParamsOptions.modifyPublicFunctions = true;
   pm.addPass(
       bufferization::createBufferResultsToOutParamsPass(outParamsOptions));

@@ -23,3 +23,13 @@ func.func @step(%x: tensor<2x3xf32>, %c: tensor<3xf32>, %t: i64) -> (tensor<2x3x
 func.func private @helper(%x: tensor<2xf32>) -> tensor<2xf32> {
   return %x : tensor<2xf32>
 }
+
+// A value returned twice (here after CSE merges two results) gets two
+// out-parameters.
+// CHECK-LABEL: llvm.func @_mlir_ciface_same_value_twice(
+// CHECK-SAME:    %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
+func.func @same_value_twice(%x: tensor<4x3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
+  %a = daq.max_abs %x {granularity = #daq.granularity<per_axis = 1>} : tensor<4x3xf32> -> tensor<3xf32>
+  %b = daq.max_abs %x {granularity = #daq.granularity<per_axis = 1>} : tensor<4x3xf32> -> tensor<3xf32>
+  return %a, %b : tensor<3xf32>, tensor<3xf32>
+}

@@ -62,4 +62,90 @@ def DaqAnnotateEntryPoints : Pass<"daq-annotate-entry-points", "ModuleOp"> {
   }];
 }
 
+def DaqQuantizeTraining : Pass<"daq-quantize-training", "ModuleOp"> {
+  let summary = "Insert Distribution-Adaptive INT8 quantization into a training step";
+  let description = [{
+    Turns the daq float convolutions of every public function into INT8
+    convolutions, layer by layer, under a policy given as options.
+
+    A layer is a forward `daq.conv2d` (numbered in program order from 0)
+    with the backward ops that belong to it: the `daq.conv2d_backward_data`
+    with the same filter and the `daq.conv2d_backward_filter` with the same
+    input, both with the same `#daq.conv`. For an INT8 layer:
+
+    * forward: X and W are quantized per tensor with max-abs clips; X's codes
+      are reused by backward-filter and W's by backward-data;
+    * backward: the output gradient goes through `daq.quantize_grad` with
+      the chosen clip strategy and rounding; its per-channel copy feeds
+      backward-filter, its per-tensor copy feeds backward-data
+      (`backward-data=per-tensor`, the paper), or the per-channel clips are
+      folded into the filter (`backward-data=folded`: `W'[o] = W[o] * s_o`
+      quantized per tensor, gradient clip 1.0).
+
+    With `clip=mcs` the clip state becomes explicit: for each INT8 layer with
+    a backward pass, in layer order, two function arguments (the previous
+    per-channel clips `tensor<Oxf32>` and per-tensor clip `tensor<f32>`;
+    pass `-1` on the first step) and two function results (the new clips,
+    to pass to the next step) are appended. With `rounding=stochastic` one
+    `i64` training-step argument is appended last. Arguments and results
+    carry a `daq.state` attribute naming what they are.
+
+    Example: `--daq-quantize-training="layers=all clip=max"`.
+  }];
+  let options = [
+    Option<"layers", "layers", "std::string", /*default=*/"\"all-but-first\"",
+           "Convolution layers that run in INT8 (numbered in forward order "
+           "from 0): 'all', 'all-but-first', 'none', or a comma-separated "
+           "list of layer numbers">,
+    Option<"backwardData", "backward-data", "std::string",
+           /*default=*/"\"per-tensor\"",
+           "Backward-data quantization: 'per-tensor' (the paper) or "
+           "'folded' (per-channel gradient clips folded into the filter)">,
+    Option<"clip", "clip", "std::string", /*default=*/"\"mcs\"",
+           "Gradient clip strategy: 'mcs', 'max' or 'dsgc'">,
+    Option<"rounding", "rounding", "std::string", /*default=*/"\"nearest\"",
+           "Gradient rounding: 'nearest' (to even) or 'stochastic'">,
+    Option<"seed", "seed", "int64_t", /*default=*/"0",
+           "Seed of stochastic rounding">,
+    Option<"lambda", "mcs-lambda", "double", /*default=*/"0.3",
+           "MCS classification threshold">,
+    Option<"k", "mcs-k", "double", /*default=*/"1.0", "MCS coefficient k">,
+    Option<"a", "mcs-a", "double", /*default=*/"0.8", "MCS coefficient A">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::daq::DaqDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def DaqFuseQuantizedConvolutions : Pass<"daq-fuse-quantized-convolutions"> {
+  let summary = "Quantize convolution operands as they are loaded";
+  let description = [{
+    Expands `daq.quantize_grad` into its clip computations and quantizes,
+    then folds every `daq.quantize` whose only user is an INT8 convolution
+    into that convolution: the convolution reads the f32 tensor with its
+    precomputed clip and quantizes it on load (with the quantize's rounding
+    and step). A quantize used by several convolutions is kept, so a tensor
+    is quantized once and its codes shared: in a training step the output
+    gradient is read once for its statistics and once by each fused
+    convolution, and the activations are quantized once in the forward pass
+    and reused by backward-filter.
+
+    Example:
+
+    ```mlir
+    %q = daq.quantize %gy, %c {granularity = #daq.granularity<per_axis = 1>} : ...
+    %gw = daq.qconv2d_backward_filter %qx[%sx], %q[%c] {conv = ...} : ...
+    ```
+
+    becomes
+
+    ```mlir
+    %gw = daq.qconv2d_backward_filter %qx[%sx], %gy[%c] {conv = ...} : ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::daq::DaqDialect"];
+}
+
 #endif // DAQ_TRANSFORMS_PASSES_TD
