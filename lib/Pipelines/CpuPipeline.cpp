@@ -54,4 +54,9 @@ void daq::registerDaqPipelines() {
       "daq-cpu-pipeline",
       "Lower daq and linalg on tensors to the LLVM dialect for the CPU JIT",
       buildDaqCpuPipeline);
+  PassPipelineRegistration<TrainingPipelineOptions>(
+      "daq-training-pipeline",
+      "Quantize a Torch-MLIR training step: raise convolutions, insert DAQ "
+      "quantization, fuse it into the INT8 convolutions",
+      buildDaqTrainingPipeline);
 }

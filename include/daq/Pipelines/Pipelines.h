@@ -3,9 +3,44 @@
 #ifndef DAQ_PIPELINES_PIPELINES_H
 #define DAQ_PIPELINES_PIPELINES_H
 
+#include "daq/Transforms/Passes.h"
+
+#include "mlir/Pass/PassOptions.h"
+
 namespace mlir {
 class OpPassManager;
 namespace daq {
+
+/// Options of `daq-training-pipeline`: the policy of daq-quantize-training.
+struct TrainingPipelineOptions
+    : public PassPipelineOptions<TrainingPipelineOptions> {
+  Option<std::string> layers{
+      *this, "layers",
+      llvm::cl::desc("Convolution layers that run in INT8: 'all', "
+                     "'all-but-first', 'none', or a comma-separated list"),
+      llvm::cl::init("all-but-first")};
+  Option<std::string> backwardData{
+      *this, "backward-data",
+      llvm::cl::desc("Backward-data quantization: 'per-tensor' or 'folded'"),
+      llvm::cl::init("per-tensor")};
+  Option<std::string> clip{*this, "clip",
+                           llvm::cl::desc("'mcs', 'max' or 'dsgc'"),
+                           llvm::cl::init("mcs")};
+  Option<std::string> rounding{*this, "rounding",
+                               llvm::cl::desc("'nearest' or 'stochastic'"),
+                               llvm::cl::init("nearest")};
+  Option<int64_t> seed{*this, "seed",
+                       llvm::cl::desc("Seed of stochastic rounding"),
+                       llvm::cl::init(0)};
+
+  DaqQuantizeTrainingOptions getQuantizeTrainingOptions() const;
+};
+
+/// Torch-MLIR's linalg-on-tensors training step to a quantized daq one:
+/// daq-raise-convolutions, daq-quantize-training (with `options`),
+/// canonicalization, daq-fuse-quantized-convolutions.
+void buildDaqTrainingPipeline(OpPassManager &pm,
+                              const TrainingPipelineOptions &options);
 
 /// daq (and linalg) on tensors to the LLVM dialect for the CPU JIT:
 /// entry-point annotation, convert-daq-to-linalg, one-shot bufferization
@@ -18,7 +53,7 @@ namespace daq {
 /// original signature is in the `daq.signature` attribute.
 void buildDaqCpuPipeline(OpPassManager &pm);
 
-/// Registers `daq-cpu-pipeline`.
+/// Registers `daq-cpu-pipeline` and `daq-training-pipeline`.
 void registerDaqPipelines();
 
 } // namespace daq

@@ -62,6 +62,34 @@ def DaqAnnotateEntryPoints : Pass<"daq-annotate-entry-points", "ModuleOp"> {
   }];
 }
 
+def DaqRaiseConvolutions : Pass<"daq-raise-convolutions"> {
+  let summary = "Recognize Torch-MLIR's convolution training IR as daq convolutions";
+  let description = [{
+    Rewrites the linalg-on-tensors convolutions of a training step, in the
+    forms Torch-MLIR emits for `aten.convolution` and its backward, into
+    `daq.conv2d`, `daq.conv2d_backward_data` and `daq.conv2d_backward_filter`
+    (NCHW). Each form is matched exactly, and its geometry must satisfy the
+    daq ops' output-size arithmetic; anything else is left alone.
+
+    * forward: `linalg.conv_2d_nchw_fchw` of a zero `tensor.pad`ded input
+      into a zero `linalg.fill`;
+    * backward-data: `linalg.conv_2d_nchw_fchw` (stride 1) of the output
+      gradient scattered into zeros with `tensor.insert_slice` (stride s =
+      the forward stride, offset `dilation * (K - 1) - padding`) and the
+      flipped, transposed filter built by a `linalg.generic` of
+      `tensor.extract`s;
+    * backward-filter: `linalg.transpose` [1, 0, 2, 3] of a
+      `linalg.conv_2d_nchw_fchw` of the transposed, padded input and the
+      transposed output gradient; or, for strided convolutions, the batch sum
+      (`linalg.generic`) of the grouped `linalg.conv_2d_ngchw_gfchw` with the
+      batch as groups, cut to the kernel size.
+
+    Backward patterns run first, since each contains a linalg convolution
+    that would otherwise read as a forward one.
+  }];
+  let dependentDialects = ["::mlir::daq::DaqDialect"];
+}
+
 def DaqQuantizeTraining : Pass<"daq-quantize-training", "ModuleOp"> {
   let summary = "Insert Distribution-Adaptive INT8 quantization into a training step";
   let description = [{

@@ -4,7 +4,10 @@
 // Regenerate (and check against PyTorch with daq-run):
 //   .venv-torch-mlir/bin/python scripts/generate_torch_mlir_inputs.py --check
 // Traced with make_fx(step)(...) and lowered with
-// torch_mlir.fx.export_and_import(..., output_type="linalg-on-tensors").
+// torch_mlir.fx.export_and_import(..., output_type="linalg-on-tensors",
+//     backend_legal_ops=['aten.convolution_backward'])
+// Form "direct" of aten.convolution_backward (lowered directly by TorchToLinalg).
+// See test/Inputs/torch/README.md for how each convolution appears.
 //
 // ResNet basic block with downsampling (no BatchNorm, no bias):
 //   h = relu(conv2d(x, w1, stride=2, padding=1))
@@ -16,13 +19,16 @@
 
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #map1 = affine_map<(d0, d1, d2, d3) -> ()>
-#map2 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
-#map3 = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d3, d4)>
+#map2 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+#map3 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d1, d5, d6)>
+#map4 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+#map5 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d1, d2 + d5 * 2, d3 + d6 * 2)>
+#map6 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>
+#map7 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d1, d2 + d5, d3 + d6)>
 module {
   func.func @resnet_basic_block_step(%arg0: tensor<2x16x8x8xf32>, %arg1: tensor<32x16x3x3xf32>, %arg2: tensor<32x32x3x3xf32>, %arg3: tensor<32x16x1x1xf32>, %arg4: tensor<2x32x4x4xf32>) -> (tensor<2x32x4x4xf32>, tensor<2x16x8x8xf32>, tensor<32x16x3x3xf32>, tensor<32x32x3x3xf32>, tensor<32x16x1x1xf32>) {
     %cst = arith.constant 0.000000e+00 : f32
     %cst_0 = arith.constant dense<0.000000e+00> : tensor<f32>
-    %c0 = arith.constant 0 : index
     %c2 = arith.constant 2 : index
     %padded = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1] {
     ^bb0(%arg5: index, %arg6: index, %arg7: index, %arg8: index):
@@ -33,9 +39,9 @@ module {
     %2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%padded, %arg1 : tensor<2x16x10x10xf32>, tensor<32x16x3x3xf32>) outs(%1 : tensor<2x32x4x4xf32>) -> tensor<2x32x4x4xf32>
     %3 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%2 : tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %51 = arith.cmpf ugt, %in, %cst : f32
-      %52 = arith.select %51, %in, %cst : f32
-      linalg.yield %52 : f32
+      %34 = arith.cmpf ugt, %in, %cst : f32
+      %35 = arith.select %34, %in, %cst : f32
+      linalg.yield %35 : f32
     } -> tensor<2x32x4x4xf32>
     %padded_1 = tensor.pad %3 low[0, 0, 1, 1] high[0, 0, 1, 1] {
     ^bb0(%arg5: index, %arg6: index, %arg7: index, %arg8: index):
@@ -44,144 +50,118 @@ module {
     %4 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%padded_1, %arg2 : tensor<2x32x6x6xf32>, tensor<32x32x3x3xf32>) outs(%1 : tensor<2x32x4x4xf32>) -> tensor<2x32x4x4xf32>
     %5 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%arg0, %arg3 : tensor<2x16x8x8xf32>, tensor<32x16x1x1xf32>) outs(%1 : tensor<2x32x4x4xf32>) -> tensor<2x32x4x4xf32>
     %6 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%4, %5 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_22: f32, %out: f32):
-      %51 = arith.addf %in, %in_22 : f32
-      linalg.yield %51 : f32
+    ^bb0(%in: f32, %in_4: f32, %out: f32):
+      %34 = arith.addf %in, %in_4 : f32
+      linalg.yield %34 : f32
     } -> tensor<2x32x4x4xf32>
     %7 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%6 : tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %51 = arith.cmpf ugt, %in, %cst : f32
-      %52 = arith.select %51, %in, %cst : f32
-      linalg.yield %52 : f32
+      %34 = arith.cmpf ugt, %in, %cst : f32
+      %35 = arith.select %34, %in, %cst : f32
+      linalg.yield %35 : f32
     } -> tensor<2x32x4x4xf32>
     %8 = tensor.empty() : tensor<2x32x4x4xi1>
     %9 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%7 : tensor<2x32x4x4xf32>) outs(%8 : tensor<2x32x4x4xi1>) {
     ^bb0(%in: f32, %out: i1):
-      %51 = arith.cmpf ole, %in, %cst : f32
-      linalg.yield %51 : i1
+      %34 = arith.cmpf ole, %in, %cst : f32
+      linalg.yield %34 : i1
     } -> tensor<2x32x4x4xi1>
     %10 = linalg.generic {indexing_maps = [#map, #map1, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%9, %cst_0, %arg4 : tensor<2x32x4x4xi1>, tensor<f32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: i1, %in_22: f32, %in_23: f32, %out: f32):
-      %51 = arith.select %in, %in_22, %in_23 : f32
-      linalg.yield %51 : f32
+    ^bb0(%in: i1, %in_4: f32, %in_5: f32, %out: f32):
+      %34 = arith.select %in, %in_4, %in_5 : f32
+      linalg.yield %34 : f32
     } -> tensor<2x32x4x4xf32>
-    %11 = tensor.empty() : tensor<16x32x1x1xf32>
-    %12 = linalg.fill ins(%cst : f32) outs(%11 : tensor<16x32x1x1xf32>) -> tensor<16x32x1x1xf32>
-    %13 = linalg.generic {indexing_maps = [#map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%12 : tensor<16x32x1x1xf32>) {
-    ^bb0(%out: f32):
-      %51 = linalg.index 0 : index
-      %52 = linalg.index 1 : index
-      %extracted = tensor.extract %arg3[%52, %51, %c0, %c0] : tensor<32x16x1x1xf32>
-      linalg.yield %extracted : f32
-    } -> tensor<16x32x1x1xf32>
-    %14 = tensor.empty() : tensor<2x32x8x8xf32>
-    %15 = linalg.fill ins(%cst : f32) outs(%14 : tensor<2x32x8x8xf32>) -> tensor<2x32x8x8xf32>
-    %inserted_slice = tensor.insert_slice %10 into %15[0, 0, 0, 0] [2, 32, 4, 4] [1, 1, 2, 2] : tensor<2x32x4x4xf32> into tensor<2x32x8x8xf32>
-    %16 = tensor.empty() : tensor<2x16x8x8xf32>
-    %17 = linalg.fill ins(%cst : f32) outs(%16 : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
-    %18 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%inserted_slice, %13 : tensor<2x32x8x8xf32>, tensor<16x32x1x1xf32>) outs(%17 : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
-    %19 = tensor.empty() : tensor<16x2x8x8xf32>
-    %transposed = linalg.transpose ins(%arg0 : tensor<2x16x8x8xf32>) outs(%19 : tensor<16x2x8x8xf32>) permutation = [1, 0, 2, 3] 
-    %20 = tensor.empty() : tensor<16x64x2x2xf32>
-    %expanded = tensor.expand_shape %transposed [[0], [1, 2], [3], [4]] output_shape [16, 2, 1, 8, 8] : tensor<16x2x8x8xf32> into tensor<16x2x1x8x8xf32>
-    %expanded_2 = tensor.expand_shape %10 [[0], [1], [2, 3], [4]] output_shape [2, 32, 1, 4, 4] : tensor<2x32x4x4xf32> into tensor<2x32x1x4x4xf32>
-    %expanded_3 = tensor.expand_shape %20 [[0], [1, 2], [3], [4]] output_shape [16, 2, 32, 2, 2] : tensor<16x64x2x2xf32> into tensor<16x2x32x2x2xf32>
-    %21 = linalg.fill ins(%cst : f32) outs(%expanded_3 : tensor<16x2x32x2x2xf32>) -> tensor<16x2x32x2x2xf32>
-    %22 = linalg.conv_2d_ngchw_gfchw {dilations = dense<2> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%expanded, %expanded_2 : tensor<16x2x1x8x8xf32>, tensor<2x32x1x4x4xf32>) outs(%21 : tensor<16x2x32x2x2xf32>) -> tensor<16x2x32x2x2xf32>
-    %collapsed = tensor.collapse_shape %22 [[0], [1, 2], [3], [4]] : tensor<16x2x32x2x2xf32> into tensor<16x64x2x2xf32>
-    %extracted_slice = tensor.extract_slice %collapsed[0, 0, 0, 0] [16, 64, 1, 2] [1, 1, 1, 1] : tensor<16x64x2x2xf32> to tensor<16x64x1x2xf32>
-    %extracted_slice_4 = tensor.extract_slice %extracted_slice[0, 0, 0, 0] [16, 64, 1, 1] [1, 1, 1, 1] : tensor<16x64x1x2xf32> to tensor<16x64x1x1xf32>
-    %expanded_5 = tensor.expand_shape %extracted_slice_4 [[0], [1, 2], [3], [4]] output_shape [16, 2, 32, 1, 1] : tensor<16x64x1x1xf32> into tensor<16x2x32x1x1xf32>
-    %23 = tensor.empty() : tensor<2x32x16x1x1xf32>
-    %transposed_6 = linalg.transpose ins(%expanded_5 : tensor<16x2x32x1x1xf32>) outs(%23 : tensor<2x32x16x1x1xf32>) permutation = [1, 2, 0, 3, 4] 
-    %24 = tensor.empty() : tensor<32x16x1x1xf32>
-    %25 = linalg.fill ins(%cst : f32) outs(%24 : tensor<32x16x1x1xf32>) -> tensor<32x16x1x1xf32>
-    %26 = linalg.generic {indexing_maps = [#map2, #map3], iterator_types = ["reduction", "parallel", "parallel", "parallel", "parallel"]} ins(%transposed_6 : tensor<2x32x16x1x1xf32>) outs(%25 : tensor<32x16x1x1xf32>) {
-    ^bb0(%in: f32, %out: f32):
-      %51 = arith.addf %in, %out : f32
-      linalg.yield %51 : f32
+    %11 = tensor.empty() : tensor<2x32x8x8xf32>
+    %12 = linalg.fill ins(%cst : f32) outs(%11 : tensor<2x32x8x8xf32>) -> tensor<2x32x8x8xf32>
+    %inserted_slice = tensor.insert_slice %10 into %12[0, 0, 0, 0] [2, 32, 4, 4] [1, 1, 2, 2] : tensor<2x32x4x4xf32> into tensor<2x32x8x8xf32>
+    %13 = tensor.empty() : tensor<2x16x8x8xf32>
+    %14 = linalg.fill ins(%cst : f32) outs(%13 : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+    %15 = linalg.generic {indexing_maps = [#map2, #map3, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%inserted_slice, %arg3 : tensor<2x32x8x8xf32>, tensor<32x16x1x1xf32>) outs(%14 : tensor<2x16x8x8xf32>) {
+    ^bb0(%in: f32, %in_4: f32, %out: f32):
+      %34 = arith.mulf %in, %in_4 : f32
+      %35 = arith.addf %34, %out : f32
+      linalg.yield %35 : f32
+    } -> tensor<2x16x8x8xf32>
+    %16 = tensor.empty() : tensor<32x16x1x1xf32>
+    %17 = linalg.fill ins(%cst : f32) outs(%16 : tensor<32x16x1x1xf32>) -> tensor<32x16x1x1xf32>
+    %18 = linalg.generic {indexing_maps = [#map5, #map6, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%arg0, %10 : tensor<2x16x8x8xf32>, tensor<2x32x4x4xf32>) outs(%17 : tensor<32x16x1x1xf32>) {
+    ^bb0(%in: f32, %in_4: f32, %out: f32):
+      %34 = arith.mulf %in, %in_4 : f32
+      %35 = arith.addf %34, %out : f32
+      linalg.yield %35 : f32
     } -> tensor<32x16x1x1xf32>
-    %27 = tensor.empty() : tensor<32x32x3x3xf32>
-    %28 = linalg.fill ins(%cst : f32) outs(%27 : tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32>
-    %29 = linalg.generic {indexing_maps = [#map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%28 : tensor<32x32x3x3xf32>) {
-    ^bb0(%out: f32):
-      %51 = linalg.index 0 : index
-      %52 = linalg.index 1 : index
-      %53 = linalg.index 2 : index
-      %54 = linalg.index 3 : index
-      %55 = arith.subi %c2, %53 : index
-      %56 = arith.subi %c2, %54 : index
-      %extracted = tensor.extract %arg2[%52, %51, %55, %56] : tensor<32x32x3x3xf32>
+    %19 = tensor.empty() : tensor<32x32x3x3xf32>
+    %20 = linalg.fill ins(%cst : f32) outs(%19 : tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32>
+    %21 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg2 : tensor<32x32x3x3xf32>) outs(%20 : tensor<32x32x3x3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %34 = linalg.index 0 : index
+      %35 = linalg.index 1 : index
+      %36 = linalg.index 2 : index
+      %37 = linalg.index 3 : index
+      %38 = arith.subi %c2, %36 : index
+      %39 = arith.subi %c2, %37 : index
+      %extracted = tensor.extract %arg2[%34, %35, %38, %39] : tensor<32x32x3x3xf32>
       linalg.yield %extracted : f32
     } -> tensor<32x32x3x3xf32>
-    %30 = tensor.empty() : tensor<2x32x6x6xf32>
-    %31 = linalg.fill ins(%cst : f32) outs(%30 : tensor<2x32x6x6xf32>) -> tensor<2x32x6x6xf32>
-    %inserted_slice_7 = tensor.insert_slice %10 into %31[0, 0, 1, 1] [2, 32, 4, 4] [1, 1, 1, 1] : tensor<2x32x4x4xf32> into tensor<2x32x6x6xf32>
-    %32 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%inserted_slice_7, %29 : tensor<2x32x6x6xf32>, tensor<32x32x3x3xf32>) outs(%1 : tensor<2x32x4x4xf32>) -> tensor<2x32x4x4xf32>
-    %33 = tensor.empty() : tensor<32x2x4x4xf32>
-    %transposed_8 = linalg.transpose ins(%3 : tensor<2x32x4x4xf32>) outs(%33 : tensor<32x2x4x4xf32>) permutation = [1, 0, 2, 3] 
-    %transposed_9 = linalg.transpose ins(%10 : tensor<2x32x4x4xf32>) outs(%33 : tensor<32x2x4x4xf32>) permutation = [1, 0, 2, 3] 
-    %padded_10 = tensor.pad %transposed_8 low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    %padded_2 = tensor.pad %10 low[0, 0, 1, 1] high[0, 0, 1, 1] {
     ^bb0(%arg5: index, %arg6: index, %arg7: index, %arg8: index):
       tensor.yield %cst : f32
-    } : tensor<32x2x4x4xf32> to tensor<32x2x6x6xf32>
-    %34 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%padded_10, %transposed_9 : tensor<32x2x6x6xf32>, tensor<32x2x4x4xf32>) outs(%28 : tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32>
-    %transposed_11 = linalg.transpose ins(%34 : tensor<32x32x3x3xf32>) outs(%27 : tensor<32x32x3x3xf32>) permutation = [1, 0, 2, 3] 
-    %35 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%3 : tensor<2x32x4x4xf32>) outs(%8 : tensor<2x32x4x4xi1>) {
-    ^bb0(%in: f32, %out: i1):
-      %51 = arith.cmpf ole, %in, %cst : f32
-      linalg.yield %51 : i1
-    } -> tensor<2x32x4x4xi1>
-    %36 = linalg.generic {indexing_maps = [#map, #map1, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%35, %cst_0, %32 : tensor<2x32x4x4xi1>, tensor<f32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: i1, %in_22: f32, %in_23: f32, %out: f32):
-      %51 = arith.select %in, %in_22, %in_23 : f32
-      linalg.yield %51 : f32
+    } : tensor<2x32x4x4xf32> to tensor<2x32x6x6xf32>
+    %22 = linalg.generic {indexing_maps = [#map2, #map3, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded_2, %21 : tensor<2x32x6x6xf32>, tensor<32x32x3x3xf32>) outs(%1 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_4: f32, %out: f32):
+      %34 = arith.mulf %in, %in_4 : f32
+      %35 = arith.addf %34, %out : f32
+      linalg.yield %35 : f32
     } -> tensor<2x32x4x4xf32>
-    %37 = tensor.empty() : tensor<16x32x3x3xf32>
-    %38 = linalg.fill ins(%cst : f32) outs(%37 : tensor<16x32x3x3xf32>) -> tensor<16x32x3x3xf32>
-    %39 = linalg.generic {indexing_maps = [#map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%38 : tensor<16x32x3x3xf32>) {
-    ^bb0(%out: f32):
-      %51 = linalg.index 0 : index
-      %52 = linalg.index 1 : index
-      %53 = linalg.index 2 : index
-      %54 = linalg.index 3 : index
-      %55 = arith.subi %c2, %53 : index
-      %56 = arith.subi %c2, %54 : index
-      %extracted = tensor.extract %arg1[%52, %51, %55, %56] : tensor<32x16x3x3xf32>
-      linalg.yield %extracted : f32
-    } -> tensor<16x32x3x3xf32>
-    %40 = tensor.empty() : tensor<2x32x10x10xf32>
-    %41 = linalg.fill ins(%cst : f32) outs(%40 : tensor<2x32x10x10xf32>) -> tensor<2x32x10x10xf32>
-    %inserted_slice_12 = tensor.insert_slice %36 into %41[0, 0, 1, 1] [2, 32, 4, 4] [1, 1, 2, 2] : tensor<2x32x4x4xf32> into tensor<2x32x10x10xf32>
-    %42 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%inserted_slice_12, %39 : tensor<2x32x10x10xf32>, tensor<16x32x3x3xf32>) outs(%17 : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
-    %padded_13 = tensor.pad %transposed low[0, 0, 1, 1] high[0, 0, 1, 1] {
-    ^bb0(%arg5: index, %arg6: index, %arg7: index, %arg8: index):
-      tensor.yield %cst : f32
-    } : tensor<16x2x8x8xf32> to tensor<16x2x10x10xf32>
-    %43 = tensor.empty() : tensor<16x64x4x4xf32>
-    %expanded_14 = tensor.expand_shape %padded_13 [[0], [1, 2], [3], [4]] output_shape [16, 2, 1, 10, 10] : tensor<16x2x10x10xf32> into tensor<16x2x1x10x10xf32>
-    %expanded_15 = tensor.expand_shape %36 [[0], [1], [2, 3], [4]] output_shape [2, 32, 1, 4, 4] : tensor<2x32x4x4xf32> into tensor<2x32x1x4x4xf32>
-    %expanded_16 = tensor.expand_shape %43 [[0], [1, 2], [3], [4]] output_shape [16, 2, 32, 4, 4] : tensor<16x64x4x4xf32> into tensor<16x2x32x4x4xf32>
-    %44 = linalg.fill ins(%cst : f32) outs(%expanded_16 : tensor<16x2x32x4x4xf32>) -> tensor<16x2x32x4x4xf32>
-    %45 = linalg.conv_2d_ngchw_gfchw {dilations = dense<2> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%expanded_14, %expanded_15 : tensor<16x2x1x10x10xf32>, tensor<2x32x1x4x4xf32>) outs(%44 : tensor<16x2x32x4x4xf32>) -> tensor<16x2x32x4x4xf32>
-    %collapsed_17 = tensor.collapse_shape %45 [[0], [1, 2], [3], [4]] : tensor<16x2x32x4x4xf32> into tensor<16x64x4x4xf32>
-    %extracted_slice_18 = tensor.extract_slice %collapsed_17[0, 0, 0, 0] [16, 64, 3, 4] [1, 1, 1, 1] : tensor<16x64x4x4xf32> to tensor<16x64x3x4xf32>
-    %extracted_slice_19 = tensor.extract_slice %extracted_slice_18[0, 0, 0, 0] [16, 64, 3, 3] [1, 1, 1, 1] : tensor<16x64x3x4xf32> to tensor<16x64x3x3xf32>
-    %expanded_20 = tensor.expand_shape %extracted_slice_19 [[0], [1, 2], [3], [4]] output_shape [16, 2, 32, 3, 3] : tensor<16x64x3x3xf32> into tensor<16x2x32x3x3xf32>
-    %46 = tensor.empty() : tensor<2x32x16x3x3xf32>
-    %transposed_21 = linalg.transpose ins(%expanded_20 : tensor<16x2x32x3x3xf32>) outs(%46 : tensor<2x32x16x3x3xf32>) permutation = [1, 2, 0, 3, 4] 
-    %47 = tensor.empty() : tensor<32x16x3x3xf32>
-    %48 = linalg.fill ins(%cst : f32) outs(%47 : tensor<32x16x3x3xf32>) -> tensor<32x16x3x3xf32>
-    %49 = linalg.generic {indexing_maps = [#map2, #map3], iterator_types = ["reduction", "parallel", "parallel", "parallel", "parallel"]} ins(%transposed_21 : tensor<2x32x16x3x3xf32>) outs(%48 : tensor<32x16x3x3xf32>) {
+    %23 = linalg.generic {indexing_maps = [#map7, #map6, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded_1, %10 : tensor<2x32x6x6xf32>, tensor<2x32x4x4xf32>) outs(%20 : tensor<32x32x3x3xf32>) {
+    ^bb0(%in: f32, %in_4: f32, %out: f32):
+      %34 = arith.mulf %in, %in_4 : f32
+      %35 = arith.addf %34, %out : f32
+      linalg.yield %35 : f32
+    } -> tensor<32x32x3x3xf32>
+    %24 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%3 : tensor<2x32x4x4xf32>) outs(%8 : tensor<2x32x4x4xi1>) {
+    ^bb0(%in: f32, %out: i1):
+      %34 = arith.cmpf ole, %in, %cst : f32
+      linalg.yield %34 : i1
+    } -> tensor<2x32x4x4xi1>
+    %25 = linalg.generic {indexing_maps = [#map, #map1, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%24, %cst_0, %22 : tensor<2x32x4x4xi1>, tensor<f32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: i1, %in_4: f32, %in_5: f32, %out: f32):
+      %34 = arith.select %in, %in_4, %in_5 : f32
+      linalg.yield %34 : f32
+    } -> tensor<2x32x4x4xf32>
+    %26 = tensor.empty() : tensor<32x16x3x3xf32>
+    %27 = linalg.fill ins(%cst : f32) outs(%26 : tensor<32x16x3x3xf32>) -> tensor<32x16x3x3xf32>
+    %28 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg1 : tensor<32x16x3x3xf32>) outs(%27 : tensor<32x16x3x3xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %51 = arith.addf %in, %out : f32
-      linalg.yield %51 : f32
+      %34 = linalg.index 0 : index
+      %35 = linalg.index 1 : index
+      %36 = linalg.index 2 : index
+      %37 = linalg.index 3 : index
+      %38 = arith.subi %c2, %36 : index
+      %39 = arith.subi %c2, %37 : index
+      %extracted = tensor.extract %arg1[%34, %35, %38, %39] : tensor<32x16x3x3xf32>
+      linalg.yield %extracted : f32
     } -> tensor<32x16x3x3xf32>
-    %50 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%18, %42 : tensor<2x16x8x8xf32>, tensor<2x16x8x8xf32>) outs(%16 : tensor<2x16x8x8xf32>) {
-    ^bb0(%in: f32, %in_22: f32, %out: f32):
-      %51 = arith.addf %in, %in_22 : f32
-      linalg.yield %51 : f32
+    %29 = tensor.empty() : tensor<2x32x10x10xf32>
+    %30 = linalg.fill ins(%cst : f32) outs(%29 : tensor<2x32x10x10xf32>) -> tensor<2x32x10x10xf32>
+    %inserted_slice_3 = tensor.insert_slice %25 into %30[0, 0, 1, 1] [2, 32, 4, 4] [1, 1, 2, 2] : tensor<2x32x4x4xf32> into tensor<2x32x10x10xf32>
+    %31 = linalg.generic {indexing_maps = [#map2, #map3, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%inserted_slice_3, %28 : tensor<2x32x10x10xf32>, tensor<32x16x3x3xf32>) outs(%14 : tensor<2x16x8x8xf32>) {
+    ^bb0(%in: f32, %in_4: f32, %out: f32):
+      %34 = arith.mulf %in, %in_4 : f32
+      %35 = arith.addf %34, %out : f32
+      linalg.yield %35 : f32
     } -> tensor<2x16x8x8xf32>
-    return %7, %50, %49, %transposed_11, %26 : tensor<2x32x4x4xf32>, tensor<2x16x8x8xf32>, tensor<32x16x3x3xf32>, tensor<32x32x3x3xf32>, tensor<32x16x1x1xf32>
+    %32 = linalg.generic {indexing_maps = [#map5, #map6, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded, %25 : tensor<2x16x10x10xf32>, tensor<2x32x4x4xf32>) outs(%27 : tensor<32x16x3x3xf32>) {
+    ^bb0(%in: f32, %in_4: f32, %out: f32):
+      %34 = arith.mulf %in, %in_4 : f32
+      %35 = arith.addf %34, %out : f32
+      linalg.yield %35 : f32
+    } -> tensor<32x16x3x3xf32>
+    %33 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%15, %31 : tensor<2x16x8x8xf32>, tensor<2x16x8x8xf32>) outs(%13 : tensor<2x16x8x8xf32>) {
+    ^bb0(%in: f32, %in_4: f32, %out: f32):
+      %34 = arith.addf %in, %in_4 : f32
+      linalg.yield %34 : f32
+    } -> tensor<2x16x8x8xf32>
+    return %7, %33, %32, %23, %18 : tensor<2x32x4x4xf32>, tensor<2x16x8x8xf32>, tensor<32x16x3x3xf32>, tensor<32x32x3x3xf32>, tensor<32x16x1x1xf32>
   }
 }

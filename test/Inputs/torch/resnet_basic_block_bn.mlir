@@ -4,7 +4,10 @@
 // Regenerate (and check against PyTorch with daq-run):
 //   .venv-torch-mlir/bin/python scripts/generate_torch_mlir_inputs.py --check
 // Traced with make_fx(step)(...) and lowered with
-// torch_mlir.fx.export_and_import(..., output_type="linalg-on-tensors").
+// torch_mlir.fx.export_and_import(..., output_type="linalg-on-tensors",
+//     backend_legal_ops=['aten.convolution_backward'])
+// Form "direct" of aten.convolution_backward (lowered directly by TorchToLinalg).
+// See test/Inputs/torch/README.md for how each convolution appears.
 //
 // ResNet basic block with downsampling and training-mode BatchNorm
 // (batch statistics, eps=1e-5, no running stats), no conv bias:
@@ -22,8 +25,12 @@
 #map3 = affine_map<(d0, d1, d2, d3) -> ()>
 #map4 = affine_map<(d0, d1, d2, d3) -> (d1)>
 #map5 = affine_map<(d0) -> (d0)>
-#map6 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
-#map7 = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d3, d4)>
+#map6 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+#map7 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d1, d5, d6)>
+#map8 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+#map9 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d1, d2 + d5 * 2, d3 + d6 * 2)>
+#map10 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>
+#map11 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d1, d2 + d5, d3 + d6)>
 module {
   func.func @resnet_basic_block_bn_step(%arg0: tensor<2x16x8x8xf32>, %arg1: tensor<32x16x3x3xf32>, %arg2: tensor<32xf32>, %arg3: tensor<32xf32>, %arg4: tensor<32x32x3x3xf32>, %arg5: tensor<32xf32>, %arg6: tensor<32xf32>, %arg7: tensor<32x16x1x1xf32>, %arg8: tensor<32xf32>, %arg9: tensor<32xf32>, %arg10: tensor<2x32x4x4xf32>) -> (tensor<2x32x4x4xf32>, tensor<2x16x8x8xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x32x3x3xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x16x1x1xf32>, tensor<32xf32>, tensor<32xf32>) {
     %cst = arith.constant 0.000000e+00 : f32
@@ -33,7 +40,6 @@ module {
     %cst_3 = arith.constant 3.200000e+01 : f64
     %cst_4 = arith.constant 3.200000e+01 : f32
     %cst_5 = arith.constant 3.125000e-02 : f32
-    %c0 = arith.constant 0 : index
     %c2 = arith.constant 2 : index
     %padded = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1] {
     ^bb0(%arg11: index, %arg12: index, %arg13: index, %arg14: index):
@@ -45,97 +51,97 @@ module {
     %3 = tensor.empty() : tensor<2x32x4x4xf64>
     %4 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%2 : tensor<2x32x4x4xf32>) outs(%3 : tensor<2x32x4x4xf64>) {
     ^bb0(%in: f32, %out: f64):
-      %143 = arith.extf %in : f32 to f64
-      linalg.yield %143 : f64
+      %126 = arith.extf %in : f32 to f64
+      linalg.yield %126 : f64
     } -> tensor<2x32x4x4xf64>
     %5 = tensor.empty() : tensor<1x32x1x1xf64>
     %6 = linalg.fill ins(%cst_0 : f64) outs(%5 : tensor<1x32x1x1xf64>) -> tensor<1x32x1x1xf64>
     %7 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%4 : tensor<2x32x4x4xf64>) outs(%6 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.addf %in, %out : f64
-      linalg.yield %143 : f64
+      %126 = arith.addf %in, %out : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %8 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%7 : tensor<1x32x1x1xf64>) outs(%5 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.divf %in, %cst_3 : f64
-      linalg.yield %143 : f64
+      %126 = arith.divf %in, %cst_3 : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %9 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%4, %8 : tensor<2x32x4x4xf64>, tensor<1x32x1x1xf64>) outs(%3 : tensor<2x32x4x4xf64>) {
-    ^bb0(%in: f64, %in_44: f64, %out: f64):
-      %143 = arith.subf %in, %in_44 : f64
-      linalg.yield %143 : f64
+    ^bb0(%in: f64, %in_24: f64, %out: f64):
+      %126 = arith.subf %in, %in_24 : f64
+      linalg.yield %126 : f64
     } -> tensor<2x32x4x4xf64>
     %10 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%9, %9 : tensor<2x32x4x4xf64>, tensor<2x32x4x4xf64>) outs(%3 : tensor<2x32x4x4xf64>) {
-    ^bb0(%in: f64, %in_44: f64, %out: f64):
-      %143 = arith.mulf %in, %in_44 : f64
-      linalg.yield %143 : f64
+    ^bb0(%in: f64, %in_24: f64, %out: f64):
+      %126 = arith.mulf %in, %in_24 : f64
+      linalg.yield %126 : f64
     } -> tensor<2x32x4x4xf64>
     %11 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%10 : tensor<2x32x4x4xf64>) outs(%6 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.addf %in, %out : f64
-      linalg.yield %143 : f64
+      %126 = arith.addf %in, %out : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %12 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%11 : tensor<1x32x1x1xf64>) outs(%5 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.divf %in, %cst_3 : f64
-      linalg.yield %143 : f64
+      %126 = arith.divf %in, %cst_3 : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %13 = tensor.empty() : tensor<1x32x1x1xf32>
     %14 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%12 : tensor<1x32x1x1xf64>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f64, %out: f32):
-      %143 = arith.truncf %in : f64 to f32
-      linalg.yield %143 : f32
+      %126 = arith.truncf %in : f64 to f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %15 = linalg.fill ins(%cst : f32) outs(%13 : tensor<1x32x1x1xf32>) -> tensor<1x32x1x1xf32>
     %16 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%2 : tensor<2x32x4x4xf32>) outs(%15 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
+      %126 = arith.addf %in, %out : f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %17 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%16 : tensor<1x32x1x1xf32>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.divf %in, %cst_4 : f32
-      linalg.yield %143 : f32
+      %126 = arith.divf %in, %cst_4 : f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %18 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%14 : tensor<1x32x1x1xf32>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.truncf %cst_2 : f64 to f32
-      %144 = arith.addf %in, %143 : f32
-      linalg.yield %144 : f32
+      %126 = arith.truncf %cst_2 : f64 to f32
+      %127 = arith.addf %in, %126 : f32
+      linalg.yield %127 : f32
     } -> tensor<1x32x1x1xf32>
     %19 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%18 : tensor<1x32x1x1xf32>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = math.rsqrt %in : f32
-      linalg.yield %143 : f32
+      %126 = math.rsqrt %in : f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %20 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%2, %17 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.subf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.subf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %21 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%20, %19 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %collapsed = tensor.collapse_shape %19 [[0, 1, 2, 3]] : tensor<1x32x1x1xf32> into tensor<32xf32>
     %expanded = tensor.expand_shape %arg2 [[0, 1, 2]] output_shape [32, 1, 1] : tensor<32xf32> into tensor<32x1x1xf32>
     %22 = linalg.generic {indexing_maps = [#map, #map2, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%21, %expanded : tensor<2x32x4x4xf32>, tensor<32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %expanded_6 = tensor.expand_shape %arg3 [[0, 1, 2]] output_shape [32, 1, 1] : tensor<32xf32> into tensor<32x1x1xf32>
     %23 = linalg.generic {indexing_maps = [#map, #map2, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%22, %expanded_6 : tensor<2x32x4x4xf32>, tensor<32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.addf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.addf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %24 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%23 : tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.cmpf ugt, %in, %cst : f32
-      %144 = arith.select %143, %in, %cst : f32
-      linalg.yield %144 : f32
+      %126 = arith.cmpf ugt, %in, %cst : f32
+      %127 = arith.select %126, %in, %cst : f32
+      linalg.yield %127 : f32
     } -> tensor<2x32x4x4xf32>
     %padded_7 = tensor.pad %24 low[0, 0, 1, 1] high[0, 0, 1, 1] {
     ^bb0(%arg11: index, %arg12: index, %arg13: index, %arg14: index):
@@ -144,507 +150,481 @@ module {
     %25 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%padded_7, %arg4 : tensor<2x32x6x6xf32>, tensor<32x32x3x3xf32>) outs(%1 : tensor<2x32x4x4xf32>) -> tensor<2x32x4x4xf32>
     %26 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%25 : tensor<2x32x4x4xf32>) outs(%3 : tensor<2x32x4x4xf64>) {
     ^bb0(%in: f32, %out: f64):
-      %143 = arith.extf %in : f32 to f64
-      linalg.yield %143 : f64
+      %126 = arith.extf %in : f32 to f64
+      linalg.yield %126 : f64
     } -> tensor<2x32x4x4xf64>
     %27 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%26 : tensor<2x32x4x4xf64>) outs(%6 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.addf %in, %out : f64
-      linalg.yield %143 : f64
+      %126 = arith.addf %in, %out : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %28 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%27 : tensor<1x32x1x1xf64>) outs(%5 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.divf %in, %cst_3 : f64
-      linalg.yield %143 : f64
+      %126 = arith.divf %in, %cst_3 : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %29 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%26, %28 : tensor<2x32x4x4xf64>, tensor<1x32x1x1xf64>) outs(%3 : tensor<2x32x4x4xf64>) {
-    ^bb0(%in: f64, %in_44: f64, %out: f64):
-      %143 = arith.subf %in, %in_44 : f64
-      linalg.yield %143 : f64
+    ^bb0(%in: f64, %in_24: f64, %out: f64):
+      %126 = arith.subf %in, %in_24 : f64
+      linalg.yield %126 : f64
     } -> tensor<2x32x4x4xf64>
     %30 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%29, %29 : tensor<2x32x4x4xf64>, tensor<2x32x4x4xf64>) outs(%3 : tensor<2x32x4x4xf64>) {
-    ^bb0(%in: f64, %in_44: f64, %out: f64):
-      %143 = arith.mulf %in, %in_44 : f64
-      linalg.yield %143 : f64
+    ^bb0(%in: f64, %in_24: f64, %out: f64):
+      %126 = arith.mulf %in, %in_24 : f64
+      linalg.yield %126 : f64
     } -> tensor<2x32x4x4xf64>
     %31 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%30 : tensor<2x32x4x4xf64>) outs(%6 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.addf %in, %out : f64
-      linalg.yield %143 : f64
+      %126 = arith.addf %in, %out : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %32 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%31 : tensor<1x32x1x1xf64>) outs(%5 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.divf %in, %cst_3 : f64
-      linalg.yield %143 : f64
+      %126 = arith.divf %in, %cst_3 : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %33 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%32 : tensor<1x32x1x1xf64>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f64, %out: f32):
-      %143 = arith.truncf %in : f64 to f32
-      linalg.yield %143 : f32
+      %126 = arith.truncf %in : f64 to f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %34 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%25 : tensor<2x32x4x4xf32>) outs(%15 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
+      %126 = arith.addf %in, %out : f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %35 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%34 : tensor<1x32x1x1xf32>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.divf %in, %cst_4 : f32
-      linalg.yield %143 : f32
+      %126 = arith.divf %in, %cst_4 : f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %36 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%33 : tensor<1x32x1x1xf32>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.truncf %cst_2 : f64 to f32
-      %144 = arith.addf %in, %143 : f32
-      linalg.yield %144 : f32
+      %126 = arith.truncf %cst_2 : f64 to f32
+      %127 = arith.addf %in, %126 : f32
+      linalg.yield %127 : f32
     } -> tensor<1x32x1x1xf32>
     %37 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%36 : tensor<1x32x1x1xf32>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = math.rsqrt %in : f32
-      linalg.yield %143 : f32
+      %126 = math.rsqrt %in : f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %38 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%25, %35 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.subf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.subf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %39 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%38, %37 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %collapsed_8 = tensor.collapse_shape %37 [[0, 1, 2, 3]] : tensor<1x32x1x1xf32> into tensor<32xf32>
     %expanded_9 = tensor.expand_shape %arg5 [[0, 1, 2]] output_shape [32, 1, 1] : tensor<32xf32> into tensor<32x1x1xf32>
     %40 = linalg.generic {indexing_maps = [#map, #map2, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%39, %expanded_9 : tensor<2x32x4x4xf32>, tensor<32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %expanded_10 = tensor.expand_shape %arg6 [[0, 1, 2]] output_shape [32, 1, 1] : tensor<32xf32> into tensor<32x1x1xf32>
     %41 = linalg.generic {indexing_maps = [#map, #map2, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%40, %expanded_10 : tensor<2x32x4x4xf32>, tensor<32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.addf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.addf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %42 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%arg0, %arg7 : tensor<2x16x8x8xf32>, tensor<32x16x1x1xf32>) outs(%1 : tensor<2x32x4x4xf32>) -> tensor<2x32x4x4xf32>
     %43 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%42 : tensor<2x32x4x4xf32>) outs(%3 : tensor<2x32x4x4xf64>) {
     ^bb0(%in: f32, %out: f64):
-      %143 = arith.extf %in : f32 to f64
-      linalg.yield %143 : f64
+      %126 = arith.extf %in : f32 to f64
+      linalg.yield %126 : f64
     } -> tensor<2x32x4x4xf64>
     %44 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%43 : tensor<2x32x4x4xf64>) outs(%6 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.addf %in, %out : f64
-      linalg.yield %143 : f64
+      %126 = arith.addf %in, %out : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %45 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%44 : tensor<1x32x1x1xf64>) outs(%5 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.divf %in, %cst_3 : f64
-      linalg.yield %143 : f64
+      %126 = arith.divf %in, %cst_3 : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %46 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%43, %45 : tensor<2x32x4x4xf64>, tensor<1x32x1x1xf64>) outs(%3 : tensor<2x32x4x4xf64>) {
-    ^bb0(%in: f64, %in_44: f64, %out: f64):
-      %143 = arith.subf %in, %in_44 : f64
-      linalg.yield %143 : f64
+    ^bb0(%in: f64, %in_24: f64, %out: f64):
+      %126 = arith.subf %in, %in_24 : f64
+      linalg.yield %126 : f64
     } -> tensor<2x32x4x4xf64>
     %47 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%46, %46 : tensor<2x32x4x4xf64>, tensor<2x32x4x4xf64>) outs(%3 : tensor<2x32x4x4xf64>) {
-    ^bb0(%in: f64, %in_44: f64, %out: f64):
-      %143 = arith.mulf %in, %in_44 : f64
-      linalg.yield %143 : f64
+    ^bb0(%in: f64, %in_24: f64, %out: f64):
+      %126 = arith.mulf %in, %in_24 : f64
+      linalg.yield %126 : f64
     } -> tensor<2x32x4x4xf64>
     %48 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%47 : tensor<2x32x4x4xf64>) outs(%6 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.addf %in, %out : f64
-      linalg.yield %143 : f64
+      %126 = arith.addf %in, %out : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %49 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%48 : tensor<1x32x1x1xf64>) outs(%5 : tensor<1x32x1x1xf64>) {
     ^bb0(%in: f64, %out: f64):
-      %143 = arith.divf %in, %cst_3 : f64
-      linalg.yield %143 : f64
+      %126 = arith.divf %in, %cst_3 : f64
+      linalg.yield %126 : f64
     } -> tensor<1x32x1x1xf64>
     %50 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%49 : tensor<1x32x1x1xf64>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f64, %out: f32):
-      %143 = arith.truncf %in : f64 to f32
-      linalg.yield %143 : f32
+      %126 = arith.truncf %in : f64 to f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %51 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%42 : tensor<2x32x4x4xf32>) outs(%15 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
+      %126 = arith.addf %in, %out : f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %52 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%51 : tensor<1x32x1x1xf32>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.divf %in, %cst_4 : f32
-      linalg.yield %143 : f32
+      %126 = arith.divf %in, %cst_4 : f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %53 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%50 : tensor<1x32x1x1xf32>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.truncf %cst_2 : f64 to f32
-      %144 = arith.addf %in, %143 : f32
-      linalg.yield %144 : f32
+      %126 = arith.truncf %cst_2 : f64 to f32
+      %127 = arith.addf %in, %126 : f32
+      linalg.yield %127 : f32
     } -> tensor<1x32x1x1xf32>
     %54 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%53 : tensor<1x32x1x1xf32>) outs(%13 : tensor<1x32x1x1xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = math.rsqrt %in : f32
-      linalg.yield %143 : f32
+      %126 = math.rsqrt %in : f32
+      linalg.yield %126 : f32
     } -> tensor<1x32x1x1xf32>
     %55 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%42, %52 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.subf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.subf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %56 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%55, %54 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %collapsed_11 = tensor.collapse_shape %54 [[0, 1, 2, 3]] : tensor<1x32x1x1xf32> into tensor<32xf32>
     %expanded_12 = tensor.expand_shape %arg8 [[0, 1, 2]] output_shape [32, 1, 1] : tensor<32xf32> into tensor<32x1x1xf32>
     %57 = linalg.generic {indexing_maps = [#map, #map2, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%56, %expanded_12 : tensor<2x32x4x4xf32>, tensor<32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %expanded_13 = tensor.expand_shape %arg9 [[0, 1, 2]] output_shape [32, 1, 1] : tensor<32xf32> into tensor<32x1x1xf32>
     %58 = linalg.generic {indexing_maps = [#map, #map2, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%57, %expanded_13 : tensor<2x32x4x4xf32>, tensor<32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.addf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.addf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %59 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%41, %58 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.addf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.addf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %60 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%59 : tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.cmpf ugt, %in, %cst : f32
-      %144 = arith.select %143, %in, %cst : f32
-      linalg.yield %144 : f32
+      %126 = arith.cmpf ugt, %in, %cst : f32
+      %127 = arith.select %126, %in, %cst : f32
+      linalg.yield %127 : f32
     } -> tensor<2x32x4x4xf32>
     %61 = tensor.empty() : tensor<2x32x4x4xi1>
     %62 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%60 : tensor<2x32x4x4xf32>) outs(%61 : tensor<2x32x4x4xi1>) {
     ^bb0(%in: f32, %out: i1):
-      %143 = arith.cmpf ole, %in, %cst : f32
-      linalg.yield %143 : i1
+      %126 = arith.cmpf ole, %in, %cst : f32
+      linalg.yield %126 : i1
     } -> tensor<2x32x4x4xi1>
     %63 = linalg.generic {indexing_maps = [#map, #map3, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%62, %cst_1, %arg10 : tensor<2x32x4x4xi1>, tensor<f32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: i1, %in_44: f32, %in_45: f32, %out: f32):
-      %143 = arith.select %in, %in_44, %in_45 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: i1, %in_24: f32, %in_25: f32, %out: f32):
+      %126 = arith.select %in, %in_24, %in_25 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %64 = tensor.empty() : tensor<32xf32>
     %65 = linalg.fill ins(%cst : f32) outs(%64 : tensor<32xf32>) -> tensor<32xf32>
     %66 = linalg.generic {indexing_maps = [#map, #map4], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%63 : tensor<2x32x4x4xf32>) outs(%65 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
+      %126 = arith.addf %in, %out : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
     %67 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%63, %55 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %68 = linalg.generic {indexing_maps = [#map, #map4], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%67 : tensor<2x32x4x4xf32>) outs(%65 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
+      %126 = arith.addf %in, %out : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
     %69 = linalg.generic {indexing_maps = [#map5, #map5], iterator_types = ["parallel"]} ins(%66 : tensor<32xf32>) outs(%64 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.mulf %in, %cst_5 : f32
-      linalg.yield %143 : f32
+      %126 = arith.mulf %in, %cst_5 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
     %expanded_14 = tensor.expand_shape %69 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
     %70 = linalg.generic {indexing_maps = [#map5, #map5], iterator_types = ["parallel"]} ins(%68 : tensor<32xf32>) outs(%64 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.mulf %in, %cst_5 : f32
-      linalg.yield %143 : f32
+      %126 = arith.mulf %in, %cst_5 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
     %71 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed_11, %collapsed_11 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
     %72 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%70, %71 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
     %expanded_15 = tensor.expand_shape %72 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
     %73 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed_11, %arg8 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
     %expanded_16 = tensor.expand_shape %73 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
     %74 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%55, %expanded_15 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %75 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%63, %74 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.subf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.subf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %76 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%75, %expanded_14 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.subf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.subf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %77 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%76, %expanded_16 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
     %78 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%68, %collapsed_11 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %79 = tensor.empty() : tensor<16x32x1x1xf32>
-    %80 = linalg.fill ins(%cst : f32) outs(%79 : tensor<16x32x1x1xf32>) -> tensor<16x32x1x1xf32>
-    %81 = linalg.generic {indexing_maps = [#map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%80 : tensor<16x32x1x1xf32>) {
-    ^bb0(%out: f32):
-      %143 = linalg.index 0 : index
-      %144 = linalg.index 1 : index
-      %extracted = tensor.extract %arg7[%144, %143, %c0, %c0] : tensor<32x16x1x1xf32>
-      linalg.yield %extracted : f32
-    } -> tensor<16x32x1x1xf32>
-    %82 = tensor.empty() : tensor<2x32x8x8xf32>
-    %83 = linalg.fill ins(%cst : f32) outs(%82 : tensor<2x32x8x8xf32>) -> tensor<2x32x8x8xf32>
-    %inserted_slice = tensor.insert_slice %77 into %83[0, 0, 0, 0] [2, 32, 4, 4] [1, 1, 2, 2] : tensor<2x32x4x4xf32> into tensor<2x32x8x8xf32>
-    %84 = tensor.empty() : tensor<2x16x8x8xf32>
-    %85 = linalg.fill ins(%cst : f32) outs(%84 : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
-    %86 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%inserted_slice, %81 : tensor<2x32x8x8xf32>, tensor<16x32x1x1xf32>) outs(%85 : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
-    %87 = tensor.empty() : tensor<16x2x8x8xf32>
-    %transposed = linalg.transpose ins(%arg0 : tensor<2x16x8x8xf32>) outs(%87 : tensor<16x2x8x8xf32>) permutation = [1, 0, 2, 3] 
-    %88 = tensor.empty() : tensor<16x64x2x2xf32>
-    %expanded_17 = tensor.expand_shape %transposed [[0], [1, 2], [3], [4]] output_shape [16, 2, 1, 8, 8] : tensor<16x2x8x8xf32> into tensor<16x2x1x8x8xf32>
-    %expanded_18 = tensor.expand_shape %77 [[0], [1], [2, 3], [4]] output_shape [2, 32, 1, 4, 4] : tensor<2x32x4x4xf32> into tensor<2x32x1x4x4xf32>
-    %expanded_19 = tensor.expand_shape %88 [[0], [1, 2], [3], [4]] output_shape [16, 2, 32, 2, 2] : tensor<16x64x2x2xf32> into tensor<16x2x32x2x2xf32>
-    %89 = linalg.fill ins(%cst : f32) outs(%expanded_19 : tensor<16x2x32x2x2xf32>) -> tensor<16x2x32x2x2xf32>
-    %90 = linalg.conv_2d_ngchw_gfchw {dilations = dense<2> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%expanded_17, %expanded_18 : tensor<16x2x1x8x8xf32>, tensor<2x32x1x4x4xf32>) outs(%89 : tensor<16x2x32x2x2xf32>) -> tensor<16x2x32x2x2xf32>
-    %collapsed_20 = tensor.collapse_shape %90 [[0], [1, 2], [3], [4]] : tensor<16x2x32x2x2xf32> into tensor<16x64x2x2xf32>
-    %extracted_slice = tensor.extract_slice %collapsed_20[0, 0, 0, 0] [16, 64, 1, 2] [1, 1, 1, 1] : tensor<16x64x2x2xf32> to tensor<16x64x1x2xf32>
-    %extracted_slice_21 = tensor.extract_slice %extracted_slice[0, 0, 0, 0] [16, 64, 1, 1] [1, 1, 1, 1] : tensor<16x64x1x2xf32> to tensor<16x64x1x1xf32>
-    %expanded_22 = tensor.expand_shape %extracted_slice_21 [[0], [1, 2], [3], [4]] output_shape [16, 2, 32, 1, 1] : tensor<16x64x1x1xf32> into tensor<16x2x32x1x1xf32>
-    %91 = tensor.empty() : tensor<2x32x16x1x1xf32>
-    %transposed_23 = linalg.transpose ins(%expanded_22 : tensor<16x2x32x1x1xf32>) outs(%91 : tensor<2x32x16x1x1xf32>) permutation = [1, 2, 0, 3, 4] 
-    %92 = tensor.empty() : tensor<32x16x1x1xf32>
-    %93 = linalg.fill ins(%cst : f32) outs(%92 : tensor<32x16x1x1xf32>) -> tensor<32x16x1x1xf32>
-    %94 = linalg.generic {indexing_maps = [#map6, #map7], iterator_types = ["reduction", "parallel", "parallel", "parallel", "parallel"]} ins(%transposed_23 : tensor<2x32x16x1x1xf32>) outs(%93 : tensor<32x16x1x1xf32>) {
-    ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
+    %79 = tensor.empty() : tensor<2x32x8x8xf32>
+    %80 = linalg.fill ins(%cst : f32) outs(%79 : tensor<2x32x8x8xf32>) -> tensor<2x32x8x8xf32>
+    %inserted_slice = tensor.insert_slice %77 into %80[0, 0, 0, 0] [2, 32, 4, 4] [1, 1, 2, 2] : tensor<2x32x4x4xf32> into tensor<2x32x8x8xf32>
+    %81 = tensor.empty() : tensor<2x16x8x8xf32>
+    %82 = linalg.fill ins(%cst : f32) outs(%81 : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+    %83 = linalg.generic {indexing_maps = [#map6, #map7, #map8], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%inserted_slice, %arg7 : tensor<2x32x8x8xf32>, tensor<32x16x1x1xf32>) outs(%82 : tensor<2x16x8x8xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      %127 = arith.addf %126, %out : f32
+      linalg.yield %127 : f32
+    } -> tensor<2x16x8x8xf32>
+    %84 = tensor.empty() : tensor<32x16x1x1xf32>
+    %85 = linalg.fill ins(%cst : f32) outs(%84 : tensor<32x16x1x1xf32>) -> tensor<32x16x1x1xf32>
+    %86 = linalg.generic {indexing_maps = [#map9, #map10, #map8], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%arg0, %77 : tensor<2x16x8x8xf32>, tensor<2x32x4x4xf32>) outs(%85 : tensor<32x16x1x1xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      %127 = arith.addf %126, %out : f32
+      linalg.yield %127 : f32
     } -> tensor<32x16x1x1xf32>
-    %95 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%63, %38 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %87 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%63, %38 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %96 = linalg.generic {indexing_maps = [#map, #map4], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%95 : tensor<2x32x4x4xf32>) outs(%65 : tensor<32xf32>) {
+    %88 = linalg.generic {indexing_maps = [#map, #map4], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%87 : tensor<2x32x4x4xf32>) outs(%65 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
+      %126 = arith.addf %in, %out : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %97 = linalg.generic {indexing_maps = [#map5, #map5], iterator_types = ["parallel"]} ins(%96 : tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    %89 = linalg.generic {indexing_maps = [#map5, #map5], iterator_types = ["parallel"]} ins(%88 : tensor<32xf32>) outs(%64 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.mulf %in, %cst_5 : f32
-      linalg.yield %143 : f32
+      %126 = arith.mulf %in, %cst_5 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %98 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed_8, %collapsed_8 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %90 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed_8, %collapsed_8 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %99 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%97, %98 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %91 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%89, %90 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %expanded_24 = tensor.expand_shape %99 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
-    %100 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed_8, %arg5 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %expanded_17 = tensor.expand_shape %91 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
+    %92 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed_8, %arg5 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %expanded_25 = tensor.expand_shape %100 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
-    %101 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%38, %expanded_24 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %expanded_18 = tensor.expand_shape %92 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
+    %93 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%38, %expanded_17 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %102 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%63, %101 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.subf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %94 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%63, %93 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.subf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %103 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%102, %expanded_14 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.subf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %95 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%94, %expanded_14 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.subf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %104 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%103, %expanded_25 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %96 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%95, %expanded_18 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %105 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%96, %collapsed_8 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %97 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%88, %collapsed_8 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %106 = tensor.empty() : tensor<32x32x3x3xf32>
-    %107 = linalg.fill ins(%cst : f32) outs(%106 : tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32>
-    %108 = linalg.generic {indexing_maps = [#map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%107 : tensor<32x32x3x3xf32>) {
-    ^bb0(%out: f32):
-      %143 = linalg.index 0 : index
-      %144 = linalg.index 1 : index
-      %145 = linalg.index 2 : index
-      %146 = linalg.index 3 : index
-      %147 = arith.subi %c2, %145 : index
-      %148 = arith.subi %c2, %146 : index
-      %extracted = tensor.extract %arg4[%144, %143, %147, %148] : tensor<32x32x3x3xf32>
+    %98 = tensor.empty() : tensor<32x32x3x3xf32>
+    %99 = linalg.fill ins(%cst : f32) outs(%98 : tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32>
+    %100 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg4 : tensor<32x32x3x3xf32>) outs(%99 : tensor<32x32x3x3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %126 = linalg.index 0 : index
+      %127 = linalg.index 1 : index
+      %128 = linalg.index 2 : index
+      %129 = linalg.index 3 : index
+      %130 = arith.subi %c2, %128 : index
+      %131 = arith.subi %c2, %129 : index
+      %extracted = tensor.extract %arg4[%126, %127, %130, %131] : tensor<32x32x3x3xf32>
       linalg.yield %extracted : f32
     } -> tensor<32x32x3x3xf32>
-    %109 = tensor.empty() : tensor<2x32x6x6xf32>
-    %110 = linalg.fill ins(%cst : f32) outs(%109 : tensor<2x32x6x6xf32>) -> tensor<2x32x6x6xf32>
-    %inserted_slice_26 = tensor.insert_slice %104 into %110[0, 0, 1, 1] [2, 32, 4, 4] [1, 1, 1, 1] : tensor<2x32x4x4xf32> into tensor<2x32x6x6xf32>
-    %111 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%inserted_slice_26, %108 : tensor<2x32x6x6xf32>, tensor<32x32x3x3xf32>) outs(%1 : tensor<2x32x4x4xf32>) -> tensor<2x32x4x4xf32>
-    %112 = tensor.empty() : tensor<32x2x4x4xf32>
-    %transposed_27 = linalg.transpose ins(%24 : tensor<2x32x4x4xf32>) outs(%112 : tensor<32x2x4x4xf32>) permutation = [1, 0, 2, 3] 
-    %transposed_28 = linalg.transpose ins(%104 : tensor<2x32x4x4xf32>) outs(%112 : tensor<32x2x4x4xf32>) permutation = [1, 0, 2, 3] 
-    %padded_29 = tensor.pad %transposed_27 low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    %padded_19 = tensor.pad %96 low[0, 0, 1, 1] high[0, 0, 1, 1] {
     ^bb0(%arg11: index, %arg12: index, %arg13: index, %arg14: index):
       tensor.yield %cst : f32
-    } : tensor<32x2x4x4xf32> to tensor<32x2x6x6xf32>
-    %113 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%padded_29, %transposed_28 : tensor<32x2x6x6xf32>, tensor<32x2x4x4xf32>) outs(%107 : tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32>
-    %transposed_30 = linalg.transpose ins(%113 : tensor<32x32x3x3xf32>) outs(%106 : tensor<32x32x3x3xf32>) permutation = [1, 0, 2, 3] 
-    %114 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%24 : tensor<2x32x4x4xf32>) outs(%61 : tensor<2x32x4x4xi1>) {
+    } : tensor<2x32x4x4xf32> to tensor<2x32x6x6xf32>
+    %101 = linalg.generic {indexing_maps = [#map6, #map7, #map8], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded_19, %100 : tensor<2x32x6x6xf32>, tensor<32x32x3x3xf32>) outs(%1 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      %127 = arith.addf %126, %out : f32
+      linalg.yield %127 : f32
+    } -> tensor<2x32x4x4xf32>
+    %102 = linalg.generic {indexing_maps = [#map11, #map10, #map8], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded_7, %96 : tensor<2x32x6x6xf32>, tensor<2x32x4x4xf32>) outs(%99 : tensor<32x32x3x3xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      %127 = arith.addf %126, %out : f32
+      linalg.yield %127 : f32
+    } -> tensor<32x32x3x3xf32>
+    %103 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%24 : tensor<2x32x4x4xf32>) outs(%61 : tensor<2x32x4x4xi1>) {
     ^bb0(%in: f32, %out: i1):
-      %143 = arith.cmpf ole, %in, %cst : f32
-      linalg.yield %143 : i1
+      %126 = arith.cmpf ole, %in, %cst : f32
+      linalg.yield %126 : i1
     } -> tensor<2x32x4x4xi1>
-    %115 = linalg.generic {indexing_maps = [#map, #map3, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%114, %cst_1, %111 : tensor<2x32x4x4xi1>, tensor<f32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: i1, %in_44: f32, %in_45: f32, %out: f32):
-      %143 = arith.select %in, %in_44, %in_45 : f32
-      linalg.yield %143 : f32
+    %104 = linalg.generic {indexing_maps = [#map, #map3, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%103, %cst_1, %101 : tensor<2x32x4x4xi1>, tensor<f32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: i1, %in_24: f32, %in_25: f32, %out: f32):
+      %126 = arith.select %in, %in_24, %in_25 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %116 = linalg.generic {indexing_maps = [#map, #map4], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%115 : tensor<2x32x4x4xf32>) outs(%65 : tensor<32xf32>) {
+    %105 = linalg.generic {indexing_maps = [#map, #map4], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%104 : tensor<2x32x4x4xf32>) outs(%65 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
+      %126 = arith.addf %in, %out : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %117 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%115, %20 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %106 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%104, %20 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %118 = linalg.generic {indexing_maps = [#map, #map4], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%117 : tensor<2x32x4x4xf32>) outs(%65 : tensor<32xf32>) {
+    %107 = linalg.generic {indexing_maps = [#map, #map4], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%106 : tensor<2x32x4x4xf32>) outs(%65 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
+      %126 = arith.addf %in, %out : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %119 = linalg.generic {indexing_maps = [#map5, #map5], iterator_types = ["parallel"]} ins(%116 : tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    %108 = linalg.generic {indexing_maps = [#map5, #map5], iterator_types = ["parallel"]} ins(%105 : tensor<32xf32>) outs(%64 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.mulf %in, %cst_5 : f32
-      linalg.yield %143 : f32
+      %126 = arith.mulf %in, %cst_5 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %expanded_31 = tensor.expand_shape %119 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
-    %120 = linalg.generic {indexing_maps = [#map5, #map5], iterator_types = ["parallel"]} ins(%118 : tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    %expanded_20 = tensor.expand_shape %108 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
+    %109 = linalg.generic {indexing_maps = [#map5, #map5], iterator_types = ["parallel"]} ins(%107 : tensor<32xf32>) outs(%64 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %143 = arith.mulf %in, %cst_5 : f32
-      linalg.yield %143 : f32
+      %126 = arith.mulf %in, %cst_5 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %121 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed, %collapsed : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %110 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed, %collapsed : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %122 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%120, %121 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %111 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%109, %110 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %expanded_32 = tensor.expand_shape %122 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
-    %123 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed, %arg2 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %expanded_21 = tensor.expand_shape %111 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
+    %112 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%collapsed, %arg2 : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %expanded_33 = tensor.expand_shape %123 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
-    %124 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%20, %expanded_32 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %expanded_22 = tensor.expand_shape %112 [[0, 1, 2, 3]] output_shape [1, 32, 1, 1] : tensor<32xf32> into tensor<1x32x1x1xf32>
+    %113 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%20, %expanded_21 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %125 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%115, %124 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.subf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %114 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%104, %113 : tensor<2x32x4x4xf32>, tensor<2x32x4x4xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.subf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %126 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%125, %expanded_31 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.subf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %115 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%114, %expanded_20 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.subf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %127 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%126, %expanded_33 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %116 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%115, %expanded_22 : tensor<2x32x4x4xf32>, tensor<1x32x1x1xf32>) outs(%0 : tensor<2x32x4x4xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<2x32x4x4xf32>
-    %128 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%118, %collapsed : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.mulf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %117 = linalg.generic {indexing_maps = [#map5, #map5, #map5], iterator_types = ["parallel"]} ins(%107, %collapsed : tensor<32xf32>, tensor<32xf32>) outs(%64 : tensor<32xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      linalg.yield %126 : f32
     } -> tensor<32xf32>
-    %129 = tensor.empty() : tensor<16x32x3x3xf32>
-    %130 = linalg.fill ins(%cst : f32) outs(%129 : tensor<16x32x3x3xf32>) -> tensor<16x32x3x3xf32>
-    %131 = linalg.generic {indexing_maps = [#map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%130 : tensor<16x32x3x3xf32>) {
-    ^bb0(%out: f32):
-      %143 = linalg.index 0 : index
-      %144 = linalg.index 1 : index
-      %145 = linalg.index 2 : index
-      %146 = linalg.index 3 : index
-      %147 = arith.subi %c2, %145 : index
-      %148 = arith.subi %c2, %146 : index
-      %extracted = tensor.extract %arg1[%144, %143, %147, %148] : tensor<32x16x3x3xf32>
+    %118 = tensor.empty() : tensor<32x16x3x3xf32>
+    %119 = linalg.fill ins(%cst : f32) outs(%118 : tensor<32x16x3x3xf32>) -> tensor<32x16x3x3xf32>
+    %120 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg1 : tensor<32x16x3x3xf32>) outs(%119 : tensor<32x16x3x3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %126 = linalg.index 0 : index
+      %127 = linalg.index 1 : index
+      %128 = linalg.index 2 : index
+      %129 = linalg.index 3 : index
+      %130 = arith.subi %c2, %128 : index
+      %131 = arith.subi %c2, %129 : index
+      %extracted = tensor.extract %arg1[%126, %127, %130, %131] : tensor<32x16x3x3xf32>
       linalg.yield %extracted : f32
-    } -> tensor<16x32x3x3xf32>
-    %132 = tensor.empty() : tensor<2x32x10x10xf32>
-    %133 = linalg.fill ins(%cst : f32) outs(%132 : tensor<2x32x10x10xf32>) -> tensor<2x32x10x10xf32>
-    %inserted_slice_34 = tensor.insert_slice %127 into %133[0, 0, 1, 1] [2, 32, 4, 4] [1, 1, 2, 2] : tensor<2x32x4x4xf32> into tensor<2x32x10x10xf32>
-    %134 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%inserted_slice_34, %131 : tensor<2x32x10x10xf32>, tensor<16x32x3x3xf32>) outs(%85 : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
-    %padded_35 = tensor.pad %transposed low[0, 0, 1, 1] high[0, 0, 1, 1] {
-    ^bb0(%arg11: index, %arg12: index, %arg13: index, %arg14: index):
-      tensor.yield %cst : f32
-    } : tensor<16x2x8x8xf32> to tensor<16x2x10x10xf32>
-    %135 = tensor.empty() : tensor<16x64x4x4xf32>
-    %expanded_36 = tensor.expand_shape %padded_35 [[0], [1, 2], [3], [4]] output_shape [16, 2, 1, 10, 10] : tensor<16x2x10x10xf32> into tensor<16x2x1x10x10xf32>
-    %expanded_37 = tensor.expand_shape %127 [[0], [1], [2, 3], [4]] output_shape [2, 32, 1, 4, 4] : tensor<2x32x4x4xf32> into tensor<2x32x1x4x4xf32>
-    %expanded_38 = tensor.expand_shape %135 [[0], [1, 2], [3], [4]] output_shape [16, 2, 32, 4, 4] : tensor<16x64x4x4xf32> into tensor<16x2x32x4x4xf32>
-    %136 = linalg.fill ins(%cst : f32) outs(%expanded_38 : tensor<16x2x32x4x4xf32>) -> tensor<16x2x32x4x4xf32>
-    %137 = linalg.conv_2d_ngchw_gfchw {dilations = dense<2> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%expanded_36, %expanded_37 : tensor<16x2x1x10x10xf32>, tensor<2x32x1x4x4xf32>) outs(%136 : tensor<16x2x32x4x4xf32>) -> tensor<16x2x32x4x4xf32>
-    %collapsed_39 = tensor.collapse_shape %137 [[0], [1, 2], [3], [4]] : tensor<16x2x32x4x4xf32> into tensor<16x64x4x4xf32>
-    %extracted_slice_40 = tensor.extract_slice %collapsed_39[0, 0, 0, 0] [16, 64, 3, 4] [1, 1, 1, 1] : tensor<16x64x4x4xf32> to tensor<16x64x3x4xf32>
-    %extracted_slice_41 = tensor.extract_slice %extracted_slice_40[0, 0, 0, 0] [16, 64, 3, 3] [1, 1, 1, 1] : tensor<16x64x3x4xf32> to tensor<16x64x3x3xf32>
-    %expanded_42 = tensor.expand_shape %extracted_slice_41 [[0], [1, 2], [3], [4]] output_shape [16, 2, 32, 3, 3] : tensor<16x64x3x3xf32> into tensor<16x2x32x3x3xf32>
-    %138 = tensor.empty() : tensor<2x32x16x3x3xf32>
-    %transposed_43 = linalg.transpose ins(%expanded_42 : tensor<16x2x32x3x3xf32>) outs(%138 : tensor<2x32x16x3x3xf32>) permutation = [1, 2, 0, 3, 4] 
-    %139 = tensor.empty() : tensor<32x16x3x3xf32>
-    %140 = linalg.fill ins(%cst : f32) outs(%139 : tensor<32x16x3x3xf32>) -> tensor<32x16x3x3xf32>
-    %141 = linalg.generic {indexing_maps = [#map6, #map7], iterator_types = ["reduction", "parallel", "parallel", "parallel", "parallel"]} ins(%transposed_43 : tensor<2x32x16x3x3xf32>) outs(%140 : tensor<32x16x3x3xf32>) {
-    ^bb0(%in: f32, %out: f32):
-      %143 = arith.addf %in, %out : f32
-      linalg.yield %143 : f32
     } -> tensor<32x16x3x3xf32>
-    %142 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%86, %134 : tensor<2x16x8x8xf32>, tensor<2x16x8x8xf32>) outs(%84 : tensor<2x16x8x8xf32>) {
-    ^bb0(%in: f32, %in_44: f32, %out: f32):
-      %143 = arith.addf %in, %in_44 : f32
-      linalg.yield %143 : f32
+    %121 = tensor.empty() : tensor<2x32x10x10xf32>
+    %122 = linalg.fill ins(%cst : f32) outs(%121 : tensor<2x32x10x10xf32>) -> tensor<2x32x10x10xf32>
+    %inserted_slice_23 = tensor.insert_slice %116 into %122[0, 0, 1, 1] [2, 32, 4, 4] [1, 1, 2, 2] : tensor<2x32x4x4xf32> into tensor<2x32x10x10xf32>
+    %123 = linalg.generic {indexing_maps = [#map6, #map7, #map8], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%inserted_slice_23, %120 : tensor<2x32x10x10xf32>, tensor<32x16x3x3xf32>) outs(%82 : tensor<2x16x8x8xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      %127 = arith.addf %126, %out : f32
+      linalg.yield %127 : f32
     } -> tensor<2x16x8x8xf32>
-    return %60, %142, %141, %128, %116, %transposed_30, %105, %66, %94, %78, %66 : tensor<2x32x4x4xf32>, tensor<2x16x8x8xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x32x3x3xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x16x1x1xf32>, tensor<32xf32>, tensor<32xf32>
+    %124 = linalg.generic {indexing_maps = [#map9, #map10, #map8], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded, %116 : tensor<2x16x10x10xf32>, tensor<2x32x4x4xf32>) outs(%119 : tensor<32x16x3x3xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.mulf %in, %in_24 : f32
+      %127 = arith.addf %126, %out : f32
+      linalg.yield %127 : f32
+    } -> tensor<32x16x3x3xf32>
+    %125 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%83, %123 : tensor<2x16x8x8xf32>, tensor<2x16x8x8xf32>) outs(%81 : tensor<2x16x8x8xf32>) {
+    ^bb0(%in: f32, %in_24: f32, %out: f32):
+      %126 = arith.addf %in, %in_24 : f32
+      linalg.yield %126 : f32
+    } -> tensor<2x16x8x8xf32>
+    return %60, %125, %124, %117, %105, %102, %97, %66, %86, %78, %66 : tensor<2x32x4x4xf32>, tensor<2x16x8x8xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x32x3x3xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x16x1x1xf32>, tensor<32xf32>, tensor<32xf32>
   }
 }
