@@ -47,6 +47,21 @@ struct Policy {
   }
 };
 
+/// Whether a backward op with geometry `other` belongs to a forward
+/// convolution with `forward`: everything but the high padding must agree.
+/// The high padding of a backward op is not unique (rows past the last one
+/// an output reads may count as padding or not), and the op's shapes, which
+/// the caller ties to the forward operands, already fix what it computes.
+bool isSameGeometry(ConvAttr forward, ConvAttr other) {
+  for (unsigned d = 0; d < 2; ++d)
+    if (forward.getStride(d) != other.getStride(d) ||
+        forward.getDilation(d) != other.getDilation(d) ||
+        forward.getPadLow(d) != other.getPadLow(d))
+      return false;
+  return forward.getLayout() == other.getLayout() &&
+         forward.getGroups() == other.getGroups();
+}
+
 SmallVector<ConvLayer> collectLayers(func::FuncOp func) {
   SmallVector<ConvLayer> layers;
   func.walk([&](Conv2DOp forward) { layers.push_back({forward, {}, {}}); });
@@ -56,12 +71,15 @@ SmallVector<ConvLayer> collectLayers(func::FuncOp func) {
     ConvAttr conv = layer.forward.getConv();
     for (Operation *user : filter.getUsers())
       if (auto op = dyn_cast<Conv2DBackwardDataOp>(user);
-          op && op.getFilter() == filter && op.getConv() == conv)
+          op && op.getFilter() == filter &&
+          op.getGradInput().getType() == input.getType() &&
+          isSameGeometry(conv, op.getConv()))
         layer.backwardData.push_back(op);
     for (Operation *user : input.getUsers())
       if (auto op = dyn_cast<Conv2DBackwardFilterOp>(user);
-          op && op.getInput() == input && op.getConv() == conv &&
-          op.getGradFilter().getType() == filter.getType())
+          op && op.getInput() == input &&
+          op.getGradFilter().getType() == filter.getType() &&
+          isSameGeometry(conv, op.getConv()))
         layer.backwardFilter.push_back(op);
   }
   return layers;
@@ -355,8 +373,8 @@ LogicalResult DaqQuantizeTrainingPass::quantizeFunction(func::FuncOp func,
         }
         Value gradInput = QConv2DBackwardDataOp::create(
             b, op.getLoc(), op.getGradInput().getType(), codes, codesClip,
-            filterCodesForData, filterClipForData, /*step=*/Value(), conv,
-            /*rounding=*/nullptr);
+            filterCodesForData, filterClipForData, /*step=*/Value(),
+            op.getConv(), /*rounding=*/nullptr);
         op.getGradInput().replaceAllUsesWith(gradInput);
         op.erase();
       }

@@ -92,3 +92,20 @@ func.func @nhwc_and_mismatch(%x: tensor<1x5x5x2xf32>, %w: tensor<3x3x3x2xf32>, %
       : (tensor<1x3x3x3xf32>, tensor<3x3x3x2xf32>) -> tensor<1x5x5x2xf32>
   return %y, %gw, %gx : tensor<1x5x5x3xf32>, tensor<3x3x3x2xf32>, tensor<1x5x5x2xf32>
 }
+
+// -----
+
+// The backward-data op of a strided convolution may carry a smaller high
+// padding than its forward op (the rows it drops are never read); it still
+// belongs to the layer.
+// ALLMAX-LABEL: func @equivalent_high_padding
+// ALLMAX:         daq.qconv2d {{.*}}padding = [1, 1, 1, 1]
+// ALLMAX:         daq.qconv2d_backward_data {{.*}}padding = [1, 1, 0, 0]
+func.func @equivalent_high_padding(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x3x3xf32>, %gy: tensor<1x3x4x4xf32>)
+    -> (tensor<1x3x4x4xf32>, tensor<1x2x8x8xf32>) {
+  %y = daq.conv2d %x, %w {conv = #daq.conv<layout = nchw, strides = [2, 2], padding = [1, 1, 1, 1]>}
+      : (tensor<1x2x8x8xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x4x4xf32>
+  %gx = daq.conv2d_backward_data %gy, %w {conv = #daq.conv<layout = nchw, strides = [2, 2], padding = [1, 1, 0, 0]>}
+      : (tensor<1x3x4x4xf32>, tensor<3x2x3x3xf32>) -> tensor<1x2x8x8xf32>
+  return %y, %gx : tensor<1x3x4x4xf32>, tensor<1x2x8x8xf32>
+}

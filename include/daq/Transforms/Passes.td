@@ -99,7 +99,9 @@ def DaqQuantizeTraining : Pass<"daq-quantize-training", "ModuleOp"> {
     A layer is a forward `daq.conv2d` (numbered in program order from 0)
     with the backward ops that belong to it: the `daq.conv2d_backward_data`
     with the same filter and the `daq.conv2d_backward_filter` with the same
-    input, both with the same `#daq.conv`. For an INT8 layer:
+    input, both with the same geometry (`#daq.conv` up to the high padding,
+    which the shapes fix and which is not unique for backward ops). For an
+    INT8 layer:
 
     * forward: X and W are quantized per tensor with max-abs clips; X's codes
       are reused by backward-filter and W's by backward-data;
