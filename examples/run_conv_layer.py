@@ -13,13 +13,15 @@ Usage: run_conv_layer.py [--daq-run PATH] [--steps N] [--seed S]
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
+from daqrun import compare, run
+
 HERE = os.path.dirname(os.path.abspath(__file__))
+MODULE = os.path.join(HERE, "conv_layer.mlir")
 
 
 def gradient(rng, shape, scales):
@@ -32,24 +34,6 @@ def gradient(rng, shape, scales):
             values = rng.laplace(size=(n, h, w)) * (rng.random((n, h, w)) < 0.2)
         g[:, ch] = scales[ch] * values
     return g
-
-
-def run(daq_run, function, inputs, num_outputs, workdir):
-    args = [daq_run, os.path.join(HERE, "conv_layer.mlir"), "-e", function]
-    for i, array in enumerate(inputs):
-        path = os.path.join(workdir, f"{function}_in{i}.npy")
-        np.save(path, array)
-        args.append(f"--input={path}")
-    outputs = [os.path.join(workdir, f"{function}_out{i}.npy") for i in range(num_outputs)]
-    args += [f"--output={path}" for path in outputs]
-    subprocess.run(args, check=True)
-    return [np.load(path) for path in outputs]
-
-
-def compare(name, int8, fp32):
-    error = np.linalg.norm(int8 - fp32) / np.linalg.norm(fp32)
-    cosine = float(np.sum(int8 * fp32) / (np.linalg.norm(int8) * np.linalg.norm(fp32)))
-    print(f"  {name:3s} relative L2 error {error:8.4%}   cosine {cosine:.6f}")
 
 
 def main():
@@ -70,9 +54,10 @@ def main():
         for step in range(args.steps):
             gy = gradient(rng, (8, 32, 14, 14), scales)
             scales *= np.exp(rng.normal(scale=0.1, size=scales.shape))
-            y, gx, gw = run(args.daq_run, "layer_fp32", [x, w, gy], 3, workdir)
+            y, gx, gw = run(args.daq_run, MODULE, "layer_fp32", [x, w, gy], 3, workdir)
             qy, qgx, qgw, state_c, state_t = run(
-                args.daq_run, "layer_int8", [x, w, gy, state_c, state_t], 5, workdir)
+                args.daq_run, MODULE, "layer_int8", [x, w, gy, state_c, state_t], 5,
+                workdir)
             print(f"step {step}: INT8 (DAQ: GVQ + MCS) against FP32")
             compare("Y", qy, y)
             compare("GX", qgx, gx)
