@@ -475,8 +475,8 @@ struct RaiseBackwardDataConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 ///   4-D  dims (n, c, h, w, o, kh, kw):
 ///        GX[n, c, h, w] += GYs[n, o, h + kh*dh, w + kw*dw] * Wf[o, c, kh, kw]
 ///   5-D  dims (n, g, c, h, w, o, kh, kw), groups split, then collapsed:
-///        GX[n, g, c, h, w] += GYs[n, g, o, h + kh*dh, ..] * Wf[g, o, c, kh,
-///        kw]
+///        GX[n, g, c, h, w] += GYs[n, g, o, h + kh*dh, ..]
+///                             * Wf[g, o, c, kh, kw]
 /// with GYs the scattered gradient and Wf the flipped filter (W itself for
 /// a 1x1 kernel).
 struct RaiseBackwardDataGeneric : OpRewritePattern<linalg::GenericOp> {
