@@ -3,6 +3,10 @@
 // RUN: daq-opt %s -split-input-file --daq-quantize-training="layers=none" | FileCheck %s --check-prefix=NONE
 // RUN: daq-opt %s -split-input-file --daq-quantize-training="layers=1 backward-data=folded rounding=stochastic seed=7" | FileCheck %s --check-prefix=FOLDED
 // RUN: daq-opt %s -split-input-file --daq-quantize-training="layers=0,1 clip=dsgc mcs-lambda=0.25" | FileCheck %s --check-prefix=DSGC
+// RUN: daq-opt %s -split-input-file --daq-quantize-training="mcs-lambda=0.25 mcs-k=0.5 mcs-a=0.9" | FileCheck %s --check-prefix=PARAMS
+
+// PARAMS-LABEL: func @two_layers
+// PARAMS:         daq.quantize_grad {{.*}}strategy = #daq.mcs<lambda = 2.500000e-01, k = 5.000000e-01, a = 9.000000e-01>
 
 // Two layers; forward order numbers them 0 and 1. The default policy keeps
 // layer 0 in FP32 and quantizes layer 1 with MCS clip state as arguments and
