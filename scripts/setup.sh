@@ -9,6 +9,7 @@ packages=(
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # lit runs on Python 3; numerics tests compare against numpy in float64.
   python3 python3-numpy
+  python3-torch python3-pytest  # python/tests: daq.torch and pytest
 )
 
 SUDO=

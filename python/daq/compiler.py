@@ -1,0 +1,290 @@
+"""Pass pipelines on MLIR text, and JIT-compiled modules called on arrays.
+
+    >>> import daq, numpy as np
+    >>> m = daq.Module('''
+    ... func.func @scale(%x: tensor<4xf32>, %s: f32) -> tensor<4xf32> {
+    ... ... }''')
+    >>> m.signature("scale")
+    >>> y = m.invoke("scale", np.ones(4, np.float32), 2.0)
+
+Arrays cross into the runtime without a Python-side copy when they are
+C-contiguous NumPy arrays (or CPU torch tensors) of exactly the declared
+dtype; the C side still copies inputs once, because compiled code may write
+into its arguments. Results are new NumPy arrays.
+"""
+
+import ctypes
+from collections import namedtuple
+
+import numpy as np
+
+from . import _capi
+from ._capi import DaqError
+
+ValueInfo = namedtuple("ValueInfo", "dtype shape is_scalar type_name")
+ValueInfo.__doc__ = """One argument or result of an entry point.
+
+dtype: numpy.dtype; shape: tuple with None for a dynamic dimension (() for a
+scalar); is_scalar: passed by value, as a 0-d array on the Python side;
+type_name: the MLIR type, e.g. 'tensor<4x?xf32>'."""
+
+
+class FunctionSignature(namedtuple("FunctionSignature",
+                                   "name inputs results unsupported_reason")):
+    """The tensor-level signature of an entry point: lists of ValueInfo, and
+    why the function cannot be invoked ('' when it can)."""
+
+    def __str__(self):
+        ins = ", ".join(v.type_name for v in self.inputs)
+        outs = ", ".join(v.type_name for v in self.results)
+        return "%s(%s) -> (%s)" % (self.name, ins, outs)
+
+
+def _encode(text, what):
+    if isinstance(text, bytes):
+        return text
+    if not isinstance(text, str):
+        raise TypeError("%s must be a str, got %s"
+                        % (what, type(text).__name__))
+    return text.encode("utf-8")
+
+
+def run_pipeline(ir, pipeline):
+    """Runs a textual pass pipeline on the module `ir` and returns the
+    resulting IR text.
+
+    `pipeline` is what `mlir-opt --pass-pipeline` takes, e.g.
+    ``"builtin.module(daq-training-pipeline{layers=all})"``; a pipeline
+    without an anchor (``"canonicalize,cse"``) runs on the module. Every
+    upstream pass and every daq pass and pipeline is available. Raises
+    DaqError with the MLIR diagnostics if the IR does not parse or verify,
+    the pipeline is malformed, or a pass fails.
+    """
+    source = _encode(ir, "ir")
+    if not isinstance(pipeline, str):
+        raise TypeError("pipeline must be a str, got %s"
+                        % type(pipeline).__name__)
+    text = pipeline.strip()
+    if "(" not in text:
+        text = "builtin.module(%s)" % text
+    lib = _capi.lib()
+    output = ctypes.c_void_p()
+    error = ctypes.c_void_p()
+    status = lib.daqRunPassPipeline(source, len(source), text.encode("utf-8"),
+                                    ctypes.byref(output), ctypes.byref(error))
+    _capi.check(status, error)
+    return _capi.take_string(output.value)
+
+
+def clear_cache():
+    """Drops every compiled module from the runtime's process-wide cache."""
+    _capi.lib().daqClearCache()
+
+
+def cache_size():
+    """The number of compiled modules in the runtime's cache."""
+    return _capi.lib().daqGetCacheSize()
+
+
+def _is_torch_tensor(value):
+    # Checked by module name so that daq does not import torch itself.
+    return (type(value).__module__.split(".")[0] == "torch"
+            and hasattr(value, "detach") and hasattr(value, "numpy"))
+
+
+def _torch_to_numpy(tensor):
+    t = tensor.detach()
+    if t.device.type != "cpu":
+        t = t.cpu()
+    # A view of the tensor's memory (no copy for a CPU tensor).
+    return t.resolve_conj().resolve_neg().numpy()
+
+
+# Which NumPy kinds of a Python value (not an array) may be converted to an
+# expected kind: ints to floats is exact enough for scalars and lists, the
+# other way round would truncate.
+_CONVERTIBLE_KINDS = {"f": "fiu", "i": "iu", "b": "b"}
+
+
+class Module:
+    """A module compiled for the CPU by the daq JIT.
+
+    `ir` is MLIR text: daq and upstream ops on tensors (lowered with
+    daq-cpu-pipeline) or a module already in the LLVM dialect. Compilation is
+    cached process-wide by text, so constructing the same Module twice is
+    cheap. Raises DaqError with the diagnostics if it does not compile.
+    """
+
+    def __init__(self, ir, name="<source>", opt_level=2):
+        source = _encode(ir, "ir")
+        self._lib = _capi.lib()
+        handle = ctypes.c_void_p()
+        error = ctypes.c_void_p()
+        status = self._lib.daqModuleCreate(
+            source, len(source), _encode(name, "name"), int(opt_level),
+            ctypes.byref(handle), ctypes.byref(error))
+        _capi.check(status, error)
+        self._handle = handle
+        self._signatures = {}
+        count = self._lib.daqModuleGetNumFunctions(handle)
+        self.functions = tuple(
+            self._lib.daqModuleGetFunctionName(handle, i).decode("utf-8")
+            for i in range(count))
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle and handle.value:
+            try:
+                self._lib.daqModuleDestroy(handle)
+            except Exception:  # interpreter shutdown
+                pass
+            self._handle = None
+
+    def __repr__(self):
+        return "<daq.Module with %s>" % (", ".join(self.functions) or
+                                         "no entry points")
+
+    def signature(self, name):
+        """The FunctionSignature of the entry point `name`; DaqError if there
+        is none by that name (the message lists the entry points)."""
+        cached = self._signatures.get(name)
+        if cached is not None:
+            return cached
+        lib, fname = self._lib, _encode(name, "name")
+        num_inputs, num_results = ctypes.c_size_t(), ctypes.c_size_t()
+        reason = ctypes.c_char_p()
+        error = ctypes.c_void_p()
+        _capi.check(lib.daqModuleGetSignature(
+            self._handle, fname, ctypes.byref(num_inputs),
+            ctypes.byref(num_results), ctypes.byref(reason),
+            ctypes.byref(error)), error)
+
+        def values(is_result, count):
+            result = []
+            for i in range(count):
+                info = _capi.DaqValueInfo()
+                _capi.check(lib.daqModuleGetValueInfo(
+                    self._handle, fname, is_result, i, ctypes.byref(info),
+                    ctypes.byref(error)), error)
+                shape = tuple(None if info.shape[d] < 0 else int(info.shape[d])
+                              for d in range(info.rank))
+                result.append(ValueInfo(
+                    np.dtype(_capi.DTYPE_NAMES[info.dtype]), shape,
+                    bool(info.isScalar), info.typeName.decode("utf-8")))
+            return result
+
+        signature = FunctionSignature(
+            name, values(0, num_inputs.value), values(1, num_results.value),
+            (reason.value or b"").decode("utf-8"))
+        self._signatures[name] = signature
+        return signature
+
+    def __call__(self, *args, function=None):
+        """Calls `function`, by default the module's only entry point."""
+        if function is None:
+            if len(self.functions) != 1:
+                raise DaqError(
+                    "the module has %d entry points (%s); name one: "
+                    "module(..., function=NAME) or module.invoke(NAME, ...)"
+                    % (len(self.functions), ", ".join(self.functions)))
+            function = self.functions[0]
+        return self.invoke(function, *args)
+
+    def invoke(self, name, *args):
+        """Calls the entry point `name` on `args` (NumPy arrays, torch
+        tensors, or Python scalars and lists) and returns its results as
+        NumPy arrays: the array itself for one result, a tuple for several
+        (scalars as 0-d arrays).
+
+        Arrays and tensors must have exactly the declared dtype (TypeError
+        otherwise) and shape (ValueError); Python numbers and lists are
+        converted to the declared dtype when that loses nothing.
+        """
+        signature = self.signature(name)
+        if signature.unsupported_reason:
+            raise DaqError("function '%s' cannot be invoked: %s"
+                           % (name, signature.unsupported_reason))
+        if len(args) != len(signature.inputs):
+            raise TypeError("function '%s' takes %d input%s (%s), got %d" % (
+                name, len(signature.inputs),
+                "" if len(signature.inputs) == 1 else "s",
+                ", ".join(v.type_name for v in signature.inputs), len(args)))
+        arrays = [self._convert(name, i, value, expected)
+                  for i, (value, expected) in
+                  enumerate(zip(args, signature.inputs))]
+        outputs = [np.empty(v.shape, dtype=v.dtype) for v in signature.results]
+
+        keep = []  # ctypes shape arrays must outlive the call
+
+        def buffers(array_list):
+            out = (_capi.DaqBuffer * max(len(array_list), 1))()
+            for i, array in enumerate(array_list):
+                shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
+                keep.append(shape)
+                out[i].data = array.ctypes.data
+                out[i].dtype = _capi.DTYPE_CODES[array.dtype.name]
+                out[i].rank = array.ndim
+                out[i].shape = ctypes.cast(shape,
+                                           ctypes.POINTER(ctypes.c_int64))
+            return out
+
+        error = ctypes.c_void_p()
+        status = self._lib.daqModuleInvoke(
+            self._handle, _encode(name, "name"), buffers(arrays), len(arrays),
+            buffers(outputs), len(outputs), ctypes.byref(error))
+        _capi.check(status, error)
+        if len(outputs) == 1:
+            return outputs[0]
+        return tuple(outputs)
+
+    @staticmethod
+    def _convert(function, index, value, expected):
+        """The C-contiguous array of `expected.dtype` to pass for `value`."""
+        where = "function '%s': input %d (%s)" % (function, index,
+                                                  expected.type_name)
+        if _is_torch_tensor(value):
+            value = _torch_to_numpy(value)
+        if isinstance(value, (np.ndarray, np.generic)):
+            array = np.asarray(value)
+            if array.dtype != expected.dtype:
+                raise TypeError("%s: expected dtype %s, got %s"
+                                % (where, expected.dtype, array.dtype))
+        else:
+            try:
+                array = np.asarray(value)
+            except Exception as e:
+                raise TypeError("%s: cannot convert %s to an array: %s"
+                                % (where, type(value).__name__, e)) from None
+            allowed = _CONVERTIBLE_KINDS.get(expected.dtype.kind, "")
+            if array.dtype.kind not in allowed:
+                raise TypeError("%s: expected %s values, got %s (%r)" % (
+                    where, expected.dtype, array.dtype, value))
+            converted = array.astype(expected.dtype)
+            if (array.dtype.kind in "iu"
+                    and not np.array_equal(converted, array)):
+                raise ValueError("%s: %r does not fit in %s"
+                                 % (where, value, expected.dtype))
+            array = converted
+        if expected.is_scalar:
+            if array.ndim != 0:
+                raise ValueError("%s: expected a scalar (a 0-d array), got "
+                                 "shape %s" % (where, array.shape))
+        else:
+            matches = array.ndim == len(expected.shape) and all(
+                e is None or e == d
+                for e, d in zip(expected.shape, array.shape))
+            if not matches:
+                declared = tuple("?" if e is None else e
+                                 for e in expected.shape)
+                raise ValueError("%s: expected shape %s, got %s" % (
+                    where, _format_shape(declared),
+                    _format_shape(array.shape)))
+        if not array.flags.c_contiguous:
+            array = array.copy(order="C")
+        return array
+
+
+def _format_shape(shape):
+    if len(shape) == 1:
+        return "(%s,)" % (shape[0],)
+    return "(%s)" % ", ".join(str(d) for d in shape)
