@@ -85,6 +85,9 @@ SmallVector<ConvLayer> collectLayers(func::FuncOp func) {
   return layers;
 }
 
+struct FunctionRewriter;
+struct ForwardCodes;
+
 struct DaqQuantizeTrainingPass
     : impl::DaqQuantizeTrainingBase<DaqQuantizeTrainingPass> {
   using Base::Base;
@@ -160,6 +163,19 @@ struct DaqQuantizeTrainingPass
 
   LogicalResult quantizeFunction(func::FuncOp func, const Policy &policy,
                                  SymbolUserMap &users);
+  LogicalResult quantizeGradient(FunctionRewriter &rewriter,
+                                 const Policy &policy, int64_t index,
+                                 Value gradient,
+                                 ArrayRef<Conv2DBackwardDataOp> dataOps,
+                                 ArrayRef<Conv2DBackwardFilterOp> filterOps,
+                                 const ForwardCodes &codes);
+};
+
+/// The per-tensor clips and codes of a layer's forward operands, shared by
+/// its backward ops.
+struct ForwardCodes {
+  Operation *forward;
+  Value inputClip, inputCodes, filterClip, filterCodes;
 };
 
 /// The state of rewriting one function: new arguments and results are
@@ -221,6 +237,113 @@ struct FunctionRewriter {
   }
 };
 
+/// Quantizes one output gradient of a layer with daq.quantize_grad and
+/// rewrites the backward ops reading it into INT8 convolutions.
+LogicalResult DaqQuantizeTrainingPass::quantizeGradient(
+    FunctionRewriter &rewriter, const Policy &policy, int64_t index,
+    Value gradient, ArrayRef<Conv2DBackwardDataOp> dataOps,
+    ArrayRef<Conv2DBackwardFilterOp> filterOps, const ForwardCodes &codes) {
+  MLIRContext *ctx = &getContext();
+  OpBuilder &b = rewriter.builder;
+  // Quantize right before the first backward op that reads it; the
+  // forward codes precede the backward pass in a training step.
+  Operation *first = nullptr;
+  for (Operation *op : llvm::concat<Operation *const>(
+           llvm::map_range(dataOps, [](auto op) { return op.getOperation(); }),
+           llvm::map_range(filterOps,
+                           [](auto op) { return op.getOperation(); })))
+    if (!first || op->isBeforeInBlock(first))
+      first = op;
+  if (first->isBeforeInBlock(codes.forward))
+    return first->emitError("daq-quantize-training: backward convolution "
+                            "precedes its forward convolution");
+  b.setInsertionPoint(first);
+  Location gradLoc = first->getLoc();
+
+  auto gradType = cast<RankedTensorType>(gradient.getType());
+  int64_t axis = first->getAttrOfType<ConvAttr>("conv").getChannelDim();
+  auto channelClipType =
+      RankedTensorType::get({gradType.getDimSize(axis)}, b.getF32Type());
+  auto tensorClipType = RankedTensorType::get({}, b.getF32Type());
+  bool needChannel = !filterOps.empty() || (policy.folded && !dataOps.empty());
+  bool needTensor = !dataOps.empty() && !policy.folded;
+  ClipStrategyAttrInterface strategy = getStrategy();
+  Value channelState, tensorState;
+  std::string layerName = "layer " + std::to_string(index);
+  if (strategy.isStateful()) {
+    auto stateFor = [&](bool needed, RankedTensorType type,
+                        StringRef what) -> Value {
+      if (needed)
+        return rewriter.addArgument(type, layerName + " " + what.str());
+      // Never returned: the canonicalizer drops the unused half.
+      return arith::ConstantOp::create(b, gradLoc, type,
+                                       DenseElementsAttr::get(type, -1.0f));
+    };
+    channelState =
+        stateFor(needChannel, channelClipType, "grad_output per-channel clip");
+    tensorState =
+        stateFor(needTensor, tensorClipType, "grad_output per-tensor clip");
+  }
+  RoundingAttr roundingAttr;
+  Value step;
+  if (policy.stochastic) {
+    roundingAttr = RoundingAttr::get(ctx, RoundingKind::Stochastic,
+                                     std::optional<int64_t>(seed));
+    step = rewriter.getStep();
+  }
+  auto quantized = QuantizeGradOp::create(
+      b, gradLoc, gradType.clone(b.getI8Type()), channelClipType,
+      gradType.clone(b.getI8Type()), tensorClipType, gradient, channelState,
+      tensorState, step, axis, strategy, roundingAttr);
+  if (strategy.isStateful()) {
+    if (needChannel)
+      rewriter.newResults.push_back(
+          {quantized.getChannelClip(),
+           layerName + " grad_output per-channel clip"});
+    if (needTensor)
+      rewriter.newResults.push_back(
+          {quantized.getTensorClip(),
+           layerName + " grad_output per-tensor clip"});
+  }
+
+  for (Conv2DBackwardDataOp op : dataOps) {
+    b.setInsertionPoint(op);
+    Value gradCodes = quantized.getTensorCodes();
+    Value gradClip = quantized.getTensorClip();
+    Value filterCodesForData = codes.filterCodes;
+    Value filterClipForData = codes.filterClip;
+    if (policy.folded) {
+      // GY ~ qGY * s_o / 127: move s_o into the filter, so GY's codes
+      // count with clip 1.
+      gradCodes = quantized.getChannelCodes();
+      gradClip = arith::ConstantOp::create(
+          b, op.getLoc(), tensorClipType,
+          DenseElementsAttr::get(tensorClipType, 1.0f));
+      Value scaled = rewriter.scaleOutputChannels(op.getLoc(), op.getFilter(),
+                                                  quantized.getChannelClip());
+      std::tie(filterClipForData, filterCodesForData) =
+          rewriter.quantizePerTensor(op.getLoc(), scaled);
+    }
+    Value gradInput = QConv2DBackwardDataOp::create(
+        b, op.getLoc(), op.getGradInput().getType(), gradCodes, gradClip,
+        filterCodesForData, filterClipForData, /*step=*/Value(), op.getConv(),
+        /*rounding=*/nullptr);
+    op.getGradInput().replaceAllUsesWith(gradInput);
+    op.erase();
+  }
+  for (Conv2DBackwardFilterOp op : filterOps) {
+    b.setInsertionPoint(op);
+    Value gradFilter = QConv2DBackwardFilterOp::create(
+        b, op.getLoc(), op.getGradFilter().getType(), codes.inputCodes,
+        codes.inputClip, quantized.getChannelCodes(),
+        quantized.getChannelClip(),
+        /*step=*/Value(), op.getConv(), /*rounding=*/nullptr);
+    op.getGradFilter().replaceAllUsesWith(gradFilter);
+    op.erase();
+  }
+  return success();
+}
+
 LogicalResult DaqQuantizeTrainingPass::quantizeFunction(func::FuncOp func,
                                                         const Policy &policy,
                                                         SymbolUserMap &users) {
@@ -242,7 +365,6 @@ LogicalResult DaqQuantizeTrainingPass::quantizeFunction(func::FuncOp func,
   };
 
   FunctionRewriter rewriter{func, OpBuilder(func.getContext()), {}, {}};
-  MLIRContext *ctx = &getContext();
   for (auto [index, layer] : llvm::enumerate(layers)) {
     if (!policy.isInt8(index))
       continue;
@@ -281,6 +403,8 @@ LogicalResult DaqQuantizeTrainingPass::quantizeFunction(func::FuncOp func,
       gradients.insert(op.getGradOutput());
     for (auto op : layer.backwardFilter)
       gradients.insert(op.getGradOutput());
+    ForwardCodes codes{output.getDefiningOp(), inputClip, inputCodes,
+                       filterClip, filterCodes};
     for (Value gradient : gradients) {
       auto usesGradient = [&](auto op) {
         return op.getGradOutput() == gradient;
@@ -291,102 +415,9 @@ LogicalResult DaqQuantizeTrainingPass::quantizeFunction(func::FuncOp func,
                     usesGradient);
       llvm::copy_if(layer.backwardFilter, std::back_inserter(filterOps),
                     usesGradient);
-      // Quantize right before the first backward op that reads it; the
-      // forward codes precede the backward pass in a training step.
-      Operation *first = nullptr;
-      for (Operation *op : llvm::concat<Operation *const>(
-               llvm::map_range(dataOps,
-                               [](auto op) { return op.getOperation(); }),
-               llvm::map_range(filterOps,
-                               [](auto op) { return op.getOperation(); })))
-        if (!first || op->isBeforeInBlock(first))
-          first = op;
-      if (first->isBeforeInBlock(output.getDefiningOp()))
-        return first->emitError("daq-quantize-training: backward convolution "
-                                "precedes its forward convolution");
-      b.setInsertionPoint(first);
-      Location gradLoc = first->getLoc();
-
-      auto gradType = cast<RankedTensorType>(gradient.getType());
-      int64_t axis = conv.getChannelDim();
-      auto channelClipType =
-          RankedTensorType::get({gradType.getDimSize(axis)}, b.getF32Type());
-      auto tensorClipType = RankedTensorType::get({}, b.getF32Type());
-      bool needChannel =
-          !filterOps.empty() || (policy.folded && !dataOps.empty());
-      bool needTensor = !dataOps.empty() && !policy.folded;
-      ClipStrategyAttrInterface strategy = getStrategy();
-      Value channelState, tensorState;
-      std::string layerName = "layer " + std::to_string(index);
-      if (strategy.isStateful()) {
-        auto stateFor = [&](bool needed, RankedTensorType type,
-                            StringRef what) -> Value {
-          if (needed)
-            return rewriter.addArgument(type, layerName + " " + what.str());
-          // Never returned: the canonicalizer drops the unused half.
-          return arith::ConstantOp::create(b, gradLoc, type,
-                                           DenseElementsAttr::get(type, -1.0f));
-        };
-        channelState = stateFor(needChannel, channelClipType,
-                                "grad_output per-channel clip");
-        tensorState =
-            stateFor(needTensor, tensorClipType, "grad_output per-tensor clip");
-      }
-      RoundingAttr roundingAttr;
-      Value step;
-      if (policy.stochastic) {
-        roundingAttr = RoundingAttr::get(ctx, RoundingKind::Stochastic,
-                                         std::optional<int64_t>(seed));
-        step = rewriter.getStep();
-      }
-      auto quantized = QuantizeGradOp::create(
-          b, gradLoc, gradType.clone(b.getI8Type()), channelClipType,
-          gradType.clone(b.getI8Type()), tensorClipType, gradient, channelState,
-          tensorState, step, axis, strategy, roundingAttr);
-      if (strategy.isStateful()) {
-        if (needChannel)
-          rewriter.newResults.push_back(
-              {quantized.getChannelClip(),
-               layerName + " grad_output per-channel clip"});
-        if (needTensor)
-          rewriter.newResults.push_back(
-              {quantized.getTensorClip(),
-               layerName + " grad_output per-tensor clip"});
-      }
-
-      for (Conv2DBackwardDataOp op : dataOps) {
-        b.setInsertionPoint(op);
-        Value codes = quantized.getTensorCodes();
-        Value codesClip = quantized.getTensorClip();
-        Value filterCodesForData = filterCodes, filterClipForData = filterClip;
-        if (policy.folded) {
-          // GY ~ qGY * s_o / 127: move s_o into the filter, so GY's codes
-          // count with clip 1.
-          codes = quantized.getChannelCodes();
-          codesClip = arith::ConstantOp::create(
-              b, op.getLoc(), tensorClipType,
-              DenseElementsAttr::get(tensorClipType, 1.0f));
-          Value scaled = rewriter.scaleOutputChannels(
-              op.getLoc(), op.getFilter(), quantized.getChannelClip());
-          std::tie(filterClipForData, filterCodesForData) =
-              rewriter.quantizePerTensor(op.getLoc(), scaled);
-        }
-        Value gradInput = QConv2DBackwardDataOp::create(
-            b, op.getLoc(), op.getGradInput().getType(), codes, codesClip,
-            filterCodesForData, filterClipForData, /*step=*/Value(),
-            op.getConv(), /*rounding=*/nullptr);
-        op.getGradInput().replaceAllUsesWith(gradInput);
-        op.erase();
-      }
-      for (Conv2DBackwardFilterOp op : filterOps) {
-        b.setInsertionPoint(op);
-        Value gradFilter = QConv2DBackwardFilterOp::create(
-            b, op.getLoc(), op.getGradFilter().getType(), inputCodes, inputClip,
-            quantized.getChannelCodes(), quantized.getChannelClip(),
-            /*step=*/Value(), conv, /*rounding=*/nullptr);
-        op.getGradFilter().replaceAllUsesWith(gradFilter);
-        op.erase();
-      }
+      if (failed(quantizeGradient(rewriter, policy, index, gradient, dataOps,
+                                  filterOps, codes)))
+        return failure();
     }
   }
 
