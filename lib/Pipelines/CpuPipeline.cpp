@@ -23,7 +23,6 @@ void daq::buildDaqCpuPipeline(OpPassManager &pm) {
   pm.addPass(createConvertDaqToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
 
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   bufferizeOptions.bufferizeFunctionBoundaries = true;
