@@ -2,6 +2,7 @@
 //-===//
 
 #include "daq/Transforms/Passes.h"
+#include "daq/Transforms/Utils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -213,28 +214,6 @@ struct FunctionRewriter {
         /*step=*/Value(), perTensor, /*rounding=*/nullptr);
     return {clip, codes};
   }
-
-  /// W'[o, ...] = W[o, ...] * clip[o]: the filter of the folded
-  /// backward-data mode.
-  Value scaleOutputChannels(Location loc, Value filter, Value clip) {
-    auto type = cast<RankedTensorType>(filter.getType());
-    MLIRContext *ctx = builder.getContext();
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
-    AffineMap channel = AffineMap::get(4, 0, getAffineDimExpr(0, ctx));
-    Value init = tensor::EmptyOp::create(builder, loc, type.getShape(),
-                                         type.getElementType());
-    return linalg::GenericOp::create(
-               builder, loc, type, ValueRange{filter, clip}, init,
-               {identity, channel, identity},
-               SmallVector<utils::IteratorType>(4,
-                                                utils::IteratorType::parallel),
-               [](OpBuilder &b, Location l, ValueRange args) {
-                 linalg::YieldOp::create(
-                     b, l,
-                     ValueRange{arith::MulFOp::create(b, l, args[0], args[1])});
-               })
-        .getResult(0);
-  }
 };
 
 /// Quantizes one output gradient of a layer with daq.quantize_grad and
@@ -319,8 +298,9 @@ LogicalResult DaqQuantizeTrainingPass::quantizeGradient(
       gradClip = arith::ConstantOp::create(
           b, op.getLoc(), tensorClipType,
           DenseElementsAttr::get(tensorClipType, 1.0f));
-      Value scaled = rewriter.scaleOutputChannels(op.getLoc(), op.getFilter(),
-                                                  quantized.getChannelClip());
+      // W'[o, ...] = W[o, ...] * clip[o].
+      Value scaled = buildChannelwise<arith::MulFOp>(
+          b, op.getLoc(), op.getFilter(), quantized.getChannelClip(), 0);
       std::tie(filterClipForData, filterCodesForData) =
           rewriter.quantizePerTensor(op.getLoc(), scaled);
     }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "daq/Transforms/Passes.h"
+#include "daq/Transforms/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -347,27 +348,6 @@ Value matchBiasInit(Value init) {
   return broadcast.getInput();
 }
 
-/// out[n, o, h, w] = value[n, o, h, w] + bias[o].
-Value addBias(PatternRewriter &rewriter, Location loc, Value value,
-              Value bias) {
-  auto type = cast<RankedTensorType>(value.getType());
-  MLIRContext *ctx = rewriter.getContext();
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
-  AffineMap channel = AffineMap::get(4, 0, getAffineDimExpr(1, ctx));
-  Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                       type.getElementType());
-  return linalg::GenericOp::create(
-             rewriter, loc, type, ValueRange{value, bias}, init,
-             {identity, channel, identity},
-             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-             [](OpBuilder &b, Location l, ValueRange args) {
-               linalg::YieldOp::create(
-                   b, l,
-                   ValueRange{arith::AddFOp::create(b, l, args[0], args[1])});
-             })
-      .getResult(0);
-}
-
 /// Y = conv_2d_nchw_fchw(pad(X), W) into a zero fill, or into the broadcast
 /// bias (then Y = daq.conv2d(X, W) + bias).
 struct RaiseForward : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
@@ -396,7 +376,8 @@ struct RaiseForward : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     Value result = Conv2DOp::create(rewriter, op.getLoc(), resultType,
                                     input->source, filter, conv);
     if (bias)
-      result = addBias(rewriter, op.getLoc(), result, bias);
+      result = buildChannelwise<arith::AddFOp>(rewriter, op.getLoc(), result,
+                                               bias, /*dim=*/1);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -120,6 +120,17 @@ def _clip_for(value, name, x, axis):
                  "one clip per index of axis %d" % axis)
 
 
+def _output_channel_clip(value, name, channels):
+    """A clip per tensor or one per output channel (where the convolution's
+    sum lets per-channel scales factor out)."""
+    clip = _f32(value, name)
+    if clip.shape not in ((), (channels,)):
+        raise ValueError("%s must be per tensor (shape ()) or one per "
+                         "output channel (shape (%d,)), got %s"
+                         % (name, channels, clip.shape))
+    return clip
+
+
 def _float_literal(value, name):
     value = float(value)
     if not math.isfinite(value):
@@ -544,11 +555,7 @@ def qconv2d(x, x_clip, w, w_clip, stride=1, padding=0, dilation=1, groups=1,
     oh, ow = geometry.out_hw((h, wd), (kh, kw))
     geometry.check_out((h, wd), (kh, kw), (oh, ow), "the output")
     x_clip = _clip(x_clip, "x_clip", (), "a per-tensor clip")
-    w_clip = _f32(w_clip, "w_clip")
-    if w_clip.shape not in ((), (o,)):
-        raise ValueError("w_clip must be per tensor (shape ()) or one per "
-                         "output channel (shape (%d,)), got %s"
-                         % (o, w_clip.shape))
+    w_clip = _output_channel_clip(w_clip, "w_clip", o)
     return _qconv("qconv2d", x, x_clip, w, w_clip,
                   geometry.act_shape(n, o, oh, ow), geometry, rounding, seed,
                   step)
@@ -608,11 +615,7 @@ def qconv2d_backward_filter(x, x_clip, gy, gy_clip, kernel_size, stride=1,
     geometry.check_channels(c, o, cg)
     geometry.check_out((h, wd), (kh, kw), (oh, ow), "gy")
     x_clip = _clip(x_clip, "x_clip", (), "a per-tensor clip")
-    gy_clip = _f32(gy_clip, "gy_clip")
-    if gy_clip.shape not in ((), (o,)):
-        raise ValueError("gy_clip must be per tensor (shape ()) or one per "
-                         "output channel (shape (%d,)), got %s"
-                         % (o, gy_clip.shape))
+    gy_clip = _output_channel_clip(gy_clip, "gy_clip", o)
     return _qconv("qconv2d_backward_filter", x, x_clip, gy, gy_clip,
                   geometry.filt_shape(o, cg, kh, kw), geometry, rounding,
                   seed, step)
