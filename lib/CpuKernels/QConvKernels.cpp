@@ -1,0 +1,832 @@
+//===- QConvKernels.cpp - CPU INT8 convolution kernels
+//---------------------===//
+//
+// Implicit-GEMM INT8 convolutions called by the code that
+// --daq-lower-qconv-to-cpu-kernels emits. One call runs, on all cores:
+//
+//   1. quantize-on-load: each operand becomes dense int16 codes (f32 operands
+//      are quantized with daq.quantize's arithmetic, 8 lanes at a time with
+//      AVX2; i8 operands are widened);
+//   2. packing: activations go to a zero-padded channels-last buffer
+//      [G][N][Hb][Wb][CP] (CP = channels per group rounded up to even), so
+//      that the K run of every convolution tap is contiguous and no bounds
+//      are checked in the inner loop; filters (or, for backward-filter, the
+//      im2col columns of the input) are packed into the microkernel's B
+//      layout (QConvMicrokernels.h);
+//   3. a register-blocked microkernel per MR x NR output tile, with cache
+//      blocking over row tiles;
+//   4. the f32 epilogue float(acc) * (clip_a * clip_b / 16129), written to
+//      the output in its layout.
+//
+// The three directions are three mappings onto (rows M, columns N, K):
+//
+//   forward        rows (n, oh, ow)  cols o (per group)  K (kh, kw, c)
+//   backward-data  rows (n, ih, iw)  cols c              K (kh', kw', o) over
+//                  GY dilated by the stride and padded by dilation*(k-1), the
+//                  filter flipped (a stride-1 forward convolution)
+//   backward-filter rows o           cols (kh, kw, c)    K (n, oh, ow)
+//
+// The i32 accumulation is exact and the epilogue is the reference's, so the
+// results equal convert-daq-to-linalg's bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "daq/Runtime/QConvKernels.h"
+
+#include "QConvMicrokernels.h"
+#include "QConvQuantize.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cpuid.h>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <sys/syscall.h>
+#include <thread>
+#include <type_traits>
+#include <unistd.h>
+#include <vector>
+
+using namespace mlir::daq::cpu;
+
+//===----------------------------------------------------------------------===//
+// Errors, variants, CPU features
+//===----------------------------------------------------------------------===//
+
+namespace {
+std::mutex errorMutex;
+std::string pendingError;
+
+void reportError(const std::string &message) {
+  std::lock_guard<std::mutex> lock(errorMutex);
+  if (pendingError.empty())
+    pendingError = message;
+}
+
+struct CpuFeatures {
+  bool avx2 = false, avx512vnni = false, amx = false;
+};
+
+uint64_t readXcr0() {
+  uint32_t eax, edx;
+  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return (static_cast<uint64_t>(edx) << 32) | eax;
+}
+
+CpuFeatures detectFeatures() {
+  CpuFeatures f;
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+    return f;
+  bool osxsave = ecx & (1u << 27), avx = ecx & (1u << 28),
+       fma = ecx & (1u << 12);
+  if (!osxsave || !avx)
+    return f;
+  uint64_t xcr0 = readXcr0();
+  bool ymmState = (xcr0 & 0x6) == 0x6;
+  bool zmmState = (xcr0 & 0xe6) == 0xe6;
+  bool tileState = (xcr0 & 0x60000) == 0x60000;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+    return f;
+  f.avx2 = ymmState && fma && (ebx & (1u << 5));
+  bool avx512f = ebx & (1u << 16), avx512bw = ebx & (1u << 30),
+       vnni = ecx & (1u << 11);
+  f.avx512vnni = zmmState && avx512f && avx512bw && vnni;
+  bool amxTile = edx & (1u << 24), amxInt8 = edx & (1u << 25);
+  if (tileState && amxTile && amxInt8) {
+    // Linux gives a process the AMX tile state only on request
+    // (ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA); without it tile
+    // instructions fault.
+    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    f.amx = syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  }
+  return f;
+}
+
+const CpuFeatures &getFeatures() {
+  static const CpuFeatures features = detectFeatures();
+  return features;
+}
+
+Microkernel getMicrokernel(KernelVariant variant) {
+  switch (variant) {
+  case KernelVariant::AVX2:
+    return {6, 16, microkernelAVX2};
+  case KernelVariant::AVX512VNNI:
+    return {12, 32, microkernelAVX512VNNI};
+  case KernelVariant::AMX:
+    return {16, 16, microkernelAMX};
+  default:
+    return {4, 16, microkernelPortable};
+  }
+}
+
+int getNumThreads() {
+  static const int threads = [] {
+    if (const char *env = std::getenv("DAQ_NUM_THREADS")) {
+      int value = std::atoi(env);
+      if (value > 0)
+        return value;
+    }
+    unsigned hw = std::thread::hardware_concurrency();
+    return hw ? static_cast<int>(hw) : 1;
+  }();
+  return threads;
+}
+
+/// Runs fn(begin, end) over [0, count) split into one contiguous chunk per
+/// thread; the calling thread takes the first chunk.
+template <typename Fn> void parallelFor(int64_t count, const Fn &fn) {
+  int64_t threads = std::min<int64_t>(getNumThreads(), count);
+  if (threads <= 1) {
+    if (count > 0)
+      fn(0, count);
+    return;
+  }
+  int64_t chunk = (count + threads - 1) / threads;
+  std::vector<std::thread> workers;
+  for (int64_t t = 1; t < threads; ++t) {
+    int64_t begin = t * chunk, end = std::min(count, begin + chunk);
+    if (begin < end)
+      workers.emplace_back([&fn, begin, end] { fn(begin, end); });
+  }
+  fn(0, std::min(count, chunk));
+  for (std::thread &worker : workers)
+    worker.join();
+}
+
+/// Phase times on stderr when DAQ_KERNEL_PROFILE is set.
+struct PhaseTimer {
+  const char *name;
+  std::chrono::steady_clock::time_point start =
+      std::chrono::steady_clock::now();
+  static bool enabled() {
+    static const bool on = std::getenv("DAQ_KERNEL_PROFILE") != nullptr;
+    return on;
+  }
+  ~PhaseTimer() {
+    if (enabled())
+      std::fprintf(stderr, "daq-kernel %s: %.3f ms\n", name,
+                   std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - start)
+                       .count());
+  }
+};
+
+int64_t roundUp(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+} // namespace
+
+const char *mlir::daq::cpu::getVariantName(KernelVariant variant) {
+  switch (variant) {
+  case KernelVariant::Auto:
+    return "auto";
+  case KernelVariant::Portable:
+    return "portable";
+  case KernelVariant::AVX2:
+    return "avx2";
+  case KernelVariant::AVX512VNNI:
+    return "avx512-vnni";
+  case KernelVariant::AMX:
+    return "amx";
+  }
+  return "unknown";
+}
+
+bool mlir::daq::cpu::parseVariantName(const std::string &name,
+                                      KernelVariant &variant) {
+  for (KernelVariant v :
+       {KernelVariant::Auto, KernelVariant::Portable, KernelVariant::AVX2,
+        KernelVariant::AVX512VNNI, KernelVariant::AMX})
+    if (name == getVariantName(v)) {
+      variant = v;
+      return true;
+    }
+  return false;
+}
+
+bool mlir::daq::cpu::isVariantSupported(KernelVariant variant) {
+  const CpuFeatures &f = getFeatures();
+  switch (variant) {
+  case KernelVariant::Auto:
+  case KernelVariant::Portable:
+    return true;
+  case KernelVariant::AVX2:
+    return f.avx2;
+  case KernelVariant::AVX512VNNI:
+    return f.avx512vnni;
+  case KernelVariant::AMX:
+    return f.amx;
+  }
+  return false;
+}
+
+KernelVariant mlir::daq::cpu::resolveVariant(KernelVariant requested,
+                                             std::string &error) {
+  KernelVariant variant = requested;
+  std::string origin = "the compiled kernel option";
+  if (const char *env = std::getenv("DAQ_CPU_KERNEL"); env && *env) {
+    if (!parseVariantName(env, variant)) {
+      error = std::string("DAQ_CPU_KERNEL='") + env +
+              "' is not a kernel variant (auto, portable, avx2, "
+              "avx512-vnni, amx)";
+      return KernelVariant::Auto;
+    }
+    origin = std::string("DAQ_CPU_KERNEL=") + env;
+  }
+  if (variant == KernelVariant::Auto) {
+    for (KernelVariant v :
+         {KernelVariant::AMX, KernelVariant::AVX512VNNI, KernelVariant::AVX2})
+      if (isVariantSupported(v))
+        return v;
+    return KernelVariant::Portable;
+  }
+  if (static_cast<int64_t>(variant) < 0 ||
+      static_cast<int64_t>(variant) >
+          static_cast<int64_t>(KernelVariant::AMX)) {
+    error = "unknown INT8 convolution kernel variant " +
+            std::to_string(static_cast<int64_t>(variant));
+    return KernelVariant::Auto;
+  }
+  if (!isVariantSupported(variant)) {
+    static const char *needs[] = {"", "", "AVX2 and FMA",
+                                  "AVX512F, AVX512BW and AVX512-VNNI",
+                                  "AMX-TILE and AMX-INT8 (and the Linux "
+                                  "ARCH_REQ_XCOMP_PERM permission)"};
+    error = std::string("INT8 convolution kernel '") + getVariantName(variant) +
+            "' (forced by " + origin + ") cannot run on this CPU: it needs " +
+            needs[static_cast<int64_t>(variant)];
+    return KernelVariant::Auto;
+  }
+  return variant;
+}
+
+std::string mlir::daq::cpu::takeKernelError() {
+  std::lock_guard<std::mutex> lock(errorMutex);
+  std::string error;
+  std::swap(error, pendingError);
+  return error;
+}
+
+//===----------------------------------------------------------------------===//
+// Operands: quantize-on-load into dense int16 codes
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A rank-4 strided operand, f32 (quantized with `clip`) or int8.
+struct Operand {
+  const float *f32 = nullptr;
+  const int8_t *i8 = nullptr;
+  int64_t sizes[4], strides[4];
+  const float *clip = nullptr;
+  int64_t clipStride = 1, clipCount = 1;
+  /// The dimension a per-channel clip runs along.
+  int clipAxis = 0;
+
+  int64_t numElements() const {
+    return sizes[0] * sizes[1] * sizes[2] * sizes[3];
+  }
+  float clipAt(int64_t index) const {
+    return clip[clipCount == 1 ? 0 : index * clipStride];
+  }
+};
+
+/// Dense row-major int16 codes of `op` in its own dimension order.
+std::vector<int16_t> toCodes(const Operand &op) {
+  PhaseTimer timer{"quantize"};
+  std::vector<int16_t> codes(op.numElements());
+  const int64_t *s = op.sizes, *st = op.strides;
+  int64_t rows = s[0] * s[1] * s[2];
+  bool avx2 = getFeatures().avx2;
+  parallelFor(rows, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      int64_t i2 = row % s[2], i1 = (row / s[2]) % s[1],
+              i0 = row / (s[1] * s[2]);
+      int64_t base = i0 * st[0] + i1 * st[1] + i2 * st[2];
+      int16_t *dst = codes.data() + row * s[3];
+      if (op.i8) {
+        for (int64_t i = 0; i < s[3]; ++i)
+          dst[i] = op.i8[base + i * st[3]];
+        continue;
+      }
+      int64_t index[3] = {i0, i1, i2};
+      if (op.clipCount > 1 && op.clipAxis == 3) {
+        for (int64_t i = 0; i < s[3]; ++i) {
+          float clip = op.clipAt(i);
+          dst[i] = quantizeOne(op.f32[base + i * st[3]], clip,
+                               quantizeInverse(clip));
+        }
+        continue;
+      }
+      float clip = op.clipAt(op.clipCount > 1 ? index[op.clipAxis] : 0);
+      if (avx2 && st[3] == 1) {
+        quantizeRowAVX2(op.f32 + base, s[3], clip, dst);
+        continue;
+      }
+      float inverse = quantizeInverse(clip);
+      for (int64_t i = 0; i < s[3]; ++i)
+        dst[i] = quantizeOne(op.f32[base + i * st[3]], clip, inverse);
+    }
+  });
+  return codes;
+}
+
+/// Convolution geometry in NCHW terms (the layout only changes strides).
+struct Geometry {
+  bool nhwc;
+  int64_t n, c, h, w; // input
+  int64_t o, kh, kw;  // filter (o output channels)
+  int64_t oh, ow;     // output
+  int64_t sh, sw, pt, pl, dh, dw, groups;
+  int64_t cg() const { return c / groups; }
+  int64_t og() const { return o / groups; }
+  int64_t taps() const { return kh * kw; }
+};
+
+/// Index of activation element (n, c, y, x) in dense codes of the layout.
+inline int64_t actIndex(bool nhwc, int64_t C, int64_t H, int64_t W, int64_t n,
+                        int64_t c, int64_t y, int64_t x) {
+  return nhwc ? ((n * H + y) * W + x) * C + c : ((n * C + c) * H + y) * W + x;
+}
+/// Index of filter element (o, c, ky, kx) (c within the group).
+inline int64_t filterIndex(const Geometry &g, int64_t o, int64_t c, int64_t ky,
+                           int64_t kx) {
+  return g.nhwc ? ((o * g.kh + ky) * g.kw + kx) * g.cg() + c
+                : ((o * g.cg() + c) * g.kh + ky) * g.kw + kx;
+}
+
+/// A zero-padded channels-last copy [G][N][Hb][Wb][CP] of activation codes
+/// with C channels and H x W pixels: element (n, g*CG + c, y, x) lands at
+/// pixel (y0 + y*step, x0 + x*step).
+struct ChannelsLast {
+  std::vector<int16_t> data;
+  int64_t n, hb, wb, cp;
+  int64_t groupSize() const { return n * hb * wb * cp; }
+  const int16_t *pixel(int64_t g, int64_t img, int64_t y, int64_t x) const {
+    return data.data() + g * groupSize() + ((img * hb + y) * wb + x) * cp;
+  }
+};
+
+ChannelsLast buildChannelsLast(const std::vector<int16_t> &codes, bool nhwc,
+                               int64_t N, int64_t C, int64_t H, int64_t W,
+                               int64_t groups, int64_t hb, int64_t wb,
+                               int64_t y0, int64_t x0, int64_t stepY,
+                               int64_t stepX) {
+  PhaseTimer timer{"channels-last"};
+  ChannelsLast buf;
+  int64_t cg = C / groups;
+  buf.n = N;
+  buf.hb = hb;
+  buf.wb = wb;
+  buf.cp = roundUp(cg, 2);
+  buf.data.assign(groups * buf.groupSize(), 0);
+  parallelFor(groups * N * H, [&](int64_t begin, int64_t end) {
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t y = task % H, img = (task / H) % N, g = task / (H * N);
+      for (int64_t x = 0; x < W; ++x) {
+        int16_t *dst = const_cast<int16_t *>(
+            buf.pixel(g, img, y0 + y * stepY, x0 + x * stepX));
+        if (nhwc) {
+          std::memcpy(dst,
+                      codes.data() + actIndex(true, C, H, W, img, g * cg, y, x),
+                      cg * sizeof(int16_t));
+          continue;
+        }
+        const int16_t *src =
+            codes.data() + actIndex(false, C, H, W, img, g * cg, y, x);
+        for (int64_t c = 0; c < cg; ++c)
+          dst[c] = src[c * H * W];
+      }
+    }
+  });
+  return buf;
+}
+
+/// Writes float(acc) * alpha to the output; alpha = lhs_clip * rhs_clip /
+/// 16129 in f32, per output channel when the rhs clip is.
+struct Epilogue {
+  float *out;
+  int64_t strides[4];
+  float lhsClip;
+  const float *rhsClip;
+  int64_t rhsClipStride, rhsClipCount;
+
+  float alpha(int64_t channel) const {
+    float rhs = rhsClip[rhsClipCount == 1 ? 0 : channel * rhsClipStride];
+    return (lhsClip * rhs) / 16129.0f;
+  }
+  void store(int64_t i0, int64_t i1, int64_t i2, int64_t i3, int32_t acc,
+             float alpha) const {
+    out[i0 * strides[0] + i1 * strides[1] + i2 * strides[2] + i3 * strides[3]] =
+        static_cast<float>(acc) * alpha;
+  }
+};
+
+/// Packs B for a stride-1 "direct" GEMM: per group and NR-column tile,
+/// [taps][pairs][NR][2] with value(g, col, tap, k) for k < kReal, 0 beyond
+/// and for columns >= cols.
+template <typename ValueFn>
+std::vector<int16_t> packFilter(int64_t groups, int64_t cols, int64_t taps,
+                                int64_t kPadded, int64_t kReal, int64_t nr,
+                                const ValueFn &value) {
+  PhaseTimer timer{"pack-filter"};
+  int64_t colTiles = (cols + nr - 1) / nr;
+  int64_t tileSize = taps * kPadded * nr;
+  std::vector<int16_t> packed(groups * colTiles * tileSize, 0);
+  parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t g = task / colTiles, tile = task % colTiles;
+      int16_t *dst = packed.data() + task * tileSize;
+      for (int64_t tap = 0; tap < taps; ++tap)
+        for (int64_t k = 0; k < kReal; ++k)
+          for (int64_t j = 0; j < nr; ++j) {
+            int64_t col = tile * nr + j;
+            if (col >= cols)
+              continue;
+            int64_t pair = tap * (kPadded / 2) + k / 2;
+            dst[(pair * nr + j) * 2 + k % 2] = value(g, col, tap, k);
+          }
+    }
+  });
+  return packed;
+}
+
+/// Rows (img, y, x) over `buf` at pixel (y0 + y*ry, x0 + x*rx), K over
+/// `taps` with all CP channels of each, columns from a packed filter.
+struct DirectGemm {
+  const ChannelsLast *buf;
+  int64_t n, rowsY, rowsX, ry, rx, y0, x0;
+  std::vector<int64_t> tapOffsets;
+  const int16_t *packed;
+  int64_t cols, groups;
+};
+
+/// Runs the direct GEMM; `store(g, img, y, x, col, acc)` writes one result.
+template <typename StoreFn>
+void runDirect(const DirectGemm &p, const Microkernel &uk,
+               const StoreFn &store) {
+  PhaseTimer timer{"gemm"};
+  int64_t mr = uk.mr, nr = uk.nr;
+  int64_t rows = p.n * p.rowsY * p.rowsX;
+  int64_t rowTiles = (rows + mr - 1) / mr;
+  int64_t colTiles = (p.cols + nr - 1) / nr;
+  int64_t pairsPerTap = p.buf->cp / 2;
+  int64_t numTaps = p.tapOffsets.size();
+  int64_t tileSize = numTaps * pairsPerTap * 2 * nr;
+  // A block of row tiles shares each B tile while it is in L2.
+  constexpr int64_t kRowTilesPerBlock = 8;
+  int64_t blocks = (rowTiles + kRowTilesPerBlock - 1) / kRowTilesPerBlock;
+  parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
+    std::vector<int32_t> c(mr * nr);
+    std::vector<const int16_t *> rowPointers(kRowTilesPerBlock * mr);
+    std::vector<int64_t> rowIndex(kRowTilesPerBlock * mr * 3);
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t g = task / blocks, block = task % blocks;
+      int64_t firstTile = block * kRowTilesPerBlock;
+      int64_t numTiles = std::min(kRowTilesPerBlock, rowTiles - firstTile);
+      for (int64_t r = 0; r < numTiles * mr; ++r) {
+        // Rows past the end repeat the last row; their results are dropped.
+        int64_t m = std::min(firstTile * mr + r, rows - 1);
+        int64_t x = m % p.rowsX, y = (m / p.rowsX) % p.rowsY,
+                img = m / (p.rowsX * p.rowsY);
+        rowIndex[3 * r] = img;
+        rowIndex[3 * r + 1] = y;
+        rowIndex[3 * r + 2] = x;
+        rowPointers[r] = p.buf->pixel(g, img, p.y0 + y * p.ry, p.x0 + x * p.rx);
+      }
+      for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
+        const int16_t *b = p.packed + (g * colTiles + colTile) * tileSize;
+        int64_t validCols = std::min(nr, p.cols - colTile * nr);
+        for (int64_t t = 0; t < numTiles; ++t) {
+          MicroTile tile{rowPointers.data() + t * mr,
+                         p.tapOffsets.data(),
+                         numTaps,
+                         pairsPerTap,
+                         b,
+                         c.data(),
+                         false};
+          uk.run(tile);
+          int64_t validRows = std::min(mr, rows - (firstTile + t) * mr);
+          for (int64_t r = 0; r < validRows; ++r) {
+            const int64_t *idx = &rowIndex[3 * (t * mr + r)];
+            for (int64_t j = 0; j < validCols; ++j)
+              store(g, idx[0], idx[1], idx[2], colTile * nr + j, c[r * nr + j]);
+          }
+        }
+      }
+    }
+  });
+}
+
+void runForward(const Geometry &g, const std::vector<int16_t> &x,
+                const std::vector<int16_t> &w, const Epilogue &epi,
+                const Microkernel &uk) {
+  int64_t hb = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
+  int64_t wb = std::max(g.pl + g.w, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1);
+  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.h, g.w, g.groups,
+                                       hb, wb, g.pt, g.pl, 1, 1);
+  int64_t cg = g.cg(), og = g.og();
+  std::vector<int16_t> packed = packFilter(
+      g.groups, og, g.taps(), buf.cp, cg, uk.nr,
+      [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
+        return w[filterIndex(g, grp * og + col, k, tap / g.kw, tap % g.kw)];
+      });
+  DirectGemm p{&buf, g.n, g.oh, g.ow,          g.sh, g.sw,
+               0,    0,   {},   packed.data(), og,   g.groups};
+  for (int64_t ky = 0; ky < g.kh; ++ky)
+    for (int64_t kx = 0; kx < g.kw; ++kx)
+      p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
+  std::vector<float> alpha(g.o);
+  for (int64_t ch = 0; ch < g.o; ++ch)
+    alpha[ch] = epi.alpha(ch);
+  runDirect(p, uk,
+            [&](int64_t grp, int64_t img, int64_t y, int64_t x, int64_t col,
+                int32_t acc) {
+              int64_t ch = grp * og + col;
+              if (g.nhwc)
+                epi.store(img, y, x, ch, acc, alpha[ch]);
+              else
+                epi.store(img, ch, y, x, acc, alpha[ch]);
+            });
+}
+
+void runBackwardData(const Geometry &g, const std::vector<int16_t> &gy,
+                     const std::vector<int16_t> &w, const Epilogue &epi,
+                     const Microkernel &uk) {
+  // GX at padded-input coordinate u = ih + pt takes GY[oh] * W[kh] where
+  // u = oh*sh + kh*dh. With kh' = KH-1-kh and GY placed at
+  // P + oh*sh, P = (KH-1)*dh, that is the buffer at u + kh'*dh.
+  int64_t py = (g.kh - 1) * g.dh, px = (g.kw - 1) * g.dw;
+  int64_t hb = std::max(g.pt + g.h + py, py + (g.oh - 1) * g.sh + 1);
+  int64_t wb = std::max(g.pl + g.w + px, px + (g.ow - 1) * g.sw + 1);
+  ChannelsLast buf = buildChannelsLast(gy, g.nhwc, g.n, g.o, g.oh, g.ow,
+                                       g.groups, hb, wb, py, px, g.sh, g.sw);
+  int64_t cg = g.cg(), og = g.og();
+  std::vector<int16_t> packed =
+      packFilter(g.groups, cg, g.taps(), buf.cp, og, uk.nr,
+                 [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
+                   int64_t ky = g.kh - 1 - tap / g.kw,
+                           kx = g.kw - 1 - tap % g.kw;
+                   return w[filterIndex(g, grp * og + k, col, ky, kx)];
+                 });
+  DirectGemm p{&buf, g.n,  g.h, g.w,           1,  1,
+               g.pt, g.pl, {},  packed.data(), cg, g.groups};
+  for (int64_t ky = 0; ky < g.kh; ++ky)
+    for (int64_t kx = 0; kx < g.kw; ++kx)
+      p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
+  float alpha = epi.alpha(0);
+  runDirect(p, uk,
+            [&](int64_t grp, int64_t img, int64_t y, int64_t x, int64_t col,
+                int32_t acc) {
+              int64_t ch = grp * cg + col;
+              if (g.nhwc)
+                epi.store(img, y, x, ch, acc, alpha);
+              else
+                epi.store(img, ch, y, x, acc, alpha);
+            });
+}
+
+void runBackwardFilter(const Geometry &g, const std::vector<int16_t> &x,
+                       const std::vector<int16_t> &gy, const Epilogue &epi,
+                       const Microkernel &uk) {
+  int64_t mr = uk.mr, nr = uk.nr;
+  int64_t cg = g.cg(), og = g.og();
+  int64_t hb = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
+  int64_t wb = std::max(g.pl + g.w, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1);
+  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.h, g.w, g.groups,
+                                       hb, wb, g.pt, g.pl, 1, 1);
+  // A: GY as [G][O/G][N][P2] (P2 = pixels rounded up to even), so that the
+  // K run of one image is contiguous for every output channel.
+  int64_t pixels = g.oh * g.ow, p2 = roundUp(pixels, 2);
+  std::vector<int16_t> a(g.groups * og * g.n * p2, 0);
+  parallelFor(g.groups * og, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      int64_t ch = row; // (grp, o) flattened is the channel
+      for (int64_t img = 0; img < g.n; ++img) {
+        int16_t *dst = a.data() + (row * g.n + img) * p2;
+        for (int64_t p = 0; p < pixels; ++p)
+          dst[p] = gy[actIndex(g.nhwc, g.o, g.oh, g.ow, img, ch, p / g.ow,
+                               p % g.ow)];
+      }
+    }
+  });
+  // Columns (tap, c): the offset of column col from a pixel of the buffer.
+  int64_t cols = g.taps() * cg;
+  int64_t colTiles = (cols + nr - 1) / nr;
+  std::vector<int64_t> colOffset(colTiles * nr, -1);
+  for (int64_t col = 0; col < cols; ++col) {
+    int64_t tap = col / cg, c = col % cg;
+    colOffset[col] =
+        ((tap / g.kw) * g.dh * wb + (tap % g.kw) * g.dw) * buf.cp + c;
+  }
+  int64_t rowTiles = (og + mr - 1) / mr;
+  // Images per K block: the packed B block stays within ~128 KiB.
+  int64_t imagesPerBlock =
+      std::max<int64_t>(1, (128 * 1024) / (p2 * nr * 2 * sizeof(int16_t)));
+  imagesPerBlock = std::min(imagesPerBlock, g.n);
+  bool avx2 = getFeatures().avx2;
+  std::vector<float> alpha(g.o);
+  for (int64_t ch = 0; ch < g.o; ++ch)
+    alpha[ch] = epi.alpha(ch);
+
+  parallelFor(g.groups * colTiles, [&](int64_t begin, int64_t end) {
+    std::vector<int32_t> acc(rowTiles * mr * nr);
+    std::vector<int16_t> packed(imagesPerBlock * p2 * nr);
+    std::vector<const int16_t *> rowPointers(rowTiles * mr);
+    std::vector<int64_t> tapOffsets(imagesPerBlock);
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t grp = task / colTiles, colTile = task % colTiles;
+      const int64_t *offsets = colOffset.data() + colTile * nr;
+      // One tap and consecutive channels: a vector copy per pixel pair.
+      bool contiguous = avx2;
+      for (int64_t j = 1; j < nr && contiguous; ++j)
+        contiguous = offsets[j] == offsets[0] + j;
+      for (int64_t r = 0; r < rowTiles * mr; ++r)
+        rowPointers[r] =
+            a.data() + ((grp * og + std::min(r, og - 1)) * g.n) * p2;
+      for (int64_t img0 = 0; img0 < g.n; img0 += imagesPerBlock) {
+        int64_t images = std::min(imagesPerBlock, g.n - img0);
+        for (int64_t i = 0; i < images; ++i) {
+          tapOffsets[i] = (img0 + i) * p2;
+          int16_t *dst = packed.data() + i * p2 * nr;
+          for (int64_t p = 0; p < pixels; p += 2, dst += 2 * nr) {
+            const int16_t *src0 =
+                buf.pixel(grp, img0 + i, (p / g.ow) * g.sh, (p % g.ow) * g.sw);
+            const int16_t *src1 =
+                p + 1 < pixels
+                    ? buf.pixel(grp, img0 + i, ((p + 1) / g.ow) * g.sh,
+                                ((p + 1) % g.ow) * g.sw)
+                    : nullptr;
+            if (contiguous && src1) {
+              for (int64_t j = 0; j < nr; j += 16)
+                interleave16AVX2(src0 + offsets[j], src1 + offsets[j],
+                                 dst + 2 * j);
+              continue;
+            }
+            for (int64_t j = 0; j < nr; ++j) {
+              bool valid = offsets[j] >= 0;
+              dst[2 * j] = valid ? src0[offsets[j]] : 0;
+              dst[2 * j + 1] = valid && src1 ? src1[offsets[j]] : 0;
+            }
+          }
+        }
+        for (int64_t t = 0; t < rowTiles; ++t) {
+          MicroTile tile{rowPointers.data() + t * mr,
+                         tapOffsets.data(),
+                         images,
+                         p2 / 2,
+                         packed.data(),
+                         acc.data() + t * mr * nr,
+                         img0 > 0};
+          uk.run(tile);
+        }
+      }
+      int64_t validCols = std::min(nr, cols - colTile * nr);
+      for (int64_t o = 0; o < og; ++o) {
+        int64_t ch = grp * og + o;
+        for (int64_t j = 0; j < validCols; ++j) {
+          int64_t col = colTile * nr + j, tap = col / cg, c = col % cg;
+          int64_t ky = tap / g.kw, kx = tap % g.kw;
+          int32_t value = acc[((o / mr) * mr + o % mr) * nr + j];
+          if (g.nhwc)
+            epi.store(ch, ky, kx, c, value, alpha[ch]);
+          else
+            epi.store(ch, c, ky, kx, value, alpha[ch]);
+        }
+      }
+    }
+  });
+}
+
+template <typename T>
+Operand makeOperand(DaqMemRef<T, 4> *m, DaqMemRef<float, 1> *clip,
+                    int clipAxis) {
+  Operand op;
+  if constexpr (std::is_same_v<T, float>)
+    op.f32 = m->aligned + m->offset;
+  else
+    op.i8 = m->aligned + m->offset;
+  for (int i = 0; i < 4; ++i) {
+    op.sizes[i] = m->sizes[i];
+    op.strides[i] = m->strides[i];
+  }
+  op.clip = clip->aligned + clip->offset;
+  op.clipCount = clip->sizes[0];
+  op.clipStride = clip->strides[0];
+  op.clipAxis = clipAxis;
+  return op;
+}
+
+void zeroOutput(DaqMemRef<float, 4> *out) {
+  const int64_t *s = out->sizes, *st = out->strides;
+  float *base = out->aligned + out->offset;
+  for (int64_t a = 0; a < s[0]; ++a)
+    for (int64_t b = 0; b < s[1]; ++b)
+      for (int64_t c = 0; c < s[2]; ++c)
+        for (int64_t d = 0; d < s[3]; ++d)
+          base[a * st[0] + b * st[1] + c * st[2] + d * st[3]] = 0.0f;
+}
+
+template <typename L, typename R>
+void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
+                DaqMemRef<R, 4> *rhs, DaqMemRef<float, 1> *rhsClip,
+                DaqMemRef<float, 4> *out, int64_t direction, int64_t layout,
+                int64_t sh, int64_t sw, int64_t pt, int64_t pl, int64_t dh,
+                int64_t dw, int64_t groups, int64_t kernel) {
+  std::string error;
+  KernelVariant variant =
+      resolveVariant(static_cast<KernelVariant>(kernel), error);
+  if (!error.empty()) {
+    reportError(error);
+    zeroOutput(out);
+    return;
+  }
+  Microkernel uk = getMicrokernel(variant);
+  PhaseTimer total{"total"};
+  bool nhwc = layout == 1;
+  auto act = [&](const int64_t *s, int64_t &n, int64_t &c, int64_t &h,
+                 int64_t &w) {
+    n = s[0];
+    c = nhwc ? s[3] : s[1];
+    h = nhwc ? s[1] : s[2];
+    w = nhwc ? s[2] : s[3];
+  };
+  int chanAxis = nhwc ? 3 : 1;
+  Geometry g{};
+  g.nhwc = nhwc;
+  g.sh = sh;
+  g.sw = sw;
+  g.pt = pt;
+  g.pl = pl;
+  g.dh = dh;
+  g.dw = dw;
+  g.groups = groups;
+  int64_t unused;
+  const int64_t *filterSizes =
+      direction == static_cast<int64_t>(Direction::BackwardFilter) ? out->sizes
+                                                                   : rhs->sizes;
+  g.o = filterSizes[0];
+  g.kh = nhwc ? filterSizes[1] : filterSizes[2];
+  g.kw = nhwc ? filterSizes[2] : filterSizes[3];
+
+  Epilogue epi{out->aligned + out->offset,
+               {},
+               lhsClip->aligned[lhsClip->offset],
+               rhsClip->aligned + rhsClip->offset,
+               rhsClip->strides[0],
+               rhsClip->sizes[0]};
+  for (int i = 0; i < 4; ++i)
+    epi.strides[i] = out->strides[i];
+
+  switch (static_cast<Direction>(direction)) {
+  case Direction::Forward: {
+    act(lhs->sizes, g.n, g.c, g.h, g.w);
+    act(out->sizes, unused, unused, g.oh, g.ow);
+    std::vector<int16_t> x = toCodes(makeOperand(lhs, lhsClip, 0));
+    std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
+    runForward(g, x, w, epi, uk);
+    return;
+  }
+  case Direction::BackwardData: {
+    act(out->sizes, g.n, g.c, g.h, g.w);
+    act(lhs->sizes, unused, unused, g.oh, g.ow);
+    std::vector<int16_t> gy = toCodes(makeOperand(lhs, lhsClip, 0));
+    std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
+    runBackwardData(g, gy, w, epi, uk);
+    return;
+  }
+  case Direction::BackwardFilter: {
+    act(lhs->sizes, g.n, g.c, g.h, g.w);
+    act(rhs->sizes, unused, unused, g.oh, g.ow);
+    std::vector<int16_t> x = toCodes(makeOperand(lhs, lhsClip, 0));
+    std::vector<int16_t> gy = toCodes(makeOperand(rhs, rhsClip, chanAxis));
+    runBackwardFilter(g, x, gy, epi, uk);
+    return;
+  }
+  }
+  reportError("unknown INT8 convolution direction " +
+              std::to_string(direction));
+  zeroOutput(out);
+}
+} // namespace
+
+#define DAQ_QCONV_DEFINE(NAME, LHS_T, RHS_T)                                   \
+  extern "C" void NAME(DaqMemRef<LHS_T, 4> *lhs, DaqMemRef<float, 1> *lhsClip, \
+                       DaqMemRef<RHS_T, 4> *rhs, DaqMemRef<float, 1> *rhsClip, \
+                       DaqMemRef<float, 4> *out, int64_t direction,            \
+                       int64_t layout, int64_t strideH, int64_t strideW,       \
+                       int64_t padTop, int64_t padLeft, int64_t dilationH,     \
+                       int64_t dilationW, int64_t groups, int64_t kernel) {    \
+    qconvEntry(lhs, lhsClip, rhs, rhsClip, out, direction, layout, strideH,    \
+               strideW, padTop, padLeft, dilationH, dilationW, groups,         \
+               kernel);                                                        \
+  }
+DAQ_QCONV_DEFINE(_mlir_ciface_daq_cpu_qconv2d_i8_i8, int8_t, int8_t)
+DAQ_QCONV_DEFINE(_mlir_ciface_daq_cpu_qconv2d_i8_f32, int8_t, float)
+DAQ_QCONV_DEFINE(_mlir_ciface_daq_cpu_qconv2d_f32_i8, float, int8_t)
+DAQ_QCONV_DEFINE(_mlir_ciface_daq_cpu_qconv2d_f32_f32, float, float)
+#undef DAQ_QCONV_DEFINE
