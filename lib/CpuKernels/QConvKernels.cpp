@@ -566,28 +566,61 @@ void runBackwardData(const Geometry &g, const std::vector<int16_t> &gy,
   ChannelsLast buf = buildChannelsLast(gy, g.nhwc, g.n, g.o, g.oh, g.ow,
                                        g.groups, hb, wb, py, px, g.sh, g.sw);
   int64_t cg = g.cg(), og = g.og();
-  std::vector<int16_t> packed =
-      packFilter(g.groups, cg, g.taps(), buf.cp, og, uk.nr,
-                 [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
-                   int64_t ky = g.kh - 1 - tap / g.kw,
-                           kx = g.kw - 1 - tap % g.kw;
-                   return w[filterIndex(g, grp * og + k, col, ky, kx)];
-                 });
-  DirectGemm p{&buf, g.n,  g.h, g.w,           1,  1,
-               g.pt, g.pl, {},  packed.data(), cg, g.groups};
-  for (int64_t ky = 0; ky < g.kh; ++ky)
-    for (int64_t kx = 0; kx < g.kw; ++kx)
-      p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
   float alpha = epi.alpha(0);
-  runDirect(p, uk,
-            [&](int64_t grp, int64_t img, int64_t y, int64_t x, int64_t col,
-                int32_t acc) {
-              int64_t ch = grp * cg + col;
-              if (g.nhwc)
-                epi.store(img, y, x, ch, acc, alpha);
-              else
-                epi.store(img, ch, y, x, acc, alpha);
-            });
+  auto store = [&](int64_t img, int64_t ch, int64_t y, int64_t x, int32_t acc) {
+    if (g.nhwc)
+      epi.store(img, y, x, ch, acc, alpha);
+    else
+      epi.store(img, ch, y, x, acc, alpha);
+  };
+  // With strides, the buffer holds GY only at every stride-th position, so
+  // the rows of one phase (u mod stride, per axis) read non-zeros from one
+  // subset of the taps: each phase is its own GEMM over its taps only, and
+  // no multiply-add is spent on the inserted zeros.
+  for (int64_t phaseY = 0; phaseY < g.sh; ++phaseY) {
+    for (int64_t phaseX = 0; phaseX < g.sw; ++phaseX) {
+      // First row of the phase and the number of its rows, per axis.
+      int64_t ih0 = (((phaseY - g.pt) % g.sh) + g.sh) % g.sh;
+      int64_t iw0 = (((phaseX - g.pl) % g.sw) + g.sw) % g.sw;
+      if (ih0 >= g.h || iw0 >= g.w)
+        continue;
+      int64_t rowsY = (g.h - 1 - ih0) / g.sh + 1;
+      int64_t rowsX = (g.w - 1 - iw0) / g.sw + 1;
+      std::vector<std::pair<int64_t, int64_t>> taps;
+      for (int64_t ky = 0; ky < g.kh; ++ky)
+        for (int64_t kx = 0; kx < g.kw; ++kx)
+          if ((phaseY + ky * g.dh - py) % g.sh == 0 &&
+              (phaseX + kx * g.dw - px) % g.sw == 0)
+            taps.push_back({ky, kx});
+      if (taps.empty()) {
+        // No contribution: the epilogue of a zero accumulator.
+        for (int64_t img = 0; img < g.n; ++img)
+          for (int64_t y = 0; y < rowsY; ++y)
+            for (int64_t x = 0; x < rowsX; ++x)
+              for (int64_t ch = 0; ch < g.c; ++ch)
+                store(img, ch, ih0 + y * g.sh, iw0 + x * g.sw, 0);
+        continue;
+      }
+      std::vector<int16_t> packed =
+          packFilter(g.groups, cg, taps.size(), buf.cp, og, uk.nr,
+                     [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
+                       int64_t ky = g.kh - 1 - taps[tap].first,
+                               kx = g.kw - 1 - taps[tap].second;
+                       return w[filterIndex(g, grp * og + k, col, ky, kx)];
+                     });
+      DirectGemm p{&buf, g.n,           rowsY,      rowsX,
+                   g.sh, g.sw,          g.pt + ih0, g.pl + iw0,
+                   {},   packed.data(), cg,         g.groups};
+      for (auto [ky, kx] : taps)
+        p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
+      runDirect(p, uk,
+                [&](int64_t grp, int64_t img, int64_t y, int64_t x, int64_t col,
+                    int32_t acc) {
+                  store(img, grp * cg + col, ih0 + y * g.sh, iw0 + x * g.sw,
+                        acc);
+                });
+    }
+  }
 }
 
 void runBackwardFilter(const Geometry &g, const std::vector<int16_t> &x,
@@ -624,78 +657,95 @@ void runBackwardFilter(const Geometry &g, const std::vector<int16_t> &x,
         ((tap / g.kw) * g.dh * wb + (tap % g.kw) * g.dw) * buf.cp + c;
   }
   int64_t rowTiles = (og + mr - 1) / mr;
-  // Images per K block: the packed B block stays within ~128 KiB.
-  int64_t imagesPerBlock =
-      std::max<int64_t>(1, (128 * 1024) / (p2 * nr * 2 * sizeof(int16_t)));
+  // Column tiles are processed in blocks that share each A row tile while
+  // it is in L1 (A, all of GY, is re-read once per block), and K in blocks
+  // of images that keep the block's packed B within ~192 KiB of L2.
+  constexpr int64_t kColTilesPerBlock = 4;
+  int64_t colBlocks = (colTiles + kColTilesPerBlock - 1) / kColTilesPerBlock;
+  int64_t tileImageSize = p2 * nr; // int16 per packed B tile per image
+  int64_t imagesPerBlock = std::max<int64_t>(
+      1, (192 * 1024) / (kColTilesPerBlock * tileImageSize * 2));
   imagesPerBlock = std::min(imagesPerBlock, g.n);
   bool avx2 = getFeatures().avx2;
   std::vector<float> alpha(g.o);
   for (int64_t ch = 0; ch < g.o; ++ch)
     alpha[ch] = epi.alpha(ch);
 
-  parallelFor(g.groups * colTiles, [&](int64_t begin, int64_t end) {
-    std::vector<int32_t> acc(rowTiles * mr * nr);
-    std::vector<int16_t> packed(imagesPerBlock * p2 * nr);
+  parallelFor(g.groups * colBlocks, [&](int64_t begin, int64_t end) {
+    std::vector<int32_t> acc(kColTilesPerBlock * rowTiles * mr * nr);
+    std::vector<int16_t> packed(kColTilesPerBlock * imagesPerBlock *
+                                tileImageSize);
     std::vector<const int16_t *> rowPointers(rowTiles * mr);
     std::vector<int64_t> tapOffsets(imagesPerBlock);
     for (int64_t task = begin; task < end; ++task) {
-      int64_t grp = task / colTiles, colTile = task % colTiles;
-      const int64_t *offsets = colOffset.data() + colTile * nr;
-      // One tap and consecutive channels: a vector copy per pixel pair.
-      bool contiguous = avx2;
-      for (int64_t j = 1; j < nr && contiguous; ++j)
-        contiguous = offsets[j] == offsets[0] + j;
+      int64_t grp = task / colBlocks, block = task % colBlocks;
+      int64_t firstTile = block * kColTilesPerBlock;
+      int64_t numTiles = std::min(kColTilesPerBlock, colTiles - firstTile);
       for (int64_t r = 0; r < rowTiles * mr; ++r)
         rowPointers[r] =
             a.data() + ((grp * og + std::min(r, og - 1)) * g.n) * p2;
       for (int64_t img0 = 0; img0 < g.n; img0 += imagesPerBlock) {
         int64_t images = std::min(imagesPerBlock, g.n - img0);
-        for (int64_t i = 0; i < images; ++i) {
+        for (int64_t i = 0; i < images; ++i)
           tapOffsets[i] = (img0 + i) * p2;
-          int16_t *dst = packed.data() + i * p2 * nr;
-          for (int64_t p = 0; p < pixels; p += 2, dst += 2 * nr) {
-            const int16_t *src0 =
-                buf.pixel(grp, img0 + i, (p / g.ow) * g.sh, (p % g.ow) * g.sw);
-            const int16_t *src1 =
-                p + 1 < pixels
-                    ? buf.pixel(grp, img0 + i, ((p + 1) / g.ow) * g.sh,
-                                ((p + 1) % g.ow) * g.sw)
-                    : nullptr;
-            if (contiguous && src1) {
-              for (int64_t j = 0; j < nr; j += 16)
-                interleave16AVX2(src0 + offsets[j], src1 + offsets[j],
-                                 dst + 2 * j);
-              continue;
-            }
-            for (int64_t j = 0; j < nr; ++j) {
-              bool valid = offsets[j] >= 0;
-              dst[2 * j] = valid ? src0[offsets[j]] : 0;
-              dst[2 * j + 1] = valid && src1 ? src1[offsets[j]] : 0;
+        for (int64_t tb = 0; tb < numTiles; ++tb) {
+          const int64_t *offsets = colOffset.data() + (firstTile + tb) * nr;
+          // One tap and consecutive channels: a vector copy per pixel pair.
+          bool contiguous = avx2;
+          for (int64_t j = 1; j < nr && contiguous; ++j)
+            contiguous = offsets[j] == offsets[0] + j;
+          for (int64_t i = 0; i < images; ++i) {
+            int16_t *dst =
+                packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
+            for (int64_t p = 0; p < pixels; p += 2, dst += 2 * nr) {
+              const int16_t *src0 = buf.pixel(grp, img0 + i, (p / g.ow) * g.sh,
+                                              (p % g.ow) * g.sw);
+              const int16_t *src1 =
+                  p + 1 < pixels
+                      ? buf.pixel(grp, img0 + i, ((p + 1) / g.ow) * g.sh,
+                                  ((p + 1) % g.ow) * g.sw)
+                      : nullptr;
+              if (contiguous && src1) {
+                for (int64_t j = 0; j < nr; j += 16)
+                  interleave16AVX2(src0 + offsets[j], src1 + offsets[j],
+                                   dst + 2 * j);
+                continue;
+              }
+              for (int64_t j = 0; j < nr; ++j) {
+                bool valid = offsets[j] >= 0;
+                dst[2 * j] = valid ? src0[offsets[j]] : 0;
+                dst[2 * j + 1] = valid && src1 ? src1[offsets[j]] : 0;
+              }
             }
           }
         }
-        for (int64_t t = 0; t < rowTiles; ++t) {
-          MicroTile tile{rowPointers.data() + t * mr,
-                         tapOffsets.data(),
-                         images,
-                         p2 / 2,
-                         packed.data(),
-                         acc.data() + t * mr * nr,
-                         img0 > 0};
-          uk.run(tile);
-        }
+        for (int64_t t = 0; t < rowTiles; ++t)
+          for (int64_t tb = 0; tb < numTiles; ++tb) {
+            MicroTile tile{rowPointers.data() + t * mr,
+                           tapOffsets.data(),
+                           images,
+                           p2 / 2,
+                           packed.data() + tb * imagesPerBlock * tileImageSize,
+                           acc.data() + (tb * rowTiles + t) * mr * nr,
+                           img0 > 0};
+            uk.run(tile);
+          }
       }
-      int64_t validCols = std::min(nr, cols - colTile * nr);
-      for (int64_t o = 0; o < og; ++o) {
-        int64_t ch = grp * og + o;
-        for (int64_t j = 0; j < validCols; ++j) {
-          int64_t col = colTile * nr + j, tap = col / cg, c = col % cg;
-          int64_t ky = tap / g.kw, kx = tap % g.kw;
-          int32_t value = acc[((o / mr) * mr + o % mr) * nr + j];
-          if (g.nhwc)
-            epi.store(ch, ky, kx, c, value, alpha[ch]);
-          else
-            epi.store(ch, c, ky, kx, value, alpha[ch]);
+      for (int64_t tb = 0; tb < numTiles; ++tb) {
+        int64_t colTile = firstTile + tb;
+        int64_t validCols = std::min(nr, cols - colTile * nr);
+        const int32_t *tileAcc = acc.data() + tb * rowTiles * mr * nr;
+        for (int64_t o = 0; o < og; ++o) {
+          int64_t ch = grp * og + o;
+          for (int64_t j = 0; j < validCols; ++j) {
+            int64_t col = colTile * nr + j, tap = col / cg, c = col % cg;
+            int64_t ky = tap / g.kw, kx = tap % g.kw;
+            int32_t value = tileAcc[o * nr + j];
+            if (g.nhwc)
+              epi.store(ch, ky, kx, c, value, alpha[ch]);
+            else
+              epi.store(ch, c, ky, kx, value, alpha[ch]);
+          }
         }
       }
     }

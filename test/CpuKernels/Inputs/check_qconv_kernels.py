@@ -39,7 +39,8 @@ def random_case(rng, index):
         layout = "nhwc" if rng.random() < 0.5 else "nchw"
         groups = int(rng.choice([1, 1, 1, 2, 3]))
         # Channel counts: odd ones, and (case 0) a multiple of 16 so that the
-        # vector packing path of backward-filter runs too.
+        # vector packing path of backward-filter runs too; case 1 has large
+        # images (see below).
         cg = 16 if index == 0 else int(rng.choice([1, 3, 5, 7, 17]))
         og = int(rng.choice([1, 2, 5, 9, 19]))
         kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
@@ -48,6 +49,10 @@ def random_case(rng, index):
         padding = tuple(int(p) for p in rng.integers(0, 3, size=4))
         n = int(rng.choice([1, 2, 3]))
         h, w = int(rng.integers(3, 12)), int(rng.integers(3, 12))
+        if index == 1:
+            # Images large enough that backward-filter splits the batch
+            # into several K blocks.
+            n, h, w, strides, dilations = 3, 27, 26, (1, 1), (1, 1)
         conv = ref.Conv(layout, strides, padding, dilations, groups)
         oh, ow = conv.out_size((h, w), (kh, kw))
         if oh >= 1 and ow >= 1:
