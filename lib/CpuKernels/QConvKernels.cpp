@@ -255,8 +255,8 @@ KernelVariant mlir::daq::cpu::resolveVariant(KernelVariant requested,
   if (!isVariantSupported(variant)) {
     static const char *needs[] = {"", "", "AVX2 and FMA",
                                   "AVX512F, AVX512BW and AVX512-VNNI",
-                                  "AMX-TILE and AMX-INT8 (and the Linux "
-                                  "ARCH_REQ_XCOMP_PERM permission)"};
+                                  ("AMX-TILE and AMX-INT8 (and the Linux "
+                                   "ARCH_REQ_XCOMP_PERM permission)")};
     error = std::string("INT8 convolution kernel '") + getVariantName(variant) +
             "' (forced by " + origin + ") cannot run on this CPU: it needs " +
             needs[static_cast<int64_t>(variant)];
@@ -309,8 +309,14 @@ std::vector<int16_t> toCodes(const Operand &op) {
       int64_t base = i0 * st[0] + i1 * st[1] + i2 * st[2];
       int16_t *dst = codes.data() + row * s[3];
       if (op.i8) {
-        for (int64_t i = 0; i < s[3]; ++i)
-          dst[i] = op.i8[base + i * st[3]];
+        const int8_t *src = op.i8 + base;
+        if (st[3] == 1) {
+          for (int64_t i = 0; i < s[3]; ++i)
+            dst[i] = src[i];
+        } else {
+          for (int64_t i = 0; i < s[3]; ++i)
+            dst[i] = src[i * st[3]];
+        }
         continue;
       }
       int64_t index[3] = {i0, i1, i2};
@@ -456,19 +462,24 @@ std::vector<int16_t> packFilter(int64_t groups, int64_t cols, int64_t taps,
 }
 
 /// Rows (img, y, x) over `buf` at pixel (y0 + y*ry, x0 + x*rx), K over
-/// `taps` with all CP channels of each, columns from a packed filter.
+/// `taps` with all CP channels of each, columns from a packed filter. The
+/// result of (row, column (g, col)) goes to out[rowOffset(img, y, x) +
+/// colOffsets[g * cols + col]], scaled by colAlpha[g * cols + col].
 struct DirectGemm {
   const ChannelsLast *buf;
   int64_t n, rowsY, rowsX, ry, rx, y0, x0;
   std::vector<int64_t> tapOffsets;
   const int16_t *packed;
   int64_t cols, groups;
+  float *out;
+  std::vector<int64_t> colOffsets;
+  std::vector<float> colAlpha;
 };
 
-/// Runs the direct GEMM; `store(g, img, y, x, col, acc)` writes one result.
-template <typename StoreFn>
+/// Runs the direct GEMM with its epilogue.
+template <typename RowOffsetFn>
 void runDirect(const DirectGemm &p, const Microkernel &uk,
-               const StoreFn &store) {
+               const RowOffsetFn &rowOffset) {
   PhaseTimer timer{"gemm"};
   int64_t mr = uk.mr, nr = uk.nr;
   int64_t rows = p.n * p.rowsY * p.rowsX;
@@ -483,7 +494,7 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> c(mr * nr);
     std::vector<const int16_t *> rowPointers(kRowTilesPerBlock * mr);
-    std::vector<int64_t> rowIndex(kRowTilesPerBlock * mr * 3);
+    std::vector<int64_t> rowOffsets(kRowTilesPerBlock * mr);
     for (int64_t task = begin; task < end; ++task) {
       int64_t g = task / blocks, block = task % blocks;
       int64_t firstTile = block * kRowTilesPerBlock;
@@ -493,9 +504,7 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
         int64_t m = std::min(firstTile * mr + r, rows - 1);
         int64_t x = m % p.rowsX, y = (m / p.rowsX) % p.rowsY,
                 img = m / (p.rowsX * p.rowsY);
-        rowIndex[3 * r] = img;
-        rowIndex[3 * r + 1] = y;
-        rowIndex[3 * r + 2] = x;
+        rowOffsets[r] = rowOffset(img, y, x);
         rowPointers[r] = p.buf->pixel(g, img, p.y0 + y * p.ry, p.x0 + x * p.rx);
       }
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
@@ -511,10 +520,14 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
                          false};
           uk.run(tile);
           int64_t validRows = std::min(mr, rows - (firstTile + t) * mr);
+          const int64_t *colOffsets =
+              p.colOffsets.data() + g * p.cols + colTile * nr;
+          const float *colAlpha = p.colAlpha.data() + g * p.cols + colTile * nr;
           for (int64_t r = 0; r < validRows; ++r) {
-            const int64_t *idx = &rowIndex[3 * (t * mr + r)];
+            float *row = p.out + rowOffsets[t * mr + r];
+            const int32_t *acc = c.data() + r * nr;
             for (int64_t j = 0; j < validCols; ++j)
-              store(g, idx[0], idx[1], idx[2], colTile * nr + j, c[r * nr + j]);
+              row[colOffsets[j]] = static_cast<float>(acc[j]) * colAlpha[j];
           }
         }
       }
@@ -535,23 +548,23 @@ void runForward(const Geometry &g, const std::vector<int16_t> &x,
       [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
         return w[filterIndex(g, grp * og + col, k, tap / g.kw, tap % g.kw)];
       });
-  DirectGemm p{&buf, g.n, g.oh, g.ow,          g.sh, g.sw,
-               0,    0,   {},   packed.data(), og,   g.groups};
+  DirectGemm p{&buf, g.n,           g.oh, g.ow,     g.sh,    g.sw, 0, 0,
+               {},   packed.data(), og,   g.groups, epi.out, {},   {}};
   for (int64_t ky = 0; ky < g.kh; ++ky)
     for (int64_t kx = 0; kx < g.kw; ++kx)
       p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
-  std::vector<float> alpha(g.o);
-  for (int64_t ch = 0; ch < g.o; ++ch)
-    alpha[ch] = epi.alpha(ch);
-  runDirect(p, uk,
-            [&](int64_t grp, int64_t img, int64_t y, int64_t x, int64_t col,
-                int32_t acc) {
-              int64_t ch = grp * og + col;
-              if (g.nhwc)
-                epi.store(img, y, x, ch, acc, alpha[ch]);
-              else
-                epi.store(img, ch, y, x, acc, alpha[ch]);
-            });
+  // Output [N, O, OH, OW] or [N, OH, OW, O]; column (grp, col) is channel
+  // grp * og + col.
+  const int64_t *st = epi.strides;
+  int64_t chStride = g.nhwc ? st[3] : st[1];
+  int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+  for (int64_t ch = 0; ch < g.o; ++ch) {
+    p.colOffsets.push_back(ch * chStride);
+    p.colAlpha.push_back(epi.alpha(ch));
+  }
+  runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
+    return img * st[0] + y * yStride + x * xStride;
+  });
 }
 
 void runBackwardData(const Geometry &g, const std::vector<int16_t> &gy,
@@ -573,6 +586,9 @@ void runBackwardData(const Geometry &g, const std::vector<int16_t> &gy,
     else
       epi.store(img, ch, y, x, acc, alpha);
   };
+  const int64_t *st = epi.strides;
+  int64_t chStride = g.nhwc ? st[3] : st[1];
+  int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
   // With strides, the buffer holds GY only at every stride-th position, so
   // the rows of one phase (u mod stride, per axis) read non-zeros from one
   // subset of the taps: each phase is its own GEMM over its taps only, and
@@ -608,17 +624,19 @@ void runBackwardData(const Geometry &g, const std::vector<int16_t> &gy,
                                kx = g.kw - 1 - taps[tap].second;
                        return w[filterIndex(g, grp * og + k, col, ky, kx)];
                      });
-      DirectGemm p{&buf, g.n,           rowsY,      rowsX,
-                   g.sh, g.sw,          g.pt + ih0, g.pl + iw0,
-                   {},   packed.data(), cg,         g.groups};
+      DirectGemm p{&buf, g.n,        rowsY,      rowsX, g.sh,
+                   g.sw, g.pt + ih0, g.pl + iw0, {},    packed.data(),
+                   cg,   g.groups,   epi.out,    {},    {}};
       for (auto [ky, kx] : taps)
         p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
-      runDirect(p, uk,
-                [&](int64_t grp, int64_t img, int64_t y, int64_t x, int64_t col,
-                    int32_t acc) {
-                  store(img, grp * cg + col, ih0 + y * g.sh, iw0 + x * g.sw,
-                        acc);
-                });
+      for (int64_t ch = 0; ch < g.c; ++ch) {
+        p.colOffsets.push_back(ch * chStride);
+        p.colAlpha.push_back(alpha);
+      }
+      runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
+        return img * st[0] + (ih0 + y * g.sh) * yStride +
+               (iw0 + x * g.sw) * xStride;
+      });
     }
   }
 }
