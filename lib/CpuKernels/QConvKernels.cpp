@@ -296,6 +296,41 @@ struct Operand {
 };
 
 /// Dense row-major int16 codes of `op` in its own dimension order.
+/// Quantizes (f32) or widens (i8) `count` elements of `op` from `offset`
+/// with element stride `stride` into contiguous int16 codes. Element i is in
+/// channel `channel + i * channelStep`, which picks its clip when the clip
+/// is per channel.
+void loadRun(const Operand &op, int64_t offset, int64_t stride, int64_t count,
+             int64_t channel, int64_t channelStep, bool avx2, int16_t *dst) {
+  if (op.i8) {
+    const int8_t *src = op.i8 + offset;
+    if (stride == 1) {
+      for (int64_t i = 0; i < count; ++i)
+        dst[i] = src[i];
+    } else {
+      for (int64_t i = 0; i < count; ++i)
+        dst[i] = src[i * stride];
+    }
+    return;
+  }
+  const float *src = op.f32 + offset;
+  if (op.clipCount > 1 && channelStep != 0) {
+    for (int64_t i = 0; i < count; ++i) {
+      float clip = op.clipAt(channel + i * channelStep);
+      dst[i] = quantizeOne(src[i * stride], clip, quantizeInverse(clip));
+    }
+    return;
+  }
+  float clip = op.clipAt(op.clipCount > 1 ? channel : 0);
+  if (avx2 && stride == 1) {
+    quantizeRowAVX2(src, count, clip, dst);
+    return;
+  }
+  float inverse = quantizeInverse(clip);
+  for (int64_t i = 0; i < count; ++i)
+    dst[i] = quantizeOne(src[i * stride], clip, inverse);
+}
+
 std::vector<int16_t> toCodes(const Operand &op) {
   PhaseTimer timer{"quantize"};
   std::vector<int16_t> codes(op.numElements());
@@ -304,38 +339,11 @@ std::vector<int16_t> toCodes(const Operand &op) {
   bool avx2 = getFeatures().avx2;
   parallelFor(rows, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
-      int64_t i2 = row % s[2], i1 = (row / s[2]) % s[1],
-              i0 = row / (s[1] * s[2]);
-      int64_t base = i0 * st[0] + i1 * st[1] + i2 * st[2];
-      int16_t *dst = codes.data() + row * s[3];
-      if (op.i8) {
-        const int8_t *src = op.i8 + base;
-        if (st[3] == 1) {
-          for (int64_t i = 0; i < s[3]; ++i)
-            dst[i] = src[i];
-        } else {
-          for (int64_t i = 0; i < s[3]; ++i)
-            dst[i] = src[i * st[3]];
-        }
-        continue;
-      }
-      int64_t index[3] = {i0, i1, i2};
-      if (op.clipCount > 1 && op.clipAxis == 3) {
-        for (int64_t i = 0; i < s[3]; ++i) {
-          float clip = op.clipAt(i);
-          dst[i] = quantizeOne(op.f32[base + i * st[3]], clip,
-                               quantizeInverse(clip));
-        }
-        continue;
-      }
-      float clip = op.clipAt(op.clipCount > 1 ? index[op.clipAxis] : 0);
-      if (avx2 && st[3] == 1) {
-        quantizeRowAVX2(op.f32 + base, s[3], clip, dst);
-        continue;
-      }
-      float inverse = quantizeInverse(clip);
-      for (int64_t i = 0; i < s[3]; ++i)
-        dst[i] = quantizeOne(op.f32[base + i * st[3]], clip, inverse);
+      int64_t index[3] = {row / (s[1] * s[2]), (row / s[2]) % s[1], row % s[2]};
+      int64_t base = index[0] * st[0] + index[1] * st[1] + index[2] * st[2];
+      bool alongRow = op.clipAxis == 3;
+      loadRun(op, base, st[3], s[3], alongRow ? 0 : index[op.clipAxis],
+              alongRow ? 1 : 0, avx2, codes.data() + row * s[3]);
     }
   });
   return codes;
@@ -377,11 +385,12 @@ struct ChannelsLast {
   }
 };
 
-ChannelsLast buildChannelsLast(const std::vector<int16_t> &codes, bool nhwc,
-                               int64_t N, int64_t C, int64_t H, int64_t W,
-                               int64_t groups, int64_t hb, int64_t wb,
-                               int64_t y0, int64_t x0, int64_t stepY,
-                               int64_t stepX) {
+/// Quantize-on-load straight into the channels-last buffer: one pass over
+/// the activation operand `op` (NCHW or NHWC, any strides).
+ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
+                               int64_t C, int64_t H, int64_t W, int64_t groups,
+                               int64_t hb, int64_t wb, int64_t y0, int64_t x0,
+                               int64_t stepY, int64_t stepX) {
   PhaseTimer timer{"channels-last"};
   ChannelsLast buf;
   int64_t cg = C / groups;
@@ -390,22 +399,33 @@ ChannelsLast buildChannelsLast(const std::vector<int16_t> &codes, bool nhwc,
   buf.wb = wb;
   buf.cp = roundUp(cg, 2);
   buf.data.assign(groups * buf.groupSize(), 0);
+  bool avx2 = getFeatures().avx2;
+  const int64_t *st = op.strides;
   parallelFor(groups * N * H, [&](int64_t begin, int64_t end) {
+    // NCHW: the rows (one per channel) of this (group, image, y), then a
+    // transpose into the pixels.
+    std::vector<int16_t> rows(nhwc ? 0 : cg * W);
     for (int64_t task = begin; task < end; ++task) {
       int64_t y = task % H, img = (task / H) % N, g = task / (H * N);
-      for (int64_t x = 0; x < W; ++x) {
-        int16_t *dst = const_cast<int16_t *>(
+      auto pixel = [&](int64_t x) {
+        return const_cast<int16_t *>(
             buf.pixel(g, img, y0 + y * stepY, x0 + x * stepX));
-        if (nhwc) {
-          std::memcpy(dst,
-                      codes.data() + actIndex(true, C, H, W, img, g * cg, y, x),
-                      cg * sizeof(int16_t));
-          continue;
-        }
-        const int16_t *src =
-            codes.data() + actIndex(false, C, H, W, img, g * cg, y, x);
+      };
+      if (nhwc) {
+        for (int64_t x = 0; x < W; ++x)
+          loadRun(op, img * st[0] + y * st[1] + x * st[2] + g * cg * st[3],
+                  st[3], cg, g * cg, 1, avx2, pixel(x));
+        continue;
+      }
+      for (int64_t c = 0; c < cg; ++c) {
+        int64_t ch = g * cg + c;
+        loadRun(op, img * st[0] + ch * st[1] + y * st[2], st[3], W, ch, 0, avx2,
+                rows.data() + c * W);
+      }
+      for (int64_t x = 0; x < W; ++x) {
+        int16_t *dst = pixel(x);
         for (int64_t c = 0; c < cg; ++c)
-          dst[c] = src[c * H * W];
+          dst[c] = rows[c * W + x];
       }
     }
   });
@@ -535,7 +555,7 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   });
 }
 
-void runForward(const Geometry &g, const std::vector<int16_t> &x,
+void runForward(const Geometry &g, const Operand &x,
                 const std::vector<int16_t> &w, const Epilogue &epi,
                 const Microkernel &uk) {
   int64_t hb = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
@@ -567,7 +587,7 @@ void runForward(const Geometry &g, const std::vector<int16_t> &x,
   });
 }
 
-void runBackwardData(const Geometry &g, const std::vector<int16_t> &gy,
+void runBackwardData(const Geometry &g, const Operand &gy,
                      const std::vector<int16_t> &w, const Epilogue &epi,
                      const Microkernel &uk) {
   // GX at padded-input coordinate u = ih + pt takes GY[oh] * W[kh] where
@@ -641,7 +661,7 @@ void runBackwardData(const Geometry &g, const std::vector<int16_t> &gy,
   }
 }
 
-void runBackwardFilter(const Geometry &g, const std::vector<int16_t> &x,
+void runBackwardFilter(const Geometry &g, const Operand &x,
                        const std::vector<int16_t> &gy, const Epilogue &epi,
                        const Microkernel &uk) {
   int64_t mr = uk.mr, nr = uk.nr;
@@ -854,25 +874,22 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
   case Direction::Forward: {
     act(lhs->sizes, g.n, g.c, g.h, g.w);
     act(out->sizes, unused, unused, g.oh, g.ow);
-    std::vector<int16_t> x = toCodes(makeOperand(lhs, lhsClip, 0));
     std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
-    runForward(g, x, w, epi, uk);
+    runForward(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk);
     return;
   }
   case Direction::BackwardData: {
     act(out->sizes, g.n, g.c, g.h, g.w);
     act(lhs->sizes, unused, unused, g.oh, g.ow);
-    std::vector<int16_t> gy = toCodes(makeOperand(lhs, lhsClip, 0));
     std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
-    runBackwardData(g, gy, w, epi, uk);
+    runBackwardData(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk);
     return;
   }
   case Direction::BackwardFilter: {
     act(lhs->sizes, g.n, g.c, g.h, g.w);
     act(rhs->sizes, unused, unused, g.oh, g.ow);
-    std::vector<int16_t> x = toCodes(makeOperand(lhs, lhsClip, 0));
     std::vector<int16_t> gy = toCodes(makeOperand(rhs, rhsClip, chanAxis));
-    runBackwardFilter(g, x, gy, epi, uk);
+    runBackwardFilter(g, makeOperand(lhs, lhsClip, chanAxis), gy, epi, uk);
     return;
   }
   }
