@@ -121,7 +121,7 @@ def main():
     p.add_argument("--daq-run", default="daq-run")
     p.add_argument("--daq-opt", default="daq-opt")
     p.add_argument("--kernel", required=True)
-    p.add_argument("--cases", type=int, default=4)
+    p.add_argument("--cases", type=int, default=3)
     p.add_argument("--seed", type=int, default=None)
     args = p.parse_args()
     seed = args.seed if args.seed is not None else \
