@@ -22,12 +22,16 @@ pass of every implementation:
                qint8 per-tensor weights, channels-last, on the 'onednn'
                quantized engine (fbgemm if onednn is missing).
 
-The daq kernels are the reference lowering (daq-cpu-pipeline, scalar loops,
-one thread): seconds per call at N=32. With --daq-batch auto (default) the
-script times daq at the largest batch that fits its share of the time budget
-and scales the time by N / batch (linear in N for these loops); every such
-record says so (`batch`, `scaled_from_batch`, `ms_measured`) and the table
-marks it. Nothing is scaled silently.
+daq-int8's convolutions run the CPU INT8 kernels that daq-cpu-pipeline
+calls (--convert-daq-qconv-to-cpu-kernels: implicit GEMM, AVX2 vpmaddwd
+microkernels here, all cores) and are timed at the full N; its backward's
+quantize_grad (MCS statistics and GVQ codes) is still the reference lowering.
+daq-fp32 is the reference lowering (scalar loops, one thread): seconds per
+call at N=32. With --daq-batch auto (default) the script times daq-fp32 at
+the largest batch that fits its share of the time budget and scales the time
+by N / batch (linear in N for these loops); every such record says so
+(`batch`, `scaled_from_batch`, `ms_measured`) and the table marks it.
+Nothing is scaled silently. --daq-batch B times both daq impls at batch B.
 
 Timing: one warm-up call, then --reps calls (fewer once a measurement has
 used --max-time seconds, at least 3), the median reported. Inputs are built
@@ -390,6 +394,24 @@ class DaqInputs:
         self.np = np
 
 
+DAQ_KEYS = [(i, p) for i in ("daq-int8", "daq-fp32") for p in PASSES] + [
+    ("daq-int8", "quant")]
+
+
+def daq_kernel_variant():
+    """The INT8 kernel variant `auto` picks on this CPU (the DAQ_CPU_KERNEL
+    environment variable overrides it)."""
+    forced = os.environ.get("DAQ_CPU_KERNEL")
+    if forced and forced != "auto":
+        return forced + " (DAQ_CPU_KERNEL)"
+    flags = set(cpu_info()["isa"])
+    if "amx_int8" in flags:
+        return "amx"
+    if "avx512_vnni" in flags:
+        return "avx512-vnni"
+    return "avx2" if "avx2" in flags else "portable"
+
+
 def daq_calls(daq, s, n, x, w, gy, keys=None):
     """{(impl, pass): zero-argument callable} for batch n; compiles the
     modules of `keys` (default all) now."""
@@ -666,10 +688,16 @@ def main(argv=None):
     if not args.smoke:
         backends = onednn_backends(torch, engine)
     if use_daq:
-        for impl in ("daq-int8", "daq-fp32"):
-            backends[impl] = {p: "daq reference lowering (daq-cpu-pipeline, "
-                              "scalar loops, LLVM O2, 1 thread)"
-                              for p in PASSES}
+        backends["daq-fp32"] = {p: "daq reference lowering (daq-cpu-pipeline, "
+                                "scalar loops, LLVM O2, 1 thread)"
+                                for p in PASSES}
+        backends["daq-int8"] = {p: "daq CPU INT8 kernels (daq-cpu-pipeline, "
+                                "variant auto: %s, %d threads)" % (
+                                    daq_kernel_variant(), args.threads)
+                                for p in ("fwd", "dgrad", "wgrad")}
+        backends["daq-int8"]["backward"] = (
+            "quantize_grad: daq reference lowering (1 thread); dgrad and "
+            "wgrad: daq CPU INT8 kernels")
 
     # The daq batch.
     if use_daq:
@@ -682,11 +710,14 @@ def main(argv=None):
             daq_n = int(args.daq_batch)
         if daq_n < 1 or daq_n > n:
             sys.exit("--daq-batch must be in [1, N]")
+        # The INT8 kernels are fast enough for the full batch.
+        int8_n = n if args.daq_batch == "auto" else daq_n
         if daq_n != n:
-            print("== daq reference kernels timed at batch %d, times scaled "
-                  "by N/batch = %g (marked '*')" % (daq_n, n / daq_n))
+            print("== daq reference kernels (daq-fp32) timed at batch %d, "
+                  "times scaled by N/batch = %g (marked '*')" % (
+                      daq_n, n / daq_n))
     else:
-        daq_n = None
+        daq_n = int8_n = None
 
     timer = Timer(args.reps, args.max_time, args.budget, t_start)
     records = []
@@ -703,11 +734,12 @@ def main(argv=None):
         results = {}
         with torch.no_grad():
             calls = torch_calls(torch, s, tx, tw, tgy, impls, engine)
-            # FP32 references on the daq batch for the checks.
-            ref = {}
-            if daq_n is not None:
+            # FP32 references on the daq batches for the checks.
+            refs = {}
+            for bn in {daq_n, int8_n} - {None}:
+                ref = refs[bn] = {}
                 cb = torch.ops.aten.convolution_backward
-                bx, bgy = tx[:daq_n], tgy[:daq_n]
+                bx, bgy = tx[:bn], tgy[:bn]
                 ref["fwd"] = torch.nn.functional.conv2d(
                     bx, tw, stride=s.stride, padding=s.pad).numpy()
                 gx, gw = cb(bgy, bx, tw, None, [s.stride] * 2, [s.pad] * 2,
@@ -735,60 +767,60 @@ def main(argv=None):
                     records.append(rec)
                     print_progress(rec)
         del calls, results
-        if daq_n is not None:
+        for impl in ("daq-int8", "daq-fp32"):
+            if daq_n is None or impl not in impls:
+                continue
+            bn = int8_n if impl == "daq-int8" else daq_n
+            ref = refs[bn]
             bx, bw, bgy = (np.ascontiguousarray(a) for a in
-                           (x[:daq_n], w, gy[:daq_n]))
+                           (x[:bn], w, gy[:bn]))
             t0 = time.perf_counter()
-            dcalls = daq_calls(daq, s, daq_n, bx, bw, bgy)
+            dcalls = daq_calls(daq, s, bn, bx, bw, bgy,
+                               [k for k in DAQ_KEYS if k[0] == impl])
             compile_s = time.perf_counter() - t0
             quant = None
-            for impl in ("daq-int8", "daq-fp32"):
-                if impl not in impls:
-                    continue
-                for ps in PASSES:
-                    ms, times, out = timer(dcalls[impl, ps])
-                    rec = record(s, ps, impl, n, ms * n / daq_n,
-                                 [t * n / daq_n for t in times], backends)
-                    rec["ms_measured"] = ms
-                    rec["times_ms_measured"] = times
-                    rec["batch"] = daq_n
-                    rec["scaled_from_batch"] = daq_n != n
-                    rec["compile_s_all_modules"] = compile_s
-                    got = out[:2] if ps == "backward" else out
-                    rec["check_rel_l2"] = check(got, ref[ps])
-                    if impl == "daq-int8" and ps == "backward":
-                        if quant is None:
-                            qms, qtimes, _ = timer(dcalls["daq-int8",
-                                                          "quant"])
-                            quant = (qms, qtimes)
-                        elems = daq_n * s.cout * s.ohw * s.ohw
-                        # Least traffic: read GY f32, write two i8 codes.
-                        gbs = 6.0 * elems / (quant[0] * 1e-3) / 1e9
-                        parts = [r for r in records
-                                 if r["shape"] == s.name and
-                                 r["impl"] == "daq-int8" and
-                                 r["pass"] in ("dgrad", "wgrad")]
-                        rec["parts_ms"] = (quant[0] * n / daq_n +
-                                           sum(r["ms"] for r in parts))
-                        rec["parts_note"] = (
-                            "quantize_grad + dgrad + wgrad compiled as three "
-                            "modules; the one-module backward is slower "
-                            "because daq-cpu-pipeline fuses GY's "
-                            "quantization into the convolution loops")
-                        rec["stats_quant_ms"] = quant[0] * n / daq_n
-                        rec["stats_quant_ms_measured"] = quant[0]
-                        rec["stats_quant_gbs_min_traffic"] = gbs
-                        rec["stats_quant_pct_bandwidth_targets"] = \
-                            100 * gbs / TARGETS_PEAKS["bandwidth_gbs"]
-                        if peaks and peaks.get("triad_gbs"):
-                            rec["stats_quant_pct_bandwidth_here"] = \
-                                100 * gbs / peaks["triad_gbs"]
-                    records.append(rec)
-                    print_progress(rec)
+            for ps in PASSES:
+                ms, times, out = timer(dcalls[impl, ps])
+                rec = record(s, ps, impl, n, ms * n / bn,
+                             [t * n / bn for t in times], backends)
+                rec["ms_measured"] = ms
+                rec["times_ms_measured"] = times
+                rec["batch"] = bn
+                rec["scaled_from_batch"] = bn != n
+                rec["compile_s_all_modules"] = compile_s
+                got = out[:2] if ps == "backward" else out
+                rec["check_rel_l2"] = check(got, ref[ps])
+                if impl == "daq-int8" and ps == "backward":
+                    if quant is None:
+                        qms, qtimes, _ = timer(dcalls["daq-int8",
+                                                      "quant"])
+                        quant = (qms, qtimes)
+                    elems = bn * s.cout * s.ohw * s.ohw
+                    # Least traffic: read GY f32, write two i8 codes.
+                    gbs = 6.0 * elems / (quant[0] * 1e-3) / 1e9
+                    parts = [r for r in records
+                             if r["shape"] == s.name and
+                             r["impl"] == "daq-int8" and
+                             r["pass"] in ("dgrad", "wgrad")]
+                    rec["parts_ms"] = (quant[0] * n / bn +
+                                       sum(r["ms"] for r in parts))
+                    rec["parts_note"] = (
+                        "quantize_grad + dgrad + wgrad compiled as three "
+                        "modules (the backward record is one module)")
+                    rec["stats_quant_ms"] = quant[0] * n / bn
+                    rec["stats_quant_ms_measured"] = quant[0]
+                    rec["stats_quant_gbs_min_traffic"] = gbs
+                    rec["stats_quant_pct_bandwidth_targets"] = \
+                        100 * gbs / TARGETS_PEAKS["bandwidth_gbs"]
+                    if peaks and peaks.get("triad_gbs"):
+                        rec["stats_quant_pct_bandwidth_here"] = \
+                            100 * gbs / peaks["triad_gbs"]
+                records.append(rec)
+                print_progress(rec)
             del dcalls
         if not args.no_memory and "torch-fp32" in impls and \
                 "daq-int8" in impls:
-            mem_n = daq_n
+            mem_n = int8_n
             mem = {impl: measure_memory(impl, s, mem_n, args.threads)
                    for impl in ("daq-int8", "torch-fp32")}
             for rec in records:
@@ -817,7 +849,7 @@ def main(argv=None):
         "cpu": cpu, "threads": args.threads, "torch": torch.__version__,
         "quantized_engine": engine, "allocator": allocator,
         "peaks_here": peaks, "peaks_targets_md": TARGETS_PEAKS,
-        "batch": n, "daq_batch": daq_n, "reps": args.reps,
+        "batch": n, "daq_batch": daq_n, "daq_int8_batch": int8_n, "reps": args.reps,
         "max_time_s": args.max_time, "budget_s": args.budget,
         "over_budget": timer.over_budget, "total_s": total_s,
         "backends": backends, "smoke": args.smoke,
@@ -956,8 +988,8 @@ def print_table(records, n, daq_n):
           "here / of targets.md's; xFP32, xBF16 = speed-up over torch-fp32 "
           "/ torch-bf16 on the same pass (>1: faster)." % n)
     if daq_n is not None and daq_n != n:
-        print("* daq timed at batch %d and scaled by %g." % (daq_n,
-                                                             n / daq_n))
+        print("* daq-fp32 (reference lowering) timed at batch %d and scaled "
+              "by %g." % (daq_n, n / daq_n))
     order = {}
     for r in records:
         order.setdefault(r["shape"], len(order))

@@ -30,3 +30,25 @@ llvm_config.add_tool_substitutions(
     ["daq-opt", "daq-run", "mlir-opt"],
     [config.daq_tools_dir, config.llvm_tools_dir],
 )
+
+# CPU features of this machine, for the INT8 convolution kernel variants that
+# only run where the hardware has them (test/CpuKernels): cpu-avx2,
+# cpu-avx512-vnni, cpu-amx-int8.
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+_flags = _cpu_flags()
+if {"avx2", "fma"} <= _flags:
+    config.available_features.add("cpu-avx2")
+if {"avx512f", "avx512bw", "avx512_vnni"} <= _flags:
+    config.available_features.add("cpu-avx512-vnni")
+if {"amx_tile", "amx_int8"} <= _flags:
+    config.available_features.add("cpu-amx-int8")

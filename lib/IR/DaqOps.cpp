@@ -3,6 +3,9 @@
 
 #include "daq/IR/Daq.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -452,5 +455,78 @@ LogicalResult QConv2DBackwardFilterOp::verify() {
                             t.output.getDimSize(getConv().getChannelDim()),
                             "")))
     return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// KernelCallOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelCallOp::verify() {
+  if (getInit().getType() != getResult().getType())
+    return emitOpError() << "result type " << getResult().getType()
+                         << " differs from the init type "
+                         << getInit().getType();
+  return success();
+}
+
+bool KernelCallOp::bufferizesToMemoryRead(
+    OpOperand &operand, const bufferization::AnalysisState &) {
+  // The init is overwritten entirely.
+  return &operand != &getInitMutable();
+}
+
+bool KernelCallOp::bufferizesToMemoryWrite(
+    OpOperand &operand, const bufferization::AnalysisState &) {
+  return &operand == &getInitMutable();
+}
+
+bufferization::AliasingValueList
+KernelCallOp::getAliasingValues(OpOperand &operand,
+                                const bufferization::AnalysisState &) {
+  if (&operand != &getInitMutable())
+    return {};
+  return {{getResult(), bufferization::BufferRelation::Equivalent,
+           /*isDefinite=*/true}};
+}
+
+/// memref<?x...x?xT, strided<[?, ...], offset: ?>>, the callee's view of a
+/// buffer of any layout.
+static MemRefType getFullyDynamicType(MemRefType type) {
+  int64_t rank = type.getRank();
+  auto layout =
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic,
+                             SmallVector<int64_t>(rank, ShapedType::kDynamic));
+  return MemRefType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
+                         type.getElementType(), layout, type.getMemorySpace());
+}
+
+LogicalResult
+KernelCallOp::bufferize(RewriterBase &rewriter,
+                        const bufferization::BufferizationOptions &options,
+                        bufferization::BufferizationState &state) {
+  Location loc = getLoc();
+  rewriter.setInsertionPoint(*this);
+  SmallVector<Value> args;
+  auto addBuffer = [&](Value tensor) -> FailureOr<Value> {
+    FailureOr<Value> buffer =
+        bufferization::getBuffer(rewriter, tensor, options, state);
+    if (failed(buffer))
+      return failure();
+    auto type = cast<MemRefType>(buffer->getType());
+    args.push_back(memref::CastOp::create(rewriter, loc,
+                                          getFullyDynamicType(type), *buffer));
+    return buffer;
+  };
+  for (Value input : getInputs())
+    if (failed(addBuffer(input)))
+      return failure();
+  FailureOr<Value> out = addBuffer(getInit());
+  if (failed(out))
+    return failure();
+  for (int64_t value : getScalars())
+    args.push_back(arith::ConstantIntOp::create(rewriter, loc, value, 64));
+  func::CallOp::create(rewriter, loc, getCallee(), TypeRange{}, args);
+  bufferization::replaceOpWithBufferizedValues(rewriter, *this, *out);
   return success();
 }

@@ -19,7 +19,17 @@
 using namespace mlir;
 
 void daq::buildDaqCpuPipeline(OpPassManager &pm) {
+  buildDaqCpuPipeline(pm, CpuPipelineOptions());
+}
+
+void daq::buildDaqCpuPipeline(OpPassManager &pm,
+                              const CpuPipelineOptions &options) {
   pm.addPass(createDaqAnnotateEntryPoints());
+  if (options.qconvKernel != "reference") {
+    ConvertDaqQConvToCpuKernelsOptions kernelOptions;
+    kernelOptions.kernel = options.qconvKernel;
+    pm.addPass(createConvertDaqQConvToCpuKernels(kernelOptions));
+  }
   pm.addPass(createConvertDaqToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -49,10 +59,12 @@ void daq::buildDaqCpuPipeline(OpPassManager &pm) {
 }
 
 void daq::registerDaqPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CpuPipelineOptions>(
       "daq-cpu-pipeline",
       "Lower daq and linalg on tensors to the LLVM dialect for the CPU JIT",
-      buildDaqCpuPipeline);
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
+        buildDaqCpuPipeline(pm, options);
+      });
   PassPipelineRegistration<TrainingPipelineOptions>(
       "daq-training-pipeline",
       "Quantize a Torch-MLIR training step: raise convolutions, insert DAQ "

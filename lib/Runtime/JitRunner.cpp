@@ -37,6 +37,7 @@
 
 #include "daq/IR/Daq.h"
 #include "daq/Pipelines/Pipelines.h"
+#include "daq/Runtime/QConvKernels.h"
 #include "daq/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -392,6 +393,27 @@ static void initializeNativeTarget() {
   });
 }
 
+/// Binds the CPU INT8 convolution kernels that
+/// --convert-daq-qconv-to-cpu-kernels calls (linked into this library).
+static void registerKernelSymbols(ExecutionEngine &engine) {
+  engine.registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](StringRef name, auto *function) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_ciface_daq_cpu_qconv2d_i8_i8",
+        &_mlir_ciface_daq_cpu_qconv2d_i8_i8);
+    add("_mlir_ciface_daq_cpu_qconv2d_i8_f32",
+        &_mlir_ciface_daq_cpu_qconv2d_i8_f32);
+    add("_mlir_ciface_daq_cpu_qconv2d_f32_i8",
+        &_mlir_ciface_daq_cpu_qconv2d_f32_i8);
+    add("_mlir_ciface_daq_cpu_qconv2d_f32_f32",
+        &_mlir_ciface_daq_cpu_qconv2d_f32_f32);
+    return symbols;
+  });
+}
+
 static Expected<std::unique_ptr<JitModule::Impl>>
 compileModule(StringRef source, const JitOptions &options,
               StringRef bufferName) {
@@ -469,6 +491,7 @@ compileModule(StringRef source, const JitOptions &options,
     return fail("cannot compile '" + bufferName +
                 "': " + llvm::toString(engine.takeError()));
   impl->engine = std::move(*engine);
+  registerKernelSymbols(*impl->engine);
   // Runs global constructors now, once; invokePacked would otherwise do it
   // on the first call, which is not thread-safe.
   impl->engine->initialize();
@@ -751,6 +774,10 @@ JitModule::invoke(StringRef function, ArrayRef<NpyArray> inputs) const {
           kCInterfacePrefix.str() + function.str(), packed))
     return makeError("function '" + function +
                      "': call failed: " + llvm::toString(std::move(error)));
+  // The INT8 convolution kernels report what they could not do here (a
+  // forced variant this CPU lacks) and leave their outputs zeroed.
+  if (std::string kernelError = cpu::takeKernelError(); !kernelError.empty())
+    return makeError("function '" + function + "': " + kernelError);
   if (!layout.resultStruct)
     return results;
 

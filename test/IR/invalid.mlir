@@ -1220,3 +1220,11 @@ func.func @conv2d_zero_kernel(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x0x3xf32>) 
       : (tensor<1x2x4x4xf32>, tensor<3x2x0x3xf32>) -> tensor<1x3x5x2xf32>
   return
 }
+
+// -----
+
+func.func @kernel_call_result_type(%x: tensor<4xi8>, %init: tensor<4xf32>) {
+  // expected-error @+1 {{'daq.kernel_call' op result type 'tensor<5xf32>' differs from the init type 'tensor<4xf32>'}}
+  %y = daq.kernel_call @k(%x) outs(%init) scalars([1]) : (tensor<4xi8>), tensor<4xf32> -> tensor<5xf32>
+  return
+}

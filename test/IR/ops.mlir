@@ -194,3 +194,10 @@ func.func @static_clip_precision(%g: tensor<2x2xf32>) -> tensor<2xf32> {
       : (tensor<2x2xf32>) -> (tensor<2x2xi8>, tensor<2xf32>, tensor<2x2xi8>, tensor<f32>)
   return %a#1 : tensor<2xf32>
 }
+
+// CHECK-LABEL: func.func @kernel_call(
+// CHECK:         daq.kernel_call @k(%{{.*}}, %{{.*}}) outs(%{{.*}}) scalars([0, 7]) : (tensor<4xi8>, tensor<1xf32>), tensor<4xf32> -> tensor<4xf32>
+func.func @kernel_call(%x: tensor<4xi8>, %c: tensor<1xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %y = daq.kernel_call @k(%x, %c) outs(%init) scalars([0, 7]) : (tensor<4xi8>, tensor<1xf32>), tensor<4xf32> -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}

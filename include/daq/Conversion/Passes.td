@@ -39,4 +39,74 @@ def ConvertDaqToLinalg : Pass<"convert-daq-to-linalg"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertDaqQConvToCpuKernels
+    : Pass<"convert-daq-qconv-to-cpu-kernels", "ModuleOp"> {
+  let summary = "Lower INT8 convolutions to calls of the CPU INT8 kernels";
+  let description = [{
+    The CPU fast path of `daq.qconv2d`, `daq.qconv2d_backward_data` and
+    `daq.qconv2d_backward_filter`: each op with static shapes (and, when it
+    quantizes an f32 operand on load, nearest-even rounding) becomes a call of
+    the daq runtime's implicit-GEMM INT8 kernels (IREE "ukernel" style: the
+    compiler chooses the mapping and the variant, the runtime library holds
+    the packing, the register-blocked microkernels, the threading and the
+    fused quantize-on-load and dequantizing epilogue; see
+    `docs/design.md`). The result is bit for bit what
+    `--convert-daq-to-linalg` computes.
+
+    Each op becomes a `daq.kernel_call` in destination-passing style (its
+    inputs, rank-0 clips expanded to `tensor<1xf32>`, and a `tensor.empty`
+    init), which one-shot bufferization turns into a `func.call` on the
+    buffers, so the analysis sees the reads and the write where the call
+    stands. The callee is one of four private declarations
+    `@daq_cpu_qconv2d_<lhs>_<rhs>` (`<lhs>`, `<rhs>` = `i8` or `f32`) taking
+    memrefs with fully dynamic strided layouts, with
+    `llvm.emit_c_interface`; the JIT (`daq-run`, the Python package) binds
+    their `_mlir_ciface_` symbols. Scalars: direction (0 forward,
+    1 backward-data, 2 backward-filter), layout (0 NCHW, 1 NHWC), strides,
+    top/left padding, dilations, groups and the kernel variant.
+
+    Kernel variants (`kernel`): `portable` (scalar C++, any CPU), `avx2`
+    (`vpmaddwd` on int16 pairs), `avx512-vnni` (`vpdpwssd`), `amx`
+    (`tdpbssd` tiles), or `auto` (the best one CPUID reports at run time,
+    in the order AMX, AVX512-VNNI, AVX2, portable). The `DAQ_CPU_KERNEL`
+    environment variable overrides the compiled choice at run time; a
+    forced variant the CPU lacks makes the call fail with an error that
+    names the missing features.
+
+    Ops the kernels do not take (dynamic shapes, stochastic rounding) are
+    left to `--convert-daq-to-linalg`, or rejected with `strict`.
+
+    Example:
+
+    ```mlir
+    %y = daq.qconv2d %x[%sx], %w[%sw] {conv = #daq.conv<layout = nchw, padding = [1, 1, 1, 1]>}
+        : (tensor<8x16x14x14xi8>, tensor<f32>, tensor<32x16x3x3xi8>, tensor<32xf32>)
+          -> tensor<8x32x14x14xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %sxe = tensor.expand_shape %sx [] output_shape [1] : tensor<f32> into tensor<1xf32>
+    %init = tensor.empty() : tensor<8x32x14x14xf32>
+    %y = daq.kernel_call @daq_cpu_qconv2d_i8_i8(%x, %sxe, %w, %sw) outs(%init)
+        scalars([0, 0, 1, 1, 1, 1, 1, 1, 1, 0]) : (...), tensor<8x32x14x14xf32>
+          -> tensor<8x32x14x14xf32>
+    ```
+  }];
+  let options = [
+    Option<"kernel", "kernel", "std::string", /*default=*/"\"auto\"",
+           "Microkernel variant: 'auto', 'portable', 'avx2', 'avx512-vnni' "
+           "or 'amx'">,
+    Option<"strict", "strict", "bool", /*default=*/"false",
+           "Fail on INT8 convolutions the kernels do not take instead of "
+           "leaving them to convert-daq-to-linalg">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // DAQ_CONVERSION_PASSES_TD

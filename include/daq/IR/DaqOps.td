@@ -5,6 +5,7 @@
 
 include "daq/IR/DaqAttrs.td"
 include "daq/IR/DaqDialect.td"
+include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/OpBase.td"
 
@@ -407,6 +408,48 @@ def Daq_QConv2DBackwardFilterOp
                        Optional<Daq_Step>:$step, Daq_ConvAttr:$conv,
                        OptionalAttr<Daq_RoundingAttr>:$rounding);
   let results = (outs Daq_F32Tensor:$grad_filter);
+}
+
+//===----------------------------------------------------------------------===//
+// Runtime kernels
+//===----------------------------------------------------------------------===//
+
+def Daq_KernelCallOp : Daq_Op<"kernel_call", [
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>]> {
+  let summary = "call of a runtime kernel in destination-passing style";
+  let description = [{
+    Calls the function `callee` (a `func.func` declaration taking memrefs)
+    on the buffers of `inputs` (read) and of `init` (written entirely), then
+    the `i64` values of `scalars`; the result is `init`'s tensor after the
+    call. It is how `--convert-daq-qconv-to-cpu-kernels` reaches the CPU INT8
+    kernels while one-shot bufferization stays in charge: the op reads its
+    inputs and writes its init *where it stands*, so the analysis sees every
+    access (a `bufferization.to_buffer` of an input would only be a read at
+    the point of the `to_buffer`, which canonicalization and CSE may move
+    away from the call). Bufferization replaces it with a `func.call` whose
+    memref arguments are cast to fully dynamic strided layouts.
+
+    Example:
+
+    ```mlir
+    %init = tensor.empty() : tensor<2x7x5x4xf32>
+    %y = daq.kernel_call @daq_cpu_qconv2d_i8_i8(%x, %sx, %w, %sw) outs(%init)
+        scalars([0, 0, 2, 2, 1, 1, 1, 1, 1, 0])
+        : (tensor<2x5x9x9xi8>, tensor<1xf32>, tensor<7x5x3x3xi8>, tensor<7xf32>),
+          tensor<2x7x5x4xf32> -> tensor<2x7x5x4xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+                       Variadic<AnyRankedTensor>:$inputs,
+                       AnyRankedTensor:$init, DenseI64ArrayAttr:$scalars);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $callee `(` $inputs `)` `outs` `(` $init `)` `scalars` `(` $scalars `)`
+    attr-dict `:` `(` type($inputs) `)` `,` type($init) `->` type($result)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // DAQ_IR_DAQOPS_TD

@@ -42,6 +42,17 @@ struct TrainingPipelineOptions
 void buildDaqTrainingPipeline(OpPassManager &pm,
                               const TrainingPipelineOptions &options);
 
+/// Options of `daq-cpu-pipeline`.
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  Option<std::string> qconvKernel{
+      *this, "qconv-kernel",
+      llvm::cl::desc("INT8 convolutions: 'reference' (convert-daq-to-linalg's "
+                     "loops) or a CPU kernel variant of "
+                     "convert-daq-qconv-to-cpu-kernels: 'auto', 'portable', "
+                     "'avx2', 'avx512-vnni', 'amx'"),
+      llvm::cl::init("auto")};
+};
+
 /// daq (and linalg) on tensors to the LLVM dialect for the CPU JIT:
 /// entry-point annotation, convert-daq-to-linalg, one-shot bufferization
 /// with results turned into out-parameters, loops, LLVM lowering.
@@ -51,6 +62,11 @@ void buildDaqTrainingPipeline(OpPassManager &pm,
 /// is a pointer to a memref descriptor (results become trailing
 /// caller-allocated out-parameters) and scalars are passed by value; the
 /// original signature is in the `daq.signature` attribute.
+///
+/// INT8 convolutions go to the CPU kernels
+/// (convert-daq-qconv-to-cpu-kernels, variant `auto`) unless
+/// `options.qconvKernel` is `reference`.
+void buildDaqCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 void buildDaqCpuPipeline(OpPassManager &pm);
 
 /// Registers `daq-cpu-pipeline` and `daq-training-pipeline`.

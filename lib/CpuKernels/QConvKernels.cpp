@@ -1,0 +1,917 @@
+//===- QConvKernels.cpp - CPU INT8 convolution kernels
+//---------------------===//
+//
+// Implicit-GEMM INT8 convolutions called by the code that
+// --daq-lower-qconv-to-cpu-kernels emits. One call runs, on all cores:
+//
+//   1. quantize-on-load: each operand becomes dense int16 codes (f32 operands
+//      are quantized with daq.quantize's arithmetic, 8 lanes at a time with
+//      AVX2; i8 operands are widened);
+//   2. packing: activations go to a zero-padded channels-last buffer
+//      [G][N][Hb][Wb][CP] (CP = channels per group rounded up to even), so
+//      that the K run of every convolution tap is contiguous and no bounds
+//      are checked in the inner loop; filters (or, for backward-filter, the
+//      im2col columns of the input) are packed into the microkernel's B
+//      layout (QConvMicrokernels.h);
+//   3. a register-blocked microkernel per MR x NR output tile, with cache
+//      blocking over row tiles;
+//   4. the f32 epilogue float(acc) * (clip_a * clip_b / 16129), written to
+//      the output in its layout.
+//
+// The three directions are three mappings onto (rows M, columns N, K):
+//
+//   forward        rows (n, oh, ow)  cols o (per group)  K (kh, kw, c)
+//   backward-data  rows (n, ih, iw)  cols c              K (kh', kw', o) over
+//                  GY dilated by the stride and padded by dilation*(k-1), the
+//                  filter flipped (a stride-1 forward convolution)
+//   backward-filter rows o           cols (kh, kw, c)    K (n, oh, ow)
+//
+// The i32 accumulation is exact and the epilogue is the reference's, so the
+// results equal convert-daq-to-linalg's bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "daq/Runtime/QConvKernels.h"
+
+#include "QConvMicrokernels.h"
+#include "QConvQuantize.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cpuid.h>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <sys/syscall.h>
+#include <thread>
+#include <type_traits>
+#include <unistd.h>
+#include <vector>
+
+using namespace mlir::daq::cpu;
+
+//===----------------------------------------------------------------------===//
+// Errors, variants, CPU features
+//===----------------------------------------------------------------------===//
+
+namespace {
+std::mutex errorMutex;
+std::string pendingError;
+
+void reportError(const std::string &message) {
+  std::lock_guard<std::mutex> lock(errorMutex);
+  if (pendingError.empty())
+    pendingError = message;
+}
+
+struct CpuFeatures {
+  bool avx2 = false, avx512vnni = false, amx = false;
+};
+
+uint64_t readXcr0() {
+  uint32_t eax, edx;
+  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return (static_cast<uint64_t>(edx) << 32) | eax;
+}
+
+CpuFeatures detectFeatures() {
+  CpuFeatures f;
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+    return f;
+  bool osxsave = ecx & (1u << 27), avx = ecx & (1u << 28),
+       fma = ecx & (1u << 12);
+  if (!osxsave || !avx)
+    return f;
+  uint64_t xcr0 = readXcr0();
+  bool ymmState = (xcr0 & 0x6) == 0x6;
+  bool zmmState = (xcr0 & 0xe6) == 0xe6;
+  bool tileState = (xcr0 & 0x60000) == 0x60000;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+    return f;
+  f.avx2 = ymmState && fma && (ebx & (1u << 5));
+  bool avx512f = ebx & (1u << 16), avx512bw = ebx & (1u << 30),
+       vnni = ecx & (1u << 11);
+  f.avx512vnni = zmmState && avx512f && avx512bw && vnni;
+  bool amxTile = edx & (1u << 24), amxInt8 = edx & (1u << 25);
+  if (tileState && amxTile && amxInt8) {
+    // Linux gives a process the AMX tile state only on request
+    // (ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA); without it tile
+    // instructions fault.
+    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    f.amx = syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  }
+  return f;
+}
+
+const CpuFeatures &getFeatures() {
+  static const CpuFeatures features = detectFeatures();
+  return features;
+}
+
+Microkernel getMicrokernel(KernelVariant variant) {
+  switch (variant) {
+  case KernelVariant::AVX2:
+    return {6, 16, microkernelAVX2};
+  case KernelVariant::AVX512VNNI:
+    return {12, 32, microkernelAVX512VNNI};
+  case KernelVariant::AMX:
+    return {16, 16, microkernelAMX};
+  default:
+    return {4, 16, microkernelPortable};
+  }
+}
+
+int getNumThreads() {
+  static const int threads = [] {
+    if (const char *env = std::getenv("DAQ_NUM_THREADS")) {
+      int value = std::atoi(env);
+      if (value > 0)
+        return value;
+    }
+    unsigned hw = std::thread::hardware_concurrency();
+    return hw ? static_cast<int>(hw) : 1;
+  }();
+  return threads;
+}
+
+/// Runs fn(begin, end) over [0, count) split into one contiguous chunk per
+/// thread; the calling thread takes the first chunk.
+template <typename Fn> void parallelFor(int64_t count, const Fn &fn) {
+  int64_t threads = std::min<int64_t>(getNumThreads(), count);
+  if (threads <= 1) {
+    if (count > 0)
+      fn(0, count);
+    return;
+  }
+  int64_t chunk = (count + threads - 1) / threads;
+  std::vector<std::thread> workers;
+  for (int64_t t = 1; t < threads; ++t) {
+    int64_t begin = t * chunk, end = std::min(count, begin + chunk);
+    if (begin < end)
+      workers.emplace_back([&fn, begin, end] { fn(begin, end); });
+  }
+  fn(0, std::min(count, chunk));
+  for (std::thread &worker : workers)
+    worker.join();
+}
+
+/// Phase times on stderr when DAQ_KERNEL_PROFILE is set.
+struct PhaseTimer {
+  const char *name;
+  std::chrono::steady_clock::time_point start =
+      std::chrono::steady_clock::now();
+  static bool enabled() {
+    static const bool on = std::getenv("DAQ_KERNEL_PROFILE") != nullptr;
+    return on;
+  }
+  ~PhaseTimer() {
+    if (enabled())
+      std::fprintf(stderr, "daq-kernel %s: %.3f ms\n", name,
+                   std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - start)
+                       .count());
+  }
+};
+
+int64_t roundUp(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+} // namespace
+
+const char *mlir::daq::cpu::getVariantName(KernelVariant variant) {
+  switch (variant) {
+  case KernelVariant::Auto:
+    return "auto";
+  case KernelVariant::Portable:
+    return "portable";
+  case KernelVariant::AVX2:
+    return "avx2";
+  case KernelVariant::AVX512VNNI:
+    return "avx512-vnni";
+  case KernelVariant::AMX:
+    return "amx";
+  }
+  return "unknown";
+}
+
+bool mlir::daq::cpu::parseVariantName(const std::string &name,
+                                      KernelVariant &variant) {
+  for (KernelVariant v :
+       {KernelVariant::Auto, KernelVariant::Portable, KernelVariant::AVX2,
+        KernelVariant::AVX512VNNI, KernelVariant::AMX})
+    if (name == getVariantName(v)) {
+      variant = v;
+      return true;
+    }
+  return false;
+}
+
+bool mlir::daq::cpu::isVariantSupported(KernelVariant variant) {
+  const CpuFeatures &f = getFeatures();
+  switch (variant) {
+  case KernelVariant::Auto:
+  case KernelVariant::Portable:
+    return true;
+  case KernelVariant::AVX2:
+    return f.avx2;
+  case KernelVariant::AVX512VNNI:
+    return f.avx512vnni;
+  case KernelVariant::AMX:
+    return f.amx;
+  }
+  return false;
+}
+
+KernelVariant mlir::daq::cpu::resolveVariant(KernelVariant requested,
+                                             std::string &error) {
+  KernelVariant variant = requested;
+  std::string origin = "the compiled kernel option";
+  if (const char *env = std::getenv("DAQ_CPU_KERNEL"); env && *env) {
+    if (!parseVariantName(env, variant)) {
+      error = std::string("DAQ_CPU_KERNEL='") + env +
+              "' is not a kernel variant (auto, portable, avx2, "
+              "avx512-vnni, amx)";
+      return KernelVariant::Auto;
+    }
+    origin = std::string("DAQ_CPU_KERNEL=") + env;
+  }
+  if (variant == KernelVariant::Auto) {
+    for (KernelVariant v :
+         {KernelVariant::AMX, KernelVariant::AVX512VNNI, KernelVariant::AVX2})
+      if (isVariantSupported(v))
+        return v;
+    return KernelVariant::Portable;
+  }
+  if (static_cast<int64_t>(variant) < 0 ||
+      static_cast<int64_t>(variant) >
+          static_cast<int64_t>(KernelVariant::AMX)) {
+    error = "unknown INT8 convolution kernel variant " +
+            std::to_string(static_cast<int64_t>(variant));
+    return KernelVariant::Auto;
+  }
+  if (!isVariantSupported(variant)) {
+    static const char *needs[] = {"", "", "AVX2 and FMA",
+                                  "AVX512F, AVX512BW and AVX512-VNNI",
+                                  ("AMX-TILE and AMX-INT8 (and the Linux "
+                                   "ARCH_REQ_XCOMP_PERM permission)")};
+    error = std::string("INT8 convolution kernel '") + getVariantName(variant) +
+            "' (forced by " + origin + ") cannot run on this CPU: it needs " +
+            needs[static_cast<int64_t>(variant)];
+    return KernelVariant::Auto;
+  }
+  return variant;
+}
+
+std::string mlir::daq::cpu::takeKernelError() {
+  std::lock_guard<std::mutex> lock(errorMutex);
+  std::string error;
+  std::swap(error, pendingError);
+  return error;
+}
+
+//===----------------------------------------------------------------------===//
+// Operands: quantize-on-load into dense int16 codes
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A rank-4 strided operand, f32 (quantized with `clip`) or int8.
+struct Operand {
+  const float *f32 = nullptr;
+  const int8_t *i8 = nullptr;
+  int64_t sizes[4], strides[4];
+  const float *clip = nullptr;
+  int64_t clipStride = 1, clipCount = 1;
+  /// The dimension a per-channel clip runs along.
+  int clipAxis = 0;
+
+  int64_t numElements() const {
+    return sizes[0] * sizes[1] * sizes[2] * sizes[3];
+  }
+  float clipAt(int64_t index) const {
+    return clip[clipCount == 1 ? 0 : index * clipStride];
+  }
+};
+
+/// Dense row-major int16 codes of `op` in its own dimension order.
+/// Quantizes (f32) or widens (i8) `count` elements of `op` from `offset`
+/// with element stride `stride` into contiguous int16 codes. Element i is in
+/// channel `channel + i * channelStep`, which picks its clip when the clip
+/// is per channel.
+void loadRun(const Operand &op, int64_t offset, int64_t stride, int64_t count,
+             int64_t channel, int64_t channelStep, bool avx2, int16_t *dst) {
+  if (op.i8) {
+    const int8_t *src = op.i8 + offset;
+    if (stride == 1) {
+      for (int64_t i = 0; i < count; ++i)
+        dst[i] = src[i];
+    } else {
+      for (int64_t i = 0; i < count; ++i)
+        dst[i] = src[i * stride];
+    }
+    return;
+  }
+  const float *src = op.f32 + offset;
+  if (op.clipCount > 1 && channelStep != 0) {
+    for (int64_t i = 0; i < count; ++i) {
+      float clip = op.clipAt(channel + i * channelStep);
+      dst[i] = quantizeOne(src[i * stride], clip, quantizeInverse(clip));
+    }
+    return;
+  }
+  float clip = op.clipAt(op.clipCount > 1 ? channel : 0);
+  if (avx2 && stride == 1) {
+    quantizeRowAVX2(src, count, clip, dst);
+    return;
+  }
+  float inverse = quantizeInverse(clip);
+  for (int64_t i = 0; i < count; ++i)
+    dst[i] = quantizeOne(src[i * stride], clip, inverse);
+}
+
+std::vector<int16_t> toCodes(const Operand &op) {
+  PhaseTimer timer{"quantize"};
+  std::vector<int16_t> codes(op.numElements());
+  const int64_t *s = op.sizes, *st = op.strides;
+  int64_t rows = s[0] * s[1] * s[2];
+  bool avx2 = getFeatures().avx2;
+  parallelFor(rows, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      int64_t index[3] = {row / (s[1] * s[2]), (row / s[2]) % s[1], row % s[2]};
+      int64_t base = index[0] * st[0] + index[1] * st[1] + index[2] * st[2];
+      bool alongRow = op.clipAxis == 3;
+      loadRun(op, base, st[3], s[3], alongRow ? 0 : index[op.clipAxis],
+              alongRow ? 1 : 0, avx2, codes.data() + row * s[3]);
+    }
+  });
+  return codes;
+}
+
+/// Convolution geometry in NCHW terms (the layout only changes strides).
+struct Geometry {
+  bool nhwc;
+  int64_t n, c, h, w; // input
+  int64_t o, kh, kw;  // filter (o output channels)
+  int64_t oh, ow;     // output
+  int64_t sh, sw, pt, pl, dh, dw, groups;
+  int64_t cg() const { return c / groups; }
+  int64_t og() const { return o / groups; }
+  int64_t taps() const { return kh * kw; }
+};
+
+/// Index of activation element (n, c, y, x) in dense codes of the layout.
+inline int64_t actIndex(bool nhwc, int64_t C, int64_t H, int64_t W, int64_t n,
+                        int64_t c, int64_t y, int64_t x) {
+  return nhwc ? ((n * H + y) * W + x) * C + c : ((n * C + c) * H + y) * W + x;
+}
+/// Index of filter element (o, c, ky, kx) (c within the group).
+inline int64_t filterIndex(const Geometry &g, int64_t o, int64_t c, int64_t ky,
+                           int64_t kx) {
+  return g.nhwc ? ((o * g.kh + ky) * g.kw + kx) * g.cg() + c
+                : ((o * g.cg() + c) * g.kh + ky) * g.kw + kx;
+}
+
+/// A zero-padded channels-last copy [G][N][Hb][Wb][CP] of activation codes
+/// with C channels and H x W pixels: element (n, g*CG + c, y, x) lands at
+/// pixel (y0 + y*step, x0 + x*step).
+struct ChannelsLast {
+  std::vector<int16_t> data;
+  int64_t n, hb, wb, cp;
+  int64_t groupSize() const { return n * hb * wb * cp; }
+  const int16_t *pixel(int64_t g, int64_t img, int64_t y, int64_t x) const {
+    return data.data() + g * groupSize() + ((img * hb + y) * wb + x) * cp;
+  }
+};
+
+/// Quantize-on-load straight into the channels-last buffer: one pass over
+/// the activation operand `op` (NCHW or NHWC, any strides).
+ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
+                               int64_t C, int64_t H, int64_t W, int64_t groups,
+                               int64_t hb, int64_t wb, int64_t y0, int64_t x0,
+                               int64_t stepY, int64_t stepX) {
+  PhaseTimer timer{"channels-last"};
+  ChannelsLast buf;
+  int64_t cg = C / groups;
+  buf.n = N;
+  buf.hb = hb;
+  buf.wb = wb;
+  buf.cp = roundUp(cg, 2);
+  buf.data.assign(groups * buf.groupSize(), 0);
+  bool avx2 = getFeatures().avx2;
+  const int64_t *st = op.strides;
+  parallelFor(groups * N * H, [&](int64_t begin, int64_t end) {
+    // NCHW: the rows (one per channel) of this (group, image, y), then a
+    // transpose into the pixels.
+    std::vector<int16_t> rows(nhwc ? 0 : cg * W);
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t y = task % H, img = (task / H) % N, g = task / (H * N);
+      auto pixel = [&](int64_t x) {
+        return const_cast<int16_t *>(
+            buf.pixel(g, img, y0 + y * stepY, x0 + x * stepX));
+      };
+      if (nhwc) {
+        for (int64_t x = 0; x < W; ++x)
+          loadRun(op, img * st[0] + y * st[1] + x * st[2] + g * cg * st[3],
+                  st[3], cg, g * cg, 1, avx2, pixel(x));
+        continue;
+      }
+      for (int64_t c = 0; c < cg; ++c) {
+        int64_t ch = g * cg + c;
+        loadRun(op, img * st[0] + ch * st[1] + y * st[2], st[3], W, ch, 0, avx2,
+                rows.data() + c * W);
+      }
+      for (int64_t x = 0; x < W; ++x) {
+        int16_t *dst = pixel(x);
+        for (int64_t c = 0; c < cg; ++c)
+          dst[c] = rows[c * W + x];
+      }
+    }
+  });
+  return buf;
+}
+
+/// Writes float(acc) * alpha to the output; alpha = lhs_clip * rhs_clip /
+/// 16129 in f32, per output channel when the rhs clip is.
+struct Epilogue {
+  float *out;
+  int64_t strides[4];
+  float lhsClip;
+  const float *rhsClip;
+  int64_t rhsClipStride, rhsClipCount;
+
+  float alpha(int64_t channel) const {
+    float rhs = rhsClip[rhsClipCount == 1 ? 0 : channel * rhsClipStride];
+    return (lhsClip * rhs) / 16129.0f;
+  }
+  void store(int64_t i0, int64_t i1, int64_t i2, int64_t i3, int32_t acc,
+             float alpha) const {
+    out[i0 * strides[0] + i1 * strides[1] + i2 * strides[2] + i3 * strides[3]] =
+        static_cast<float>(acc) * alpha;
+  }
+};
+
+/// Packs B for a stride-1 "direct" GEMM: per group and NR-column tile,
+/// [taps][pairs][NR][2] with value(g, col, tap, k) for k < kReal, 0 beyond
+/// and for columns >= cols.
+template <typename ValueFn>
+std::vector<int16_t> packFilter(int64_t groups, int64_t cols, int64_t taps,
+                                int64_t kPadded, int64_t kReal, int64_t nr,
+                                const ValueFn &value) {
+  PhaseTimer timer{"pack-filter"};
+  int64_t colTiles = (cols + nr - 1) / nr;
+  int64_t tileSize = taps * kPadded * nr;
+  std::vector<int16_t> packed(groups * colTiles * tileSize, 0);
+  parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t g = task / colTiles, tile = task % colTiles;
+      int16_t *dst = packed.data() + task * tileSize;
+      for (int64_t tap = 0; tap < taps; ++tap)
+        for (int64_t k = 0; k < kReal; ++k)
+          for (int64_t j = 0; j < nr; ++j) {
+            int64_t col = tile * nr + j;
+            if (col >= cols)
+              continue;
+            int64_t pair = tap * (kPadded / 2) + k / 2;
+            dst[(pair * nr + j) * 2 + k % 2] = value(g, col, tap, k);
+          }
+    }
+  });
+  return packed;
+}
+
+/// Rows (img, y, x) over `buf` at pixel (y0 + y*ry, x0 + x*rx), K over
+/// `taps` with all CP channels of each, columns from a packed filter. The
+/// result of (row, column (g, col)) goes to out[rowOffset(img, y, x) +
+/// colOffsets[g * cols + col]], scaled by colAlpha[g * cols + col].
+struct DirectGemm {
+  const ChannelsLast *buf;
+  int64_t n, rowsY, rowsX, ry, rx, y0, x0;
+  std::vector<int64_t> tapOffsets;
+  const int16_t *packed;
+  int64_t cols, groups;
+  float *out;
+  std::vector<int64_t> colOffsets;
+  std::vector<float> colAlpha;
+};
+
+/// Runs the direct GEMM with its epilogue.
+template <typename RowOffsetFn>
+void runDirect(const DirectGemm &p, const Microkernel &uk,
+               const RowOffsetFn &rowOffset) {
+  PhaseTimer timer{"gemm"};
+  int64_t mr = uk.mr, nr = uk.nr;
+  int64_t rows = p.n * p.rowsY * p.rowsX;
+  int64_t rowTiles = (rows + mr - 1) / mr;
+  int64_t colTiles = (p.cols + nr - 1) / nr;
+  int64_t pairsPerTap = p.buf->cp / 2;
+  int64_t numTaps = p.tapOffsets.size();
+  int64_t tileSize = numTaps * pairsPerTap * 2 * nr;
+  // A block of row tiles shares each B tile while it is in L2.
+  constexpr int64_t kRowTilesPerBlock = 8;
+  int64_t blocks = (rowTiles + kRowTilesPerBlock - 1) / kRowTilesPerBlock;
+  parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
+    std::vector<int32_t> c(mr * nr);
+    std::vector<const int16_t *> rowPointers(kRowTilesPerBlock * mr);
+    std::vector<int64_t> rowOffsets(kRowTilesPerBlock * mr);
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t g = task / blocks, block = task % blocks;
+      int64_t firstTile = block * kRowTilesPerBlock;
+      int64_t numTiles = std::min(kRowTilesPerBlock, rowTiles - firstTile);
+      for (int64_t r = 0; r < numTiles * mr; ++r) {
+        // Rows past the end repeat the last row; their results are dropped.
+        int64_t m = std::min(firstTile * mr + r, rows - 1);
+        int64_t x = m % p.rowsX, y = (m / p.rowsX) % p.rowsY,
+                img = m / (p.rowsX * p.rowsY);
+        rowOffsets[r] = rowOffset(img, y, x);
+        rowPointers[r] = p.buf->pixel(g, img, p.y0 + y * p.ry, p.x0 + x * p.rx);
+      }
+      for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
+        const int16_t *b = p.packed + (g * colTiles + colTile) * tileSize;
+        int64_t validCols = std::min(nr, p.cols - colTile * nr);
+        for (int64_t t = 0; t < numTiles; ++t) {
+          MicroTile tile{rowPointers.data() + t * mr,
+                         p.tapOffsets.data(),
+                         numTaps,
+                         pairsPerTap,
+                         b,
+                         c.data(),
+                         false};
+          uk.run(tile);
+          int64_t validRows = std::min(mr, rows - (firstTile + t) * mr);
+          const int64_t *colOffsets =
+              p.colOffsets.data() + g * p.cols + colTile * nr;
+          const float *colAlpha = p.colAlpha.data() + g * p.cols + colTile * nr;
+          for (int64_t r = 0; r < validRows; ++r) {
+            float *row = p.out + rowOffsets[t * mr + r];
+            const int32_t *acc = c.data() + r * nr;
+            for (int64_t j = 0; j < validCols; ++j)
+              row[colOffsets[j]] = static_cast<float>(acc[j]) * colAlpha[j];
+          }
+        }
+      }
+    }
+  });
+}
+
+void runForward(const Geometry &g, const Operand &x,
+                const std::vector<int16_t> &w, const Epilogue &epi,
+                const Microkernel &uk) {
+  int64_t hb = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
+  int64_t wb = std::max(g.pl + g.w, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1);
+  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.h, g.w, g.groups,
+                                       hb, wb, g.pt, g.pl, 1, 1);
+  int64_t cg = g.cg(), og = g.og();
+  std::vector<int16_t> packed = packFilter(
+      g.groups, og, g.taps(), buf.cp, cg, uk.nr,
+      [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
+        return w[filterIndex(g, grp * og + col, k, tap / g.kw, tap % g.kw)];
+      });
+  DirectGemm p{&buf, g.n,           g.oh, g.ow,     g.sh,    g.sw, 0, 0,
+               {},   packed.data(), og,   g.groups, epi.out, {},   {}};
+  for (int64_t ky = 0; ky < g.kh; ++ky)
+    for (int64_t kx = 0; kx < g.kw; ++kx)
+      p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
+  // Output [N, O, OH, OW] or [N, OH, OW, O]; column (grp, col) is channel
+  // grp * og + col.
+  const int64_t *st = epi.strides;
+  int64_t chStride = g.nhwc ? st[3] : st[1];
+  int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+  for (int64_t ch = 0; ch < g.o; ++ch) {
+    p.colOffsets.push_back(ch * chStride);
+    p.colAlpha.push_back(epi.alpha(ch));
+  }
+  runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
+    return img * st[0] + y * yStride + x * xStride;
+  });
+}
+
+void runBackwardData(const Geometry &g, const Operand &gy,
+                     const std::vector<int16_t> &w, const Epilogue &epi,
+                     const Microkernel &uk) {
+  // GX at padded-input coordinate u = ih + pt takes GY[oh] * W[kh] where
+  // u = oh*sh + kh*dh. With kh' = KH-1-kh and GY placed at
+  // P + oh*sh, P = (KH-1)*dh, that is the buffer at u + kh'*dh.
+  int64_t py = (g.kh - 1) * g.dh, px = (g.kw - 1) * g.dw;
+  int64_t hb = std::max(g.pt + g.h + py, py + (g.oh - 1) * g.sh + 1);
+  int64_t wb = std::max(g.pl + g.w + px, px + (g.ow - 1) * g.sw + 1);
+  ChannelsLast buf = buildChannelsLast(gy, g.nhwc, g.n, g.o, g.oh, g.ow,
+                                       g.groups, hb, wb, py, px, g.sh, g.sw);
+  int64_t cg = g.cg(), og = g.og();
+  float alpha = epi.alpha(0);
+  auto store = [&](int64_t img, int64_t ch, int64_t y, int64_t x, int32_t acc) {
+    if (g.nhwc)
+      epi.store(img, y, x, ch, acc, alpha);
+    else
+      epi.store(img, ch, y, x, acc, alpha);
+  };
+  const int64_t *st = epi.strides;
+  int64_t chStride = g.nhwc ? st[3] : st[1];
+  int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+  // With strides, the buffer holds GY only at every stride-th position, so
+  // the rows of one phase (u mod stride, per axis) read non-zeros from one
+  // subset of the taps: each phase is its own GEMM over its taps only, and
+  // no multiply-add is spent on the inserted zeros.
+  for (int64_t phaseY = 0; phaseY < g.sh; ++phaseY) {
+    for (int64_t phaseX = 0; phaseX < g.sw; ++phaseX) {
+      // First row of the phase and the number of its rows, per axis.
+      int64_t ih0 = (((phaseY - g.pt) % g.sh) + g.sh) % g.sh;
+      int64_t iw0 = (((phaseX - g.pl) % g.sw) + g.sw) % g.sw;
+      if (ih0 >= g.h || iw0 >= g.w)
+        continue;
+      int64_t rowsY = (g.h - 1 - ih0) / g.sh + 1;
+      int64_t rowsX = (g.w - 1 - iw0) / g.sw + 1;
+      std::vector<std::pair<int64_t, int64_t>> taps;
+      for (int64_t ky = 0; ky < g.kh; ++ky)
+        for (int64_t kx = 0; kx < g.kw; ++kx)
+          if ((phaseY + ky * g.dh - py) % g.sh == 0 &&
+              (phaseX + kx * g.dw - px) % g.sw == 0)
+            taps.push_back({ky, kx});
+      if (taps.empty()) {
+        // No contribution: the epilogue of a zero accumulator.
+        for (int64_t img = 0; img < g.n; ++img)
+          for (int64_t y = 0; y < rowsY; ++y)
+            for (int64_t x = 0; x < rowsX; ++x)
+              for (int64_t ch = 0; ch < g.c; ++ch)
+                store(img, ch, ih0 + y * g.sh, iw0 + x * g.sw, 0);
+        continue;
+      }
+      std::vector<int16_t> packed =
+          packFilter(g.groups, cg, taps.size(), buf.cp, og, uk.nr,
+                     [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
+                       int64_t ky = g.kh - 1 - taps[tap].first,
+                               kx = g.kw - 1 - taps[tap].second;
+                       return w[filterIndex(g, grp * og + k, col, ky, kx)];
+                     });
+      DirectGemm p{&buf, g.n,        rowsY,      rowsX, g.sh,
+                   g.sw, g.pt + ih0, g.pl + iw0, {},    packed.data(),
+                   cg,   g.groups,   epi.out,    {},    {}};
+      for (auto [ky, kx] : taps)
+        p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
+      for (int64_t ch = 0; ch < g.c; ++ch) {
+        p.colOffsets.push_back(ch * chStride);
+        p.colAlpha.push_back(alpha);
+      }
+      runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
+        return img * st[0] + (ih0 + y * g.sh) * yStride +
+               (iw0 + x * g.sw) * xStride;
+      });
+    }
+  }
+}
+
+void runBackwardFilter(const Geometry &g, const Operand &x,
+                       const std::vector<int16_t> &gy, const Epilogue &epi,
+                       const Microkernel &uk) {
+  int64_t mr = uk.mr, nr = uk.nr;
+  int64_t cg = g.cg(), og = g.og();
+  int64_t hb = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
+  int64_t wb = std::max(g.pl + g.w, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1);
+  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.h, g.w, g.groups,
+                                       hb, wb, g.pt, g.pl, 1, 1);
+  // A: GY as [G][O/G][N][P2] (P2 = pixels rounded up to even), so that the
+  // K run of one image is contiguous for every output channel.
+  int64_t pixels = g.oh * g.ow, p2 = roundUp(pixels, 2);
+  std::vector<int16_t> a(g.groups * og * g.n * p2, 0);
+  parallelFor(g.groups * og, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      int64_t ch = row; // (grp, o) flattened is the channel
+      for (int64_t img = 0; img < g.n; ++img) {
+        int16_t *dst = a.data() + (row * g.n + img) * p2;
+        for (int64_t p = 0; p < pixels; ++p)
+          dst[p] = gy[actIndex(g.nhwc, g.o, g.oh, g.ow, img, ch, p / g.ow,
+                               p % g.ow)];
+      }
+    }
+  });
+  // Columns (tap, c): the offset of column col from a pixel of the buffer.
+  int64_t cols = g.taps() * cg;
+  int64_t colTiles = (cols + nr - 1) / nr;
+  std::vector<int64_t> colOffset(colTiles * nr, -1);
+  for (int64_t col = 0; col < cols; ++col) {
+    int64_t tap = col / cg, c = col % cg;
+    colOffset[col] =
+        ((tap / g.kw) * g.dh * wb + (tap % g.kw) * g.dw) * buf.cp + c;
+  }
+  int64_t rowTiles = (og + mr - 1) / mr;
+  // Column tiles are processed in blocks that share each A row tile while
+  // it is in L1 (A, all of GY, is re-read once per block), and K in blocks
+  // of images that keep the block's packed B within ~192 KiB of L2.
+  constexpr int64_t kColTilesPerBlock = 4;
+  int64_t colBlocks = (colTiles + kColTilesPerBlock - 1) / kColTilesPerBlock;
+  int64_t tileImageSize = p2 * nr; // int16 per packed B tile per image
+  int64_t imagesPerBlock = std::max<int64_t>(
+      1, (192 * 1024) / (kColTilesPerBlock * tileImageSize * 2));
+  imagesPerBlock = std::min(imagesPerBlock, g.n);
+  bool avx2 = getFeatures().avx2;
+  std::vector<float> alpha(g.o);
+  for (int64_t ch = 0; ch < g.o; ++ch)
+    alpha[ch] = epi.alpha(ch);
+
+  parallelFor(g.groups * colBlocks, [&](int64_t begin, int64_t end) {
+    std::vector<int32_t> acc(kColTilesPerBlock * rowTiles * mr * nr);
+    std::vector<int16_t> packed(kColTilesPerBlock * imagesPerBlock *
+                                tileImageSize);
+    std::vector<const int16_t *> rowPointers(rowTiles * mr);
+    std::vector<int64_t> tapOffsets(imagesPerBlock);
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t grp = task / colBlocks, block = task % colBlocks;
+      int64_t firstTile = block * kColTilesPerBlock;
+      int64_t numTiles = std::min(kColTilesPerBlock, colTiles - firstTile);
+      for (int64_t r = 0; r < rowTiles * mr; ++r)
+        rowPointers[r] =
+            a.data() + ((grp * og + std::min(r, og - 1)) * g.n) * p2;
+      for (int64_t img0 = 0; img0 < g.n; img0 += imagesPerBlock) {
+        int64_t images = std::min(imagesPerBlock, g.n - img0);
+        for (int64_t i = 0; i < images; ++i)
+          tapOffsets[i] = (img0 + i) * p2;
+        for (int64_t tb = 0; tb < numTiles; ++tb) {
+          const int64_t *offsets = colOffset.data() + (firstTile + tb) * nr;
+          // One tap and consecutive channels: a vector copy per pixel pair.
+          bool contiguous = avx2;
+          for (int64_t j = 1; j < nr && contiguous; ++j)
+            contiguous = offsets[j] == offsets[0] + j;
+          for (int64_t i = 0; i < images; ++i) {
+            int16_t *dst =
+                packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
+            for (int64_t p = 0; p < pixels; p += 2, dst += 2 * nr) {
+              const int16_t *src0 = buf.pixel(grp, img0 + i, (p / g.ow) * g.sh,
+                                              (p % g.ow) * g.sw);
+              const int16_t *src1 =
+                  p + 1 < pixels
+                      ? buf.pixel(grp, img0 + i, ((p + 1) / g.ow) * g.sh,
+                                  ((p + 1) % g.ow) * g.sw)
+                      : nullptr;
+              if (contiguous && src1) {
+                for (int64_t j = 0; j < nr; j += 16)
+                  interleave16AVX2(src0 + offsets[j], src1 + offsets[j],
+                                   dst + 2 * j);
+                continue;
+              }
+              for (int64_t j = 0; j < nr; ++j) {
+                bool valid = offsets[j] >= 0;
+                dst[2 * j] = valid ? src0[offsets[j]] : 0;
+                dst[2 * j + 1] = valid && src1 ? src1[offsets[j]] : 0;
+              }
+            }
+          }
+        }
+        for (int64_t t = 0; t < rowTiles; ++t)
+          for (int64_t tb = 0; tb < numTiles; ++tb) {
+            MicroTile tile{rowPointers.data() + t * mr,
+                           tapOffsets.data(),
+                           images,
+                           p2 / 2,
+                           packed.data() + tb * imagesPerBlock * tileImageSize,
+                           acc.data() + (tb * rowTiles + t) * mr * nr,
+                           img0 > 0};
+            uk.run(tile);
+          }
+      }
+      for (int64_t tb = 0; tb < numTiles; ++tb) {
+        int64_t colTile = firstTile + tb;
+        int64_t validCols = std::min(nr, cols - colTile * nr);
+        const int32_t *tileAcc = acc.data() + tb * rowTiles * mr * nr;
+        for (int64_t o = 0; o < og; ++o) {
+          int64_t ch = grp * og + o;
+          for (int64_t j = 0; j < validCols; ++j) {
+            int64_t col = colTile * nr + j, tap = col / cg, c = col % cg;
+            int64_t ky = tap / g.kw, kx = tap % g.kw;
+            int32_t value = tileAcc[o * nr + j];
+            if (g.nhwc)
+              epi.store(ch, ky, kx, c, value, alpha[ch]);
+            else
+              epi.store(ch, c, ky, kx, value, alpha[ch]);
+          }
+        }
+      }
+    }
+  });
+}
+
+template <typename T>
+Operand makeOperand(DaqMemRef<T, 4> *m, DaqMemRef<float, 1> *clip,
+                    int clipAxis) {
+  Operand op;
+  if constexpr (std::is_same_v<T, float>)
+    op.f32 = m->aligned + m->offset;
+  else
+    op.i8 = m->aligned + m->offset;
+  for (int i = 0; i < 4; ++i) {
+    op.sizes[i] = m->sizes[i];
+    op.strides[i] = m->strides[i];
+  }
+  op.clip = clip->aligned + clip->offset;
+  op.clipCount = clip->sizes[0];
+  op.clipStride = clip->strides[0];
+  op.clipAxis = clipAxis;
+  return op;
+}
+
+void zeroOutput(DaqMemRef<float, 4> *out) {
+  const int64_t *s = out->sizes, *st = out->strides;
+  float *base = out->aligned + out->offset;
+  for (int64_t a = 0; a < s[0]; ++a)
+    for (int64_t b = 0; b < s[1]; ++b)
+      for (int64_t c = 0; c < s[2]; ++c)
+        for (int64_t d = 0; d < s[3]; ++d)
+          base[a * st[0] + b * st[1] + c * st[2] + d * st[3]] = 0.0f;
+}
+
+template <typename L, typename R>
+void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
+                DaqMemRef<R, 4> *rhs, DaqMemRef<float, 1> *rhsClip,
+                DaqMemRef<float, 4> *out, int64_t direction, int64_t layout,
+                int64_t sh, int64_t sw, int64_t pt, int64_t pl, int64_t dh,
+                int64_t dw, int64_t groups, int64_t kernel) {
+  std::string error;
+  KernelVariant variant =
+      resolveVariant(static_cast<KernelVariant>(kernel), error);
+  if (!error.empty()) {
+    reportError(error);
+    zeroOutput(out);
+    return;
+  }
+  Microkernel uk = getMicrokernel(variant);
+  PhaseTimer total{"total"};
+  bool nhwc = layout == 1;
+  auto act = [&](const int64_t *s, int64_t &n, int64_t &c, int64_t &h,
+                 int64_t &w) {
+    n = s[0];
+    c = nhwc ? s[3] : s[1];
+    h = nhwc ? s[1] : s[2];
+    w = nhwc ? s[2] : s[3];
+  };
+  int chanAxis = nhwc ? 3 : 1;
+  Geometry g{};
+  g.nhwc = nhwc;
+  g.sh = sh;
+  g.sw = sw;
+  g.pt = pt;
+  g.pl = pl;
+  g.dh = dh;
+  g.dw = dw;
+  g.groups = groups;
+  int64_t unused;
+  const int64_t *filterSizes =
+      direction == static_cast<int64_t>(Direction::BackwardFilter) ? out->sizes
+                                                                   : rhs->sizes;
+  g.o = filterSizes[0];
+  g.kh = nhwc ? filterSizes[1] : filterSizes[2];
+  g.kw = nhwc ? filterSizes[2] : filterSizes[3];
+
+  Epilogue epi{out->aligned + out->offset,
+               {},
+               lhsClip->aligned[lhsClip->offset],
+               rhsClip->aligned + rhsClip->offset,
+               rhsClip->strides[0],
+               rhsClip->sizes[0]};
+  for (int i = 0; i < 4; ++i)
+    epi.strides[i] = out->strides[i];
+
+  switch (static_cast<Direction>(direction)) {
+  case Direction::Forward: {
+    act(lhs->sizes, g.n, g.c, g.h, g.w);
+    act(out->sizes, unused, unused, g.oh, g.ow);
+    std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
+    runForward(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk);
+    return;
+  }
+  case Direction::BackwardData: {
+    act(out->sizes, g.n, g.c, g.h, g.w);
+    act(lhs->sizes, unused, unused, g.oh, g.ow);
+    std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
+    runBackwardData(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk);
+    return;
+  }
+  case Direction::BackwardFilter: {
+    act(lhs->sizes, g.n, g.c, g.h, g.w);
+    act(rhs->sizes, unused, unused, g.oh, g.ow);
+    std::vector<int16_t> gy = toCodes(makeOperand(rhs, rhsClip, chanAxis));
+    runBackwardFilter(g, makeOperand(lhs, lhsClip, chanAxis), gy, epi, uk);
+    return;
+  }
+  }
+  reportError("unknown INT8 convolution direction " +
+              std::to_string(direction));
+  zeroOutput(out);
+}
+} // namespace
+
+#define DAQ_QCONV_DEFINE(NAME, LHS_T, RHS_T)                                   \
+  extern "C" void NAME(DaqMemRef<LHS_T, 4> *lhs, DaqMemRef<float, 1> *lhsClip, \
+                       DaqMemRef<RHS_T, 4> *rhs, DaqMemRef<float, 1> *rhsClip, \
+                       DaqMemRef<float, 4> *out, int64_t direction,            \
+                       int64_t layout, int64_t strideH, int64_t strideW,       \
+                       int64_t padTop, int64_t padLeft, int64_t dilationH,     \
+                       int64_t dilationW, int64_t groups, int64_t kernel) {    \
+    qconvEntry(lhs, lhsClip, rhs, rhsClip, out, direction, layout, strideH,    \
+               strideW, padTop, padLeft, dilationH, dilationW, groups,         \
+               kernel);                                                        \
+  }
+DAQ_QCONV_DEFINE(_mlir_ciface_daq_cpu_qconv2d_i8_i8, int8_t, int8_t)
+DAQ_QCONV_DEFINE(_mlir_ciface_daq_cpu_qconv2d_i8_f32, int8_t, float)
+DAQ_QCONV_DEFINE(_mlir_ciface_daq_cpu_qconv2d_f32_i8, float, int8_t)
+DAQ_QCONV_DEFINE(_mlir_ciface_daq_cpu_qconv2d_f32_f32, float, float)
+#undef DAQ_QCONV_DEFINE

@@ -1,0 +1,222 @@
+//===- QConvMicrokernels.cpp - INT8 GEMM microkernels ---------------------===//
+//
+// Each x86 variant is a function with its own `target` attribute, so this
+// file is compiled for the baseline x86-64 and one binary runs anywhere; the
+// caller picks a variant after checking CPUID (QConvKernels.cpp). Only
+// intrinsics and plain loops appear inside the attributed functions (no
+// inline library code, which the linker could merge with a baseline copy).
+//
+//===----------------------------------------------------------------------===//
+
+#include "QConvMicrokernels.h"
+#include "QConvQuantize.h"
+
+#include <immintrin.h>
+
+#include <cstring>
+
+using namespace mlir::daq::cpu;
+
+static inline int32_t loadPair(const int16_t *p) {
+  int32_t value;
+  std::memcpy(&value, p, sizeof(value));
+  return value;
+}
+
+void mlir::daq::cpu::microkernelPortable(const MicroTile &tile) {
+  constexpr int kMR = 4, kNR = 16;
+  // Unsigned sums: int32 accumulation wraps (as arith.addi does) without
+  // undefined behaviour.
+  uint32_t acc[kMR][kNR] = {};
+  const int16_t *b = tile.b;
+  for (int64_t tap = 0; tap < tile.numTaps; ++tap) {
+    const int16_t *a[kMR];
+    for (int r = 0; r < kMR; ++r)
+      a[r] = tile.rows[r] + tile.tapOffsets[tap];
+    for (int64_t p = 0; p < tile.pairsPerTap; ++p, b += 2 * kNR) {
+      for (int r = 0; r < kMR; ++r) {
+        int32_t a0 = a[r][2 * p], a1 = a[r][2 * p + 1];
+        for (int j = 0; j < kNR; ++j)
+          acc[r][j] += static_cast<uint32_t>(a0 * b[2 * j] + a1 * b[2 * j + 1]);
+      }
+    }
+  }
+  for (int r = 0; r < kMR; ++r)
+    for (int j = 0; j < kNR; ++j) {
+      uint32_t value = acc[r][j];
+      if (tile.accumulate)
+        value += static_cast<uint32_t>(tile.c[r * kNR + j]);
+      tile.c[r * kNR + j] = static_cast<int32_t>(value);
+    }
+}
+
+__attribute__((target("avx2,fma"))) void
+mlir::daq::cpu::microkernelAVX2(const MicroTile &tile) {
+  constexpr int kMR = 6, kNR = 16;
+  __m256i acc[kMR][2];
+  for (int r = 0; r < kMR; ++r)
+    for (int h = 0; h < 2; ++h)
+      acc[r][h] = tile.accumulate
+                      ? _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
+                            tile.c + r * kNR + 8 * h))
+                      : _mm256_setzero_si256();
+  const int16_t *b = tile.b;
+  for (int64_t tap = 0; tap < tile.numTaps; ++tap) {
+    const int16_t *a[kMR];
+    for (int r = 0; r < kMR; ++r)
+      a[r] = tile.rows[r] + tile.tapOffsets[tap];
+    for (int64_t p = 0; p < tile.pairsPerTap; ++p, b += 2 * kNR) {
+      __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b));
+      __m256i b1 =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b + 16));
+#pragma clang loop unroll(full)
+      for (int r = 0; r < kMR; ++r) {
+        __m256i pair = _mm256_set1_epi32(loadPair(a[r] + 2 * p));
+        acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(pair, b0));
+        acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(pair, b1));
+      }
+    }
+  }
+  for (int r = 0; r < kMR; ++r)
+    for (int h = 0; h < 2; ++h)
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(tile.c + r * kNR + 8 * h),
+                          acc[r][h]);
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void
+mlir::daq::cpu::microkernelAVX512VNNI(const MicroTile &tile) {
+  constexpr int kMR = 12, kNR = 32;
+  __m512i acc[kMR][2];
+  for (int r = 0; r < kMR; ++r)
+    for (int h = 0; h < 2; ++h)
+      acc[r][h] = tile.accumulate
+                      ? _mm512_loadu_si512(tile.c + r * kNR + 16 * h)
+                      : _mm512_setzero_si512();
+  const int16_t *b = tile.b;
+  for (int64_t tap = 0; tap < tile.numTaps; ++tap) {
+    const int16_t *a[kMR];
+    for (int r = 0; r < kMR; ++r)
+      a[r] = tile.rows[r] + tile.tapOffsets[tap];
+    for (int64_t p = 0; p < tile.pairsPerTap; ++p, b += 2 * kNR) {
+      __m512i b0 = _mm512_loadu_si512(b);
+      __m512i b1 = _mm512_loadu_si512(b + 32);
+#pragma clang loop unroll(full)
+      for (int r = 0; r < kMR; ++r) {
+        __m512i pair = _mm512_set1_epi32(loadPair(a[r] + 2 * p));
+        acc[r][0] = _mm512_dpwssd_epi32(acc[r][0], pair, b0);
+        acc[r][1] = _mm512_dpwssd_epi32(acc[r][1], pair, b1);
+      }
+    }
+  }
+  for (int r = 0; r < kMR; ++r)
+    for (int h = 0; h < 2; ++h)
+      _mm512_storeu_si512(tile.c + r * kNR + 16 * h, acc[r][h]);
+}
+
+namespace {
+/// The 64-byte operand of ldtilecfg (palette 1).
+struct alignas(64) TileConfig {
+  uint8_t palette;
+  uint8_t startRow;
+  uint8_t reserved[14];
+  uint16_t bytesPerRow[16];
+  uint8_t rows[16];
+};
+} // namespace
+
+// Tiles: tmm0 = C (16 x 16 int32), tmm1 = A (16 rows x 64 int8 of K),
+// tmm2 = B (16 rows of K/4 x 16 columns x 4 int8, the VNNI layout):
+//
+//   B tile row q: | k4q..k4q+3 of col 0 | k4q..k4q+3 of col 1 | ... col 15 |
+//
+// tdpbssd: C[m][n] += sum_q sum_i A[m][4q+i] * B[q][4n+i].
+__attribute__((target("amx-tile,amx-int8"))) void
+mlir::daq::cpu::microkernelAMX(const MicroTile &tile) {
+  constexpr int kMR = 16, kNR = 16, kPairsPerChunk = 32;
+  TileConfig config = {};
+  config.palette = 1;
+  for (int t = 0; t < 3; ++t) {
+    config.rows[t] = 16;
+    config.bytesPerRow[t] = 64;
+  }
+  _tile_loadconfig(&config);
+  if (tile.accumulate)
+    _tile_loadd(0, tile.c, kNR * sizeof(int32_t));
+  else
+    _tile_zero(0);
+  alignas(64) int8_t a[kMR][64];
+  alignas(64) int8_t b[16][64];
+  const int16_t *bTap = tile.b;
+  for (int64_t tap = 0; tap < tile.numTaps; ++tap) {
+    for (int64_t p0 = 0; p0 < tile.pairsPerTap; p0 += kPairsPerChunk) {
+      int64_t count = tile.pairsPerTap - p0;
+      if (count > kPairsPerChunk)
+        count = kPairsPerChunk;
+      for (int r = 0; r < kMR; ++r) {
+        const int16_t *row = tile.rows[r] + tile.tapOffsets[tap] + 2 * p0;
+        for (int k = 0; k < 64; ++k)
+          a[r][k] = k < 2 * count ? static_cast<int8_t>(row[k]) : 0;
+      }
+      const int16_t *bChunk = bTap + p0 * 2 * kNR;
+      for (int q = 0; q < 16; ++q)
+        for (int n = 0; n < kNR; ++n)
+          for (int i = 0; i < 4; ++i) {
+            int pair = 2 * q + i / 2;
+            b[q][4 * n + i] = pair < count
+                                  ? static_cast<int8_t>(
+                                        bChunk[pair * 2 * kNR + 2 * n + i % 2])
+                                  : 0;
+          }
+      _tile_loadd(1, a, 64);
+      _tile_loadd(2, b, 64);
+      _tile_dpbssd(0, 1, 2);
+    }
+    bTap += tile.pairsPerTap * 2 * kNR;
+  }
+  _tile_stored(0, tile.c, kNR * sizeof(int32_t));
+  _tile_release();
+}
+
+__attribute__((target("avx2"))) void
+mlir::daq::cpu::interleave16AVX2(const int16_t *p0, const int16_t *p1,
+                                 int16_t *dst) {
+  __m256i v0 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p0));
+  __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p1));
+  // unpack works per 128-bit lane: lo = cols 0-3 | 8-11, hi = 4-7 | 12-15.
+  __m256i lo = _mm256_unpacklo_epi16(v0, v1);
+  __m256i hi = _mm256_unpackhi_epi16(v0, v1);
+  _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst),
+                      _mm256_permute2x128_si256(lo, hi, 0x20));
+  _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + 16),
+                      _mm256_permute2x128_si256(lo, hi, 0x31));
+}
+
+// daq.quantize, nearest-even, 8 lanes at a time. vmaxps/vminps return their
+// second operand when either is NaN, so ordering the operands as below
+// carries a NaN input through; a NaN clip makes `inverse` NaN. Either way the
+// scaled value is NaN, which maps to code 0 as in the reference.
+__attribute__((target("avx2"))) void
+mlir::daq::cpu::quantizeRowAVX2(const float *src, int64_t count, float clip,
+                                int16_t *dst) {
+  float inverse = quantizeInverse(clip);
+  __m256 high = _mm256_set1_ps(clip), low = _mm256_set1_ps(-clip);
+  __m256 scale = _mm256_set1_ps(inverse);
+  __m256 maxCode = _mm256_set1_ps(127.0f), minCode = _mm256_set1_ps(-127.0f);
+  int64_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    __m256 x = _mm256_loadu_ps(src + i);
+    __m256 clamped = _mm256_min_ps(high, _mm256_max_ps(low, x));
+    __m256 v = _mm256_mul_ps(clamped, scale);
+    __m256 rounded =
+        _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    rounded = _mm256_min_ps(_mm256_max_ps(rounded, minCode), maxCode);
+    __m256i codes = _mm256_cvtps_epi32(rounded);
+    __m256 isNan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
+    codes = _mm256_andnot_si256(_mm256_castps_si256(isNan), codes);
+    __m128i packed = _mm_packs_epi32(_mm256_castsi256_si128(codes),
+                                     _mm256_extracti128_si256(codes, 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), packed);
+  }
+  for (; i < count; ++i)
+    dst[i] = quantizeOne(src[i], clip, inverse);
+}

@@ -1,0 +1,78 @@
+//===- QConvMicrokernels.h - INT8 GEMM microkernels -------------*- C++ -*-===//
+//
+// Register-blocked microkernels of the CPU INT8 convolutions, one per x86
+// variant, behind one interface. Internal to the runtime.
+//
+// Operand layouts (K is the reduction, consumed in pairs of int16 codes so
+// that one 32-bit lane holds two consecutive K elements, the operand of
+// vpmaddwd / vpdpwssd):
+//
+//   A (broadcast side): MR row base pointers. K is split into `numTaps`
+//   runs of `pairsPerTap` pairs; run t of row r starts at
+//   rows[r] + tapOffsets[t] and is contiguous:
+//
+//     rows[r] + tapOffsets[t]: | a(k0) a(k1) | a(k2) a(k3) | ...
+//                                 pair 0        pair 1
+//
+//   (convolution taps over a channels-last buffer, or images of a gradient).
+//
+//   B (vector side), packed: for each pair p of the whole K, NR columns of
+//   two int16:
+//
+//     b + p * 2 * NR: | b(2p,0) b(2p+1,0) | b(2p,1) b(2p+1,1) | ... | col NR-1
+//     |
+//
+//   C: MR x NR int32, row-major, written (or added to when `accumulate`).
+//
+// The codes are in [-127, 127], so a pair product sum fits int16 x int16 ->
+// int32 exactly; int32 accumulation wraps like the reference's arith.addi.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DAQ_LIB_CPUKERNELS_QCONVMICROKERNELS_H
+#define DAQ_LIB_CPUKERNELS_QCONVMICROKERNELS_H
+
+#include <cstdint>
+
+namespace mlir::daq::cpu {
+
+struct MicroTile {
+  const int16_t *const *rows;
+  const int64_t *tapOffsets;
+  int64_t numTaps;
+  int64_t pairsPerTap;
+  const int16_t *b;
+  int32_t *c;
+  bool accumulate;
+};
+
+using MicrokernelFn = void (*)(const MicroTile &tile);
+
+struct Microkernel {
+  int64_t mr, nr;
+  MicrokernelFn run;
+};
+
+/// Scalar C++ (any CPU): MR = 4, NR = 16.
+void microkernelPortable(const MicroTile &tile);
+/// AVX2 vpmaddwd + vpaddd: MR = 6, NR = 16 (12 ymm accumulators).
+void microkernelAVX2(const MicroTile &tile);
+/// AVX512-VNNI vpdpwssd (the int16 form of the dot-product instruction):
+/// MR = 12, NR = 32 (24 zmm accumulators).
+void microkernelAVX512VNNI(const MicroTile &tile);
+/// AMX-INT8 tdpbssd on 16x16 int32 tiles: MR = 16, NR = 16. The int16 pairs
+/// are narrowed back to int8 and regrouped in fours (B in the VNNI layout)
+/// per 64-deep K chunk.
+void microkernelAMX(const MicroTile &tile);
+
+/// dst[j][0] = p0[j], dst[j][1] = p1[j] for j < 16 (one packed B pair row of
+/// 16 columns from two K rows). AVX2 version, and the scalar one.
+void interleave16AVX2(const int16_t *p0, const int16_t *p1, int16_t *dst);
+
+/// Quantizes `count` contiguous f32 values with one clip into int16 codes
+/// (daq.quantize, nearest-even), 8 at a time with AVX2.
+void quantizeRowAVX2(const float *src, int64_t count, float clip, int16_t *dst);
+
+} // namespace mlir::daq::cpu
+
+#endif // DAQ_LIB_CPUKERNELS_QCONVMICROKERNELS_H

@@ -1,0 +1,207 @@
+"""Checks one CPU INT8 convolution kernel variant against the reference.
+
+Builds random INT8 convolutions (forward, backward-data, backward-filter) on
+random geometries: both layouts, batch 1 and more, odd channel counts that no
+tile size divides, strides, asymmetric padding, dilation, groups and
+depthwise, i8 operands and f32 operands quantized on load (nearest-even, per
+tensor and per output channel). Each case is one module, lowered twice with
+daq-opt:
+
+  --daq-cpu-pipeline=qconv-kernel=reference   (convert-daq-to-linalg loops)
+  --daq-cpu-pipeline=qconv-kernel=VARIANT     (the CPU kernels, forced)
+
+and both lowered modules run through daq-run on the same inputs. Every output
+must be equal bit for bit. In addition, one op per direction takes i8 codes
+with both clips 127, so its epilogue scale is exactly 1 and the output is the
+i32 accumulator itself: it must equal numpy's exact int64 accumulation.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "numerics", "lib"))
+
+import numpy as np  # noqa: E402
+
+import daq_reference as ref  # noqa: E402
+from harness import Module, rand_clip, rand_codes, randn, tensor_type  # noqa: E402
+
+F32 = np.float32
+
+
+def random_case(rng, index):
+    """(Conv, (N, C, H, W, O, KH, KW)) with a valid output size."""
+    while True:
+        layout = "nhwc" if rng.random() < 0.5 else "nchw"
+        groups = int(rng.choice([1, 1, 1, 2, 3]))
+        # Channel counts: odd ones, and (case 0) a multiple of 16 so that the
+        # vector packing path of backward-filter runs too; case 1 has large
+        # images (see below).
+        cg = 16 if index == 0 else int(rng.choice([1, 3, 5, 7, 17]))
+        og = int(rng.choice([1, 2, 5, 9, 19]))
+        kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        strides = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        dilations = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        padding = tuple(int(p) for p in rng.integers(0, 3, size=4))
+        n = int(rng.choice([1, 2, 3]))
+        h, w = int(rng.integers(3, 12)), int(rng.integers(3, 12))
+        if index == 1:
+            # Images large enough that backward-filter splits the batch
+            # into several K blocks.
+            n, h, w, strides, dilations = 3, 27, 26, (1, 1), (1, 1)
+        conv = ref.Conv(layout, strides, padding, dilations, groups)
+        oh, ow = conv.out_size((h, w), (kh, kw))
+        if oh >= 1 and ow >= 1:
+            return conv, (n, cg * groups, h, w, og * groups, kh, kw)
+
+
+def build_case(rng, conv, dims):
+    n, c, h, w, o, kh, kw = dims
+    xs = conv.act_shape(n, c, h, w)
+    ws = conv.filt_shape(o, c // conv.groups, kh, kw)
+    oh, ow = conv.out_size((h, w), (kh, kw))
+    ys = conv.act_shape(n, o, oh, ow)
+    cd = conv.chan_dim
+    m = Module()
+    exact = []  # (result index, expected exact accumulation)
+
+    def operand(shape, f32, scale=1.0):
+        return randn(rng, shape, scale) if f32 else rand_codes(rng, shape)
+
+    def clip(per_channel):
+        return rand_clip(rng, (o,) if per_channel else ())
+
+    def add(op, a, ca, b, cb, out_shape, label):
+        rounding = "nearest_even" if (a.dtype == F32 or b.dtype == F32) else None
+        v = m.qconv(op, m.arg(a), m.arg(ca), m.arg(b), m.arg(cb),
+                    tensor_type(out_shape, "f32"), conv, rounding)
+        return m.result(v, label)
+
+    # Random operand types and clip granularities.
+    for op, shapes, out_shape in [
+            ("qconv2d", (xs, ws), ys),
+            ("qconv2d_backward_data", (ys, ws), xs),
+            ("qconv2d_backward_filter", (xs, ys), ws)]:
+        fa, fb = bool(rng.random() < 0.5), bool(rng.random() < 0.5)
+        per_channel = op != "qconv2d_backward_data" and bool(rng.random() < 0.5)
+        add(op, operand(shapes[0], fa), clip(False), operand(shapes[1], fb, 0.1),
+            clip(per_channel), out_shape,
+            "%s %s x %s%s" % (op, "f32" if fa else "i8", "f32" if fb else "i8",
+                              ", clip [O]" if per_channel else ""))
+
+    # Clips 127: the output is the accumulator.
+    c127 = np.asarray(127.0, dtype=F32)
+    qx, qw, qgy = rand_codes(rng, xs), rand_codes(rng, ws), rand_codes(rng, ys)
+    i = add("qconv2d", qx, c127, qw, c127, ys, "qconv2d accumulator")
+    exact.append((i, ref.qconv2d(qx, c127, qw, c127, conv)[1]))
+    i = add("qconv2d_backward_data", qgy, c127, qw, c127, xs,
+            "qconv2d_backward_data accumulator")
+    exact.append((i, ref.qconv2d_backward_data(qgy, c127, qw, c127, (h, w), conv)[1]))
+    i = add("qconv2d_backward_filter", qx, c127, qgy, c127, ws,
+            "qconv2d_backward_filter accumulator")
+    exact.append((i, ref.qconv2d_backward_filter(qx, c127, qgy, c127, (kh, kw), conv)[1]))
+    return m, exact
+
+
+def run(cmd, what):
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+    if proc.returncode != 0:
+        sys.exit("FAIL: %s failed (exit %d): %s\n%s" % (
+            what, proc.returncode, " ".join(cmd), proc.stderr[-4000:]))
+    return proc.stdout
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--daq-run", default="daq-run")
+    p.add_argument("--daq-opt", default="daq-opt")
+    p.add_argument("--kernel", required=True)
+    p.add_argument("--cases", type=int, default=3)
+    p.add_argument("--seed", type=int, default=None)
+    args = p.parse_args()
+    seed = args.seed if args.seed is not None else \
+        int.from_bytes(os.urandom(4), "little")
+    print("seed = %d (reproduce with --seed %d)" % (seed, seed))
+    rng = np.random.default_rng(seed)
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="daq-qconv-kernels-") as tmp:
+        for index in range(args.cases):
+            conv, dims = random_case(rng, index)
+            m, exact = build_case(rng, conv, dims)
+            name = "case %d %s NCHWOKK=%s" % (index, conv, dims)
+            d = os.path.join(tmp, "case%d" % index)
+            os.makedirs(d)
+            src = os.path.join(d, "module.mlir")
+            with open(src, "w") as f:
+                f.write(m.text())
+            inputs = []
+            for k, a in enumerate(m.inputs):
+                path = os.path.join(d, "in%d.npy" % k)
+                np.save(path, a)
+                inputs.append("--input=" + path)
+            outputs = {}
+            for kernel in ("reference", args.kernel):
+                lowered = os.path.join(d, kernel + ".mlir")
+                run([args.daq_opt, src,
+                     "--daq-cpu-pipeline=qconv-kernel=" + kernel, "-o", lowered],
+                    "lowering %s with %s" % (name, kernel))
+                with open(lowered) as f:
+                    calls = f.read().count("call @daq_cpu_qconv2d_")
+                want = 0 if kernel == "reference" else len(m.results)
+                if calls != want:
+                    sys.exit("FAIL: %s: %d kernel calls with qconv-kernel=%s, "
+                             "expected %d" % (name, calls, kernel, want))
+                outs = [os.path.join(d, "%s-out%d.npy" % (kernel, k))
+                        for k in range(len(m.results))]
+                # The variant comes from the pipeline option alone.
+                env = dict(os.environ)
+                env.pop("DAQ_CPU_KERNEL", None)
+                proc = subprocess.run(
+                    [args.daq_run, lowered, "-e", "main"] + inputs +
+                    ["--output=" + o for o in outs],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    universal_newlines=True, env=env)
+                if proc.returncode != 0:
+                    sys.exit("FAIL: %s: daq-run (%s) failed: %s" % (
+                        name, kernel, proc.stderr[-4000:]))
+                outputs[kernel] = [np.load(o) for o in outs]
+            for k, (_, label) in enumerate(m.results):
+                got, want = outputs[args.kernel][k], outputs["reference"][k]
+                same = got.shape == want.shape and np.array_equal(
+                    got.view(np.uint32), want.view(np.uint32))
+                if not same:
+                    failures += 1
+                    diff = np.argwhere(got != want)
+                    print("FAIL: %s: %s: %s differs from the reference at %d "
+                          "elements, first %s: %r vs %r" % (
+                              name, label, args.kernel, len(diff),
+                              tuple(diff[0]) if len(diff) else None,
+                              got[tuple(diff[0])] if len(diff) else None,
+                              want[tuple(diff[0])] if len(diff) else None))
+                else:
+                    print("ok: %s: %s" % (name, label))
+            for k, acc in exact:
+                got = outputs[args.kernel][k]
+                if not np.array_equal(got.astype(np.int64), acc):
+                    failures += 1
+                    print("FAIL: %s: %s: not the exact accumulation" % (
+                        name, m.results[k][1]))
+                elif not np.any(acc != 0):
+                    failures += 1
+                    print("FAIL: %s: %s: accumulator zero everywhere" % (
+                        name, m.results[k][1]))
+                else:
+                    print("ok: %s: %s equals the exact int64 accumulation" % (
+                        name, m.results[k][1]))
+    if failures:
+        sys.exit("%d failures (seed %d)" % (failures, seed))
+    print("PASS: kernel %s, %d cases" % (args.kernel, args.cases))
+
+
+if __name__ == "__main__":
+    main()

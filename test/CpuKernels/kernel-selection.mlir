@@ -1,0 +1,26 @@
+// The kernel variant of the CPU INT8 convolutions is chosen at run time:
+// DAQ_CPU_KERNEL overrides the compiled choice, every variant gives the same
+// bits, and a variant name the runtime does not know is a clear error.
+
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %python %S/../daq-run/Inputs/gen_npy.py %t/x.npy i8 2x5x7x6 1 --range -127 127
+// RUN: %python %S/../daq-run/Inputs/gen_npy.py %t/w.npy i8 9x5x3x3 2 --range -127 127
+// RUN: %python %S/../daq-run/Inputs/gen_npy.py %t/c.npy f32 scalar 3 --values 0.5
+// RUN: %python %S/../daq-run/Inputs/gen_npy.py %t/cw.npy f32 9 4 --range 1 3
+// RUN: daq-opt %s --daq-cpu-pipeline -o %t/auto.mlir
+// RUN: FileCheck %s --input-file=%t/auto.mlir --check-prefix=LOWERED
+// LOWERED: llvm.call @_mlir_ciface_daq_cpu_qconv2d_i8_i8
+
+// RUN: env DAQ_CPU_KERNEL=portable daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/portable.npy
+// RUN: daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/auto.npy
+// RUN: cmp %t/portable.npy %t/auto.npy
+
+// RUN: env DAQ_CPU_KERNEL=vnni not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: daq-run: error: function 'main': DAQ_CPU_KERNEL='vnni' is not a kernel variant (auto, portable, avx2, avx512-vnni, amx)
+
+func.func @main(%x: tensor<2x5x7x6xi8>, %sx: tensor<f32>, %w: tensor<9x5x3x3xi8>,
+                %sw: tensor<9xf32>) -> tensor<2x9x4x3xf32> {
+  %y = daq.qconv2d %x[%sx], %w[%sw] {conv = #daq.conv<layout = nchw, strides = [2, 2], padding = [1, 0, 1, 1]>}
+      : (tensor<2x5x7x6xi8>, tensor<f32>, tensor<9x5x3x3xi8>, tensor<9xf32>) -> tensor<2x9x4x3xf32>
+  return %y : tensor<2x9x4x3xf32>
+}

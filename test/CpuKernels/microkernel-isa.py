@@ -1,0 +1,29 @@
+# RUN: llvm-objdump -d -C --no-show-raw-insn %daq_libs/CpuKernels/libDaqCpuKernels.a | FileCheck %s
+"""The microkernel variants contain the instructions they are named after,
+whatever CPU builds them: the AVX2, AVX512-VNNI and AMX microkernels are
+compiled for their ISA (function-level target attributes) into the
+baseline-x86-64 kernel library, and runtime dispatch picks one by CPUID. The
+AVX512-VNNI and AMX variants cannot run on CPUs without those units; this
+test checks their machine code here, and test/CpuKernels/qconv-kernel-*.py
+runs them where lit finds the cpu-avx512-vnni / cpu-amx-int8 features.
+
+The portable microkernel uses no AVX register (it runs on any x86-64).
+
+CHECK-LABEL: <mlir::daq::cpu::microkernelPortable(mlir::daq::cpu::MicroTile const&)>:
+CHECK-NOT: {{[yzt]mm}}
+CHECK-LABEL: <mlir::daq::cpu::microkernelAVX2(mlir::daq::cpu::MicroTile const&)>:
+CHECK: vpbroadcastd
+CHECK: vpmaddwd {{.*}}%ymm
+CHECK: vpaddd {{.*}}%ymm
+CHECK-LABEL: <mlir::daq::cpu::microkernelAVX512VNNI(mlir::daq::cpu::MicroTile const&)>:
+CHECK: vpdpwssd {{.*}}%zmm
+CHECK-LABEL: <mlir::daq::cpu::microkernelAMX(mlir::daq::cpu::MicroTile const&)>:
+CHECK: ldtilecfg
+CHECK: tdpbssd %tmm2, %tmm1, %tmm0
+CHECK: tilestored %tmm0
+CHECK: tilerelease
+CHECK-LABEL: <mlir::daq::cpu::interleave16AVX2(short const*, short const*, short*)>:
+CHECK: vpunpcklwd
+CHECK-LABEL: <mlir::daq::cpu::quantizeRowAVX2(float const*, long, float, short*)>:
+CHECK: vroundps $0x8
+"""

@@ -1,0 +1,5 @@
+# REQUIRES: cpu-avx2
+# RUN: %python %S/Inputs/check_qconv_kernels.py --daq-run daq-run --daq-opt daq-opt --kernel avx2
+"""The avx2 INT8 convolution kernels (forced with
+daq-cpu-pipeline=qconv-kernel=avx2) equal the reference lowering bit for bit
+on random geometries (Inputs/check_qconv_kernels.py)."""

@@ -1,0 +1,5 @@
+# REQUIRES: cpu-avx512-vnni
+# RUN: %python %S/Inputs/check_qconv_kernels.py --daq-run daq-run --daq-opt daq-opt --kernel avx512-vnni
+"""The avx512-vnni INT8 convolution kernels (forced with
+daq-cpu-pipeline=qconv-kernel=avx512-vnni) equal the reference lowering bit for bit
+on random geometries (Inputs/check_qconv_kernels.py)."""
