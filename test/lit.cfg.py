@@ -27,6 +27,27 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["daq-opt", "daq-run", "mlir-opt"],
+    ["daq-gpu-export", "daq-opt", "daq-run", "mlir-opt"],
     [config.daq_tools_dir, config.llvm_tools_dir],
 )
+
+# GPU checks. `ptxas`: the CUDA toolkit's PTX assembler is installed (kernels
+# are assembled and their resource use checked, no GPU needed). `cuda-gpu`:
+# a CUDA driver and a GPU are present (tests that run kernels).
+cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+ptxas = os.path.join(cuda_home, "bin", "ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+def _has_cuda_gpu():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return False
+    return count.value > 0
+if _has_cuda_gpu():
+    config.available_features.add("cuda-gpu")

@@ -98,7 +98,8 @@ void daq::buildDaqIgemmCpuPipeline(OpPassManager &pm,
 }
 
 void daq::buildDaqNvvmPipeline(OpPassManager &pm,
-                               const NvvmPipelineOptions &options) {
+                               const NvvmPipelineOptions &options,
+                               bool serialize) {
   std::string mma = options.mma.getValue() == "auto"
                         ? mmaShapeForChip(options.chip)
                         : options.mma.getValue();
@@ -122,6 +123,9 @@ void daq::buildDaqNvvmPipeline(OpPassManager &pm,
       createConvertVectorToGPUPass(/*useNvGpu=*/true));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Constants and index computations back into the launch bodies, so that
+  // the kernels take only the convolution's buffers as arguments.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
 
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
@@ -138,6 +142,9 @@ void daq::buildDaqNvvmPipeline(OpPassManager &pm,
   // export header and the CUDA runtime use.
   toNvvm.useBarePtrCallConv = true;
   kernels.addPass(createConvertGpuOpsToNVVMOps(toNvvm));
+  // What the mma.sync fragments leave in the vector dialect (the
+  // vector.broadcast of m8n8k16's one-register fragments).
+  kernels.addPass(createConvertVectorToLLVMPass());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());
@@ -147,6 +154,8 @@ void daq::buildDaqNvvmPipeline(OpPassManager &pm,
   target.features = options.features;
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));
+  if (!serialize)
+    return;
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = options.format;
   pm.addPass(createGpuModuleToBinaryPass(binary));
@@ -163,5 +172,7 @@ void daq::registerDaqGpuPipelines() {
       "INT8 convolutions to NVIDIA tensor-core kernels: tiled implicit GEMM, "
       "kernel outlining, nvgpu.mma.sync / ldmatrix, shared-memory swizzle, "
       "NVVM and a GPU binary (host code stays at gpu.launch_func)",
-      buildDaqNvvmPipeline);
+      [](OpPassManager &pm, const NvvmPipelineOptions &options) {
+        buildDaqNvvmPipeline(pm, options);
+      });
 }

@@ -131,9 +131,10 @@ void buildDaqIgemmCpuPipeline(OpPassManager &pm,
 /// nvgpu-optimize-shared-memory, daq-promote-shared-allocs,
 /// convert-nvgpu-to-nvvm, convert-gpu-to-nvvm (bare pointers),
 /// nvvm-attach-target and gpu-module-to-binary. Host code is left at
-/// `gpu.launch_func` (daq-gpu-export reads it).
-void buildDaqNvvmPipeline(OpPassManager &pm,
-                          const NvvmPipelineOptions &options);
+/// `gpu.launch_func` (daq-gpu-export reads it). Without `serialize`, stops
+/// before gpu-module-to-binary (the kernels stay in the LLVM dialect).
+void buildDaqNvvmPipeline(OpPassManager &pm, const NvvmPipelineOptions &options,
+                          bool serialize = true);
 
 /// Registers `daq-igemm-cpu-pipeline` and `daq-nvvm-pipeline`.
 void registerDaqGpuPipelines();
