@@ -27,7 +27,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["daq-gpu-export", "daq-opt", "daq-run", "mlir-opt"],
+    ["daq-cuda-run", "daq-gpu-export", "daq-opt", "daq-run", "mlir-opt"],
     [config.daq_tools_dir, config.llvm_tools_dir],
 )
 
@@ -49,5 +49,7 @@ def _has_cuda_gpu():
     if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
         return False
     return count.value > 0
+# A shared library that exists everywhere but is no CUDA driver.
+config.substitutions.append(("%shlibdir_libm", "libm.so.6"))
 if _has_cuda_gpu():
     config.available_features.add("cuda-gpu")

@@ -22,10 +22,11 @@
 // HEADER: #define LAYER_NUM_KERNELS 2
 
 // LIST: kernel fwd fwd_kernel layer_fwd_kernel.ptx grid 1 1 1 block 128 1 1 smem 24576 args 5
-// LIST-NEXT: arg in 0 int8_t 2592
-// LIST: arg out 0 float 4800
+// LIST-NEXT: arg in 0 int8_t 2592 2x16x9x9
+// LIST: arg in 1 float 4 scalar
+// LIST: arg out 0 float 4800 2x24x5x5
 // LIST: kernel wgrad wgrad_kernel layer_wgrad_kernel.ptx grid 1 3 1 block 128 1 1 smem 24576 args 5
-// LIST: arg out 0 float 13824
+// LIST: arg out 0 float 13824 24x16x3x3
 
 // PTX: .target sm_80
 // PTX: .visible .entry fwd_kernel(

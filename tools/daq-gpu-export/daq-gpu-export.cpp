@@ -79,7 +79,7 @@ namespace {
 /// One argument of a kernel launch: a buffer of the host function.
 struct KernelArg {
   std::string role; // "in N", "out N" or "tmp"
-  std::string cType, mlirType;
+  std::string cType, mlirType, shape;
   int64_t bytes = 0;
 };
 
@@ -158,6 +158,10 @@ FailureOr<std::vector<Launch>> collectLaunches(ModuleOp module) {
         llvm::raw_string_ostream os(arg.mlirType);
         os << type;
         arg.cType = cTypeOf(type.getElementType());
+        for (int64_t d : type.getShape())
+          arg.shape += (arg.shape.empty() ? "" : "x") + std::to_string(d);
+        if (arg.shape.empty())
+          arg.shape = "scalar";
         arg.bytes =
             type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
         if (auto blockArg = dyn_cast<BlockArgument>(operand)) {
@@ -319,7 +323,8 @@ static int run() {
          << " block " << l.block[0] << " " << l.block[1] << " " << l.block[2]
          << " smem " << l.sharedBytes << " args " << l.args.size() << "\n";
     for (const KernelArg &a : l.args)
-      list << "arg " << a.role << " " << a.cType << " " << a.bytes << "\n";
+      list << "arg " << a.role << " " << a.cType << " " << a.bytes << " "
+           << a.shape << "\n";
   }
   if (printTime)
     llvm::outs() << llvm::format("compile time: %.3f s\n", seconds);
