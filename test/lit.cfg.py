@@ -27,7 +27,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["daq-opt", "daq-run", "mlir-opt"],
+    ["daq-cuda-run", "daq-gpu-export", "daq-opt", "daq-run", "mlir-opt"],
     [config.daq_tools_dir, config.llvm_tools_dir],
 )
 
@@ -52,3 +52,25 @@ if {"avx512f", "avx512bw", "avx512_vnni"} <= _flags:
     config.available_features.add("cpu-avx512-vnni")
 if {"amx_tile", "amx_int8"} <= _flags:
     config.available_features.add("cpu-amx-int8")
+# GPU checks. `ptxas`: the CUDA toolkit's PTX assembler is installed (kernels
+# are assembled and their resource use checked, no GPU needed). `cuda-gpu`:
+# a CUDA driver and a GPU are present (tests that run kernels).
+cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+ptxas = os.path.join(cuda_home, "bin", "ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+def _has_cuda_gpu():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return False
+    return count.value > 0
+# A shared library that exists everywhere but is no CUDA driver.
+config.substitutions.append(("%shlibdir_libm", "libm.so.6"))
+if _has_cuda_gpu():
+    config.available_features.add("cuda-gpu")

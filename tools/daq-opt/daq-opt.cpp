@@ -14,6 +14,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -21,10 +22,13 @@ int main(int argc, char **argv) {
   mlir::daq::registerDaqPasses();
   mlir::daq::registerDaqConversionPasses();
   mlir::daq::registerDaqPipelines();
+  mlir::daq::registerDaqGpuPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary (daq-nvvm-pipeline) translates kernels to LLVM IR.
+  mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<mlir::daq::DaqDialect>();
 
   return mlir::asMainReturnCode(

@@ -50,6 +50,13 @@ static llvm::cl::list<std::string>
                 llvm::cl::value_desc("file.npy"),
                 llvm::cl::cat(daqRunCategory));
 
+static llvm::cl::opt<unsigned>
+    optLevel("O",
+             llvm::cl::desc("LLVM optimization level of the JIT, 0 to 3 "
+                            "(default 2)"),
+             llvm::cl::init(2), llvm::cl::Prefix,
+             llvm::cl::cat(daqRunCategory));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "daq-run") << message << "\n";
   return 1;
@@ -66,8 +73,12 @@ static int run() {
   if (!source)
     return fail(errorMessage);
 
+  if (optLevel > 3)
+    return fail("-O" + llvm::Twine(optLevel) + ": the level is 0 to 3");
+  JitOptions options;
+  options.optLevel = optLevel;
   llvm::Expected<std::shared_ptr<const JitModule>> module = JitModule::get(
-      source->getBuffer(), JitOptions(), source->getBufferIdentifier());
+      source->getBuffer(), options, source->getBufferIdentifier());
   if (!module)
     return fail(module.takeError());
 

@@ -109,4 +109,118 @@ def ConvertDaqQConvToCpuKernels
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
+  let summary = "Lower the INT8 convolutions to a tiled implicit GEMM on vector.contract";
+  let description = [{
+    Rewrites `daq.qconv2d`, `daq.qconv2d_backward_data` and
+    `daq.qconv2d_backward_filter` into one tiled implicit-GEMM algorithm,
+    each direction being only an index mapping onto `(M, N, K)`:
+
+    | direction | A (M x K) | B (N x K) | C (M x N) |
+    |---|---|---|---|
+    | forward | X (im2col), M = N*OH*OW | W, N = O/G | Y |
+    | backward-data | GY (stride gather), M = N*H*W | W, N = C/G | GX |
+    | backward-filter | GY, M = O/G | X (im2col), N = C/G*KH*KW | GW |
+
+    with `K` the remaining sum (`C/G*KH*KW`, `O/G*KH*KW`, `N*OH*OW`) and one
+    GEMM per group. For every `tile-m x tile-n` block of C and every
+    `tile-k` slice of K, the i8 operand tiles are staged in shared memory
+    (`memref<...xi8, #gpu.address_space<workgroup>>`) with K contiguous for
+    both A and B (`nvgpu.ldmatrix` transposes only 16-bit elements); elements
+    outside the GEMM, the padded image or the stride grid are zeros; `f32`
+    operands are quantized as they are loaded (per-tensor or per-channel
+    clip, nearest-even, the formula of `daq.quantize`). Each warp computes
+    its `warp-m x warp-n` tile as mma-sized `vector.contract`s
+    (`i8 x i8 -> i32`, maps `(m, k), (n, k) -> (m, n)`) accumulated in an i32
+    tile in shared memory, and the f32 epilogue
+    `float(acc) * (clip_a * clip_b / 16129)` applies per-channel clips.
+    (The accumulators stay in shared memory rather than in registers carried
+    by the K loop: MLIR 22's `convert-vector-to-gpu` cannot convert a K loop
+    that carries them and also contains the scalar staging code.)
+
+    `target=gpu` emits one `gpu.launch` per convolution (grid: M tiles, N
+    tiles, groups; `32 * warps` threads). `target=cpu` emits the same
+    algorithm with the block, thread and warp loops as `scf.for`, so the
+    tiled form runs on the
+    CPU and is checked bit for bit against `convert-daq-to-linalg`.
+    Operands are read through `bufferization.to_buffer`, the result is
+    written into a new buffer returned by `bufferization.to_tensor`.
+
+    Rejected with a diagnostic: dynamic shapes, stochastic rounding (the
+    reference lowering implements it), tile sizes that are not multiples of
+    the warp and mma shapes, more than 1024 threads, and on the GPU more
+    than 48 KiB of shared memory.
+
+    Example (`target=cpu tile-m=32 tile-n=16 tile-k=32 warp-m=16 warp-n=8`):
+
+    ```mlir
+    %y = daq.qconv2d %qx[%sx], %qw[%sw] {conv = #daq.conv<layout = nchw, padding = [1, 1, 1, 1]>}
+        : (tensor<1x3x9x9xi8>, tensor<f32>, tensor<17x3x3x3xi8>, tensor<17xf32>)
+          -> tensor<1x17x9x9xf32>
+    ```
+
+    becomes loops over `(group, n tile, m tile)` that stage `memref<32x32xi8>`
+    and `memref<16x32xi8>` tiles and accumulate
+    `vector.contract ... : vector<16x32xi8>, vector<8x32xi8> into vector<16x8xi32>`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"gpu\"",
+           "'gpu' (gpu.launch) or 'cpu' (scf.for loops)">,
+    Option<"tileM", "tile-m", "int64_t", /*default=*/"64",
+           "Rows of C per thread block">,
+    Option<"tileN", "tile-n", "int64_t", /*default=*/"64",
+           "Columns of C per thread block">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"64",
+           "Depth of one shared-memory K slice">,
+    Option<"warpM", "warp-m", "int64_t", /*default=*/"32",
+           "Rows of C per warp">,
+    Option<"warpN", "warp-n", "int64_t", /*default=*/"32",
+           "Columns of C per warp">,
+    Option<"mma", "mma", "std::string", /*default=*/"\"m16n8k32\"",
+           "Shape of one vector.contract: 'm16n8k32' (sm_80+) or "
+           "'m8n8k16' (sm_75)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::index::IndexDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def DaqPromoteSharedAllocs : Pass<"daq-promote-shared-allocs", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Turn workgroup-space memref.alloc in a kernel into workgroup attributions";
+  let description = [{
+    `nvgpu-optimize-shared-memory` swizzles shared-memory buffers that are
+    `memref.alloc`s in the workgroup address space, but the NVVM lowering
+    only places workgroup attributions of a `gpu.func` in shared memory (an
+    alloc would become a `malloc`). This pass runs after the swizzle: every
+    `memref.alloc` with a static shape in `#gpu.address_space<workgroup>`
+    directly in the body of a kernel becomes a workgroup attribution of the
+    kernel, and any `memref.dealloc` of it is dropped.
+
+    Example:
+
+    ```mlir
+    gpu.func @k() kernel {
+      %a = memref.alloc() : memref<64x64xi8, #gpu.address_space<workgroup>>
+      ...
+    }
+    ```
+
+    becomes
+
+    ```mlir
+    gpu.func @k() workgroup(%a : memref<64x64xi8, #gpu.address_space<workgroup>>) kernel {
+      ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // DAQ_CONVERSION_PASSES_TD

@@ -72,6 +72,89 @@ void buildDaqCpuPipeline(OpPassManager &pm);
 /// Registers `daq-cpu-pipeline` and `daq-training-pipeline`.
 void registerDaqPipelines();
 
+/// Tile sizes of convert-daq-conv-to-igemm, shared by the GPU pipelines.
+template <typename Derived>
+struct IgemmTileOptionsBase : public PassPipelineOptions<Derived> {
+  using Base = PassPipelineOptions<Derived>;
+  typename Base::template Option<int64_t> tileM{
+      *this, "tile-m", llvm::cl::desc("Rows of C per thread block"),
+      llvm::cl::init(64)};
+  typename Base::template Option<int64_t> tileN{
+      *this, "tile-n", llvm::cl::desc("Columns of C per thread block"),
+      llvm::cl::init(64)};
+  typename Base::template Option<int64_t> tileK{
+      *this, "tile-k", llvm::cl::desc("Depth of a shared-memory K slice"),
+      llvm::cl::init(64)};
+  typename Base::template Option<int64_t> warpM{
+      *this, "warp-m", llvm::cl::desc("Rows of C per warp"),
+      llvm::cl::init(32)};
+  typename Base::template Option<int64_t> warpN{
+      *this, "warp-n", llvm::cl::desc("Columns of C per warp"),
+      llvm::cl::init(32)};
+};
+
+/// The tile sizes as a plain struct.
+struct IgemmTileOptions {
+  int64_t tileM, tileN, tileK, warpM, warpN;
+  template <typename Derived>
+  IgemmTileOptions(const IgemmTileOptionsBase<Derived> &o)
+      : tileM(o.tileM), tileN(o.tileN), tileK(o.tileK), warpM(o.warpM),
+        warpN(o.warpN) {}
+};
+
+/// Options of `daq-igemm-cpu-pipeline`.
+struct IgemmCpuPipelineOptions
+    : public IgemmTileOptionsBase<IgemmCpuPipelineOptions> {
+  Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("vector.contract shape: 'm16n8k32' or 'm8n8k16'"),
+      llvm::cl::init("m16n8k32")};
+};
+
+/// Options of `daq-nvvm-pipeline`.
+struct NvvmPipelineOptions : public IgemmTileOptionsBase<NvvmPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("Target GPU, e.g. sm_75, sm_80, "
+                                          "sm_90"),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> features{*this, "features",
+                               llvm::cl::desc("PTX features, e.g. +ptx80"),
+                               llvm::cl::init("+ptx80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("gpu-module-to-binary format: isa (PTX), bin (cubin, "
+                     "needs ptxas), fatbin (needs ptxas and fatbinary), "
+                     "offload (LLVM IR)"),
+      llvm::cl::init("isa")};
+  Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("'auto' (m8n8k16 on sm_75, m16n8k32 on sm_80 and "
+                     "later), 'm16n8k32' or 'm8n8k16'"),
+      llvm::cl::init("auto")};
+};
+
+/// The INT8 mma.sync shape of an `sm_XY` chip, or "" if it has none.
+std::string mmaShapeForChip(llvm::StringRef chip);
+
+/// daq on tensors to the LLVM dialect for the CPU JIT, as
+/// buildDaqCpuPipeline, but the INT8 convolutions run the tiled implicit
+/// GEMM (convert-daq-conv-to-igemm target=cpu) lowered through vector.
+void buildDaqIgemmCpuPipeline(OpPassManager &pm,
+                              const IgemmCpuPipelineOptions &options);
+
+/// INT8 convolutions to GPU kernels: convert-daq-conv-to-igemm (target=gpu),
+/// convert-vector-to-gpu{use-nvgpu}, gpu-kernel-outlining,
+/// nvgpu-optimize-shared-memory, daq-promote-shared-allocs,
+/// convert-nvgpu-to-nvvm, convert-gpu-to-nvvm (bare pointers),
+/// nvvm-attach-target and gpu-module-to-binary. Host code is left at
+/// `gpu.launch_func` (daq-gpu-export reads it). Without `serialize`, stops
+/// before gpu-module-to-binary (the kernels stay in the LLVM dialect).
+void buildDaqNvvmPipeline(OpPassManager &pm, const NvvmPipelineOptions &options,
+                          bool serialize = true);
+
+/// Registers `daq-igemm-cpu-pipeline` and `daq-nvvm-pipeline`.
+void registerDaqGpuPipelines();
+
 } // namespace daq
 } // namespace mlir
 

@@ -1,0 +1,816 @@
+//===- DaqConvToIgemm.cpp - INT8 convolutions as tiled implicit GEMM ------===//
+//
+// One GEMM generator for the three INT8 convolutions. Each direction is only
+// an index mapping from (M, N, K) onto the convolution's tensors (CUTLASS's
+// Fprop / Dgrad / Wgrad):
+//
+//   direction   A (M x K)          B (N x K)          C (M x N)    M, N, K
+//   forward     X  im2col          W                  Y            NPQ, O/G,
+//   C/G*R*S bwd-data    GY strided-gather  W                  GX           NHW,
+//   C/G, O/G*R*S bwd-filter  GY                 X  im2col          GW O/G,
+//   C/G*R*S, NPQ
+//
+// with one GEMM per group (grid z). The tiled algorithm, for every thread
+// block tile (tileM x tileN) of C:
+//
+//   for every K tile:
+//     stage A[tileM x tileK] and B[tileN x tileK] as i8 in shared memory,
+//       K contiguous for both (ldmatrix transposes only 16-bit elements),
+//       zeros outside the GEMM or the padded image, f32 operands quantized
+//       as they are loaded;
+//     barrier
+//     every warp: for its (warpM x warpN) tile, mma-sized vector.contract
+//       (i8 x i8 -> i32, A (m, k), B (n, k)) from the shared tiles;
+//     barrier
+//   the i32 tile (in shared memory, where the warps accumulate) goes to
+//   the f32 epilogue float(acc) * (clip_a * clip_b / 16129) with
+//   per-channel clips.
+//
+// The GPU form is a gpu.launch (one block per tile, 32 threads per warp);
+// the CPU form is the same algorithm with the block, thread and warp loops
+// as scf.for (the barriers then fall between loops), so the lowering of
+// the vector.contract tiles can be checked bit for bit on a machine without
+// a GPU.
+//
+//===----------------------------------------------------------------------===//
+
+#include "daq/Conversion/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
+#include "mlir/Dialect/Index/IR/IndexOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::daq {
+#define GEN_PASS_DEF_CONVERTDAQCONVTOIGEMM
+#include "daq/Conversion/Passes.h.inc"
+} // namespace mlir::daq
+
+using namespace mlir;
+using namespace mlir::daq;
+
+namespace {
+
+enum class Direction { Forward, BackwardData, BackwardFilter };
+
+/// Tile sizes and the mma shape, checked once per pass run.
+struct TileConfig {
+  int64_t tileM, tileN, tileK, warpM, warpN;
+  int64_t mmaM, mmaN, mmaK;
+  bool gpu;
+
+  int64_t warpsM() const { return tileM / warpM; }
+  int64_t warpsN() const { return tileN / warpN; }
+  int64_t numWarps() const { return warpsM() * warpsN(); }
+  int64_t numThreads() const { return 32 * numWarps(); }
+  /// Bytes of the shared A, B (i8) and C (i32) tiles.
+  int64_t sharedBytes() const {
+    return (tileM + tileN) * tileK + 4 * tileM * tileN;
+  }
+};
+
+/// Sizes of one convolution, whatever its direction.
+struct Geometry {
+  int64_t n, c, h, w, o, kh, kw, oh, ow, groups;
+  int64_t sh, sw, dh, dw, padTop, padLeft;
+  bool nhwc;
+  int64_t cg() const { return c / groups; }
+  int64_t og() const { return o / groups; }
+};
+
+/// One operand of the GEMM as loaded: the tensor's buffer, its clip, whether
+/// it is f32 (quantized on load) and whether its clip is per channel.
+struct Operand {
+  Value buffer, clip;
+  bool quantize = false, perChannel = false;
+};
+
+/// The coordinates of one element of a convolution tensor for a GEMM
+/// coordinate: whether it exists (padding, strides, tile edges), its indices
+/// and the global output-channel index its per-channel clip uses.
+struct Element {
+  Value valid;
+  SmallVector<Value, 4> indices;
+  Value channel;
+};
+
+class IgemmEmitter {
+public:
+  IgemmEmitter(ImplicitLocOpBuilder &b, const TileConfig &config,
+               const Geometry &geo, Direction direction)
+      : b(b), cfg(config), geo(geo), direction(direction) {}
+
+  /// GEMM sizes of the direction (per group).
+  int64_t gemmM() const {
+    switch (direction) {
+    case Direction::Forward:
+      return geo.n * geo.oh * geo.ow;
+    case Direction::BackwardData:
+      return geo.n * geo.h * geo.w;
+    case Direction::BackwardFilter:
+      return geo.og();
+    }
+    llvm_unreachable("direction");
+  }
+  int64_t gemmN() const {
+    switch (direction) {
+    case Direction::Forward:
+      return geo.og();
+    case Direction::BackwardData:
+      return geo.cg();
+    case Direction::BackwardFilter:
+      return geo.cg() * geo.kh * geo.kw;
+    }
+    llvm_unreachable("direction");
+  }
+  int64_t gemmK() const {
+    switch (direction) {
+    case Direction::Forward:
+      return geo.cg() * geo.kh * geo.kw;
+    case Direction::BackwardData:
+      return geo.og() * geo.kh * geo.kw;
+    case Direction::BackwardFilter:
+      return geo.n * geo.oh * geo.ow;
+    }
+    llvm_unreachable("direction");
+  }
+
+  /// Emits the whole convolution writing `out`; `a` and `bOp` are the GEMM's
+  /// A and B operands, `clipLhs`/`clipRhs` the op's two clips in operand
+  /// order (their product is the epilogue scale).
+  void emit(const Operand &a, const Operand &bOp, Operand clipLhs,
+            Operand clipRhs, Value out);
+
+private:
+  ImplicitLocOpBuilder &b;
+  const TileConfig &cfg;
+  const Geometry &geo;
+  Direction direction;
+
+  // Index arithmetic uses the `index` dialect: convert-vector-to-gpu (MLIR
+  // 22) pulls arith integer ops of the kernel into its warp-matrix slice and
+  // fails on them.
+  Value idx(int64_t v) { return index::ConstantOp::create(b, v); }
+  Value add(Value x, Value y) { return index::AddOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return index::SubOp::create(b, x, y); }
+  Value mul(Value x, int64_t y) {
+    return y == 1 ? x : Value(index::MulOp::create(b, x, idx(y)));
+  }
+  Value div(Value x, int64_t y) {
+    return y == 1 ? x : Value(index::DivUOp::create(b, x, idx(y)));
+  }
+  Value rem(Value x, int64_t y) {
+    return y == 1 ? idx(0) : Value(index::RemUOp::create(b, x, idx(y)));
+  }
+  Value cmp(index::IndexCmpPredicate p, Value x, Value y) {
+    return index::CmpOp::create(b, p, x, y);
+  }
+  Value lt(Value x, int64_t y) {
+    return cmp(index::IndexCmpPredicate::SLT, x, idx(y));
+  }
+  Value ge0(Value x) { return cmp(index::IndexCmpPredicate::SGE, x, idx(0)); }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  // f32 multiply, divide, negate and NaN-propagating min/max as the LLVM
+  // dialect ops arith lowers them to: convert-vector-to-gpu{use-nvgpu} (MLIR
+  // 22) treats every arith.mulf / divf / negf / maximumf / minimumf of the
+  // function, scalar ones included, as a warp-matrix elementwise op and
+  // fails on them.
+  Value fmul(Value x, Value y) { return LLVM::FMulOp::create(b, x, y); }
+  Value fdiv(Value x, Value y) { return LLVM::FDivOp::create(b, x, y); }
+  Value fneg(Value x) { return LLVM::FNegOp::create(b, x); }
+  Value fmaximum(Value x, Value y) { return LLVM::MaximumOp::create(b, x, y); }
+  Value fminimum(Value x, Value y) { return LLVM::MinimumOp::create(b, x, y); }
+
+  SmallVector<Value, 4> activation(Value n, Value c, Value h, Value w) {
+    if (geo.nhwc)
+      return {n, h, w, c};
+    return {n, c, h, w};
+  }
+  SmallVector<Value, 4> filter(Value o, Value c, Value kh, Value kw) {
+    if (geo.nhwc)
+      return {o, kh, kw, c};
+    return {o, c, kh, kw};
+  }
+  /// Splits a filter-window index into (channel, kh, kw), channel slowest
+  /// for NCHW and fastest for NHWC (the contiguous order of each layout).
+  std::array<Value, 3> splitWindow(Value k, int64_t channels) {
+    int64_t kh = geo.kh, kw = geo.kw;
+    if (geo.nhwc)
+      return {rem(k, channels), div(k, kw * channels),
+              rem(div(k, channels), kw)};
+    return {div(k, kh * kw), rem(div(k, kw), kh), rem(k, kw)};
+  }
+  /// Splits an (n, y, x) pixel index of an image of `rows` x `cols`.
+  std::array<Value, 3> splitPixel(Value m, int64_t rows, int64_t cols) {
+    return {div(m, rows * cols), rem(div(m, cols), rows), rem(m, cols)};
+  }
+  /// In-image input coordinates of output pixel (y, x) under window (r, s).
+  std::pair<Value, Value> inputCoords(Value y, Value x, Value r, Value s) {
+    Value ih = sub(add(mul(y, geo.sh), mul(r, geo.dh)), idx(geo.padTop));
+    Value iw = sub(add(mul(x, geo.sw), mul(s, geo.dw)), idx(geo.padLeft));
+    return {ih, iw};
+  }
+  Value inImage(Value ih, Value iw) {
+    return both(both(ge0(ih), lt(ih, geo.h)), both(ge0(iw), lt(iw, geo.w)));
+  }
+
+  Element elementA(Value g, Value m, Value k);
+  Element elementB(Value g, Value n, Value k);
+  Element elementC(Value g, Value m, Value n);
+
+  Value loadCode(const Operand &operand, const Element &element);
+  Value quantize(Value x, Value clip);
+  Value clipValue(const Operand &clip, Value channel);
+
+  /// Loops `body(e)` over `[0, total)` distributed over the threads of the
+  /// block (GPU: from the thread id with the block size as step; CPU: one
+  /// loop, the serialized threads).
+  void forEachThread(Value tid, int64_t total, function_ref<void(Value)> body);
+  void barrier() {
+    if (cfg.gpu)
+      gpu::BarrierOp::create(b);
+  }
+  void stage(const Operand &operand, bool isA, Value tile, Value g, Value base,
+             Value k0, Value tid);
+  Value sharedTile(int64_t rows, int64_t cols, Type type);
+  SmallVector<Value> warpTileProducts(Value sharedA, Value sharedB,
+                                      Value warpRow, Value warpCol,
+                                      ValueRange accumulators);
+  void emitBlock(const Operand &a, const Operand &bOp, const Operand &clipLhs,
+                 const Operand &clipRhs, Value out, Value g, Value bm, Value bn,
+                 Value tid, Value sharedA, Value sharedB, Value sharedC);
+};
+
+Element IgemmEmitter::elementA(Value g, Value m, Value k) {
+  Element e;
+  Value bounds = both(lt(m, gemmM()), lt(k, gemmK()));
+  switch (direction) {
+  case Direction::Forward: {
+    auto [n, y, x] = splitPixel(m, geo.oh, geo.ow);
+    auto [c, r, s] = splitWindow(k, geo.cg());
+    auto [ih, iw] = inputCoords(y, x, r, s);
+    e.valid = both(bounds, inImage(ih, iw));
+    e.indices = activation(n, add(mul(g, geo.cg()), c), ih, iw);
+    e.channel = idx(0);
+    return e;
+  }
+  case Direction::BackwardData: {
+    // GX[n, c, h, w] gathers GY[n, o, (h + pad - r*dh) / sh, ...] where the
+    // division is exact and the result is inside the output image.
+    auto [n, h, w] = splitPixel(m, geo.h, geo.w);
+    auto [o, r, s] = splitWindow(k, geo.og());
+    Value th = sub(add(h, idx(geo.padTop)), mul(r, geo.dh));
+    Value tw = sub(add(w, idx(geo.padLeft)), mul(s, geo.dw));
+    Value thNonNeg = ge0(th), twNonNeg = ge0(tw);
+    // Negative values are rejected by the conditions above; divide their
+    // clamped version so every index stays in range.
+    Value zero = idx(0);
+    th = arith::SelectOp::create(b, thNonNeg, th, zero);
+    tw = arith::SelectOp::create(b, twNonNeg, tw, zero);
+    Value y = div(th, geo.sh), x = div(tw, geo.sw);
+    Value exact =
+        both(cmp(index::IndexCmpPredicate::EQ, rem(th, geo.sh), zero),
+             cmp(index::IndexCmpPredicate::EQ, rem(tw, geo.sw), zero));
+    Value inside = both(lt(y, geo.oh), lt(x, geo.ow));
+    e.valid = both(both(bounds, both(thNonNeg, twNonNeg)), both(exact, inside));
+    Value channel = add(mul(g, geo.og()), o);
+    e.indices = activation(n, channel, y, x);
+    e.channel = channel;
+    return e;
+  }
+  case Direction::BackwardFilter: {
+    auto [n, y, x] = splitPixel(k, geo.oh, geo.ow);
+    Value channel = add(mul(g, geo.og()), m);
+    e.valid = bounds;
+    e.indices = activation(n, channel, y, x);
+    e.channel = channel;
+    return e;
+  }
+  }
+  llvm_unreachable("direction");
+}
+
+Element IgemmEmitter::elementB(Value g, Value nn, Value k) {
+  Element e;
+  Value bounds = both(lt(nn, gemmN()), lt(k, gemmK()));
+  switch (direction) {
+  case Direction::Forward: {
+    auto [c, r, s] = splitWindow(k, geo.cg());
+    Value channel = add(mul(g, geo.og()), nn);
+    e.valid = bounds;
+    e.indices = filter(channel, c, r, s);
+    e.channel = channel;
+    return e;
+  }
+  case Direction::BackwardData: {
+    auto [o, r, s] = splitWindow(k, geo.og());
+    Value channel = add(mul(g, geo.og()), o);
+    e.valid = bounds;
+    e.indices = filter(channel, nn, r, s);
+    e.channel = channel;
+    return e;
+  }
+  case Direction::BackwardFilter: {
+    auto [n, y, x] = splitPixel(k, geo.oh, geo.ow);
+    auto [c, r, s] = splitWindow(nn, geo.cg());
+    auto [ih, iw] = inputCoords(y, x, r, s);
+    e.valid = both(bounds, inImage(ih, iw));
+    e.indices = activation(n, add(mul(g, geo.cg()), c), ih, iw);
+    e.channel = idx(0);
+    return e;
+  }
+  }
+  llvm_unreachable("direction");
+}
+
+Element IgemmEmitter::elementC(Value g, Value m, Value nn) {
+  Element e;
+  e.valid = both(lt(m, gemmM()), lt(nn, gemmN()));
+  switch (direction) {
+  case Direction::Forward: {
+    auto [n, y, x] = splitPixel(m, geo.oh, geo.ow);
+    e.channel = add(mul(g, geo.og()), nn);
+    e.indices = activation(n, e.channel, y, x);
+    return e;
+  }
+  case Direction::BackwardData: {
+    auto [n, h, w] = splitPixel(m, geo.h, geo.w);
+    e.channel = add(mul(g, geo.cg()), nn);
+    e.indices = activation(n, e.channel, h, w);
+    return e;
+  }
+  case Direction::BackwardFilter: {
+    auto [c, r, s] = splitWindow(nn, geo.cg());
+    e.channel = add(mul(g, geo.og()), m);
+    e.indices = filter(e.channel, c, r, s);
+    return e;
+  }
+  }
+  llvm_unreachable("direction");
+}
+
+Value IgemmEmitter::clipValue(const Operand &clip, Value channel) {
+  if (clip.perChannel)
+    return memref::LoadOp::create(b, clip.clip, ValueRange{channel});
+  return memref::LoadOp::create(b, clip.clip, ValueRange{});
+}
+
+/// daq.quantize's formula for one element, with nearest-even rounding; the
+/// same op sequence as the reference lowering (convert-daq-to-linalg), so
+/// the codes agree bit for bit:
+///   inv = (s == 0) ? 0 : 127 / s;  v = clamp(x, -s, s) * inv
+///   q   = isnan(v) ? 0 : clamp(roundeven(v), -127, 127)
+Value IgemmEmitter::quantize(Value x, Value clip) {
+  Type f32 = b.getF32Type();
+  auto constant = [&](double v) {
+    return arith::ConstantOp::create(b, b.getFloatAttr(f32, v));
+  };
+  Value zero = constant(0.0);
+  Value isZero =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, clip, zero);
+  Value inv =
+      arith::SelectOp::create(b, isZero, zero, fdiv(constant(127.0), clip));
+  Value negClip = fneg(clip);
+  Value v = fmul(fminimum(fmaximum(x, negClip), clip), inv);
+  Value rounded = math::RoundEvenOp::create(b, v);
+  rounded = fminimum(fmaximum(rounded, constant(-127.0)), constant(127.0));
+  Value code = arith::FPToSIOp::create(b, b.getI8Type(), rounded);
+  Value isNan = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, v, v);
+  return arith::SelectOp::create(
+      b, isNan, arith::ConstantOp::create(b, b.getI8IntegerAttr(0)), code);
+}
+
+Value IgemmEmitter::loadCode(const Operand &operand, const Element &element) {
+  Value loaded = memref::LoadOp::create(b, operand.buffer, element.indices);
+  if (!operand.quantize)
+    return loaded;
+  return quantize(loaded, clipValue(operand, element.channel));
+}
+
+void IgemmEmitter::forEachThread(Value tid, int64_t total,
+                                 function_ref<void(Value)> body) {
+  Value lower = cfg.gpu ? tid : idx(0);
+  Value step = idx(cfg.gpu ? cfg.numThreads() : 1);
+  scf::ForOp::create(b, lower, idx(total), step, ValueRange{},
+                     [&](OpBuilder &nested, Location loc, Value e, ValueRange) {
+                       OpBuilder::InsertionGuard guard(b);
+                       b.setInsertionPoint(nested.getInsertionBlock(),
+                                           nested.getInsertionPoint());
+                       body(e);
+                       scf::YieldOp::create(b);
+                     });
+}
+
+void IgemmEmitter::stage(const Operand &operand, bool isA, Value tile, Value g,
+                         Value base, Value k0, Value tid) {
+  int64_t rows = isA ? cfg.tileM : cfg.tileN;
+  forEachThread(tid, rows * cfg.tileK, [&](Value e) {
+    Value r = div(e, cfg.tileK), kk = rem(e, cfg.tileK);
+    Value row = add(base, r), k = add(k0, kk);
+    Element element = isA ? elementA(g, row, k) : elementB(g, row, k);
+    auto ifOp = scf::IfOp::create(
+        b, element.valid,
+        [&](OpBuilder &nested, Location loc) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          scf::YieldOp::create(b, loadCode(operand, element));
+        },
+        [&](OpBuilder &nested, Location loc) {
+          Value zero = arith::ConstantOp::create(nested, loc,
+                                                 nested.getI8IntegerAttr(0));
+          scf::YieldOp::create(nested, loc, zero);
+        });
+    memref::StoreOp::create(b, ifOp.getResult(0), tile, ValueRange{r, kk});
+  });
+}
+
+Value IgemmEmitter::sharedTile(int64_t rows, int64_t cols, Type type) {
+  if (!cfg.gpu)
+    return memref::AllocaOp::create(b, MemRefType::get({rows, cols}, type));
+  // Allocated inside the kernel and turned into workgroup attributions after
+  // nvgpu-optimize-shared-memory has swizzled them (that pass works on
+  // memref.alloc).
+  auto space =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  return memref::AllocOp::create(
+      b,
+      MemRefType::get({rows, cols}, type, MemRefLayoutAttrInterface{}, space));
+}
+
+/// The mma-sized products of one warp for one K tile. Layout of the warp's
+/// tile (warpM x warpN) in mma tiles, i down, j across:
+///
+///      j=0    j=1   ...
+///   +------+------+
+///   | mmaM |      |  i=0     acc[i * (warpN/mmaN) + j] : vector<mmaM x mmaN x
+///   i32> | xmmaN|      |
+///   +------+------+
+///   |      |      |  i=1
+///
+/// each accumulated over tileK / mmaK slices of A[i] (mmaM x mmaK, rows of
+/// the shared A tile) and B[j] (mmaN x mmaK, rows of the shared B tile).
+SmallVector<Value> IgemmEmitter::warpTileProducts(Value sharedA, Value sharedB,
+                                                  Value warpRow, Value warpCol,
+                                                  ValueRange accumulators) {
+  MLIRContext *ctx = b.getContext();
+  Type i8 = b.getI8Type();
+  auto aType = VectorType::get({cfg.mmaM, cfg.mmaK}, i8);
+  auto bType = VectorType::get({cfg.mmaN, cfg.mmaK}, i8);
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  Value pad = arith::ConstantOp::create(b, b.getI8IntegerAttr(0));
+  int64_t fragmentsN = cfg.warpN / cfg.mmaN;
+  SmallVector<Value> result(accumulators);
+  for (int64_t kk = 0; kk < cfg.tileK / cfg.mmaK; ++kk) {
+    Value kOffset = idx(kk * cfg.mmaK);
+    SmallVector<Value> aFragments, bFragments;
+    for (int64_t i = 0; i < cfg.warpM / cfg.mmaM; ++i)
+      aFragments.push_back(vector::TransferReadOp::create(
+          b, aType, sharedA,
+          ValueRange{add(warpRow, idx(i * cfg.mmaM)), kOffset}, pad,
+          ArrayRef<bool>{true, true}));
+    for (int64_t j = 0; j < fragmentsN; ++j)
+      bFragments.push_back(vector::TransferReadOp::create(
+          b, bType, sharedB,
+          ValueRange{add(warpCol, idx(j * cfg.mmaN)), kOffset}, pad,
+          ArrayRef<bool>{true, true}));
+    for (auto [i, aFragment] : llvm::enumerate(aFragments))
+      for (auto [j, bFragment] : llvm::enumerate(bFragments)) {
+        Value &acc = result[i * fragmentsN + j];
+        acc = vector::ContractionOp::create(
+            b, aFragment, bFragment, acc,
+            ArrayRef<ArrayRef<AffineExpr>>{{m, k}, {n, k}, {m, n}},
+            ArrayRef<vector::IteratorType>{vector::IteratorType::parallel,
+                                           vector::IteratorType::parallel,
+                                           vector::IteratorType::reduction});
+      }
+  }
+  return result;
+}
+
+void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp,
+                             const Operand &clipLhs, const Operand &clipRhs,
+                             Value out, Value g, Value bm, Value bn, Value tid,
+                             Value sharedA, Value sharedB, Value sharedC) {
+  Type i32 = b.getI32Type();
+  auto accType = VectorType::get({cfg.mmaM, cfg.mmaN}, i32);
+  int64_t fragmentsN = cfg.warpN / cfg.mmaN;
+  int64_t fragments = (cfg.warpM / cfg.mmaM) * fragmentsN;
+  int64_t numKTiles = llvm::divideCeil(gemmK(), cfg.tileK);
+  auto baseM = [&] { return mul(bm, cfg.tileM); };
+  auto baseN = [&] { return mul(bn, cfg.tileN); };
+  auto fragmentOrigin = [&](Value warpRow, Value warpCol, int64_t f) {
+    return SmallVector<Value>{add(warpRow, idx((f / fragmentsN) * cfg.mmaM)),
+                              add(warpCol, idx((f % fragmentsN) * cfg.mmaN))};
+  };
+  auto warpOrigin = [&](Value warp) {
+    return std::make_pair(mul(div(warp, cfg.warpsN()), cfg.warpM),
+                          mul(rem(warp, cfg.warpsN()), cfg.warpN));
+  };
+  Value zeroI32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
+
+  // The warps' accumulators live in the i32 C tile between K tiles (each
+  // warp owns its warp-m x warp-n part). Carrying them in registers as
+  // vector iter_args of the K loop would be faster on the GPU, but MLIR 22's
+  // convert-vector-to-gpu then takes every scalar arith op of the loop body
+  // (the staging and quantization) into the warp-matrix slice and fails.
+  forEachThread(tid, cfg.tileM * cfg.tileN, [&](Value e) {
+    memref::StoreOp::create(b, zeroI32, sharedC,
+                            ValueRange{div(e, cfg.tileN), rem(e, cfg.tileN)});
+  });
+  auto warpStep = [&](Value warp) {
+    auto [warpRow, warpCol] = warpOrigin(warp);
+    SmallVector<Value> accs;
+    for (int64_t f = 0; f < fragments; ++f)
+      accs.push_back(vector::TransferReadOp::create(
+          b, accType, sharedC, fragmentOrigin(warpRow, warpCol, f), zeroI32,
+          ArrayRef<bool>{true, true}));
+    SmallVector<Value> next =
+        warpTileProducts(sharedA, sharedB, warpRow, warpCol, accs);
+    for (auto [f, acc] : llvm::enumerate(next))
+      vector::TransferWriteOp::create(b, acc, sharedC,
+                                      fragmentOrigin(warpRow, warpCol, f),
+                                      ArrayRef<bool>{true, true});
+  };
+  scf::ForOp::create(
+      b, idx(0), idx(numKTiles), idx(1), ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value kt, ValueRange) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        Value k0 = mul(kt, cfg.tileK);
+        stage(a, /*isA=*/true, sharedA, g, baseM(), k0, tid);
+        stage(bOp, /*isA=*/false, sharedB, g, baseN(), k0, tid);
+        barrier();
+        if (cfg.gpu) {
+          warpStep(div(tid, 32));
+        } else {
+          // The serialized warps.
+          scf::ForOp::create(
+              b, idx(0), idx(cfg.numWarps()), idx(1), ValueRange{},
+              [&](OpBuilder &nested2, Location, Value warp, ValueRange) {
+                OpBuilder::InsertionGuard guard2(b);
+                b.setInsertionPoint(nested2.getInsertionBlock(),
+                                    nested2.getInsertionPoint());
+                warpStep(warp);
+                scf::YieldOp::create(b);
+              });
+        }
+        barrier();
+        scf::YieldOp::create(b);
+      });
+
+  // Epilogue: out = float(acc) * (clip_lhs * clip_rhs / 16129), the
+  // reference's operation order.
+  forEachThread(tid, cfg.tileM * cfg.tileN, [&](Value e) {
+    Value r = div(e, cfg.tileN), col = rem(e, cfg.tileN);
+    Element element = elementC(g, add(baseM(), r), add(baseN(), col));
+    scf::IfOp::create(b, element.valid, [&](OpBuilder &nested, Location) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(nested.getInsertionBlock(),
+                          nested.getInsertionPoint());
+      Value acc = memref::LoadOp::create(b, sharedC, ValueRange{r, col});
+      Value product = fmul(clipValue(clipLhs, element.channel),
+                           clipValue(clipRhs, element.channel));
+      Value alpha =
+          fdiv(product,
+               arith::ConstantOp::create(b, b.getF32FloatAttr(127.0 * 127.0)));
+      Value value =
+          fmul(arith::SIToFPOp::create(b, b.getF32Type(), acc), alpha);
+      memref::StoreOp::create(b, value, out, element.indices);
+      scf::YieldOp::create(b);
+    });
+  });
+}
+
+void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand clipLhs,
+                        Operand clipRhs, Value out) {
+  int64_t tilesM = llvm::divideCeil(gemmM(), cfg.tileM);
+  int64_t tilesN = llvm::divideCeil(gemmN(), cfg.tileN);
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  if (cfg.gpu) {
+    auto launch =
+        gpu::LaunchOp::create(b, idx(tilesM), idx(tilesN), idx(geo.groups),
+                              idx(cfg.numThreads()), idx(1), idx(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value sharedA = sharedTile(cfg.tileM, cfg.tileK, i8);
+    Value sharedB = sharedTile(cfg.tileN, cfg.tileK, i8);
+    Value sharedC = sharedTile(cfg.tileM, cfg.tileN, i32);
+    // Ids from gpu.block_id / gpu.thread_id rather than the launch's block
+    // arguments: convert-vector-to-gpu (MLIR 22) follows a block argument
+    // used by a warp-matrix transfer to the gpu.launch and then takes the
+    // whole kernel body into its slice.
+    auto blockId = [&](gpu::Dimension d) {
+      return gpu::BlockIdOp::create(b, d).getResult();
+    };
+    emitBlock(a, bOp, clipLhs, clipRhs, out, blockId(gpu::Dimension::z),
+              blockId(gpu::Dimension::x), blockId(gpu::Dimension::y),
+              gpu::ThreadIdOp::create(b, gpu::Dimension::x), sharedA, sharedB,
+              sharedC);
+    gpu::TerminatorOp::create(b);
+    return;
+  }
+  Value sharedA = sharedTile(cfg.tileM, cfg.tileK, i8);
+  Value sharedB = sharedTile(cfg.tileN, cfg.tileK, i8);
+  Value sharedC = sharedTile(cfg.tileM, cfg.tileN, i32);
+  auto loopOver = [&](int64_t count, function_ref<void(Value)> body) {
+    scf::ForOp::create(b, idx(0), idx(count), idx(1), ValueRange{},
+                       [&](OpBuilder &nested, Location, Value iv, ValueRange) {
+                         OpBuilder::InsertionGuard guard(b);
+                         b.setInsertionPoint(nested.getInsertionBlock(),
+                                             nested.getInsertionPoint());
+                         body(iv);
+                         scf::YieldOp::create(b);
+                       });
+  };
+  loopOver(geo.groups, [&](Value g) {
+    loopOver(tilesN, [&](Value bn) {
+      loopOver(tilesM, [&](Value bm) {
+        emitBlock(a, bOp, clipLhs, clipRhs, out, g, bm, bn, /*tid=*/Value(),
+                  sharedA, sharedB, sharedC);
+      });
+    });
+  });
+}
+
+/// Reads the geometry of `op` from its operand and result shapes.
+Geometry readGeometry(Operation *op, ConvAttr conv, Direction direction) {
+  auto shapeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  ArrayRef<int64_t> lhs = shapeOf(op->getOperand(0));
+  ArrayRef<int64_t> rhs = shapeOf(op->getOperand(2));
+  ArrayRef<int64_t> result = shapeOf(op->getResult(0));
+  ArrayRef<int64_t> x, y, w;
+  switch (direction) {
+  case Direction::Forward:
+    x = lhs, w = rhs, y = result;
+    break;
+  case Direction::BackwardData:
+    y = lhs, w = rhs, x = result;
+    break;
+  case Direction::BackwardFilter:
+    x = lhs, y = rhs, w = result;
+    break;
+  }
+  Geometry geo;
+  geo.nhwc = conv.isNHWC();
+  auto act = [&](ArrayRef<int64_t> s, int64_t &n, int64_t &c, int64_t &h,
+                 int64_t &wd) {
+    n = s[0];
+    c = geo.nhwc ? s[3] : s[1];
+    h = geo.nhwc ? s[1] : s[2];
+    wd = geo.nhwc ? s[2] : s[3];
+  };
+  int64_t n2, o2;
+  act(x, geo.n, geo.c, geo.h, geo.w);
+  act(y, n2, o2, geo.oh, geo.ow);
+  geo.o = w[0];
+  geo.kh = geo.nhwc ? w[1] : w[2];
+  geo.kw = geo.nhwc ? w[2] : w[3];
+  geo.groups = conv.getGroups();
+  geo.sh = conv.getStride(0);
+  geo.sw = conv.getStride(1);
+  geo.dh = conv.getDilation(0);
+  geo.dw = conv.getDilation(1);
+  geo.padTop = conv.getPadLow(0);
+  geo.padLeft = conv.getPadLow(1);
+  return geo;
+}
+
+template <typename QConvOp>
+LogicalResult lowerConvolution(QConvOp op, Direction direction,
+                               const TileConfig &cfg) {
+  for (Value v :
+       {op->getOperand(0), op->getOperand(2), Value(op->getResult(0))})
+    if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
+      return op.emitOpError("tiled implicit GEMM needs static shapes");
+  if (op.getRounding() && op.getRounding()->isStochastic())
+    return op.emitOpError(
+        "stochastic rounding is not supported by the tiled implicit GEMM "
+        "(convert-daq-conv-to-igemm); lower this convolution with "
+        "convert-daq-to-linalg or use nearest_even rounding");
+
+  ConvAttr conv = op.getConv();
+  Geometry geo = readGeometry(op, conv, direction);
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+
+  auto bufferOf = [&](Value tensor) -> Value {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    return bufferization::ToBufferOp::create(
+        b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+        /*read_only=*/true);
+  };
+  auto operandAt = [&](unsigned index) {
+    Operand operand;
+    Value tensor = op->getOperand(index), clip = op->getOperand(index + 1);
+    operand.buffer = bufferOf(tensor);
+    operand.clip = bufferOf(clip);
+    operand.quantize =
+        !cast<RankedTensorType>(tensor.getType()).getElementType().isInteger(8);
+    operand.perChannel = cast<RankedTensorType>(clip.getType()).getRank() == 1;
+    return operand;
+  };
+  Operand lhs = operandAt(0), rhs = operandAt(2);
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  Value out = memref::AllocOp::create(
+      b, MemRefType::get(resultType.getShape(), resultType.getElementType()));
+
+  IgemmEmitter emitter(b, cfg, geo, direction);
+  // Backward-filter's A operand is the output gradient (the op's rhs).
+  if (direction == Direction::BackwardFilter)
+    emitter.emit(rhs, lhs, lhs, rhs, out);
+  else
+    emitter.emit(lhs, rhs, lhs, rhs, out);
+
+  Value result = bufferization::ToTensorOp::create(
+      b, resultType, out, /*restrict=*/b.getUnitAttr(),
+      /*writable=*/b.getUnitAttr());
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+  return success();
+}
+
+struct ConvertDaqConvToIgemmPass
+    : daq::impl::ConvertDaqConvToIgemmBase<ConvertDaqConvToIgemmPass> {
+  using Base::Base;
+
+  LogicalResult parseConfig(TileConfig &cfg) {
+    cfg.gpu = target == "gpu";
+    if (!cfg.gpu && target != "cpu")
+      return emitError(getOperation()->getLoc())
+             << "convert-daq-conv-to-igemm: target must be 'gpu' or 'cpu', "
+                "not '"
+             << target << "'";
+    if (mma == "m16n8k32") {
+      cfg.mmaM = 16, cfg.mmaN = 8, cfg.mmaK = 32;
+    } else if (mma == "m8n8k16") {
+      cfg.mmaM = 8, cfg.mmaN = 8, cfg.mmaK = 16;
+    } else {
+      return emitError(getOperation()->getLoc())
+             << "convert-daq-conv-to-igemm: mma must be 'm16n8k32' (sm_80+) "
+                "or 'm8n8k16' (sm_75), not '"
+             << mma << "'";
+    }
+    cfg.tileM = tileM, cfg.tileN = tileN, cfg.tileK = tileK;
+    cfg.warpM = warpM, cfg.warpN = warpN;
+    auto fail = [&](const Twine &what) {
+      return emitError(getOperation()->getLoc())
+             << "convert-daq-conv-to-igemm: " << what;
+    };
+    if (cfg.tileM <= 0 || cfg.tileN <= 0 || cfg.tileK <= 0 || cfg.warpM <= 0 ||
+        cfg.warpN <= 0)
+      return fail("tile sizes must be positive");
+    if (cfg.warpM % cfg.mmaM || cfg.warpN % cfg.mmaN || cfg.tileK % cfg.mmaK)
+      return fail("warp-m, warp-n and tile-k must be multiples of the mma "
+                  "shape (" +
+                  mma + ")");
+    if (cfg.tileM % cfg.warpM || cfg.tileN % cfg.warpN)
+      return fail("tile-m and tile-n must be multiples of warp-m and warp-n");
+    if (cfg.numThreads() > 1024)
+      return fail("the block tile needs " + Twine(cfg.numThreads()) +
+                  " threads, more than 1024");
+    if (cfg.gpu && cfg.sharedBytes() > 48 * 1024)
+      return fail("the block tile needs " + Twine(cfg.sharedBytes()) +
+                  " bytes of shared memory (A, B and the i32 C tile), more "
+                  "than the 48 KiB of static shared memory");
+    return success();
+  }
+
+  void runOnOperation() override {
+    TileConfig cfg;
+    if (failed(parseConfig(cfg)))
+      return signalPassFailure();
+    SmallVector<Operation *> convolutions;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<QConv2DOp, QConv2DBackwardDataOp, QConv2DBackwardFilterOp>(op))
+        convolutions.push_back(op);
+    });
+    for (Operation *op : convolutions) {
+      LogicalResult result =
+          TypeSwitch<Operation *, LogicalResult>(op)
+              .Case([&](QConv2DOp conv) {
+                return lowerConvolution(conv, Direction::Forward, cfg);
+              })
+              .Case([&](QConv2DBackwardDataOp conv) {
+                return lowerConvolution(conv, Direction::BackwardData, cfg);
+              })
+              .Case([&](QConv2DBackwardFilterOp conv) {
+                return lowerConvolution(conv, Direction::BackwardFilter, cfg);
+              });
+      if (failed(result))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,178 @@
+//===- GpuPipelines.cpp - daq-nvvm-pipeline and daq-igemm-cpu-pipeline ----===//
+//
+// The tiled implicit GEMM (convert-daq-conv-to-igemm) taken to NVVM and a
+// GPU binary, and the same tiled algorithm taken to the CPU JIT.
+//
+//===----------------------------------------------------------------------===//
+
+#include "daq/Pipelines/Pipelines.h"
+
+#include "daq/Conversion/Passes.h"
+#include "daq/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToGPU/VectorToGPU.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/NVGPU/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+
+daq::ConvertDaqConvToIgemmOptions
+igemmOptions(const daq::IgemmTileOptions &options, StringRef target,
+             StringRef mma) {
+  daq::ConvertDaqConvToIgemmOptions result;
+  result.target = target.str();
+  result.tileM = options.tileM;
+  result.tileN = options.tileN;
+  result.tileK = options.tileK;
+  result.warpM = options.warpM;
+  result.warpN = options.warpN;
+  result.mma = mma.str();
+  return result;
+}
+
+} // namespace
+
+std::string daq::mmaShapeForChip(StringRef chip) {
+  // sm_XY[a]: compute capability X.Y.
+  unsigned capability = 0;
+  if (!chip.consume_front("sm_") ||
+      chip.take_while(llvm::isDigit).getAsInteger(10, capability))
+    return "";
+  if (capability >= 80)
+    return "m16n8k32";
+  if (capability >= 75)
+    return "m8n8k16";
+  return "";
+}
+
+void daq::buildDaqIgemmCpuPipeline(OpPassManager &pm,
+                                   const IgemmCpuPipelineOptions &options) {
+  pm.addPass(createDaqAnnotateEntryPoints());
+  pm.addPass(createConvertDaqConvToIgemm(
+      igemmOptions(options, "cpu", options.mma.getValue())));
+  pm.addPass(createConvertDaqToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // From here on as daq-cpu-pipeline, with the vector lowering added.
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
+  outParamsOptions.modifyPublicFunctions = true;
+  pm.addPass(
+      bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
+  bufferization::BufferDeallocationPipelineOptions deallocOptions;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  VectorTransferToSCFOptions vectorToScf;
+  vectorToScf.enableFullUnroll();
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(vectorToScf));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  // The default (dot) strategy leaves i8 x i8 -> i32 contractions
+  // unlowered in MLIR 22; outer products sign-extend and accumulate in i32.
+  vectorToLLVM.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void daq::buildDaqNvvmPipeline(OpPassManager &pm,
+                               const NvvmPipelineOptions &options,
+                               bool serialize) {
+  std::string mma = options.mma.getValue() == "auto"
+                        ? mmaShapeForChip(options.chip)
+                        : options.mma.getValue();
+  // An unknown or pre-Turing chip leaves `mma` empty, which the tiling pass
+  // reports as an invalid mma shape.
+  pm.addPass(createConvertDaqConvToIgemm(igemmOptions(
+      options, "gpu",
+      mma.empty() ? "no INT8 mma.sync on " + options.chip : StringRef(mma))));
+  // Bufferize first: canonicalization would fold the kernels' loads from
+  // bufferization.to_buffer back into tensor.extract, and tensors cannot be
+  // kernel arguments.
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Warp-level vector.contract -> nvgpu.ldmatrix + nvgpu.mma.sync.
+  pm.addNestedPass<func::FuncOp>(
+      createConvertVectorToGPUPass(/*useNvGpu=*/true));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Constants and index computations back into the launch bodies, so that
+  // the kernels take only the convolution's buffers as arguments.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  OpPassManager &kernelFuncs = kernels.nest<gpu::GPUFuncOp>();
+  kernelFuncs.addPass(nvgpu::createOptimizeSharedMemoryPass());
+  kernelFuncs.addPass(createDaqPromoteSharedAllocs());
+  kernels.addPass(createConvertNVGPUToNVVMPass());
+  kernels.addPass(createLowerAffinePass());
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createConvertIndexToLLVMPass());
+  ConvertGpuOpsToNVVMOpsOptions toNvvm;
+  // Every kernel argument a plain pointer (or scalar): the launch ABI the
+  // export header and the CUDA runtime use.
+  toNvvm.useBarePtrCallConv = true;
+  kernels.addPass(createConvertGpuOpsToNVVMOps(toNvvm));
+  // What the mma.sync fragments leave in the vector dialect (the
+  // vector.broadcast of m8n8k16's one-register fragments).
+  kernels.addPass(createConvertVectorToLLVMPass());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  if (!serialize)
+    return;
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void daq::registerDaqGpuPipelines() {
+  PassPipelineRegistration<IgemmCpuPipelineOptions>(
+      "daq-igemm-cpu-pipeline",
+      "Like daq-cpu-pipeline, but the INT8 convolutions run the tiled "
+      "implicit GEMM of convert-daq-conv-to-igemm (target=cpu)",
+      buildDaqIgemmCpuPipeline);
+  PassPipelineRegistration<NvvmPipelineOptions>(
+      "daq-nvvm-pipeline",
+      "INT8 convolutions to NVIDIA tensor-core kernels: tiled implicit GEMM, "
+      "kernel outlining, nvgpu.mma.sync / ldmatrix, shared-memory swizzle, "
+      "NVVM and a GPU binary (host code stays at gpu.launch_func)",
+      [](OpPassManager &pm, const NvvmPipelineOptions &options) {
+        buildDaqNvvmPipeline(pm, options);
+      });
+}

@@ -1,0 +1,80 @@
+# REQUIRES: cuda-gpu
+# RUN: %python %s --daq-run daq-run
+"""The INT8 tensor-core kernels (daq-nvvm-pipeline, exported with
+daq-gpu-export and run with daq-cuda-run) against the reference lowering on
+the CPU (daq-run), bit for bit, on the geometries of the CPU tiled check
+(test/numerics/test_conv_igemm.py): strides, padding, dilation, groups, both
+layouts, channel counts that are not tile multiples, i8 operands and
+quantize-on-load. Runs only where a CUDA driver and a GPU are present."""
+
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "numerics"))
+sys.path.insert(0, os.path.join(HERE, "..", "numerics", "lib"))
+
+import numpy as np  # noqa: E402
+
+from conv_cases import GEOMETRIES  # noqa: E402
+from harness import Checker, RunError, Runner, parse_args  # noqa: E402
+from test_conv_igemm import build, random_geometry, run_lowered  # noqa: E402
+
+# (label, daq-nvvm-pipeline options): the default tiles, and small tiles so
+# that the grids have several blocks on these small shapes.
+CONFIGS = [
+    ("sm_80 default tiles", "chip=sm_80 features=+ptx80 format=isa"),
+    ("sm_80 32x32x32 warps 16x16", "chip=sm_80 features=+ptx80 format=isa tile-m=32 "
+     "tile-n=32 tile-k=32 warp-m=16 warp-n=16"),
+]
+
+
+def tool(runner, name):
+    return os.path.join(os.path.dirname(runner.daq_run), name) \
+        if os.path.dirname(runner.daq_run) else name
+
+
+def main():
+    args = parse_args(__doc__)
+    rng = np.random.default_rng(args.seed)
+    ck = Checker(args.seed)
+    runner = Runner(args)
+    geometries = list(GEOMETRIES) + [random_geometry(rng) for _ in range(4)]
+    count = 0
+    for gi, geometry in enumerate(geometries):
+        for ci, (label, options) in enumerate(CONFIGS):
+            module, labels, expects = build(rng, geometry, (gi + ci) % 2 == 1)
+            count += 1
+            d = os.path.join(runner.tmp, "%02d" % count)
+            os.makedirs(d)
+            path = os.path.join(d, "module.mlir")
+            with open(path, "w") as f:
+                f.write(module.text())
+            reference = run_lowered(runner, module, path, "ref", opt_level=0)
+            kdir = os.path.join(d, "kernels")
+            cmd = [tool(runner, "daq-gpu-export"), path, "-o", kdir, "--name", "k",
+                   "--pipeline-options=" + options]
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  universal_newlines=True)
+            if proc.returncode != 0:
+                raise RunError("daq-gpu-export failed: %s\n%s" % (" ".join(cmd), proc.stderr))
+            cmd = [tool(runner, "daq-cuda-run"), os.path.join(kdir, "k.kernels"), "-e", "main"]
+            cmd += ["--input=%s" % os.path.join(d, "in%d.npy" % i)
+                    for i in range(len(module.inputs))]
+            outs = [os.path.join(d, "gpu%d.npy" % i) for i in range(len(labels))]
+            cmd += ["--output=%s" % p for p in outs]
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  universal_newlines=True)
+            if proc.returncode != 0:
+                raise RunError("daq-cuda-run failed: %s\n%s" % (" ".join(cmd), proc.stderr))
+            for name, r, p, e in zip(labels, reference, outs, expects):
+                what = "%s [%s] %s" % (geometry[0], label, name)
+                got = np.load(p)
+                ck.exact(what + ": GPU == reference lowering", got, r)
+                ck.exact(what + ": GPU == numpy", got, e)
+    ck.finish(runner)
+
+
+if __name__ == "__main__":
+    main()

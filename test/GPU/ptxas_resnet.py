@@ -1,0 +1,142 @@
+# REQUIRES: ptxas
+# RUN: %python %s --export daq-gpu-export --ptxas %ptxas --out %t
+"""Assembles the INT8 tensor-core kernels of a ResNet-18/50 shape matrix with
+ptxas for sm_75 (m8n8k16), sm_80 and sm_90 (m16n8k32): every kernel
+(forward, backward-data, backward-filter of every layer) must assemble with
+zero spill stores and loads, within the register and shared-memory limits.
+Prints one line per kernel; the table in docs/gpu.md comes from
+`--all --table`."""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+# (name, N, C, H, W, O, KH, KW, stride, pad): ResNet-18/50 ImageNet layers
+# with a small batch (the kernel code depends on the sizes only through
+# constants): the 7x7 stride-2 stem with 3 input channels, 3x3, 1x1, stride
+# 2 downsampling, and channel counts that are not tile multiples.
+LAYERS = [
+    ("conv1 7x7/2 3->64", 2, 3, 224, 224, 64, 7, 7, 2, 3),
+    ("res2 3x3 64->64", 2, 64, 56, 56, 64, 3, 3, 1, 1),
+    ("res2 1x1 64->256", 2, 64, 56, 56, 256, 1, 1, 1, 0),
+    ("res3 3x3/2 128->128", 2, 128, 56, 56, 128, 3, 3, 2, 1),
+    ("res4 1x1/2 512->1024", 2, 512, 28, 28, 1024, 1, 1, 2, 0),
+    ("res5 3x3 512->512", 2, 512, 7, 7, 512, 3, 3, 1, 1),
+    ("odd 3x3 100->36", 2, 100, 13, 13, 36, 3, 3, 1, 1),
+]
+# What lit runs: the stem, a 3x3, a strided 1x1 and the odd channel counts.
+LIT_SUBSET = [0, 1, 4, 6]
+CHIPS = [("sm_75", "+ptx80"), ("sm_80", "+ptx80"), ("sm_90", "+ptx80")]
+
+
+def out_size(i, k, s, p):
+    return (i + 2 * p - (k - 1) - 1) // s + 1
+
+
+def module(layer):
+    _, n, c, h, w, o, kh, kw, s, p = layer
+    oh, ow = out_size(h, kh, s, p), out_size(w, kw, s, p)
+    x = "tensor<%dx%dx%dx%dxi8>" % (n, c, h, w)
+    wt = "tensor<%dx%dx%dx%dxi8>" % (o, c, kh, kw)
+    y = "tensor<%dx%dx%dx%dxi8>" % (n, o, oh, ow)
+    yf = y.replace("i8>", "f32>")
+    xf = x.replace("i8>", "f32>")
+    wf = wt.replace("i8>", "f32>")
+    conv = "#daq.conv<layout = nchw, strides = [%d, %d], padding = [%d, %d, %d, %d]>" % (
+        s, s, p, p, p, p)
+    return """
+func.func @fwd(%%x: %(x)s, %%sx: tensor<f32>, %%w: %(wt)s, %%sw: tensor<%(o)dxf32>) -> %(yf)s {
+  %%y = daq.qconv2d %%x[%%sx], %%w[%%sw] {conv = %(conv)s}
+      : (%(x)s, tensor<f32>, %(wt)s, tensor<%(o)dxf32>) -> %(yf)s
+  return %%y : %(yf)s
+}
+func.func @dgrad(%%gy: %(y)s, %%sgy: tensor<f32>, %%w: %(wt)s, %%sw: tensor<f32>) -> %(xf)s {
+  %%gx = daq.qconv2d_backward_data %%gy[%%sgy], %%w[%%sw] {conv = %(conv)s}
+      : (%(y)s, tensor<f32>, %(wt)s, tensor<f32>) -> %(xf)s
+  return %%gx : %(xf)s
+}
+func.func @wgrad(%%x: %(x)s, %%sx: tensor<f32>, %%gy: %(y)s, %%sgy: tensor<%(o)dxf32>) -> %(wf)s {
+  %%gw = daq.qconv2d_backward_filter %%x[%%sx], %%gy[%%sgy] {conv = %(conv)s}
+      : (%(x)s, tensor<f32>, %(y)s, tensor<%(o)dxf32>) -> %(wf)s
+  return %%gw : %(wf)s
+}
+""" % dict(x=x, wt=wt, y=y, yf=yf, xf=xf, wf=wf, o=o, conv=conv)
+
+
+INFO = re.compile(r"Used (\d+) registers.*?(\d+) bytes smem")
+SPILL = re.compile(r"(\d+) bytes spill stores, (\d+) bytes spill loads")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--export", default="daq-gpu-export")
+    ap.add_argument("--ptxas", default="/usr/local/cuda/bin/ptxas")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--table", action="store_true", help="print a markdown table")
+    ap.add_argument("--all", action="store_true",
+                    help="every layer (lit runs a subset to bound its time)")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    failures = []
+    rows = []
+    layers = LAYERS if args.all else [LAYERS[i] for i in LIT_SUBSET]
+    for li, layer in enumerate(layers):
+        src = os.path.join(args.out, "layer%d.mlir" % li)
+        with open(src, "w") as f:
+            f.write(module(layer))
+        for chip, features in CHIPS:
+            d = os.path.join(args.out, "layer%d-%s" % (li, chip))
+            t0 = time.time()
+            proc = subprocess.run(
+                [args.export, src, "-o", d, "--name", "k",
+                 "--pipeline-options=chip=%s features=%s format=isa" % (chip, features)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+            compile_s = time.time() - t0
+            if proc.returncode != 0:
+                failures.append("%s %s: daq-gpu-export failed:\n%s" % (layer[0], chip, proc.stderr))
+                continue
+            for direction in ("fwd", "dgrad", "wgrad"):
+                ptx = os.path.join(d, "k_%s_kernel.ptx" % direction)
+                text = open(ptx).read()
+                mma = "m8n8k16" if chip == "sm_75" else "m16n8k32"
+                if "mma.sync.aligned.%s.row.col.satfinite.s32.s8.s8.s32" % mma not in text:
+                    failures.append("%s %s %s: no s8 %s mma.sync in the PTX" % (
+                        layer[0], chip, direction, mma))
+                if "ldmatrix.sync.aligned" not in text:
+                    failures.append("%s %s %s: no ldmatrix in the PTX" % (layer[0], chip, direction))
+                p = subprocess.run([args.ptxas, "-arch=%s" % chip, "-v", ptx, "-o", os.devnull],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   universal_newlines=True)
+                if p.returncode != 0:
+                    failures.append("%s %s %s: ptxas failed:\n%s" % (layer[0], chip, direction, p.stdout))
+                    continue
+                info, spill = INFO.search(p.stdout), SPILL.search(p.stdout)
+                if not info or not spill:
+                    failures.append("%s %s %s: unexpected ptxas output:\n%s" % (
+                        layer[0], chip, direction, p.stdout))
+                    continue
+                regs, smem = int(info.group(1)), int(info.group(2))
+                stores, loads = int(spill.group(1)), int(spill.group(2))
+                status = "ok" if stores == 0 and loads == 0 else "SPILLS"
+                if status != "ok":
+                    failures.append("%s %s %s: %d bytes spill stores, %d bytes spill loads" % (
+                        layer[0], chip, direction, stores, loads))
+                rows.append((layer[0], direction, chip, regs, smem, stores + loads, compile_s))
+                print("%s: %s %s %s: %d registers, %d bytes smem, %d bytes spilled" % (
+                    status, layer[0], direction, chip, regs, smem, stores + loads))
+    if args.table:
+        print("\n| layer | kernel | chip | registers | smem (bytes) | spills (bytes) |")
+        print("|---|---|---|---|---|---|")
+        for r in rows:
+            print("| %s | %s | %s | %d | %d | %d |" % r[:6])
+    for f in failures:
+        print("FAIL: " + f)
+    print("%d kernels assembled, %d failures" % (len(rows), len(failures)))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
