@@ -186,14 +186,7 @@ struct Lowering {
     auto view = viewShape(inType, axis);
     Value x = reshape(op.getInput(), view);
     int64_t channels = axis ? view[1] : 1;
-    McsClipAttr params = op.getParams();
-    float keep =
-        static_cast<float>(1.0 - params.getKValue() * params.getAValue());
-    float take = static_cast<float>(params.getAValue());
-    SmallVector<int64_t> scalars = {
-        static_cast<int64_t>(llvm::bit_cast<uint64_t>(params.getLambdaValue())),
-        static_cast<int64_t>(llvm::bit_cast<uint32_t>(keep)),
-        static_cast<int64_t>(llvm::bit_cast<uint32_t>(take)), kernel()};
+    SmallVector<int64_t> scalars = mcsScalars(op.getParams(), kernel());
     Value packed =
         call("daq_cpu_mcs_clip", {x, asRankOne(op.getPrevClip())},
              RankedTensorType::get({2, channels}, b.getF32Type()), scalars);
@@ -235,18 +228,52 @@ struct Lowering {
     op.erase();
   }
 
+  static SmallVector<int64_t> mcsScalars(McsClipAttr params, int64_t kernel) {
+    // The update runs in f32 with coefficients rounded once from f64, as in
+    // the reference lowering.
+    float keep =
+        static_cast<float>(1.0 - params.getKValue() * params.getAValue());
+    float take = static_cast<float>(params.getAValue());
+    return {
+        static_cast<int64_t>(llvm::bit_cast<uint64_t>(params.getLambdaValue())),
+        static_cast<int64_t>(llvm::bit_cast<uint32_t>(keep)),
+        static_cast<int64_t>(llvm::bit_cast<uint32_t>(take)), kernel};
+  }
+
   void lowerQuantizeGrad(QuantizeGradOp op) {
-    Value channelClip = op.buildClip(b, /*perChannel=*/true);
-    // As in --daq-decompose-quantize-grad: the max-abs of the tensor is the
-    // max of the channels' max-abs.
-    Value tensorClip =
-        isa<MaxClipAttr>(op.getStrategy())
-            ? MaxAbsOp::create(b, op.getTensorClip().getType(), channelClip,
-                               GranularityAttr::get(op.getContext()))
-            : op.buildClip(b, /*perChannel=*/false);
     auto inType = op.getGrad().getType();
     auto view = viewShape(inType, op.getAxis());
     Value x = reshape(op.getGrad(), view);
+    Value channelClip, tensorClip;
+    auto mcs = dyn_cast<McsClipAttr>(op.getStrategy());
+    if (mcs && op.getChannelState() && op.getTensorState()) {
+      // Both MCS steps from the same three passes over the gradient.
+      int64_t channels = view[1];
+      Value clips =
+          call("daq_cpu_mcs_clip2",
+               {x, op.getChannelState(), asRankOne(op.getTensorState())},
+               RankedTensorType::get({channels + 1}, b.getF32Type()),
+               mcsScalars(mcs, kernel()));
+      auto f32 = b.getF32Type();
+      channelClip = tensor::ExtractSliceOp::create(
+          b, RankedTensorType::get({channels}, f32), clips, ValueRange{},
+          ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0},
+          ArrayRef<int64_t>{channels}, ArrayRef<int64_t>{1});
+      tensorClip = tensor::ExtractSliceOp::create(
+          b, RankedTensorType::get({}, f32), clips, ValueRange{}, ValueRange{},
+          ValueRange{}, ArrayRef<int64_t>{channels}, ArrayRef<int64_t>{1},
+          ArrayRef<int64_t>{1});
+    } else {
+      channelClip = op.buildClip(b, /*perChannel=*/true);
+      // As in --daq-decompose-quantize-grad: the max-abs of the tensor is
+      // the max of the channels' max-abs.
+      tensorClip =
+          isa<MaxClipAttr>(op.getStrategy())
+              ? MaxAbsOp::create(b, op.getTensorClip().getType(), channelClip,
+                                 GranularityAttr::get(op.getContext()))
+                    .getResult()
+              : op.buildClip(b, /*perChannel=*/false);
+    }
     SmallVector<int64_t> packedShape = {2};
     packedShape.append(view.begin(), view.end());
     Value packed =

@@ -93,6 +93,10 @@ View makeView(DaqMemRef<float, 3> *m) {
 struct Stats {
   double sum = 0, squares = 0;
   int64_t above = 0;
+  // With the per-tensor statistics in the same passes (Both): the squared
+  // deviations from the tensor's mean, the count above the tensor's sigma.
+  double squaresT = 0;
+  int64_t aboveT = 0;
   float max = 0;
   int32_t nan = 0;
 };
@@ -131,10 +135,11 @@ DAQ_INLINE void momentsBlock(const View &v, int64_t c, Stats *st) {
   }
 }
 
-template <int K>
+template <int K, bool Both>
 DAQ_INLINE void squaresBlock(const View &v, int64_t c, Stats *st,
-                             const double *mean) {
-  double sq[K] = {}, mu[K];
+                             const double *mean, const double *tensor) {
+  double sq[K] = {}, sqT[K] = {}, mu[K];
+  double muT = Both ? tensor[0] : 0.0;
   for (int k = 0; k < K; ++k)
     mu[k] = mean[c + k];
   for (int64_t o = 0; o < v.n[0]; ++o) {
@@ -143,31 +148,51 @@ DAQ_INLINE void squaresBlock(const View &v, int64_t c, Stats *st,
       rows[k] = v.at(o, c + k);
     for (int64_t i = 0; i < v.n[2]; ++i)
       for (int k = 0; k < K; ++k) {
-        double d = static_cast<double>(rows[k][i * v.s[2]]) - mu[k];
+        double x = static_cast<double>(rows[k][i * v.s[2]]);
+        double d = x - mu[k];
         sq[k] += d * d;
+        if constexpr (Both) {
+          double dT = x - muT;
+          sqT[k] += dT * dT;
+        }
       }
   }
-  for (int k = 0; k < K; ++k)
+  for (int k = 0; k < K; ++k) {
     st[c + k].squares = sq[k];
+    st[c + k].squaresT = sqT[k];
+  }
 }
 
-DAQ_INLINE int64_t countAboveRow(const float *x, int64_t n, int64_t stride,
-                                 double sigma) {
-  int64_t count = 0;
+template <bool Both>
+DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
+                              double sigma, double sigmaT, Stats &st) {
+  int64_t count = 0, countT = 0;
   if (stride == 1) {
-    for (int64_t i = 0; i < n; ++i)
-      count += static_cast<double>(std::fabs(x[i])) > sigma;
+    for (int64_t i = 0; i < n; ++i) {
+      double a = static_cast<double>(std::fabs(x[i]));
+      count += a > sigma;
+      if constexpr (Both)
+        countT += a > sigmaT;
+    }
   } else {
-    for (int64_t i = 0; i < n; ++i)
-      count += static_cast<double>(std::fabs(x[i * stride])) > sigma;
+    for (int64_t i = 0; i < n; ++i) {
+      double a = static_cast<double>(std::fabs(x[i * stride]));
+      count += a > sigma;
+      if constexpr (Both)
+        countT += a > sigmaT;
+    }
   }
-  return count;
+  st.above += count;
+  st.aboveT += countT;
 }
 
 /// Pass `pass` (1 moments, 2 squares, 3 count) on channels [c0, c1).
-template <int Pass>
+/// With Both, `tensor` is {mean, sigma} of the whole tensor and passes 2
+/// and 3 also accumulate squaresT and aboveT.
+template <int Pass, bool Both>
 DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
-                          const double *mean, const double *sigma) {
+                          const double *mean, const double *sigma,
+                          const double *tensor) {
   if (v.n[2] == 1) {
     // Channels along the innermost data (NHWC): one row of channels per
     // outer index, vectorized across channels.
@@ -183,8 +208,15 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
         } else if constexpr (Pass == 2) {
           double d = static_cast<double>(x) - mean[c];
           st[c].squares += d * d;
+          if constexpr (Both) {
+            double dT = static_cast<double>(x) - tensor[0];
+            st[c].squaresT += dT * dT;
+          }
         } else {
-          st[c].above += static_cast<double>(std::fabs(x)) > sigma[c];
+          double a = static_cast<double>(std::fabs(x));
+          st[c].above += a > sigma[c];
+          if constexpr (Both)
+            st[c].aboveT += a > tensor[1];
         }
       }
     }
@@ -193,7 +225,8 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
   if constexpr (Pass == 3) {
     for (int64_t c = c0; c < c1; ++c)
       for (int64_t o = 0; o < v.n[0]; ++o)
-        st[c].above += countAboveRow(v.at(o, c), v.n[2], v.s[2], sigma[c]);
+        countAboveRow<Both>(v.at(o, c), v.n[2], v.s[2], sigma[c],
+                            Both ? tensor[1] : 0.0, st[c]);
     return;
   }
   int64_t c = c0;
@@ -201,49 +234,41 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
     if constexpr (Pass == 1)
       momentsBlock<4>(v, c, st);
     else
-      squaresBlock<4>(v, c, st, mean);
+      squaresBlock<4, Both>(v, c, st, mean, tensor);
   }
   for (; c < c1; ++c) {
     if constexpr (Pass == 1)
       momentsBlock<1>(v, c, st);
     else
-      squaresBlock<1>(v, c, st, mean);
+      squaresBlock<1, Both>(v, c, st, mean, tensor);
   }
 }
 
-void statsPassPortable1(const View &v, int64_t c0, int64_t c1, Stats *st,
-                        const double *m, const double *s) {
-  statsPass<1>(v, c0, c1, st, m, s);
-}
-void statsPassPortable2(const View &v, int64_t c0, int64_t c1, Stats *st,
-                        const double *m, const double *s) {
-  statsPass<2>(v, c0, c1, st, m, s);
-}
-void statsPassPortable3(const View &v, int64_t c0, int64_t c1, Stats *st,
-                        const double *m, const double *s) {
-  statsPass<3>(v, c0, c1, st, m, s);
-}
-__attribute__((target("avx2,fma"))) void
-statsPassAVX2_1(const View &v, int64_t c0, int64_t c1, Stats *st,
-                const double *m, const double *s) {
-  statsPass<1>(v, c0, c1, st, m, s);
-}
-__attribute__((target("avx2,fma"))) void
-statsPassAVX2_2(const View &v, int64_t c0, int64_t c1, Stats *st,
-                const double *m, const double *s) {
-  statsPass<2>(v, c0, c1, st, m, s);
-}
-__attribute__((target("avx2,fma"))) void
-statsPassAVX2_3(const View &v, int64_t c0, int64_t c1, Stats *st,
-                const double *m, const double *s) {
-  statsPass<3>(v, c0, c1, st, m, s);
-}
+#define DAQ_STATS_ARGS                                                         \
+  const View &v, int64_t c0, int64_t c1, Stats *st, const double *m,           \
+      const double *s, const double *t
+#define DAQ_STATS_WRAPPER(NAME, ATTR, PASS, BOTH)                              \
+  ATTR void NAME(DAQ_STATS_ARGS) {                                             \
+    statsPass<PASS, BOTH>(v, c0, c1, st, m, s, t);                             \
+  }
+#define DAQ_AVX2 __attribute__((target("avx2,fma")))
+DAQ_STATS_WRAPPER(statsPortable1, , 1, false)
+DAQ_STATS_WRAPPER(statsPortable2, , 2, false)
+DAQ_STATS_WRAPPER(statsPortable3, , 3, false)
+DAQ_STATS_WRAPPER(statsPortable2Both, , 2, true)
+DAQ_STATS_WRAPPER(statsPortable3Both, , 3, true)
+DAQ_STATS_WRAPPER(statsAVX2_1, DAQ_AVX2, 1, false)
+DAQ_STATS_WRAPPER(statsAVX2_2, DAQ_AVX2, 2, false)
+DAQ_STATS_WRAPPER(statsAVX2_3, DAQ_AVX2, 3, false)
+DAQ_STATS_WRAPPER(statsAVX2_2Both, DAQ_AVX2, 2, true)
+DAQ_STATS_WRAPPER(statsAVX2_3Both, DAQ_AVX2, 3, true)
 
 using StatsPassFn = void (*)(const View &, int64_t, int64_t, Stats *,
-                             const double *, const double *);
+                             const double *, const double *, const double *);
 
 struct Isa {
-  StatsPassFn pass[3];
+  /// Passes 1-3, and passes 2-3 with the per-tensor statistics too.
+  StatsPassFn pass[3], passBoth[2];
   bool avx2;
 };
 
@@ -376,19 +401,23 @@ bool selectIsa(int64_t kernel, Isa &isa) {
   // Every variant above portable runs on CPUs with AVX2 and FMA.
   isa.avx2 = variant != KernelVariant::Portable;
   if (isa.avx2)
-    isa.pass[0] = statsPassAVX2_1, isa.pass[1] = statsPassAVX2_2,
-    isa.pass[2] = statsPassAVX2_3;
+    isa.pass[0] = statsAVX2_1, isa.pass[1] = statsAVX2_2,
+    isa.pass[2] = statsAVX2_3, isa.passBoth[0] = statsAVX2_2Both,
+    isa.passBoth[1] = statsAVX2_3Both;
   else
-    isa.pass[0] = statsPassPortable1, isa.pass[1] = statsPassPortable2,
-    isa.pass[2] = statsPassPortable3;
+    isa.pass[0] = statsPortable1, isa.pass[1] = statsPortable2,
+    isa.pass[2] = statsPortable3, isa.passBoth[0] = statsPortable2Both,
+    isa.passBoth[1] = statsPortable3Both;
   return true;
 }
 
 /// Threads split the channels of the view; per tensor (one channel) the
-/// elements are first split into `parts` contiguous parts that act as
-/// channels. Returns the per-channel (or per-part) statistics up to `upTo`
-/// (1 moments, 2 squares, 3 count), with `mean`/`sigma` of the combined
-/// statistics computed between passes.
+/// elements are first split into contiguous parts that act as channels.
+/// Returns the per-channel statistics up to pass `upTo` (1 moments,
+/// 2 squares, 3 count). With `both` (per-channel views only), `tensor` also
+/// gets the statistics of the whole tensor from the same passes: sums of the
+/// channels' partial sums in channel order (so, as per tensor, the f64 sums
+/// may differ from the reference's sequential ones in the last bits).
 struct StatsResult {
   std::vector<double> sum, squares;
   std::vector<int64_t> above;
@@ -397,12 +426,12 @@ struct StatsResult {
 
 constexpr int64_t kMinPerPart = 1 << 14;
 
-StatsResult computeStats(const View &input, const Isa &isa, int upTo) {
+StatsResult computeStats(const View &input, const Isa &isa, int upTo,
+                         bool both = false, StatsResult *tensor = nullptr) {
   View v = input;
-  bool perTensor = v.n[1] == 1;
+  bool perTensor = v.n[1] == 1 && !both;
   int64_t count = v.n[0] * v.n[2];
-  // Per tensor: [1, parts, len] plus a tail view [1, 1, rest] when the
-  // elements are one dense run (or inner-strided row).
+  // Per tensor: [1, parts, len] plus a tail view [1, 1, rest].
   View tail{nullptr, {0, 0, 0}, {0, 0, 0}};
   if (perTensor && v.n[0] == 1 && count >= 2 * kMinPerPart) {
     int64_t parts = std::min<int64_t>(getNumThreads() * 8, count / kMinPerPart);
@@ -416,48 +445,76 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo) {
   std::vector<Stats> st(channels);
   int64_t outChannels = perTensor ? 1 : v.n[1];
   std::vector<double> mean(channels), sigma(channels);
+  double tensorMS[2] = {0, 0};
   auto runPass = [&](int pass) {
+    StatsPassFn fn =
+        both && pass > 1 ? isa.passBoth[pass - 2] : isa.pass[pass - 1];
     // Blocks of 4 channels per thread unit.
     int64_t blocks = (v.n[1] + 3) / 4;
     parallelFor(blocks, [&](int64_t b0, int64_t b1) {
-      isa.pass[pass - 1](v, b0 * 4, std::min(v.n[1], b1 * 4), st.data(),
-                         mean.data(), sigma.data());
+      fn(v, b0 * 4, std::min(v.n[1], b1 * 4), st.data(), mean.data(),
+         sigma.data(), tensorMS);
     });
     if (tail.data && tail.n[2] > 0)
-      isa.pass[pass - 1](tail, 0, 1, st.data() + v.n[1], mean.data() + v.n[1],
-                         sigma.data() + v.n[1]);
+      fn(tail, 0, 1, st.data() + v.n[1], mean.data() + v.n[1],
+         sigma.data() + v.n[1], tensorMS);
   };
-  // Combined per-output statistics (per tensor: parts in order).
   StatsResult r;
   r.sum.assign(outChannels, 0);
   r.squares.assign(outChannels, 0);
   r.above.assign(outChannels, 0);
   r.max.assign(outChannels, 0);
+  if (both) {
+    tensor->sum.assign(1, 0);
+    tensor->squares.assign(1, 0);
+    tensor->above.assign(1, 0);
+    tensor->max.assign(1, 0);
+  }
   auto outOf = [&](int64_t c) { return perTensor ? 0 : c; };
   double n = static_cast<double>(count);
+  double nT = n * static_cast<double>(v.n[1]);
   runPass(1);
   std::vector<int32_t> nan(outChannels, 0);
+  int32_t nanT = 0;
   for (int64_t c = 0; c < channels; ++c) {
     int64_t o = outOf(c);
     r.sum[o] += st[c].sum;
     r.max[o] = std::max(r.max[o], st[c].max);
     nan[o] |= st[c].nan;
   }
-  for (int64_t o = 0; o < outChannels; ++o)
+  for (int64_t o = 0; o < outChannels; ++o) {
+    if (both) {
+      tensor->sum[0] += r.sum[o];
+      tensor->max[0] = std::max(tensor->max[0], r.max[o]);
+      nanT |= nan[o];
+    }
     if (nan[o])
       r.max[o] = std::numeric_limits<float>::quiet_NaN();
+  }
+  if (both && nanT)
+    tensor->max[0] = std::numeric_limits<float>::quiet_NaN();
   if (upTo < 2)
     return r;
   for (int64_t c = 0; c < channels; ++c)
     mean[c] = r.sum[outOf(c)] / n;
+  if (both)
+    tensorMS[0] = tensor->sum[0] / nT;
   runPass(2);
-  for (int64_t c = 0; c < channels; ++c)
+  for (int64_t c = 0; c < channels; ++c) {
     r.squares[outOf(c)] += st[c].squares;
+    if (both)
+      tensor->squares[0] += st[c].squaresT;
+  }
   for (int64_t c = 0; c < channels; ++c)
     sigma[c] = std::sqrt(r.squares[outOf(c)] / n);
+  if (both)
+    tensorMS[1] = std::sqrt(tensor->squares[0] / nT);
   runPass(3);
-  for (int64_t c = 0; c < channels; ++c)
+  for (int64_t c = 0; c < channels; ++c) {
     r.above[outOf(c)] += st[c].above;
+    if (both)
+      tensor->above[0] += st[c].aboveT;
+  }
   return r;
 }
 
@@ -514,6 +571,21 @@ extern "C" void _mlir_ciface_daq_cpu_max_abs(DaqMemRef<float, 3> *x,
     dst[c * out->strides[0]] = r.max[c];
 }
 
+namespace {
+/// The reference's classification and f32 update of one clip.
+float mcsUpdate(const StatsResult &r, int64_t c, double n, float prev,
+                double lambda, float keep, float take, bool &bell) {
+  float max = r.max[c];
+  double fraction = static_cast<double>(r.above[c]) / n;
+  bell = fraction > lambda;
+  bool first = prev < 0.0f;
+  float a = keep * prev;
+  float b = take * max;
+  float recursive = a + b;
+  return (bell || first) ? max : recursive;
+}
+} // namespace
+
 extern "C" void _mlir_ciface_daq_cpu_mcs_clip(
     DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *prevClip,
     DaqMemRef<float, 2> *out, int64_t lambdaBits, int64_t keepBits,
@@ -536,17 +608,40 @@ extern "C" void _mlir_ciface_daq_cpu_mcs_clip(
   float keep = fromBits<float>(keepBits), take = fromBits<float>(takeBits);
   const float *prev = prevClip->aligned + prevClip->offset;
   for (int64_t c = 0; c < channels; ++c) {
-    float p = prev[c * prevClip->strides[0]];
-    float max = r.max[c];
-    double fraction = static_cast<double>(r.above[c]) / n;
-    bool bell = fraction > lambda;
-    bool first = p < 0.0f;
-    float a = keep * p;
-    float b = take * max;
-    float recursive = a + b;
-    put(0, c, (bell || first) ? max : recursive);
+    bool bell;
+    put(0, c,
+        mcsUpdate(r, c, n, prev[c * prevClip->strides[0]], lambda, keep, take,
+                  bell));
     put(1, c, bell ? 1.0f : 0.0f);
   }
+}
+
+extern "C" void _mlir_ciface_daq_cpu_mcs_clip2(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *prevChannel,
+    DaqMemRef<float, 1> *prevTensor, DaqMemRef<float, 1> *out,
+    int64_t lambdaBits, int64_t keepBits, int64_t takeBits, int64_t kernel) {
+  float *dst = out->aligned + out->offset;
+  int64_t channels = out->sizes[0] - 1;
+  Isa isa;
+  if (!selectIsa(kernel, isa)) {
+    for (int64_t c = 0; c <= channels; ++c)
+      dst[c * out->strides[0]] = 0;
+    return;
+  }
+  View v = makeView(x);
+  StatsResult tensor;
+  StatsResult r = computeStats(v, isa, 3, /*both=*/true, &tensor);
+  double n = static_cast<double>(v.n[0] * v.n[2]);
+  double lambda = fromBits<double>(lambdaBits);
+  float keep = fromBits<float>(keepBits), take = fromBits<float>(takeBits);
+  const float *prev = prevChannel->aligned + prevChannel->offset;
+  bool bell;
+  for (int64_t c = 0; c < channels; ++c)
+    dst[c * out->strides[0]] = mcsUpdate(
+        r, c, n, prev[c * prevChannel->strides[0]], lambda, keep, take, bell);
+  dst[channels * out->strides[0]] = mcsUpdate(
+      tensor, 0, n * static_cast<double>(channels),
+      prevTensor->aligned[prevTensor->offset], lambda, keep, take, bell);
 }
 
 extern "C" void _mlir_ciface_daq_cpu_quantize(DaqMemRef<float, 3> *x,

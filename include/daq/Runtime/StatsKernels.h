@@ -29,6 +29,15 @@ extern "C" void _mlir_ciface_daq_cpu_mcs_clip(DaqMemRef<float, 3> *x,
                                               DaqMemRef<float, 2> *out,
                                               int64_t lambda, int64_t keep,
                                               int64_t take, int64_t kernel);
+/// The MCS steps of quantize_grad, per channel and per tensor, from the same
+/// three passes: out[c] the new clip of channel c, out[C] the tensor's (its
+/// f64 sums add the channels' partial sums, see StatsKernels.cpp).
+extern "C" void _mlir_ciface_daq_cpu_mcs_clip2(DaqMemRef<float, 3> *x,
+                                               DaqMemRef<float, 1> *prevChannel,
+                                               DaqMemRef<float, 1> *prevTensor,
+                                               DaqMemRef<float, 1> *out,
+                                               int64_t lambda, int64_t keep,
+                                               int64_t take, int64_t kernel);
 /// Nearest-even codes of x with clip[c] (or clip[0] when it has one
 /// element).
 extern "C" void _mlir_ciface_daq_cpu_quantize(DaqMemRef<float, 3> *x,
