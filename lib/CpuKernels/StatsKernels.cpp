@@ -195,29 +195,72 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
                           const double *tensor) {
   if (v.n[2] == 1) {
     // Channels along the innermost data (NHWC): one row of channels per
-    // outer index, vectorized across channels.
-    int64_t sc = v.s[1];
+    // outer index, vectorized across channels, on local arrays of
+    // accumulators (structure of arrays).
+    int64_t sc = v.s[1], m = c1 - c0;
+    std::vector<double> acc(m, 0.0), accT(m, 0.0), mu(m), sg(m);
+    std::vector<float> mx(m, 0.0f);
+    std::vector<int64_t> cnt(m, 0), cntT(m, 0);
+    std::vector<int32_t> bad(m, 0);
+    for (int64_t c = 0; c < m; ++c) {
+      if constexpr (Pass == 2)
+        mu[c] = mean[c0 + c];
+      if constexpr (Pass == 3)
+        sg[c] = sigma[c0 + c];
+    }
+    double muT = Both ? tensor[0] : 0.0, sgT = Both ? tensor[1] : 0.0;
+    double *__restrict accP = acc.data();
+    double *__restrict accTP = accT.data();
+    const double *__restrict muP = mu.data();
+    const double *__restrict sgP = sg.data();
+    float *__restrict mxP = mx.data();
+    int64_t *__restrict cntP = cnt.data();
+    int64_t *__restrict cntTP = cntT.data();
+    int32_t *__restrict badP = bad.data();
+    // Unit channel stride (the usual NHWC) gets its own loop so that it
+    // vectorizes.
+#define DAQ_ROW_BODY(STRIDE)                                                   \
+  for (int64_t c = 0; c < m; ++c) {                                            \
+    float x = row[c * (STRIDE)];                                               \
+    if constexpr (Pass == 1) {                                                 \
+      accP[c] += static_cast<double>(x);                                       \
+      mxP[c] = maxAbs(mxP[c], x);                                              \
+      badP[c] |= x != x;                                                       \
+    } else if constexpr (Pass == 2) {                                          \
+      double d = static_cast<double>(x) - muP[c];                              \
+      accP[c] += d * d;                                                        \
+      if constexpr (Both) {                                                    \
+        double dT = static_cast<double>(x) - muT;                              \
+        accTP[c] += dT * dT;                                                   \
+      }                                                                        \
+    } else {                                                                   \
+      double a = static_cast<double>(std::fabs(x));                            \
+      cntP[c] += a > sgP[c];                                                   \
+      if constexpr (Both)                                                      \
+        cntTP[c] += a > sgT;                                                   \
+    }                                                                          \
+  }
     for (int64_t o = 0; o < v.n[0]; ++o) {
-      const float *row = v.at(o, 0);
-      for (int64_t c = c0; c < c1; ++c) {
-        float x = row[c * sc];
-        if constexpr (Pass == 1) {
-          st[c].sum += static_cast<double>(x);
-          st[c].max = maxAbs(st[c].max, x);
-          st[c].nan |= x != x;
-        } else if constexpr (Pass == 2) {
-          double d = static_cast<double>(x) - mean[c];
-          st[c].squares += d * d;
-          if constexpr (Both) {
-            double dT = static_cast<double>(x) - tensor[0];
-            st[c].squaresT += dT * dT;
-          }
-        } else {
-          double a = static_cast<double>(std::fabs(x));
-          st[c].above += a > sigma[c];
-          if constexpr (Both)
-            st[c].aboveT += a > tensor[1];
-        }
+      const float *row = v.at(o, c0);
+      if (sc == 1) {
+        DAQ_ROW_BODY(1)
+      } else {
+        DAQ_ROW_BODY(sc)
+      }
+    }
+#undef DAQ_ROW_BODY
+    for (int64_t c = 0; c < m; ++c) {
+      Stats &s = st[c0 + c];
+      if constexpr (Pass == 1) {
+        s.sum = acc[c];
+        s.max = mx[c];
+        s.nan = bad[c];
+      } else if constexpr (Pass == 2) {
+        s.squares = acc[c];
+        s.squaresT = accT[c];
+      } else {
+        s.above = cnt[c];
+        s.aboveT = cntT[c];
       }
     }
     return;
