@@ -50,10 +50,12 @@ def ConvertDaqStatsToCpuKernels
     daq runtime's vectorized, multithreaded statistics and quantization
     kernels (`include/daq/Runtime/StatsKernels.h`):
 
-    * `daq.quantize_grad` keeps its clip ops (built as
-      `--daq-decompose-quantize-grad` builds them, then lowered here) and
-      writes both INT8 copies, per-channel and per-tensor codes, in one pass
-      over the gradient (`@daq_cpu_quantize2`);
+    * `daq.quantize_grad` writes both INT8 copies, per-channel and
+      per-tensor codes, in one pass over the gradient (`@daq_cpu_quantize2`);
+      with `#daq.mcs` its per-channel and per-tensor MCS steps share the same
+      three passes (`@daq_cpu_mcs_clip2`), other strategies keep their clip
+      ops (built as `--daq-decompose-quantize-grad` builds them, then lowered
+      here when they are `daq.max_abs` or `daq.mcs_clip`);
     * `daq.mcs_clip` reads the gradient three times, as the exact two-pass
       definition needs (max-abs and f64 sum; f64 sum of squared deviations;
       count above sigma), and returns the clip and the classification packed
