@@ -5,7 +5,7 @@ Random gradients in both layouts (NCHW, channel axis 1; NHWC, axis 3; plus a
 rank-2 tensor with the channels first), odd channel counts, all-zero
 channels, and in one case NaN and infinities; each case is one module with
 daq.max_abs, daq.mcs_clip and daq.quantize (per channel and per tensor, clips
-including 0, inf and NaN) and daq.quantize_grad with #daq.mcs over two steps
+including 0, inf and NaN; exact ties through clips of 127) and daq.quantize_grad with #daq.mcs over two steps
 (the second step's state is the first step's clips) and with #daq.max. The
 module is lowered twice with daq-opt:
 
@@ -98,6 +98,15 @@ def build_case(rng, shape, axis, special):
     m.result(bell, "mcs_clip per tensor: bell-shaped")
     m.result(m.quantize(g1, clip_c, axis), "quantize per channel")
     m.result(m.quantize(g1, clip_t, None), "quantize per tensor")
+    # Ties: with clips 127 the scale is exactly 1, so halves must round to
+    # even (and values past 127 clamp).
+    halves = (rng.integers(-140, 140, size=shape) + 0.5).astype(F32)
+    halves[..., 0] = np.round(halves[..., 0])
+    g3 = m.arg(halves)
+    c127 = m.arg(np.full((channels,), 127.0, dtype=F32))
+    t127 = m.arg(np.asarray(127.0, dtype=F32))
+    m.result(m.quantize(g3, c127, axis), "quantize ties per channel")
+    m.result(m.quantize(g3, t127, None), "quantize ties per tensor")
     # Two MCS steps of quantize_grad, the second on the first's clips.
     state = (prev_c, prev_t)
     for step, g in enumerate((g1, g2)):
@@ -176,12 +185,12 @@ def main():
                 calls = text.count("call @daq_cpu_")
                 if kernel == "reference" and calls:
                     sys.exit("FAIL: %s: kernel calls in the reference" % name)
-                # 2 max_abs, 2 mcs_clip, 2 quantize, per MCS quantize_grad
+                # 2 max_abs, 2 mcs_clip, 4 quantize, per MCS quantize_grad
                 # 1 mcs_clip2 + 1 quantize2, for #daq.max 2 max_abs +
                 # 1 quantize2.
-                if kernel != "reference" and calls != 13:
+                if kernel != "reference" and calls != 15:
                     sys.exit("FAIL: %s: %d kernel calls with stats-kernel=%s, "
-                             "expected 13" % (name, calls, kernel))
+                             "expected 15" % (name, calls, kernel))
                 outs = [os.path.join(d, "%s-out%d.npy" % (kernel, k))
                         for k in range(len(m.results))]
                 env = dict(os.environ)
