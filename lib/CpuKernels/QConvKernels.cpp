@@ -265,6 +265,10 @@ KernelVariant mlir::daq::cpu::resolveVariant(KernelVariant requested,
   return variant;
 }
 
+void mlir::daq::cpu::reportKernelError(const std::string &message) {
+  reportError(message);
+}
+
 std::string mlir::daq::cpu::takeKernelError() {
   std::lock_guard<std::mutex> lock(errorMutex);
   std::string error;

@@ -30,6 +30,11 @@ void daq::buildDaqCpuPipeline(OpPassManager &pm,
     kernelOptions.kernel = options.qconvKernel;
     pm.addPass(createConvertDaqQConvToCpuKernels(kernelOptions));
   }
+  if (options.statsKernel != "reference") {
+    ConvertDaqStatsToCpuKernelsOptions statsOptions;
+    statsOptions.kernel = options.statsKernel;
+    pm.addPass(createConvertDaqStatsToCpuKernels(statsOptions));
+  }
   pm.addPass(createConvertDaqToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -38,6 +38,7 @@
 #include "daq/IR/Daq.h"
 #include "daq/Pipelines/Pipelines.h"
 #include "daq/Runtime/QConvKernels.h"
+#include "daq/Runtime/StatsKernels.h"
 #include "daq/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -410,6 +411,11 @@ static void registerKernelSymbols(ExecutionEngine &engine) {
         &_mlir_ciface_daq_cpu_qconv2d_f32_i8);
     add("_mlir_ciface_daq_cpu_qconv2d_f32_f32",
         &_mlir_ciface_daq_cpu_qconv2d_f32_f32);
+    add("_mlir_ciface_daq_cpu_max_abs", &_mlir_ciface_daq_cpu_max_abs);
+    add("_mlir_ciface_daq_cpu_mcs_clip", &_mlir_ciface_daq_cpu_mcs_clip);
+    add("_mlir_ciface_daq_cpu_mcs_clip2", &_mlir_ciface_daq_cpu_mcs_clip2);
+    add("_mlir_ciface_daq_cpu_quantize", &_mlir_ciface_daq_cpu_quantize);
+    add("_mlir_ciface_daq_cpu_quantize2", &_mlir_ciface_daq_cpu_quantize2);
     return symbols;
   });
 }

@@ -39,6 +39,82 @@ def ConvertDaqToLinalg : Pass<"convert-daq-to-linalg"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertDaqStatsToCpuKernels
+    : Pass<"convert-daq-stats-to-cpu-kernels", "ModuleOp"> {
+  let summary = "Lower gradient statistics and INT8 quantization to CPU kernels";
+  let description = [{
+    The CPU fast path of the gradient quantization of the backward pass:
+    `daq.quantize_grad`, `daq.max_abs`, `daq.mcs_clip` and `daq.quantize`
+    on static-shaped f32 tensors of rank 1 or more (and, for the
+    quantizations, nearest-even rounding) become `daq.kernel_call`s of the
+    daq runtime's vectorized, multithreaded statistics and quantization
+    kernels (`include/daq/Runtime/StatsKernels.h`):
+
+    * `daq.quantize_grad` writes both INT8 copies, per-channel and
+      per-tensor codes, in one pass over the gradient (`@daq_cpu_quantize2`);
+      with `#daq.mcs` its per-channel and per-tensor MCS steps share the same
+      three passes (`@daq_cpu_mcs_clip2`), other strategies keep their clip
+      ops (built as `--daq-decompose-quantize-grad` builds them, then lowered
+      here when they are `daq.max_abs` or `daq.mcs_clip`);
+    * `daq.mcs_clip` reads the gradient three times, as the exact two-pass
+      definition needs (max-abs and f64 sum; f64 sum of squared deviations;
+      count above sigma), and returns the clip and the classification packed
+      as a `tensor<2xCxf32>` (`@daq_cpu_mcs_clip`);
+    * `daq.max_abs` and `daq.quantize` read it once.
+
+    Every tensor crosses as a rank-3 view `[outer, channels, inner]`
+    (`tensor.collapse_shape`/`expand_shape`; per tensor `[1, 1, n]`), so one
+    entry point takes NCHW, NHWC and any other axis. Per channel, the results
+    are bit for bit those of `--convert-daq-to-linalg` (each channel's f64
+    sums add its elements in the reference's order). Per tensor, the f64 sums
+    of `daq.mcs_clip` add parallel partial sums, which may differ from the
+    reference's sequential sum in the last bits, so the classification of an
+    element within an ulp of sigma (a near tie) may differ.
+
+    Kernel variants (`kernel`) as for `--convert-daq-qconv-to-cpu-kernels`:
+    `portable`, or `auto`/`avx2`/`avx512-vnni`/`amx` that all run the AVX2
+    code; `DAQ_CPU_KERNEL` overrides the choice at run time. Stochastic
+    rounding, dynamic shapes, rank-0 and empty tensors are left to
+    `--convert-daq-to-linalg`, or rejected with `strict`.
+
+    Example:
+
+    ```mlir
+    %q = daq.quantize %x, %s {granularity = #daq.granularity<per_axis = 1>}
+        : (tensor<8x16x14x14xf32>, tensor<16xf32>) -> tensor<8x16x14x14xi8>
+    ```
+
+    becomes
+
+    ```mlir
+    %flat = tensor.collapse_shape %x [[0, 1, 2, 3]]
+        : tensor<8x16x14x14xf32> into tensor<25088xf32>
+    %v = tensor.expand_shape %flat [[0, 1, 2]] output_shape [8, 16, 196]
+        : tensor<25088xf32> into tensor<8x16x196xf32>
+    %init = tensor.empty() : tensor<8x16x196xi8>
+    %c = daq.kernel_call @daq_cpu_quantize(%v, %s) outs(%init) scalars([0])
+        : (tensor<8x16x196xf32>, tensor<16xf32>), tensor<8x16x196xi8>
+          -> tensor<8x16x196xi8>
+    ```
+
+    followed by the reshape of `%c` back to `tensor<8x16x14x14xi8>`.
+  }];
+  let options = [
+    Option<"kernel", "kernel", "std::string", /*default=*/"\"auto\"",
+           "Kernel variant: 'auto', 'portable', 'avx2', 'avx512-vnni' "
+           "or 'amx'">,
+    Option<"strict", "strict", "bool", /*default=*/"false",
+           "Fail on ops the kernels do not take instead of leaving them to "
+           "convert-daq-to-linalg">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvertDaqQConvToCpuKernels
     : Pass<"convert-daq-qconv-to-cpu-kernels", "ModuleOp"> {
   let summary = "Lower INT8 convolutions to calls of the CPU INT8 kernels";

@@ -51,6 +51,14 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "convert-daq-qconv-to-cpu-kernels: 'auto', 'portable', "
                      "'avx2', 'avx512-vnni', 'amx'"),
       llvm::cl::init("auto")};
+  Option<std::string> statsKernel{
+      *this, "stats-kernel",
+      llvm::cl::desc("Gradient statistics and quantization (quantize_grad, "
+                     "max_abs, mcs_clip, quantize): 'reference' "
+                     "(convert-daq-to-linalg's loops) or a kernel variant of "
+                     "convert-daq-stats-to-cpu-kernels: 'auto', 'portable', "
+                     "'avx2', 'avx512-vnni', 'amx'"),
+      llvm::cl::init("auto")};
 };
 
 /// daq (and linalg) on tensors to the LLVM dialect for the CPU JIT:
@@ -65,7 +73,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 ///
 /// INT8 convolutions go to the CPU kernels
 /// (convert-daq-qconv-to-cpu-kernels, variant `auto`) unless
-/// `options.qconvKernel` is `reference`.
+/// `options.qconvKernel` is `reference`; gradient statistics and
+/// quantization go to the statistics kernels
+/// (convert-daq-stats-to-cpu-kernels) unless `options.statsKernel` is
+/// `reference`.
 void buildDaqCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 void buildDaqCpuPipeline(OpPassManager &pm);
 

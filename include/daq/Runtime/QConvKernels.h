@@ -45,6 +45,8 @@ KernelVariant resolveVariant(KernelVariant requested, std::string &error);
 /// clears it; empty when none. The kernels cannot return errors through the
 /// generated code, so they record them here and leave their output zeroed.
 std::string takeKernelError();
+/// Records `message` for takeKernelError unless an error is pending.
+void reportKernelError(const std::string &message);
 
 /// Convolution directions, the `direction` operand of the generated calls.
 enum class Direction : int64_t {

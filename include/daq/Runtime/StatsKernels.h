@@ -1,0 +1,55 @@
+//===- StatsKernels.h - CPU gradient statistics and quantization -*- C++
+//-*-===//
+//
+// The runtime side of --convert-daq-stats-to-cpu-kernels: max-abs, the
+// Magnitude-aware Clipping statistics and update, and nearest-even INT8
+// quantization (one or both copies of quantize_grad in one pass), vectorized
+// and on all cores.
+//
+// Every tensor operand is a rank-3 view [outer, channels, inner] of the op's
+// operand (per tensor: [1, 1, elements]); clips are rank 1. Scalars that are
+// f64 or f32 constants travel as the bit patterns of their values in i64.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DAQ_RUNTIME_STATSKERNELS_H
+#define DAQ_RUNTIME_STATSKERNELS_H
+
+#include "daq/Runtime/QConvKernels.h"
+
+/// out[c] = max |x[:, c, :]| (NaN if any NaN).
+extern "C" void _mlir_ciface_daq_cpu_max_abs(DaqMemRef<float, 3> *x,
+                                             DaqMemRef<float, 1> *out,
+                                             int64_t kernel);
+/// One MCS step: out[0, c] = new clip, out[1, c] = 1.0 for bell-shaped
+/// channels, 0.0 otherwise. `lambda` is an f64 bit pattern, `keep` and `take`
+/// f32 bit patterns ((1 - k*A) and A rounded to f32).
+extern "C" void _mlir_ciface_daq_cpu_mcs_clip(DaqMemRef<float, 3> *x,
+                                              DaqMemRef<float, 1> *prevClip,
+                                              DaqMemRef<float, 2> *out,
+                                              int64_t lambda, int64_t keep,
+                                              int64_t take, int64_t kernel);
+/// The MCS steps of quantize_grad, per channel and per tensor, from the same
+/// three passes: out[c] the new clip of channel c, out[C] the tensor's (its
+/// f64 sums add the channels' partial sums, see StatsKernels.cpp).
+extern "C" void _mlir_ciface_daq_cpu_mcs_clip2(DaqMemRef<float, 3> *x,
+                                               DaqMemRef<float, 1> *prevChannel,
+                                               DaqMemRef<float, 1> *prevTensor,
+                                               DaqMemRef<float, 1> *out,
+                                               int64_t lambda, int64_t keep,
+                                               int64_t take, int64_t kernel);
+/// Nearest-even codes of x with clip[c] (or clip[0] when it has one
+/// element).
+extern "C" void _mlir_ciface_daq_cpu_quantize(DaqMemRef<float, 3> *x,
+                                              DaqMemRef<float, 1> *clip,
+                                              DaqMemRef<int8_t, 3> *out,
+                                              int64_t kernel);
+/// Both copies of quantize_grad in one pass: out[0] the codes with the
+/// per-channel clips, out[1] the codes with the per-tensor clip.
+extern "C" void _mlir_ciface_daq_cpu_quantize2(DaqMemRef<float, 3> *x,
+                                               DaqMemRef<float, 1> *channelClip,
+                                               DaqMemRef<float, 1> *tensorClip,
+                                               DaqMemRef<int8_t, 4> *out,
+                                               int64_t kernel);
+
+#endif // DAQ_RUNTIME_STATSKERNELS_H

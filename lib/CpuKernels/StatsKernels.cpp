@@ -1,0 +1,737 @@
+//===- StatsKernels.cpp - gradient statistics and quantization ------------===//
+//
+// Kernels of --convert-daq-stats-to-cpu-kernels (include/daq/Runtime/
+// StatsKernels.h). They reproduce convert-daq-to-linalg bit for bit:
+//
+// * per channel, the f64 sum and the f64 sum of squared deviations add the
+//   elements of a channel in the reference's order (row-major over the other
+//   dimensions); channels run in parallel (threads, and vector lanes: the
+//   loops over four channels at a time are what the SLP vectorizer turns
+//   into <4 x double> adds) so every channel's chain is the reference's;
+// * per tensor, the elements are split into contiguous parts summed in
+//   parallel and the partial sums added in a fixed order, so the f64 sums can
+//   differ from the reference's sequential sum in the last bits; the
+//   classification r > lambda can then differ only for an element within an
+//   ulp of sigma (a near tie, which the numerics tests treat as ambiguous);
+// * max-abs and the count above sigma are order-independent;
+// * the MCS update and the quantizer are the reference's f32 expressions.
+//
+// The file is compiled with -ffp-contract=off: no FMA may fuse the
+// reference's separate multiplies and adds. Each kernel body is an
+// always-inline template instantiated twice, for the baseline x86-64 and
+// inside a target("avx2,fma") function, which the CPU variant chooses.
+//
+//===----------------------------------------------------------------------===//
+
+#include "daq/Runtime/StatsKernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+using namespace mlir::daq::cpu;
+
+#define DAQ_INLINE inline __attribute__((always_inline))
+
+namespace {
+
+int getNumThreads() {
+  static const int threads = [] {
+    if (const char *env = std::getenv("DAQ_NUM_THREADS")) {
+      int value = std::atoi(env);
+      if (value > 0)
+        return value;
+    }
+    unsigned hw = std::thread::hardware_concurrency();
+    return hw ? static_cast<int>(hw) : 1;
+  }();
+  return threads;
+}
+
+/// fn(begin, end) over [0, count), one contiguous chunk per thread.
+template <typename Fn> void parallelFor(int64_t count, const Fn &fn) {
+  int64_t threads = std::min<int64_t>(getNumThreads(), count);
+  if (threads <= 1) {
+    if (count > 0)
+      fn(0, count);
+    return;
+  }
+  int64_t chunk = (count + threads - 1) / threads;
+  std::vector<std::thread> workers;
+  for (int64_t t = 1; t < threads; ++t) {
+    int64_t begin = t * chunk, end = std::min(count, begin + chunk);
+    if (begin < end)
+      workers.emplace_back([&fn, begin, end] { fn(begin, end); });
+  }
+  fn(0, std::min(count, chunk));
+  for (std::thread &worker : workers)
+    worker.join();
+}
+
+/// A rank-3 strided f32 view [outer, channels, inner].
+struct View {
+  const float *data;
+  int64_t n[3], s[3];
+  const float *at(int64_t o, int64_t c) const {
+    return data + o * s[0] + c * s[1];
+  }
+};
+
+View makeView(DaqMemRef<float, 3> *m) {
+  View v{m->aligned + m->offset, {}, {}};
+  for (int d = 0; d < 3; ++d) {
+    v.n[d] = m->sizes[d];
+    v.s[d] = m->strides[d];
+  }
+  return v;
+}
+
+/// Per-channel partial statistics.
+struct Stats {
+  double sum = 0, squares = 0;
+  int64_t above = 0;
+  // With the per-tensor statistics in the same passes (Both): the squared
+  // deviations from the tensor's mean, the count above the tensor's sigma.
+  double squaresT = 0;
+  int64_t aboveT = 0;
+  float max = 0;
+  int32_t nan = 0;
+};
+
+DAQ_INLINE float maxAbs(float m, float x) {
+  float a = std::fabs(x);
+  return a > m ? a : m;
+}
+
+//===----------------------------------------------------------------------===//
+// Pass bodies over channels [c0, c1) of a view, in the reference's order.
+//===----------------------------------------------------------------------===//
+
+/// Pass 1 (sum, max, NaN) on K channels from c at once, inner dim > 1.
+template <int K>
+DAQ_INLINE void momentsBlock(const View &v, int64_t c, Stats *st) {
+  double sum[K] = {};
+  float max[K] = {};
+  int32_t nan[K] = {};
+  for (int64_t o = 0; o < v.n[0]; ++o) {
+    const float *rows[K];
+    for (int k = 0; k < K; ++k)
+      rows[k] = v.at(o, c + k);
+    for (int64_t i = 0; i < v.n[2]; ++i)
+      for (int k = 0; k < K; ++k) {
+        float x = rows[k][i * v.s[2]];
+        sum[k] += static_cast<double>(x);
+        max[k] = maxAbs(max[k], x);
+        nan[k] |= x != x;
+      }
+  }
+  for (int k = 0; k < K; ++k) {
+    st[c + k].sum = sum[k];
+    st[c + k].max = max[k];
+    st[c + k].nan = nan[k];
+  }
+}
+
+template <int K, bool Both>
+DAQ_INLINE void squaresBlock(const View &v, int64_t c, Stats *st,
+                             const double *mean, const double *tensor) {
+  double sq[K] = {}, sqT[K] = {}, mu[K];
+  double muT = Both ? tensor[0] : 0.0;
+  for (int k = 0; k < K; ++k)
+    mu[k] = mean[c + k];
+  for (int64_t o = 0; o < v.n[0]; ++o) {
+    const float *rows[K];
+    for (int k = 0; k < K; ++k)
+      rows[k] = v.at(o, c + k);
+    for (int64_t i = 0; i < v.n[2]; ++i)
+      for (int k = 0; k < K; ++k) {
+        double x = static_cast<double>(rows[k][i * v.s[2]]);
+        double d = x - mu[k];
+        sq[k] += d * d;
+        if constexpr (Both) {
+          double dT = x - muT;
+          sqT[k] += dT * dT;
+        }
+      }
+  }
+  for (int k = 0; k < K; ++k) {
+    st[c + k].squares = sq[k];
+    st[c + k].squaresT = sqT[k];
+  }
+}
+
+template <bool Both>
+DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
+                              double sigma, double sigmaT, Stats &st) {
+  int64_t count = 0, countT = 0;
+  if (stride == 1) {
+    for (int64_t i = 0; i < n; ++i) {
+      double a = static_cast<double>(std::fabs(x[i]));
+      count += a > sigma;
+      if constexpr (Both)
+        countT += a > sigmaT;
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      double a = static_cast<double>(std::fabs(x[i * stride]));
+      count += a > sigma;
+      if constexpr (Both)
+        countT += a > sigmaT;
+    }
+  }
+  st.above += count;
+  st.aboveT += countT;
+}
+
+/// Pass `pass` (1 moments, 2 squares, 3 count) on channels [c0, c1).
+/// With Both, `tensor` is {mean, sigma} of the whole tensor and passes 2
+/// and 3 also accumulate squaresT and aboveT.
+template <int Pass, bool Both>
+DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
+                          const double *mean, const double *sigma,
+                          const double *tensor) {
+  if (v.n[2] == 1) {
+    // Channels along the innermost data (NHWC): one row of channels per
+    // outer index, vectorized across channels, on local arrays of
+    // accumulators (structure of arrays).
+    int64_t sc = v.s[1], m = c1 - c0;
+    std::vector<double> acc(m, 0.0), accT(m, 0.0), mu(m), sg(m);
+    std::vector<float> mx(m, 0.0f);
+    std::vector<int64_t> cnt(m, 0), cntT(m, 0);
+    std::vector<int32_t> bad(m, 0);
+    for (int64_t c = 0; c < m; ++c) {
+      if constexpr (Pass == 2)
+        mu[c] = mean[c0 + c];
+      if constexpr (Pass == 3)
+        sg[c] = sigma[c0 + c];
+    }
+    double muT = Both ? tensor[0] : 0.0, sgT = Both ? tensor[1] : 0.0;
+    double *__restrict accP = acc.data();
+    double *__restrict accTP = accT.data();
+    const double *__restrict muP = mu.data();
+    const double *__restrict sgP = sg.data();
+    float *__restrict mxP = mx.data();
+    int64_t *__restrict cntP = cnt.data();
+    int64_t *__restrict cntTP = cntT.data();
+    int32_t *__restrict badP = bad.data();
+    // Unit channel stride (the usual NHWC) gets its own loop so that it
+    // vectorizes.
+#define DAQ_ROW_BODY(STRIDE)                                                   \
+  for (int64_t c = 0; c < m; ++c) {                                            \
+    float x = row[c * (STRIDE)];                                               \
+    if constexpr (Pass == 1) {                                                 \
+      accP[c] += static_cast<double>(x);                                       \
+      mxP[c] = maxAbs(mxP[c], x);                                              \
+      badP[c] |= x != x;                                                       \
+    } else if constexpr (Pass == 2) {                                          \
+      double d = static_cast<double>(x) - muP[c];                              \
+      accP[c] += d * d;                                                        \
+      if constexpr (Both) {                                                    \
+        double dT = static_cast<double>(x) - muT;                              \
+        accTP[c] += dT * dT;                                                   \
+      }                                                                        \
+    } else {                                                                   \
+      double a = static_cast<double>(std::fabs(x));                            \
+      cntP[c] += a > sgP[c];                                                   \
+      if constexpr (Both)                                                      \
+        cntTP[c] += a > sgT;                                                   \
+    }                                                                          \
+  }
+    for (int64_t o = 0; o < v.n[0]; ++o) {
+      const float *row = v.at(o, c0);
+      if (sc == 1) {
+        DAQ_ROW_BODY(1)
+      } else {
+        DAQ_ROW_BODY(sc)
+      }
+    }
+#undef DAQ_ROW_BODY
+    for (int64_t c = 0; c < m; ++c) {
+      Stats &s = st[c0 + c];
+      if constexpr (Pass == 1) {
+        s.sum = acc[c];
+        s.max = mx[c];
+        s.nan = bad[c];
+      } else if constexpr (Pass == 2) {
+        s.squares = acc[c];
+        s.squaresT = accT[c];
+      } else {
+        s.above = cnt[c];
+        s.aboveT = cntT[c];
+      }
+    }
+    return;
+  }
+  if constexpr (Pass == 3) {
+    for (int64_t c = c0; c < c1; ++c)
+      for (int64_t o = 0; o < v.n[0]; ++o)
+        countAboveRow<Both>(v.at(o, c), v.n[2], v.s[2], sigma[c],
+                            Both ? tensor[1] : 0.0, st[c]);
+    return;
+  }
+  // Independent chains of 16 channels (four <4 x double> accumulators)
+  // hide the latency of the adds; then 4, then 1.
+  int64_t c = c0;
+  for (; c + 16 <= c1; c += 16) {
+    if constexpr (Pass == 1)
+      momentsBlock<16>(v, c, st);
+    else
+      squaresBlock<16, Both>(v, c, st, mean, tensor);
+  }
+  for (; c + 4 <= c1; c += 4) {
+    if constexpr (Pass == 1)
+      momentsBlock<4>(v, c, st);
+    else
+      squaresBlock<4, Both>(v, c, st, mean, tensor);
+  }
+  for (; c < c1; ++c) {
+    if constexpr (Pass == 1)
+      momentsBlock<1>(v, c, st);
+    else
+      squaresBlock<1, Both>(v, c, st, mean, tensor);
+  }
+}
+
+#define DAQ_STATS_ARGS                                                         \
+  const View &v, int64_t c0, int64_t c1, Stats *st, const double *m,           \
+      const double *s, const double *t
+#define DAQ_STATS_WRAPPER(NAME, ATTR, PASS, BOTH)                              \
+  ATTR void NAME(DAQ_STATS_ARGS) {                                             \
+    statsPass<PASS, BOTH>(v, c0, c1, st, m, s, t);                             \
+  }
+#define DAQ_AVX2 __attribute__((target("avx2,fma")))
+DAQ_STATS_WRAPPER(statsPortable1, , 1, false)
+DAQ_STATS_WRAPPER(statsPortable2, , 2, false)
+DAQ_STATS_WRAPPER(statsPortable3, , 3, false)
+DAQ_STATS_WRAPPER(statsPortable2Both, , 2, true)
+DAQ_STATS_WRAPPER(statsPortable3Both, , 3, true)
+DAQ_STATS_WRAPPER(statsAVX2_1, DAQ_AVX2, 1, false)
+DAQ_STATS_WRAPPER(statsAVX2_2, DAQ_AVX2, 2, false)
+DAQ_STATS_WRAPPER(statsAVX2_3, DAQ_AVX2, 3, false)
+DAQ_STATS_WRAPPER(statsAVX2_2Both, DAQ_AVX2, 2, true)
+DAQ_STATS_WRAPPER(statsAVX2_3Both, DAQ_AVX2, 3, true)
+
+using StatsPassFn = void (*)(const View &, int64_t, int64_t, Stats *,
+                             const double *, const double *, const double *);
+
+struct Isa {
+  /// Passes 1-3, and passes 2-3 with the per-tensor statistics too.
+  StatsPassFn pass[3], passBoth[2];
+  bool avx2;
+};
+
+//===----------------------------------------------------------------------===//
+// Quantization rows
+//===----------------------------------------------------------------------===//
+
+/// The reference quantizer: clamps that keep a NaN x, a NaN v (NaN x or
+/// clip, inf * 0) gives code 0.
+DAQ_INLINE int8_t quantizeValue(float x, float clip, float inverse) {
+  float c = x < -clip ? -clip : x;
+  c = c > clip ? clip : c;
+  float v = c * inverse;
+  float r = __builtin_roundevenf(v);
+  r = r < -127.0f ? -127.0f : r;
+  r = r > 127.0f ? 127.0f : r;
+  r = v != v ? 0.0f : r;
+  return static_cast<int8_t>(static_cast<int32_t>(r));
+}
+
+/// Quantizes n elements: q1 with clip1[j * clipStep] (inverse inv1[...]),
+/// and when Two, q2 with the scalar clip2.
+template <bool Two>
+DAQ_INLINE void quantizeRow(const float *x, int64_t sx, int8_t *q1, int8_t *q2,
+                            int64_t sq, int64_t n, const float *clip1,
+                            const float *inv1, int64_t clipStep, float clip2,
+                            float inv2) {
+  if (sx == 1 && sq == 1 && clipStep == 1) {
+    for (int64_t j = 0; j < n; ++j) {
+      q1[j] = quantizeValue(x[j], clip1[j], inv1[j]);
+      if constexpr (Two)
+        q2[j] = quantizeValue(x[j], clip2, inv2);
+    }
+  } else if (sx == 1 && sq == 1 && clipStep == 0) {
+    float c = clip1[0], inv = inv1[0];
+    for (int64_t j = 0; j < n; ++j) {
+      q1[j] = quantizeValue(x[j], c, inv);
+      if constexpr (Two)
+        q2[j] = quantizeValue(x[j], clip2, inv2);
+    }
+  } else {
+    for (int64_t j = 0; j < n; ++j) {
+      float value = x[j * sx];
+      q1[j * sq] =
+          quantizeValue(value, clip1[j * clipStep], inv1[j * clipStep]);
+      if constexpr (Two)
+        q2[j * sq] = quantizeValue(value, clip2, inv2);
+    }
+  }
+}
+
+/// Output i8 views.
+struct OutView {
+  int8_t *data[2];
+  int64_t s[3];
+};
+
+/// Quantizes the view: per-channel clips `clip` (count == channels) or one
+/// clip (count 1); with `two`, also the second output with `clip2`.
+template <bool Two>
+DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
+                              const float *clip, const float *inv,
+                              int64_t clipCount, float clip2, float inv2,
+                              int64_t begin, int64_t end, int64_t pieces) {
+  int64_t perChannel = clipCount == 1 ? 0 : 1;
+  if (v.n[2] == 1) {
+    // Units: (outer row, piece of the channels).
+    int64_t len = (v.n[1] + pieces - 1) / pieces;
+    for (int64_t u = begin; u < end; ++u) {
+      int64_t o = u / pieces, c0 = (u % pieces) * len;
+      int64_t c1 = std::min(v.n[1], c0 + len);
+      if (c0 >= c1)
+        continue;
+      int64_t off = o * out.s[0] + c0 * out.s[1];
+      quantizeRow<Two>(v.at(o, c0), v.s[1], out.data[0] + off,
+                       Two ? out.data[1] + off : nullptr, out.s[1], c1 - c0,
+                       clip + c0 * perChannel, inv + c0 * perChannel,
+                       perChannel, clip2, inv2);
+    }
+    return;
+  }
+  // Units: (outer, channel, piece of the inner row).
+  int64_t len = (v.n[2] + pieces - 1) / pieces;
+  for (int64_t u = begin; u < end; ++u) {
+    int64_t row = u / pieces, i0 = (u % pieces) * len;
+    int64_t i1 = std::min(v.n[2], i0 + len);
+    if (i0 >= i1)
+      continue;
+    int64_t o = row / v.n[1], c = row % v.n[1];
+    int64_t off = o * out.s[0] + c * out.s[1] + i0 * out.s[2];
+    quantizeRow<Two>(v.at(o, c) + i0 * v.s[2], v.s[2], out.data[0] + off,
+                     Two ? out.data[1] + off : nullptr, out.s[2], i1 - i0,
+                     clip + c * perChannel, inv + c * perChannel, 0, clip2,
+                     inv2);
+  }
+}
+
+#define DAQ_QUANTIZE_ARGS                                                      \
+  const View &v, const OutView &out, const float *clip, const float *inv,      \
+      int64_t clipCount, float clip2, float inv2, int64_t begin, int64_t end,  \
+      int64_t pieces
+#define DAQ_QUANTIZE_PASS                                                      \
+  v, out, clip, inv, clipCount, clip2, inv2, begin, end, pieces
+void quantizePortable1(DAQ_QUANTIZE_ARGS) {
+  quantizeRange<false>(DAQ_QUANTIZE_PASS);
+}
+void quantizePortable2(DAQ_QUANTIZE_ARGS) {
+  quantizeRange<true>(DAQ_QUANTIZE_PASS);
+}
+__attribute__((target("avx2,fma"))) void quantizeAVX2_1(DAQ_QUANTIZE_ARGS) {
+  quantizeRange<false>(DAQ_QUANTIZE_PASS);
+}
+__attribute__((target("avx2,fma"))) void quantizeAVX2_2(DAQ_QUANTIZE_ARGS) {
+  quantizeRange<true>(DAQ_QUANTIZE_PASS);
+}
+
+//===----------------------------------------------------------------------===//
+// Drivers
+//===----------------------------------------------------------------------===//
+
+/// The variant this call runs, or false after reporting an error.
+bool selectIsa(int64_t kernel, Isa &isa) {
+  std::string error;
+  KernelVariant variant =
+      resolveVariant(static_cast<KernelVariant>(kernel), error);
+  if (!error.empty()) {
+    reportKernelError(error);
+    return false;
+  }
+  // Every variant above portable runs on CPUs with AVX2 and FMA.
+  isa.avx2 = variant != KernelVariant::Portable;
+  if (isa.avx2)
+    isa.pass[0] = statsAVX2_1, isa.pass[1] = statsAVX2_2,
+    isa.pass[2] = statsAVX2_3, isa.passBoth[0] = statsAVX2_2Both,
+    isa.passBoth[1] = statsAVX2_3Both;
+  else
+    isa.pass[0] = statsPortable1, isa.pass[1] = statsPortable2,
+    isa.pass[2] = statsPortable3, isa.passBoth[0] = statsPortable2Both,
+    isa.passBoth[1] = statsPortable3Both;
+  return true;
+}
+
+/// Threads split the channels of the view; per tensor (one channel) the
+/// elements are first split into contiguous parts that act as channels.
+/// Returns the per-channel statistics up to pass `upTo` (1 moments,
+/// 2 squares, 3 count). With `both` (per-channel views only), `tensor` also
+/// gets the statistics of the whole tensor from the same passes: sums of the
+/// channels' partial sums in channel order (so, as per tensor, the f64 sums
+/// may differ from the reference's sequential ones in the last bits).
+struct StatsResult {
+  std::vector<double> sum, squares;
+  std::vector<int64_t> above;
+  std::vector<float> max;
+};
+
+constexpr int64_t kMinPerPart = 1 << 14;
+constexpr int64_t kBlock = 16;
+
+StatsResult computeStats(const View &input, const Isa &isa, int upTo,
+                         bool both = false, StatsResult *tensor = nullptr) {
+  View v = input;
+  bool perTensor = v.n[1] == 1 && !both;
+  int64_t count = v.n[0] * v.n[2];
+  // Per tensor: [1, parts, len] plus a tail view [1, 1, rest].
+  View tail{nullptr, {0, 0, 0}, {0, 0, 0}};
+  if (perTensor && v.n[0] == 1 && count >= 2 * kMinPerPart) {
+    int64_t parts = std::min<int64_t>(getNumThreads() * 8, count / kMinPerPart);
+    int64_t len = count / parts;
+    tail = View{v.data + parts * len * v.s[2],
+                {1, 1, count - parts * len},
+                {0, 0, v.s[2]}};
+    v = View{v.data, {1, parts, len}, {0, len * v.s[2], v.s[2]}};
+  }
+  int64_t channels = v.n[1] + (tail.data ? 1 : 0);
+  std::vector<Stats> st(channels);
+  int64_t outChannels = perTensor ? 1 : v.n[1];
+  std::vector<double> mean(channels), sigma(channels);
+  double tensorMS[2] = {0, 0};
+  auto runPass = [&](int pass) {
+    StatsPassFn fn =
+        both && pass > 1 ? isa.passBoth[pass - 2] : isa.pass[pass - 1];
+    // Blocks of kBlock channels per thread unit.
+    int64_t blocks = (v.n[1] + kBlock - 1) / kBlock;
+    parallelFor(blocks, [&](int64_t b0, int64_t b1) {
+      fn(v, b0 * kBlock, std::min(v.n[1], b1 * kBlock), st.data(), mean.data(),
+         sigma.data(), tensorMS);
+    });
+    if (tail.data && tail.n[2] > 0)
+      fn(tail, 0, 1, st.data() + v.n[1], mean.data() + v.n[1],
+         sigma.data() + v.n[1], tensorMS);
+  };
+  StatsResult r;
+  r.sum.assign(outChannels, 0);
+  r.squares.assign(outChannels, 0);
+  r.above.assign(outChannels, 0);
+  r.max.assign(outChannels, 0);
+  if (both) {
+    tensor->sum.assign(1, 0);
+    tensor->squares.assign(1, 0);
+    tensor->above.assign(1, 0);
+    tensor->max.assign(1, 0);
+  }
+  auto outOf = [&](int64_t c) { return perTensor ? 0 : c; };
+  double n = static_cast<double>(count);
+  double nT = n * static_cast<double>(v.n[1]);
+  runPass(1);
+  std::vector<int32_t> nan(outChannels, 0);
+  int32_t nanT = 0;
+  for (int64_t c = 0; c < channels; ++c) {
+    int64_t o = outOf(c);
+    r.sum[o] += st[c].sum;
+    r.max[o] = std::max(r.max[o], st[c].max);
+    nan[o] |= st[c].nan;
+  }
+  for (int64_t o = 0; o < outChannels; ++o) {
+    if (both) {
+      tensor->sum[0] += r.sum[o];
+      tensor->max[0] = std::max(tensor->max[0], r.max[o]);
+      nanT |= nan[o];
+    }
+    if (nan[o])
+      r.max[o] = std::numeric_limits<float>::quiet_NaN();
+  }
+  if (both && nanT)
+    tensor->max[0] = std::numeric_limits<float>::quiet_NaN();
+  if (upTo < 2)
+    return r;
+  for (int64_t c = 0; c < channels; ++c)
+    mean[c] = r.sum[outOf(c)] / n;
+  if (both)
+    tensorMS[0] = tensor->sum[0] / nT;
+  runPass(2);
+  for (int64_t c = 0; c < channels; ++c) {
+    r.squares[outOf(c)] += st[c].squares;
+    if (both)
+      tensor->squares[0] += st[c].squaresT;
+  }
+  for (int64_t c = 0; c < channels; ++c)
+    sigma[c] = std::sqrt(r.squares[outOf(c)] / n);
+  if (both)
+    tensorMS[1] = std::sqrt(tensor->squares[0] / nT);
+  runPass(3);
+  for (int64_t c = 0; c < channels; ++c) {
+    r.above[outOf(c)] += st[c].above;
+    if (both)
+      tensor->above[0] += st[c].aboveT;
+  }
+  return r;
+}
+
+template <typename T> T fromBits(int64_t bits) {
+  T value;
+  if constexpr (sizeof(T) == 4) {
+    uint32_t b = static_cast<uint32_t>(bits);
+    std::memcpy(&value, &b, 4);
+  } else {
+    std::memcpy(&value, &bits, 8);
+  }
+  return value;
+}
+
+void runQuantize(const View &v, const OutView &out, const float *clipData,
+                 int64_t clipStride, int64_t clipCount, bool two, float clip2,
+                 const Isa &isa) {
+  std::vector<float> clip(clipCount), inv(clipCount);
+  for (int64_t c = 0; c < clipCount; ++c) {
+    clip[c] = clipData[c * clipStride];
+    inv[c] = clip[c] == 0.0f ? 0.0f : 127.0f / clip[c];
+  }
+  float inv2 = clip2 == 0.0f ? 0.0f : 127.0f / clip2;
+  int64_t rows = v.n[2] == 1 ? v.n[0] : v.n[0] * v.n[1];
+  int64_t rowLen = v.n[2] == 1 ? v.n[1] : v.n[2];
+  // Pieces per row so that there are enough units for the threads.
+  int64_t want = getNumThreads() * 4;
+  int64_t pieces = 1;
+  if (rows < want)
+    pieces = std::max<int64_t>(
+        1, std::min<int64_t>((want + rows - 1) / rows, rowLen / 4096));
+  auto fn = isa.avx2 ? (two ? quantizeAVX2_2 : quantizeAVX2_1)
+                     : (two ? quantizePortable2 : quantizePortable1);
+  parallelFor(rows * pieces, [&](int64_t begin, int64_t end) {
+    fn(v, out, clip.data(), inv.data(), clipCount, clip2, inv2, begin, end,
+       pieces);
+  });
+}
+
+} // namespace
+
+extern "C" void _mlir_ciface_daq_cpu_max_abs(DaqMemRef<float, 3> *x,
+                                             DaqMemRef<float, 1> *out,
+                                             int64_t kernel) {
+  float *dst = out->aligned + out->offset;
+  Isa isa;
+  if (!selectIsa(kernel, isa)) {
+    for (int64_t c = 0; c < out->sizes[0]; ++c)
+      dst[c * out->strides[0]] = 0;
+    return;
+  }
+  StatsResult r = computeStats(makeView(x), isa, 1);
+  for (int64_t c = 0; c < out->sizes[0]; ++c)
+    dst[c * out->strides[0]] = r.max[c];
+}
+
+namespace {
+/// The reference's classification and f32 update of one clip.
+float mcsUpdate(const StatsResult &r, int64_t c, double n, float prev,
+                double lambda, float keep, float take, bool &bell) {
+  float max = r.max[c];
+  double fraction = static_cast<double>(r.above[c]) / n;
+  bell = fraction > lambda;
+  bool first = prev < 0.0f;
+  float a = keep * prev;
+  float b = take * max;
+  float recursive = a + b;
+  return (bell || first) ? max : recursive;
+}
+} // namespace
+
+extern "C" void _mlir_ciface_daq_cpu_mcs_clip(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *prevClip,
+    DaqMemRef<float, 2> *out, int64_t lambdaBits, int64_t keepBits,
+    int64_t takeBits, int64_t kernel) {
+  float *dst = out->aligned + out->offset;
+  int64_t channels = out->sizes[1];
+  auto put = [&](int64_t row, int64_t c, float value) {
+    dst[row * out->strides[0] + c * out->strides[1]] = value;
+  };
+  Isa isa;
+  if (!selectIsa(kernel, isa)) {
+    for (int64_t c = 0; c < channels; ++c)
+      put(0, c, 0), put(1, c, 0);
+    return;
+  }
+  View v = makeView(x);
+  StatsResult r = computeStats(v, isa, 3);
+  double n = static_cast<double>(v.n[0] * v.n[2]);
+  double lambda = fromBits<double>(lambdaBits);
+  float keep = fromBits<float>(keepBits), take = fromBits<float>(takeBits);
+  const float *prev = prevClip->aligned + prevClip->offset;
+  for (int64_t c = 0; c < channels; ++c) {
+    bool bell;
+    put(0, c,
+        mcsUpdate(r, c, n, prev[c * prevClip->strides[0]], lambda, keep, take,
+                  bell));
+    put(1, c, bell ? 1.0f : 0.0f);
+  }
+}
+
+extern "C" void _mlir_ciface_daq_cpu_mcs_clip2(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *prevChannel,
+    DaqMemRef<float, 1> *prevTensor, DaqMemRef<float, 1> *out,
+    int64_t lambdaBits, int64_t keepBits, int64_t takeBits, int64_t kernel) {
+  float *dst = out->aligned + out->offset;
+  int64_t channels = out->sizes[0] - 1;
+  Isa isa;
+  if (!selectIsa(kernel, isa)) {
+    for (int64_t c = 0; c <= channels; ++c)
+      dst[c * out->strides[0]] = 0;
+    return;
+  }
+  View v = makeView(x);
+  StatsResult tensor;
+  StatsResult r = computeStats(v, isa, 3, /*both=*/true, &tensor);
+  double n = static_cast<double>(v.n[0] * v.n[2]);
+  double lambda = fromBits<double>(lambdaBits);
+  float keep = fromBits<float>(keepBits), take = fromBits<float>(takeBits);
+  const float *prev = prevChannel->aligned + prevChannel->offset;
+  bool bell;
+  for (int64_t c = 0; c < channels; ++c)
+    dst[c * out->strides[0]] = mcsUpdate(
+        r, c, n, prev[c * prevChannel->strides[0]], lambda, keep, take, bell);
+  dst[channels * out->strides[0]] = mcsUpdate(
+      tensor, 0, n * static_cast<double>(channels),
+      prevTensor->aligned[prevTensor->offset], lambda, keep, take, bell);
+}
+
+extern "C" void _mlir_ciface_daq_cpu_quantize(DaqMemRef<float, 3> *x,
+                                              DaqMemRef<float, 1> *clip,
+                                              DaqMemRef<int8_t, 3> *out,
+                                              int64_t kernel) {
+  OutView o{{out->aligned + out->offset, nullptr},
+            {out->strides[0], out->strides[1], out->strides[2]}};
+  Isa isa;
+  if (!selectIsa(kernel, isa)) {
+    for (int64_t a = 0; a < out->sizes[0]; ++a)
+      for (int64_t b = 0; b < out->sizes[1]; ++b)
+        for (int64_t c = 0; c < out->sizes[2]; ++c)
+          o.data[0][a * o.s[0] + b * o.s[1] + c * o.s[2]] = 0;
+    return;
+  }
+  runQuantize(makeView(x), o, clip->aligned + clip->offset, clip->strides[0],
+              clip->sizes[0], false, 0.0f, isa);
+}
+
+extern "C" void _mlir_ciface_daq_cpu_quantize2(DaqMemRef<float, 3> *x,
+                                               DaqMemRef<float, 1> *channelClip,
+                                               DaqMemRef<float, 1> *tensorClip,
+                                               DaqMemRef<int8_t, 4> *out,
+                                               int64_t kernel) {
+  int8_t *base = out->aligned + out->offset;
+  OutView o{{base, base + out->strides[0]},
+            {out->strides[1], out->strides[2], out->strides[3]}};
+  Isa isa;
+  if (!selectIsa(kernel, isa)) {
+    for (int k = 0; k < 2; ++k)
+      for (int64_t a = 0; a < out->sizes[1]; ++a)
+        for (int64_t b = 0; b < out->sizes[2]; ++b)
+          for (int64_t c = 0; c < out->sizes[3]; ++c)
+            o.data[k][a * o.s[0] + b * o.s[1] + c * o.s[2]] = 0;
+    return;
+  }
+  runQuantize(makeView(x), o, channelClip->aligned + channelClip->offset,
+              channelClip->strides[0], channelClip->sizes[0], true,
+              tensorClip->aligned[tensorClip->offset], isa);
+}

@@ -1,0 +1,230 @@
+"""Checks one variant of the CPU statistics and quantization kernels against
+the reference.
+
+Random gradients in both layouts (NCHW, channel axis 1; NHWC, axis 3; plus a
+rank-2 tensor with the channels first), odd channel counts, all-zero
+channels, and in one case NaN and infinities; each case is one module with
+daq.max_abs, daq.mcs_clip and daq.quantize (per channel and per tensor, clips
+including 0, inf and NaN; exact ties through clips of 127) and daq.quantize_grad with #daq.mcs over two steps
+(the second step's state is the first step's clips) and with #daq.max. The
+module is lowered twice with daq-opt:
+
+  --daq-cpu-pipeline=stats-kernel=reference   (convert-daq-to-linalg loops)
+  --daq-cpu-pipeline=stats-kernel=VARIANT     (the CPU kernels, forced)
+
+and both run through daq-run on the same inputs. Every output must be equal
+bit for bit (a NaN must be a NaN at the same place).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "numerics", "lib"))
+
+import numpy as np  # noqa: E402
+
+from harness import Module, mcs_attr, randn  # noqa: E402
+
+F32 = np.float32
+
+
+def random_case(rng, index):
+    """(shape, axis) of the gradient."""
+    c = int(rng.choice([1, 3, 5, 7, 13, 17]))
+    if index == 0:
+        # NaN and infinities (build_case): several channels, random sizes.
+        return (int(rng.integers(1, 4)), int(rng.choice([3, 5, 7, 13])),
+                int(rng.integers(1, 9)), int(rng.integers(1, 9))), 1
+    if index == 1:
+        # NHWC, large enough that the per-tensor statistics split into parts.
+        return (3, 19, 17, 37), 3
+    if index == 2:
+        return (3, 37, 19, 17), 1
+    if index == 3:
+        return (c, 29), 0
+    n = int(rng.integers(1, 4))
+    h, w = int(rng.integers(1, 9)), int(rng.integers(1, 9))
+    if rng.random() < 0.5:
+        return (n, c, h, w), 1
+    return (n, h, w, c), 3
+
+
+def gradient(rng, shape, axis, special):
+    g = randn(rng, shape, float(rng.choice([1e-3, 1.0, 30.0])))
+    # Heavy-tailed channels too (inverted-T shapes for MCS).
+    if rng.random() < 0.5:
+        g = (g * np.abs(randn(rng, shape, 1.0)) ** 3).astype(F32)
+    channels = shape[axis]
+    moved = np.moveaxis(g, axis, 0)
+    if channels > 1:
+        moved[int(rng.integers(channels))] = 0.0  # an all-zero channel
+    if special:
+        flat = moved.reshape(channels, -1)
+        flat[0, 0] = np.nan
+        if channels > 1:
+            flat[-1, -1] = np.inf
+            flat[-1, 0] = -np.inf
+    return np.ascontiguousarray(np.moveaxis(moved, 0, axis))
+
+
+def build_case(rng, shape, axis, special):
+    m = Module()
+    channels = shape[axis]
+    g1 = m.arg(gradient(rng, shape, axis, special))
+    g2 = m.arg(gradient(rng, shape, axis, False))
+    # Per-channel state: first step (-1) for some channels, positive clips.
+    prev = rng.uniform(0.1, 3.0, size=(channels,)).astype(F32)
+    prev[rng.random(channels) < 0.3] = -1.0
+    prev_c = m.arg(prev)
+    prev_t = m.arg(np.asarray(rng.uniform(0.1, 3.0), dtype=F32))
+    clip_c = rng.uniform(0.01, 2.0, size=(channels,)).astype(F32)
+    specials = [0.0, np.inf, np.nan]
+    for k in range(min(channels, 3)):
+        clip_c[k] = specials[k] if rng.random() < 0.7 else clip_c[k]
+    clip_c = m.arg(clip_c)
+    clip_t = m.arg(np.asarray(rng.uniform(0.01, 2.0), dtype=F32))
+
+    m.result(m.max_abs(g1, axis, channels), "max_abs per channel")
+    m.result(m.max_abs(g1, None), "max_abs per tensor")
+    lam = float(rng.choice([0.3, 0.25]))
+    c, bell = m.mcs_clip(g1, prev_c, axis, lam=lam, k=1.0, a=0.9)
+    m.result(c, "mcs_clip per channel: clip")
+    m.result(bell, "mcs_clip per channel: bell-shaped")
+    c, bell = m.mcs_clip(g1, prev_t, None, lam=lam)
+    m.result(c, "mcs_clip per tensor: clip")
+    m.result(bell, "mcs_clip per tensor: bell-shaped")
+    m.result(m.quantize(g1, clip_c, axis), "quantize per channel")
+    m.result(m.quantize(g1, clip_t, None), "quantize per tensor")
+    # Ties: with clips 127 the scale is exactly 1, so halves must round to
+    # even (and values past 127 clamp).
+    halves = (rng.integers(-140, 140, size=shape) + 0.5).astype(F32)
+    halves[..., 0] = np.round(halves[..., 0])
+    g3 = m.arg(halves)
+    c127 = m.arg(np.full((channels,), 127.0, dtype=F32))
+    t127 = m.arg(np.asarray(127.0, dtype=F32))
+    m.result(m.quantize(g3, c127, axis), "quantize ties per channel")
+    m.result(m.quantize(g3, t127, None), "quantize ties per tensor")
+    # Two MCS steps of quantize_grad, the second on the first's clips.
+    state = (prev_c, prev_t)
+    for step, g in enumerate((g1, g2)):
+        qc, cc, qt, ct = m.quantize_grad(g, axis, channels, mcs_attr(),
+                                         state=state)
+        for v, what in ((qc, "channel codes"), (cc, "channel clip"),
+                        (qt, "tensor codes"), (ct, "tensor clip")):
+            m.result(v, "quantize_grad #daq.mcs step %d: %s" % (step, what))
+        state = (cc, ct)
+    qc, cc, qt, ct = m.quantize_grad(g2, axis, channels, "#daq.max")
+    for v, what in ((qc, "channel codes"), (cc, "channel clip"),
+                    (qt, "tensor codes"), (ct, "tensor clip")):
+        m.result(v, "quantize_grad #daq.max: %s" % what)
+    return m
+
+
+def run(cmd, what):
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+    if proc.returncode != 0:
+        sys.exit("FAIL: %s failed (exit %d): %s\n%s" % (
+            what, proc.returncode, " ".join(cmd), proc.stderr[-4000:]))
+    return proc.stdout
+
+
+def same(got, want):
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return False
+    if got.dtype.kind == "f":
+        nan_g, nan_w = np.isnan(got), np.isnan(want)
+        if not np.array_equal(nan_g, nan_w):
+            return False
+        return np.array_equal(got[~nan_g].view(np.uint32),
+                              want[~nan_w].view(np.uint32))
+    return np.array_equal(got, want)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--daq-run", default="daq-run")
+    p.add_argument("--daq-opt", default="daq-opt")
+    p.add_argument("--kernel", required=True)
+    p.add_argument("--cases", type=int, default=4)
+    p.add_argument("--seed", type=int, default=None)
+    args = p.parse_args()
+    seed = args.seed if args.seed is not None else \
+        int.from_bytes(os.urandom(4), "little")
+    print("seed = %d (reproduce with --seed %d)" % (seed, seed))
+    rng = np.random.default_rng(seed)
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="daq-stats-kernels-") as tmp:
+        for index in range(args.cases):
+            shape, axis = random_case(rng, index)
+            special = index == 0
+            m = build_case(rng, shape, axis, special)
+            name = "case %d shape %s axis %d%s" % (
+                index, shape, axis, " with NaN/inf" if special else "")
+            d = os.path.join(tmp, "case%d" % index)
+            os.makedirs(d)
+            src = os.path.join(d, "module.mlir")
+            with open(src, "w") as f:
+                f.write(m.text())
+            inputs = []
+            for k, a in enumerate(m.inputs):
+                path = os.path.join(d, "in%d.npy" % k)
+                np.save(path, a)
+                inputs.append("--input=" + path)
+            outputs = {}
+            for kernel in ("reference", args.kernel):
+                lowered = os.path.join(d, kernel + ".mlir")
+                run([args.daq_opt, src,
+                     "--daq-cpu-pipeline=stats-kernel=" + kernel, "-o",
+                     lowered], "lowering %s with %s" % (name, kernel))
+                with open(lowered) as f:
+                    text = f.read()
+                calls = text.count("call @daq_cpu_")
+                if kernel == "reference" and calls:
+                    sys.exit("FAIL: %s: kernel calls in the reference" % name)
+                # 2 max_abs, 2 mcs_clip, 4 quantize, per MCS quantize_grad
+                # 1 mcs_clip2 + 1 quantize2, for #daq.max 2 max_abs +
+                # 1 quantize2.
+                if kernel != "reference" and calls != 15:
+                    sys.exit("FAIL: %s: %d kernel calls with stats-kernel=%s, "
+                             "expected 15" % (name, calls, kernel))
+                outs = [os.path.join(d, "%s-out%d.npy" % (kernel, k))
+                        for k in range(len(m.results))]
+                env = dict(os.environ)
+                env.pop("DAQ_CPU_KERNEL", None)
+                proc = subprocess.run(
+                    [args.daq_run, lowered, "-e", "main"] + inputs +
+                    ["--output=" + o for o in outs],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    universal_newlines=True, env=env)
+                if proc.returncode != 0:
+                    sys.exit("FAIL: %s: daq-run (%s) failed: %s" % (
+                        name, kernel, proc.stderr[-4000:]))
+                outputs[kernel] = [np.load(o) for o in outs]
+            for k, (_, label) in enumerate(m.results):
+                got, want = outputs[args.kernel][k], outputs["reference"][k]
+                if not same(got, want):
+                    failures += 1
+                    diff = np.argwhere(~((got == want) |
+                                         (np.isnan(got) & np.isnan(want))
+                                         if got.dtype.kind == "f"
+                                         else got == want))
+                    first = tuple(diff[0]) if len(diff) else None
+                    print("FAIL: %s: %s: %s differs from the reference at %d "
+                          "elements, first %s: %r vs %r" % (
+                              name, label, args.kernel, len(diff), first,
+                              got[first] if first is not None else got,
+                              want[first] if first is not None else want))
+                else:
+                    print("ok: %s: %s" % (name, label))
+    if failures:
+        sys.exit("FAIL: %d outputs differ (seed %d)" % (failures, seed))
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()

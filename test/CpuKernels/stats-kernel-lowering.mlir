@@ -1,0 +1,59 @@
+// --convert-daq-stats-to-cpu-kernels: what becomes a kernel call, what is
+// left to convert-daq-to-linalg, and the strict mode's diagnostics.
+
+// RUN: daq-opt %s --convert-daq-stats-to-cpu-kernels=kernel=avx2 -split-input-file | FileCheck %s
+// RUN: daq-opt %s --convert-daq-stats-to-cpu-kernels="strict=1" -split-input-file -verify-diagnostics -o /dev/null
+// RUN: not daq-opt %s --convert-daq-stats-to-cpu-kernels=kernel=sse 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: error: unknown statistics kernel variant 'sse' (expected auto, portable, avx2, avx512-vnni or amx)
+
+// CHECK-LABEL: func.func @mcs_grad
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] : tensor<2x5x3x4xf32> into tensor<120xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2]] output_shape [2, 5, 12] : tensor<120xf32> into tensor<2x5x12xf32>
+// CHECK: daq.kernel_call @daq_cpu_mcs_clip2({{.*}}) outs({{.*}}) scalars([4599075939470750515, 1045220557, 1061997773, 2]) : ({{.*}}), tensor<6xf32> -> tensor<6xf32>
+// CHECK: daq.kernel_call @daq_cpu_quantize2({{.*}}) outs({{.*}}) scalars([2]) : (tensor<2x5x12xf32>, tensor<5xf32>, tensor<1xf32>), tensor<2x2x5x12xi8>
+// CHECK-NOT: daq.quantize_grad
+// CHECK: func.func private @daq_cpu_mcs_clip2(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
+func.func @mcs_grad(%g: tensor<2x5x3x4xf32>, %sc: tensor<5xf32>, %st: tensor<f32>)
+    -> (tensor<2x5x3x4xi8>, tensor<5xf32>, tensor<2x5x3x4xi8>, tensor<f32>) {
+  %qc, %cc, %qt, %ct = daq.quantize_grad %g state(%sc, %st) {axis = 1 : i64, strategy = #daq.mcs}
+      : (tensor<2x5x3x4xf32>, tensor<5xf32>, tensor<f32>)
+        -> (tensor<2x5x3x4xi8>, tensor<5xf32>, tensor<2x5x3x4xi8>, tensor<f32>)
+  return %qc, %cc, %qt, %ct : tensor<2x5x3x4xi8>, tensor<5xf32>, tensor<2x5x3x4xi8>, tensor<f32>
+}
+
+// -----
+
+// NHWC per channel: the view is [N*H*W, C, 1]; per tensor [1, 1, n].
+// CHECK-LABEL: func.func @nhwc
+// CHECK: daq.kernel_call @daq_cpu_mcs_clip({{.*}}) : (tensor<24x5x1xf32>, tensor<5xf32>), tensor<2x5xf32> -> tensor<2x5xf32>
+// CHECK: linalg.generic
+// CHECK: arith.cmpf one
+// CHECK: daq.kernel_call @daq_cpu_max_abs({{.*}}) scalars([2]) : (tensor<1x1x120xf32>), tensor<1xf32> -> tensor<1xf32>
+// CHECK: daq.kernel_call @daq_cpu_quantize({{.*}}) scalars([2]) : (tensor<24x5x1xf32>, tensor<5xf32>), tensor<24x5x1xi8>
+func.func @nhwc(%g: tensor<2x3x4x5xf32>, %prev: tensor<5xf32>)
+    -> (tensor<5xf32>, tensor<5xi1>, tensor<f32>, tensor<2x3x4x5xi8>) {
+  %c, %b = daq.mcs_clip %g, %prev {granularity = #daq.granularity<per_axis = 3>, params = #daq.mcs}
+      : (tensor<2x3x4x5xf32>, tensor<5xf32>) -> (tensor<5xf32>, tensor<5xi1>)
+  %m = daq.max_abs %g {granularity = #daq.granularity<per_tensor>} : tensor<2x3x4x5xf32> -> tensor<f32>
+  %q = daq.quantize %g, %c {granularity = #daq.granularity<per_axis = 3>}
+      : (tensor<2x3x4x5xf32>, tensor<5xf32>) -> tensor<2x3x4x5xi8>
+  return %c, %b, %m, %q : tensor<5xf32>, tensor<5xi1>, tensor<f32>, tensor<2x3x4x5xi8>
+}
+
+// -----
+
+// Stochastic rounding and dynamic shapes stay with convert-daq-to-linalg
+// (rejected with strict).
+// CHECK-LABEL: func.func @left_alone
+// CHECK: daq.quantize
+// CHECK: daq.max_abs
+// CHECK-NOT: daq.kernel_call
+func.func @left_alone(%g: tensor<2x5xf32>, %c: tensor<f32>, %t: i64, %d: tensor<?x5xf32>)
+    -> (tensor<2x5xi8>, tensor<f32>) {
+  // expected-error @+1 {{'daq.quantize' op cannot use the CPU statistics kernels: stochastic rounding is not implemented by the kernels}}
+  %q = daq.quantize %g, %c step %t {granularity = #daq.granularity<per_tensor>, rounding = #daq.rounding<stochastic, seed = 3>}
+      : (tensor<2x5xf32>, tensor<f32>, i64) -> tensor<2x5xi8>
+  // expected-error @+1 {{'daq.max_abs' op cannot use the CPU statistics kernels: the kernels need static shapes}}
+  %m = daq.max_abs %d {granularity = #daq.granularity<per_tensor>} : tensor<?x5xf32> -> tensor<f32>
+  return %q, %m : tensor<2x5xi8>, tensor<f32>
+}
