@@ -18,17 +18,25 @@ one convolution layer"):
 Clip strategy ``'mcs'`` keeps the Magnitude-aware Clipping state of each
 layer in the buffers ``mcs_channel_clip`` (one per output channel) and
 ``mcs_tensor_clip``, initialised to -1 ("no history": the first backward
-clips at the max) and replaced by the clips each backward pass used;
-``'max'`` clips at the max-abs every step (the buffers then record the clips
-used). Gradient ``rounding`` is ``'nearest'`` or ``'stochastic'`` (seeded by
-``seed`` and the ``step`` buffer, which every backward pass increments);
-forward tensors always round to nearest.
+clips at the max) and replaced by the clips each backward pass used, and
+records each channel's classification in ``mcs_bell_shaped``; ``'max'``
+clips at the max-abs and ``'dsgc'`` by direction-sensitive clipping (the UI8
+baseline) every step (the buffers then record the clips used).
+``granularity='per-tensor'`` quantizes GY per tensor for backward-filter too
+(plain per-tensor INT8). Gradient ``rounding`` is ``'nearest'`` or
+``'stochastic'`` (seeded by ``seed`` and the ``step`` buffer, which every
+backward pass increments); forward tensors always round to nearest.
 
 :func:`convert` swaps a model's ``nn.Conv2d`` layers for this one by policy.
-The kernels are the CPU JIT's reference loops: correct, not yet fast.
+``backend='jit'`` (the default) runs the daq ops compiled by the CPU JIT
+(reference loops: correct, not yet fast); ``backend='torch'`` computes the
+same codes and clips with PyTorch operations and the INT8 sums as float32
+convolutions of the codes (exact where daq._kernels says), for long
+training runs.
 """
 
 import copy
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,25 +44,42 @@ import torch
 from torch import nn
 
 from . import ops
+from ._kernels import BACKENDS
 
 __all__ = ["Conv2d", "QuantConfig", "conv2d", "convert"]
 
-CLIPS = ("mcs", "max")
+CLIPS = ("mcs", "max", "dsgc")
+GRANULARITIES = ("per-channel", "per-tensor")
 BACKWARD_DATA_MODES = ("per-tensor", "folded")
 ROUNDINGS = ("nearest", "stochastic")
 
 
 @dataclass(frozen=True)
 class QuantConfig:
-    """How a layer's INT8 training step is quantized (method.md options)."""
+    """How a layer's INT8 training step is quantized (method.md options).
+
+    ``clip``: 'mcs' (Magnitude-aware Clipping, parameters `lam`, `k`, `a`),
+    'max' (max-abs) or 'dsgc' (direction-sensitive clipping, the UI8
+    baseline: `candidates` clips from `min_ratio` * max to max).
+    ``granularity``: the gradient codes of backward-filter, 'per-channel'
+    (Gradient Vectorized Quantization) or 'per-tensor'. ``backward_data``:
+    'per-tensor' or 'folded' (per-channel clips folded into the filter).
+    ``rounding`` of the gradient: 'nearest' or 'stochastic' (seeded by
+    `seed` and the step). ``backend``: 'jit' (the compiled daq kernels) or
+    'torch' (the same arithmetic in PyTorch operations, see daq._kernels).
+    """
 
     clip: str = "mcs"
+    granularity: str = "per-channel"
     backward_data: str = "per-tensor"
     rounding: str = "nearest"
     seed: int = 0
     lam: float = 0.3
     k: float = 1.0
     a: float = 0.8
+    candidates: int = 32
+    min_ratio: float = 0.1
+    backend: str = "jit"
 
     def __post_init__(self):
         def one_of(name, value, allowed):
@@ -63,8 +88,15 @@ class QuantConfig:
                     name, value, ", ".join(map(repr, allowed))))
 
         one_of("clip strategy", self.clip, CLIPS)
+        one_of("gradient granularity", self.granularity, GRANULARITIES)
         one_of("backward-data mode", self.backward_data, BACKWARD_DATA_MODES)
         one_of("rounding", self.rounding, ROUNDINGS)
+        one_of("backend", self.backend, tuple(BACKENDS))
+        if self.backward_data == "folded" and \
+                self.granularity != "per-channel":
+            raise ValueError("backward_data='folded' folds per-channel "
+                             "gradient clips into the filter: it needs "
+                             "granularity='per-channel'")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) \
                 or self.seed < 0:
             raise ValueError("seed must be a non-negative int, got %r"
@@ -74,95 +106,92 @@ class QuantConfig:
             raise ValueError(
                 "invalid MCS parameters lam=%r, k=%r, a=%r: need 0 < lam < 1,"
                 " 0 < a <= 1, k >= 0 and k * a <= 1" % (lam, k, a))
+        if isinstance(self.candidates, bool) or not isinstance(
+                self.candidates, int) or not 2 <= self.candidates <= 4096 \
+                or not 0 < float(self.min_ratio) < 1:
+            raise ValueError(
+                "invalid DSGC parameters candidates=%r, min_ratio=%r: need "
+                "an int 2 <= candidates <= 4096 and 0 < min_ratio < 1"
+                % (self.candidates, self.min_ratio))
 
 
-def _numpy(tensor):
-    t = tensor.detach()
-    if t.device.type != "cpu":
-        t = t.cpu()
-    if t.dtype != torch.float32:
-        t = t.float()
-    return t.contiguous().numpy()
-
-
-def _tensor(array, like):
-    return torch.from_numpy(np.ascontiguousarray(array)).to(
-        device=like.device, dtype=like.dtype)
+# The tensors a layer's backward pass reads and updates (None: absent).
+_State = namedtuple("_State", "channel_clip tensor_clip bell_shaped step")
 
 
 class _DaqConv2dFunction(torch.autograd.Function):
     """The INT8 forward and backward of one convolution (no bias)."""
 
     @staticmethod
-    def forward(ctx, x, weight, geometry, config, channel_clip, tensor_clip,
-                step):
-        xn, wn = _numpy(x), _numpy(weight)
-        # Per-tensor max-abs clips; the f32 operands are quantized on load
-        # (bit for bit what daq.quantize gives, docs/design.md), so no codes
-        # need to be kept: backward quantizes the saved tensors the same way.
-        sx, sw = ops.max_abs(xn), ops.max_abs(wn)
-        y = ops.qconv2d(xn, sx, wn, sw, **geometry)
-        ctx.save_for_backward(x, weight)
-        ctx.geometry, ctx.config = geometry, config
-        ctx.clips = (sx, sw)
-        ctx.state = (channel_clip, tensor_clip, step)
-        return _tensor(y, x)
+    def forward(ctx, x, weight, geometry, config, state):
+        kernels = BACKENDS[config.backend]
+        y, operands, clips = kernels.forward(
+            kernels.prepare(x), kernels.prepare(weight), geometry)
+        # The backend's forward operands (f32 tensors quantized on load, or
+        # their codes) serve the backward pass; the f32 weight is needed
+        # only to fold the channel clips into it.
+        ctx.operands, ctx.clips = operands, clips
+        ctx.save_for_backward(weight if config.backward_data == "folded"
+                              else None)
+        ctx.geometry, ctx.config, ctx.state = geometry, config, state
+        ctx.x_shape = tuple(x.shape)
+        return kernels.result(y, x)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_output):
-        x, weight = ctx.saved_tensors
-        geometry, config = ctx.geometry, ctx.config
-        sx, sw = ctx.clips
-        channel_clip, tensor_clip, step = ctx.state
+        geometry, config, state = ctx.geometry, ctx.config, ctx.state
+        kernels = BACKENDS[config.backend]
+        (x_op, w_op), (sx, sw) = ctx.operands, ctx.clips
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         if not (need_x or need_w):
-            return (None,) * 7
+            return (None,) * 5
 
-        gy = _numpy(grad_output)
+        gy = kernels.prepare(grad_output)
         mcs = config.clip == "mcs"
-        step_value = int(step.item()) if step is not None else 0
-        qc, cc, qt, ct = ops.quantize_grad(
-            gy, axis=1, strategy=config.clip,
-            # No state tensors (the functional form without them): -1, a
-            # first step every time.
-            channel_state=(_numpy(channel_clip)
-                           if mcs and channel_clip is not None else None),
-            tensor_state=(_numpy(tensor_clip)
-                          if mcs and tensor_clip is not None else None),
-            lam=config.lam, k=config.k, a=config.a, rounding=config.rounding,
-            seed=config.seed, step=step_value)
+        step = int(state.step.item()) if state.step is not None else 0
+        # Without state tensors (the functional form) every step is a first
+        # step: the MCS state is -1.
+        channel_state = tensor_state = None
+        if mcs and state.channel_clip is not None:
+            channel_state = kernels.state(state.channel_clip)
+        if mcs and state.tensor_clip is not None:
+            tensor_state = kernels.state(state.tensor_clip)
+        qc, cc, qt, ct, bell = kernels.gradient(gy, config, channel_state,
+                                                tensor_state, step)
         # The state advances once per backward pass (a training step).
         with torch.no_grad():
-            if channel_clip is not None:
-                channel_clip.copy_(torch.from_numpy(cc))
-            if tensor_clip is not None:
-                tensor_clip.copy_(torch.from_numpy(ct))
-            if step is not None:
-                step.add_(1)
+            for buffer, value in ((state.channel_clip, cc),
+                                  (state.tensor_clip, ct),
+                                  (state.bell_shaped, bell)):
+                if buffer is not None and value is not None:
+                    buffer.copy_(torch.as_tensor(value))
+            if state.step is not None:
+                state.step.add_(1)
 
+        per_channel = config.granularity == "per-channel"
         grad_x = grad_w = None
         if need_x:
-            xn_shape = tuple(x.shape)
+            input_size = ctx.x_shape[2:]
             if config.backward_data == "folded":
                 # W'[o] = W[o] * s_o in f32, as daq-quantize-training folds
                 # it; GY's per-channel codes then count with clip 1.
-                wn = _numpy(weight)
-                folded = wn * cc.reshape(-1, 1, 1, 1)
-                gx = ops.qconv2d_backward_data(
-                    qc, np.float32(1.0), folded, ops.max_abs(folded),
-                    input_size=xn_shape[2:], **geometry)
+                weight, = ctx.saved_tensors
+                folded = kernels.prepare(weight) * (
+                    cc.reshape(-1, 1, 1, 1))
+                gx = kernels.backward_data(
+                    qc, kernels.prepare(torch.ones(())), folded,
+                    kernels.max_abs(folded), input_size, geometry)
             else:
-                gx = ops.qconv2d_backward_data(
-                    qt, ct, _numpy(weight), sw, input_size=xn_shape[2:],
-                    **geometry)
-            grad_x = _tensor(gx, x)
+                gx = kernels.backward_data(qt, ct, w_op, sw, input_size,
+                                           geometry)
+            grad_x = kernels.result(gx, grad_output)
         if need_w:
-            gw = ops.qconv2d_backward_filter(
-                _numpy(x), sx, qc, cc, kernel_size=tuple(weight.shape[2:]),
-                **geometry)
-            grad_w = _tensor(gw, weight)
-        return grad_x, grad_w, None, None, None, None, None
+            gw = kernels.backward_filter(
+                x_op, sx, qc if per_channel else qt, cc if per_channel else ct,
+                tuple(w_op.shape[2:]), geometry)
+            grad_w = kernels.result(gw, grad_output)
+        return grad_x, grad_w, None, None, None
 
 
 def _padding4(padding, kernel_size, dilation):
@@ -184,7 +213,7 @@ def _padding4(padding, kernel_size, dilation):
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
            groups=1, config=None, channel_clip=None, tensor_clip=None,
-           step=None):
+           step=None, bell_shaped=None):
     """Functional form of :class:`Conv2d`: ``F.conv2d`` with the daq INT8
     forward and backward.
 
@@ -193,7 +222,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
     (``[O]`` float32) and `tensor_clip` (0-d) tensors, updated in place by
     the backward pass; when they are None every call is a first step (clip
     at the max). `step` is a 0-d int64 tensor, incremented by the backward
-    pass, for stochastic rounding (None: step 0 every time).
+    pass, for stochastic rounding (None: step 0 every time). With the MCS
+    clip, `bell_shaped` (``[O]`` bool) receives each output channel's
+    classification of the last backward pass.
     """
     config = config or QuantConfig()
     if not isinstance(config, QuantConfig):
@@ -224,8 +255,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
             channel_clip.shape) != (out_channels,):
         raise ValueError("channel_clip must have shape (%d,), got %s"
                          % (out_channels, tuple(channel_clip.shape)))
-    y = _DaqConv2dFunction.apply(input, weight, geometry, config,
-                                 channel_clip, tensor_clip, step)
+    y = _DaqConv2dFunction.apply(
+        input, weight, geometry, config,
+        _State(channel_clip, tensor_clip, bell_shaped, step))
     if bias is not None:
         y = y + bias.reshape(1, -1, 1, 1)
     return y.squeeze(0) if unbatched else y
@@ -234,25 +266,25 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
 class Conv2d(nn.Conv2d):
     """``nn.Conv2d`` trained with daq's INT8 kernels (see the module doc).
 
-    Takes nn.Conv2d's arguments plus ``clip`` (``'mcs'`` or ``'max'``),
-    ``backward_data`` (``'per-tensor'`` or ``'folded'``), ``rounding``
-    (``'nearest'`` or ``'stochastic'``), ``seed`` and the MCS parameters
-    ``lam``, ``k``, ``a``. Only ``padding_mode='zeros'`` is supported.
+    Takes nn.Conv2d's arguments plus the keyword arguments of
+    :class:`QuantConfig` (``clip``, ``granularity``, ``backward_data``,
+    ``rounding``, ``seed``, ``lam``, ``k``, ``a``, ``candidates``,
+    ``min_ratio``, ``backend``). Only ``padding_mode='zeros'`` is supported.
 
     Buffers: ``mcs_channel_clip`` ``[out_channels]`` and ``mcs_tensor_clip``
-    (the MCS state, -1 initially), ``step`` (backward passes so far).
+    (the MCS state, -1 initially; with other clip strategies, the clips of
+    the last step), ``mcs_bell_shaped`` ``[out_channels]`` (each channel's
+    MCS classification at the last step), ``step`` (backward passes so far).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1,
                  padding=0, dilation=1, groups=1, bias=True,
-                 padding_mode="zeros", device=None, dtype=None, *,
-                 clip="mcs", backward_data="per-tensor", rounding="nearest",
-                 seed=0, lam=0.3, k=1.0, a=0.8):
+                 padding_mode="zeros", device=None, dtype=None,
+                 **config):
         if padding_mode != "zeros":
             raise ValueError("daq.torch.Conv2d supports padding_mode='zeros' "
                              "only, got %r" % (padding_mode,))
-        config = QuantConfig(clip=clip, backward_data=backward_data,
-                             rounding=rounding, seed=seed, lam=lam, k=k, a=a)
+        config = QuantConfig(**config)
         super().__init__(in_channels, out_channels, kernel_size, stride,
                          padding, dilation, groups, bias, padding_mode,
                          device=device, dtype=dtype)
@@ -261,6 +293,8 @@ class Conv2d(nn.Conv2d):
             (out_channels,), -1.0, dtype=torch.float32, device=device))
         self.register_buffer("mcs_tensor_clip", torch.full(
             (), -1.0, dtype=torch.float32, device=device))
+        self.register_buffer("mcs_bell_shaped", torch.zeros(
+            (out_channels,), dtype=torch.bool, device=device))
         self.register_buffer("step", torch.zeros(
             (), dtype=torch.int64, device=device))
 
@@ -290,8 +324,9 @@ class Conv2d(nn.Conv2d):
     def extra_repr(self):
         c = self.config
         return super().extra_repr() + (
-            ", clip=%s, backward_data=%s, rounding=%s" % (
-                c.clip, c.backward_data, c.rounding))
+            ", clip=%s, granularity=%s, backward_data=%s, rounding=%s, "
+            "backend=%s" % (c.clip, c.granularity, c.backward_data,
+                            c.rounding, c.backend))
 
     def forward(self, input):
         if input.dim() in (3, 4) and input.shape[-3] != self.in_channels:
@@ -301,7 +336,8 @@ class Conv2d(nn.Conv2d):
                                            tuple(input.shape)))
         return conv2d(input, self.weight, self.bias, self.stride,
                       self.padding, self.dilation, self.groups, self.config,
-                      self.mcs_channel_clip, self.mcs_tensor_clip, self.step)
+                      self.mcs_channel_clip, self.mcs_tensor_clip, self.step,
+                      self.mcs_bell_shaped)
 
 
 def _selector(policy, names):
