@@ -10,6 +10,8 @@ packages=(
   # lit runs on Python 3; numerics tests compare against numpy in float64.
   python3 python3-numpy
   python3-torch python3-pytest  # python/tests: daq.torch and pytest
+  # examples/accuracy_study.py: the data, its progress bar and its plots.
+  dataset-fashion-mnist python3-tqdm python3-matplotlib
 )
 
 SUDO=
