@@ -33,6 +33,7 @@
 
 #include "daq/Runtime/QConvKernels.h"
 
+#include "Parallel.h"
 #include "QConvMicrokernels.h"
 #include "QConvQuantize.h"
 
@@ -122,40 +123,6 @@ Microkernel getMicrokernel(KernelVariant variant) {
   default:
     return {4, 16, microkernelPortable};
   }
-}
-
-int getNumThreads() {
-  static const int threads = [] {
-    if (const char *env = std::getenv("DAQ_NUM_THREADS")) {
-      int value = std::atoi(env);
-      if (value > 0)
-        return value;
-    }
-    unsigned hw = std::thread::hardware_concurrency();
-    return hw ? static_cast<int>(hw) : 1;
-  }();
-  return threads;
-}
-
-/// Runs fn(begin, end) over [0, count) split into one contiguous chunk per
-/// thread; the calling thread takes the first chunk.
-template <typename Fn> void parallelFor(int64_t count, const Fn &fn) {
-  int64_t threads = std::min<int64_t>(getNumThreads(), count);
-  if (threads <= 1) {
-    if (count > 0)
-      fn(0, count);
-    return;
-  }
-  int64_t chunk = (count + threads - 1) / threads;
-  std::vector<std::thread> workers;
-  for (int64_t t = 1; t < threads; ++t) {
-    int64_t begin = t * chunk, end = std::min(count, begin + chunk);
-    if (begin < end)
-      workers.emplace_back([&fn, begin, end] { fn(begin, end); });
-  }
-  fn(0, std::min(count, chunk));
-  for (std::thread &worker : workers)
-    worker.join();
 }
 
 /// Phase times on stderr when DAQ_KERNEL_PROFILE is set.

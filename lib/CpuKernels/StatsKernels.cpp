@@ -25,6 +25,8 @@
 
 #include "daq/Runtime/StatsKernels.h"
 
+#include "Parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -37,39 +39,6 @@ using namespace mlir::daq::cpu;
 #define DAQ_INLINE inline __attribute__((always_inline))
 
 namespace {
-
-int getNumThreads() {
-  static const int threads = [] {
-    if (const char *env = std::getenv("DAQ_NUM_THREADS")) {
-      int value = std::atoi(env);
-      if (value > 0)
-        return value;
-    }
-    unsigned hw = std::thread::hardware_concurrency();
-    return hw ? static_cast<int>(hw) : 1;
-  }();
-  return threads;
-}
-
-/// fn(begin, end) over [0, count), one contiguous chunk per thread.
-template <typename Fn> void parallelFor(int64_t count, const Fn &fn) {
-  int64_t threads = std::min<int64_t>(getNumThreads(), count);
-  if (threads <= 1) {
-    if (count > 0)
-      fn(0, count);
-    return;
-  }
-  int64_t chunk = (count + threads - 1) / threads;
-  std::vector<std::thread> workers;
-  for (int64_t t = 1; t < threads; ++t) {
-    int64_t begin = t * chunk, end = std::min(count, begin + chunk);
-    if (begin < end)
-      workers.emplace_back([&fn, begin, end] { fn(begin, end); });
-  }
-  fn(0, std::min(count, chunk));
-  for (std::thread &worker : workers)
-    worker.join();
-}
 
 /// A rank-3 strided f32 view [outer, channels, inner].
 struct View {
