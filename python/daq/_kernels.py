@@ -52,8 +52,6 @@ def _channel_dims(ndim):
 class JitKernels:
     """The compiled daq ops (numpy arrays in and out)."""
 
-    name = "jit"
-
     @staticmethod
     def prepare(tensor):
         return _numpy(tensor)
@@ -105,11 +103,6 @@ class JitKernels:
                                            kernel_size=kernel_size,
                                            **geometry)
 
-    @staticmethod
-    def codes(w, clip):
-        """Nearest-even per-tensor codes of `w` (as the layer's filter)."""
-        return ops.quantize(w, clip)
-
 
 def _f32(value, like):
     return torch.as_tensor(np.asarray(value, dtype=np.float32)).to(like.device)
@@ -143,8 +136,6 @@ def _nearest_codes(x, clip):
 class TorchKernels:
     """The same arithmetic as the daq ops in PyTorch operations. Codes are
     float32 tensors holding integers."""
-
-    name = "torch"
 
     @staticmethod
     def prepare(tensor):
@@ -326,10 +317,6 @@ class TorchKernels:
             False, [0, 0], groups, [False, True, False])
         scale = (x_clip * gy_clip) / 16129.0
         return acc * (scale.reshape(-1, 1, 1, 1) if scale.dim() else scale)
-
-    @staticmethod
-    def codes(w, clip):
-        return _nearest_codes(w, clip).to(torch.int8)
 
 
 BACKENDS = {"jit": JitKernels, "torch": TorchKernels}
