@@ -10,6 +10,7 @@
 
 #include "daq/Conversion/Passes.h"
 
+#include "CpuKernelVariant.h"
 #include "daq/Runtime/QConvKernels.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -32,16 +33,6 @@ using cpu::KernelVariant;
 
 namespace {
 
-std::optional<KernelVariant> parseKernel(StringRef name) {
-  return llvm::StringSwitch<std::optional<KernelVariant>>(name)
-      .Case("auto", KernelVariant::Auto)
-      .Case("portable", KernelVariant::Portable)
-      .Case("avx2", KernelVariant::AVX2)
-      .Case("avx512-vnni", KernelVariant::AVX512VNNI)
-      .Case("amx", KernelVariant::AMX)
-      .Default(std::nullopt);
-}
-
 /// memref<?x...x?xT, strided<[?, ...], offset: ?>>: the callee's view of any
 /// operand, whatever layout bufferization gives it.
 MemRefType dynamicStridedType(MLIRContext *ctx, ArrayRef<int64_t> shape,
@@ -60,7 +51,7 @@ struct ConvertDaqQConvToCpuKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<KernelVariant> variant = parseKernel(kernel);
+    std::optional<KernelVariant> variant = parseKernelVariant(kernel);
     if (!variant) {
       module.emitError() << "unknown INT8 convolution kernel variant '"
                          << kernel

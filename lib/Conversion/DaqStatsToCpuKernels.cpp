@@ -10,6 +10,7 @@
 
 #include "daq/Conversion/Passes.h"
 
+#include "CpuKernelVariant.h"
 #include "daq/Runtime/QConvKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -31,16 +32,6 @@ using namespace mlir::daq;
 using cpu::KernelVariant;
 
 namespace {
-
-std::optional<KernelVariant> parseKernel(StringRef name) {
-  return llvm::StringSwitch<std::optional<KernelVariant>>(name)
-      .Case("auto", KernelVariant::Auto)
-      .Case("portable", KernelVariant::Portable)
-      .Case("avx2", KernelVariant::AVX2)
-      .Case("avx512-vnni", KernelVariant::AVX512VNNI)
-      .Case("amx", KernelVariant::AMX)
-      .Default(std::nullopt);
-}
 
 bool isNearestEven(Operation *op) {
   auto rounding = op->getAttrOfType<RoundingAttr>("rounding");
@@ -297,7 +288,7 @@ struct ConvertDaqStatsToCpuKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<KernelVariant> variant = parseKernel(kernel);
+    std::optional<KernelVariant> variant = parseKernelVariant(kernel);
     if (!variant) {
       module.emitError() << "unknown statistics kernel variant '" << kernel
                          << "' (expected auto, portable, avx2, avx512-vnni "
