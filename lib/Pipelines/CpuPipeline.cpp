@@ -1,5 +1,4 @@
-//===- CpuPipeline.cpp - daq-cpu-pipeline
-//----------------------------------===//
+//===- CpuPipeline.cpp - daq-cpu-pipeline ---------------------------------===//
 
 #include "daq/Pipelines/Pipelines.h"
 
@@ -17,6 +16,23 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+void daq::addCpuBufferizationPasses(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
+  // Results are copied into the out-parameters. Hoisting the allocations to
+  // the caller instead (hoist-static-allocs) crashes MLIR 22 when a function
+  // returns one value twice.
+  outParamsOptions.modifyPublicFunctions = true;
+  pm.addPass(
+      bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
+  bufferization::BufferDeallocationPipelineOptions deallocOptions;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+}
 
 void daq::buildDaqCpuPipeline(OpPassManager &pm) {
   buildDaqCpuPipeline(pm, CpuPipelineOptions());
@@ -39,20 +55,7 @@ void daq::buildDaqCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
-  bufferization::OneShotBufferizePassOptions bufferizeOptions;
-  bufferizeOptions.bufferizeFunctionBoundaries = true;
-  bufferizeOptions.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
-  // Results are copied into the out-parameters. Hoisting the allocations to
-  // the caller instead (hoist-static-allocs) crashes MLIR 22 when a function
-  // returns one value twice.
-  outParamsOptions.modifyPublicFunctions = true;
-  pm.addPass(
-      bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
-  bufferization::BufferDeallocationPipelineOptions deallocOptions;
-  bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+  addCpuBufferizationPasses(pm);
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());

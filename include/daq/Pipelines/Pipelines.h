@@ -78,6 +78,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// (convert-daq-stats-to-cpu-kernels) unless `options.statsKernel` is
 /// `reference`.
 void buildDaqCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// The bufferization of daq-cpu-pipeline (one-shot bufferization across
+/// function boundaries with identity layouts, results as out-parameters,
+/// deallocation), shared with the other CPU JIT pipelines.
+void addCpuBufferizationPasses(OpPassManager &pm);
 void buildDaqCpuPipeline(OpPassManager &pm);
 
 /// Registers `daq-cpu-pipeline` and `daq-training-pipeline`.
