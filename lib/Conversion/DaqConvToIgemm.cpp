@@ -42,9 +42,12 @@
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/Index/IR/IndexOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -64,15 +67,19 @@ enum class Direction { Forward, BackwardData, BackwardFilter };
 struct TileConfig {
   int64_t tileM, tileN, tileK, warpM, warpN;
   int64_t mmaM, mmaN, mmaK;
+  /// Shared-memory buffers of the A and B tiles (the K-loop pipeline depth).
+  int64_t stages;
   bool gpu;
+  /// Copy contiguous K runs of i8 operands with cp.async (GPU only).
+  bool asyncCopy;
 
   int64_t warpsM() const { return tileM / warpM; }
   int64_t warpsN() const { return tileN / warpN; }
   int64_t numWarps() const { return warpsM() * warpsN(); }
   int64_t numThreads() const { return 32 * numWarps(); }
-  /// Bytes of the shared A, B (i8) and C (i32) tiles.
+  /// Bytes of the shared A, B (i8, `stages` buffers each) and C (i32) tiles.
   int64_t sharedBytes() const {
-    return (tileM + tileN) * tileK + 4 * tileM * tileN;
+    return stages * (tileM + tileN) * tileK + 4 * tileM * tileN;
   }
 };
 
@@ -90,6 +97,15 @@ struct Geometry {
 struct Operand {
   Value buffer, clip;
   bool quantize = false, perChannel = false;
+};
+
+/// How an operand's K slices are staged: element by element (a gather with
+/// zero fill, quantizing f32 on load), or, where runs of K are contiguous
+/// in memory, as copies of `bytes` bytes (cp.async on the GPU) from `view`,
+/// the operand's buffer reshaped so that a run lies in its last dimension.
+struct Staging {
+  int64_t bytes = 0;
+  Value view;
 };
 
 /// The coordinates of one element of a convolution tensor for a GEMM
@@ -237,15 +253,28 @@ private:
     if (cfg.gpu)
       gpu::BarrierOp::create(b);
   }
-  void stage(const Operand &operand, bool isA, Value tile, Value g, Value base,
-             Value k0, Value tid);
-  Value sharedTile(int64_t rows, int64_t cols, Type type);
+  Staging staging(const Operand &operand, bool isA);
+  Element runStart(bool isA, Value g, Value row, Value k);
+  void copyRun(const Staging &runs, const Element &element, Value tile,
+               ValueRange tileIndices);
+  void stage(const Operand &operand, const Staging &runs, bool isA, Value tile,
+             Value buffer, Value g, Value base, Value k0, Value tid);
+  Value sharedTile(ArrayRef<int64_t> shape, Type type);
   SmallVector<Value> warpTileProducts(Value sharedA, Value sharedB,
-                                      Value warpRow, Value warpCol,
-                                      ValueRange accumulators);
+                                      Value buffer, Value warpRow,
+                                      Value warpCol, ValueRange accumulators);
   void emitBlock(const Operand &a, const Operand &bOp, const Operand &clipLhs,
                  const Operand &clipRhs, Value out, Value g, Value bm, Value bn,
                  Value tid, Value sharedA, Value sharedB, Value sharedC);
+
+  /// How A and B are staged (set by `emit`, inside the kernel on the GPU).
+  Staging runsA, runsB;
+
+public:
+  /// The gradient the epilogue adds the result to (null: none), and whether
+  /// it is the add's first operand.
+  Value addend;
+  bool addendFirst = false;
 };
 
 Element IgemmEmitter::elementA(Value g, Value m, Value k) {
@@ -408,9 +437,140 @@ void IgemmEmitter::forEachThread(Value tid, int64_t total,
                      });
 }
 
-void IgemmEmitter::stage(const Operand &operand, bool isA, Value tile, Value g,
-                         Value base, Value k0, Value tid) {
+/// Contiguous K runs exist for i8 operands where K's fastest part is the
+/// fastest dimension of the tensor:
+///
+///   forward         A = X (NHWC): K = (kh, kw, c), runs of C/G channels
+///                   B = W:        K is a whole filter row, runs of K
+///   backward-data   A = GY (NHWC): K = (kh, kw, o), runs of O/G channels
+///                   (the stride grid keeps or drops a pixel's channels
+///                   together)
+///   backward-filter A = GY (NCHW): K = (n, oh, ow), runs of OH*OW
+///
+/// A run is copied in pieces of 16, 8 or 4 bytes (cp.async sizes) that
+/// divide both the run and tile-k, so every piece is aligned in memory (for
+/// buffers aligned to 16 bytes, as cuMemAlloc's are) and lies within one
+/// run and one K tile. Backward-data's B (W, K = (o, kh, kw) across
+/// filters) and backward-filter's B (X im2col over pixels) have no runs.
+Staging IgemmEmitter::staging(const Operand &operand, bool isA) {
+  Staging runs;
+  if (operand.quantize)
+    return runs;
+  int64_t run = 0;
+  SmallVector<ReassociationIndices> collapse;
+  switch (direction) {
+  case Direction::Forward:
+    if (!isA) {
+      run = gemmK();
+      collapse = {{0}, {1, 2, 3}};
+    } else if (geo.nhwc) {
+      run = geo.cg();
+    }
+    break;
+  case Direction::BackwardData:
+    if (isA && geo.nhwc)
+      run = geo.og();
+    break;
+  case Direction::BackwardFilter:
+    if (isA && !geo.nhwc) {
+      run = geo.oh * geo.ow;
+      collapse = {{0}, {1}, {2, 3}};
+    }
+    break;
+  }
+  for (int64_t bytes : {16, 8, 4})
+    if (run > 0 && run % bytes == 0 && cfg.tileK % bytes == 0) {
+      runs.bytes = bytes;
+      break;
+    }
+  if (!runs.bytes)
+    return runs;
+  runs.view =
+      collapse.empty()
+          ? operand.buffer
+          : Value(memref::CollapseShapeOp::create(b, operand.buffer, collapse));
+  return runs;
+}
+
+/// The first element, in the run view, of the run piece at GEMM row `row`
+/// (of A or B) and reduction index `k`.
+Element IgemmEmitter::runStart(bool isA, Value g, Value row, Value k) {
+  if (direction == Direction::Forward && !isA) {
+    Element e;
+    e.valid = both(lt(row, gemmN()), lt(k, gemmK()));
+    e.indices = {add(mul(g, geo.og()), row), k};
+    return e;
+  }
+  if (direction == Direction::BackwardFilter) {
+    Element e;
+    int64_t pixels = geo.oh * geo.ow;
+    e.valid = both(lt(row, gemmM()), lt(k, gemmK()));
+    e.indices = {div(k, pixels), add(mul(g, geo.og()), row), rem(k, pixels)};
+    return e;
+  }
+  return elementA(g, row, k);
+}
+
+/// Copies one run piece into the shared tile, zeros where it does not
+/// exist. GPU with async copies: `nvgpu.device_async_copy` (cp.async) whose
+/// source size is 0 for a missing piece (the hardware zero-fills; the
+/// indices are clamped to 0 so the address stays in the buffer). Otherwise
+/// a vector load and store of the piece.
+void IgemmEmitter::copyRun(const Staging &runs, const Element &element,
+                           Value tile, ValueRange tileIndices) {
+  if (cfg.gpu && cfg.asyncCopy) {
+    Value zero = idx(0);
+    SmallVector<Value> source;
+    for (Value index : element.indices)
+      source.push_back(arith::SelectOp::create(b, element.valid, index, zero));
+    Value size =
+        arith::SelectOp::create(b, element.valid, idx(runs.bytes), zero);
+    nvgpu::DeviceAsyncCopyOp::create(
+        b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tile, tileIndices,
+        runs.view, source, b.getIndexAttr(runs.bytes), size,
+        // cp.async.cg (L2 only) exists for 16-byte copies.
+        runs.bytes == 16 ? b.getUnitAttr() : UnitAttr());
+    return;
+  }
+  auto type = VectorType::get({runs.bytes}, b.getI8Type());
+  // Alignment only on the GPU, where it makes one 4/8/16-byte access per
+  // piece; the CPU JIT's buffers are not promised to be 16-byte aligned.
+  llvm::MaybeAlign align =
+      cfg.gpu ? llvm::MaybeAlign(runs.bytes) : llvm::MaybeAlign();
+  auto ifOp = scf::IfOp::create(
+      b, element.valid,
+      [&](OpBuilder &nested, Location loc) {
+        Value piece = vector::LoadOp::create(nested, loc, type, runs.view,
+                                             element.indices,
+                                             /*nontemporal=*/false, align);
+        scf::YieldOp::create(nested, loc, piece);
+      },
+      [&](OpBuilder &nested, Location loc) {
+        Value zero = arith::ConstantOp::create(
+            nested, loc,
+            DenseElementsAttr::get(type, nested.getI8IntegerAttr(0)));
+        scf::YieldOp::create(nested, loc, zero);
+      });
+  vector::StoreOp::create(b, ifOp.getResult(0), tile, tileIndices,
+                          /*nontemporal=*/false, align);
+}
+
+/// Stages one K tile of A (`isA`) or B into shared buffer `buffer` of
+/// `tile` ([stages, rows, tile-k]).
+void IgemmEmitter::stage(const Operand &operand, const Staging &runs, bool isA,
+                         Value tile, Value buffer, Value g, Value base,
+                         Value k0, Value tid) {
   int64_t rows = isA ? cfg.tileM : cfg.tileN;
+  if (runs.bytes) {
+    int64_t piecesPerRow = cfg.tileK / runs.bytes;
+    forEachThread(tid, rows * piecesPerRow, [&](Value e) {
+      Value r = div(e, piecesPerRow),
+            kk = mul(rem(e, piecesPerRow), runs.bytes);
+      copyRun(runs, runStart(isA, g, add(base, r), add(k0, kk)), tile,
+              {buffer, r, kk});
+    });
+    return;
+  }
   forEachThread(tid, rows * cfg.tileK, [&](Value e) {
     Value r = div(e, cfg.tileK), kk = rem(e, cfg.tileK);
     Value row = add(base, r), k = add(k0, kk);
@@ -428,21 +588,21 @@ void IgemmEmitter::stage(const Operand &operand, bool isA, Value tile, Value g,
                                                  nested.getI8IntegerAttr(0));
           scf::YieldOp::create(nested, loc, zero);
         });
-    memref::StoreOp::create(b, ifOp.getResult(0), tile, ValueRange{r, kk});
+    memref::StoreOp::create(b, ifOp.getResult(0), tile,
+                            ValueRange{buffer, r, kk});
   });
 }
 
-Value IgemmEmitter::sharedTile(int64_t rows, int64_t cols, Type type) {
+Value IgemmEmitter::sharedTile(ArrayRef<int64_t> shape, Type type) {
   if (!cfg.gpu)
-    return memref::AllocaOp::create(b, MemRefType::get({rows, cols}, type));
+    return memref::AllocaOp::create(b, MemRefType::get(shape, type));
   // Allocated inside the kernel and turned into workgroup attributions after
   // nvgpu-optimize-shared-memory has swizzled them (that pass works on
   // memref.alloc).
   auto space =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   return memref::AllocOp::create(
-      b,
-      MemRefType::get({rows, cols}, type, MemRefLayoutAttrInterface{}, space));
+      b, MemRefType::get(shape, type, MemRefLayoutAttrInterface{}, space));
 }
 
 /// The mma-sized products of one warp for one K tile. Layout of the warp's
@@ -458,7 +618,8 @@ Value IgemmEmitter::sharedTile(int64_t rows, int64_t cols, Type type) {
 /// each accumulated over tileK / mmaK slices of A[i] (mmaM x mmaK, rows of
 /// the shared A tile) and B[j] (mmaN x mmaK, rows of the shared B tile).
 SmallVector<Value> IgemmEmitter::warpTileProducts(Value sharedA, Value sharedB,
-                                                  Value warpRow, Value warpCol,
+                                                  Value buffer, Value warpRow,
+                                                  Value warpCol,
                                                   ValueRange accumulators) {
   MLIRContext *ctx = b.getContext();
   Type i8 = b.getI8Type();
@@ -475,12 +636,12 @@ SmallVector<Value> IgemmEmitter::warpTileProducts(Value sharedA, Value sharedB,
     for (int64_t i = 0; i < cfg.warpM / cfg.mmaM; ++i)
       aFragments.push_back(vector::TransferReadOp::create(
           b, aType, sharedA,
-          ValueRange{add(warpRow, idx(i * cfg.mmaM)), kOffset}, pad,
+          ValueRange{buffer, add(warpRow, idx(i * cfg.mmaM)), kOffset}, pad,
           ArrayRef<bool>{true, true}));
     for (int64_t j = 0; j < fragmentsN; ++j)
       bFragments.push_back(vector::TransferReadOp::create(
           b, bType, sharedB,
-          ValueRange{add(warpCol, idx(j * cfg.mmaN)), kOffset}, pad,
+          ValueRange{buffer, add(warpCol, idx(j * cfg.mmaN)), kOffset}, pad,
           ArrayRef<bool>{true, true}));
     for (auto [i, aFragment] : llvm::enumerate(aFragments))
       for (auto [j, bFragment] : llvm::enumerate(bFragments)) {
@@ -526,7 +687,7 @@ void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp,
     memref::StoreOp::create(b, zeroI32, sharedC,
                             ValueRange{div(e, cfg.tileN), rem(e, cfg.tileN)});
   });
-  auto warpStep = [&](Value warp) {
+  auto warpStep = [&](Value warp, Value buffer) {
     auto [warpRow, warpCol] = warpOrigin(warp);
     SmallVector<Value> accs;
     for (int64_t f = 0; f < fragments; ++f)
@@ -534,24 +695,71 @@ void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp,
           b, accType, sharedC, fragmentOrigin(warpRow, warpCol, f), zeroI32,
           ArrayRef<bool>{true, true}));
     SmallVector<Value> next =
-        warpTileProducts(sharedA, sharedB, warpRow, warpCol, accs);
+        warpTileProducts(sharedA, sharedB, buffer, warpRow, warpCol, accs);
     for (auto [f, acc] : llvm::enumerate(next))
       vector::TransferWriteOp::create(b, acc, sharedC,
                                       fragmentOrigin(warpRow, warpCol, f),
                                       ArrayRef<bool>{true, true});
   };
+  auto stageTile = [&](Value kt) {
+    Value k0 = mul(kt, cfg.tileK), buffer = rem(kt, cfg.stages);
+    stage(a, runsA, /*isA=*/true, sharedA, buffer, g, baseM(), k0, tid);
+    stage(bOp, runsB, /*isA=*/false, sharedB, buffer, g, baseN(), k0, tid);
+  };
+  // cp.async groups: one per staged K tile (empty past the last one, so that
+  // "tile kt has landed" is always "at most stages - 2 groups pending").
+  bool async = cfg.gpu && cfg.asyncCopy && (runsA.bytes || runsB.bytes);
+  Type tokenType = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+  auto commit = [&]() -> Value {
+    if (!async)
+      return Value();
+    return nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
+  };
+
+  // The K loop as a software pipeline over `stages` shared buffers: K tile
+  // kt lives in buffer kt % stages; while tile kt is multiplied, tiles
+  // kt+1 .. kt+stages-1 are in flight.
+  //
+  //   prologue: stage tiles 0 .. stages-2
+  //   for kt:   wait for tile kt; barrier (tile kt visible, every warp done
+  //             with tile kt-1, whose buffer is free); stage tile
+  //             kt+stages-1 into it; multiply tile kt
+  //
+  // f32 operands (quantized on load) and gathers are staged by plain loads
+  // and stores at the same place in the pipeline; the next barrier
+  // publishes them.
+  Value token;
+  for (int64_t kt = 0; kt + 1 < cfg.stages; ++kt) {
+    if (kt < numKTiles)
+      stageTile(idx(kt));
+    token = commit();
+  }
+  SmallVector<Value> carried;
+  if (async)
+    carried.push_back(token);
   scf::ForOp::create(
-      b, idx(0), idx(numKTiles), idx(1), ValueRange{},
-      [&](OpBuilder &nested, Location loc, Value kt, ValueRange) {
+      b, idx(0), idx(numKTiles), idx(1), carried,
+      [&](OpBuilder &nested, Location loc, Value kt, ValueRange iterArgs) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(nested.getInsertionBlock(),
                             nested.getInsertionPoint());
-        Value k0 = mul(kt, cfg.tileK);
-        stage(a, /*isA=*/true, sharedA, g, baseM(), k0, tid);
-        stage(bOp, /*isA=*/false, sharedB, g, baseN(), k0, tid);
+        if (async)
+          nvgpu::DeviceAsyncWaitOp::create(b, iterArgs[0],
+                                           b.getI32IntegerAttr(cfg.stages - 2));
         barrier();
+        Value next = add(kt, idx(cfg.stages - 1));
+        scf::IfOp::create(b, lt(next, numKTiles),
+                          [&](OpBuilder &nested2, Location) {
+                            OpBuilder::InsertionGuard guard2(b);
+                            b.setInsertionPoint(nested2.getInsertionBlock(),
+                                                nested2.getInsertionPoint());
+                            stageTile(next);
+                            scf::YieldOp::create(b);
+                          });
+        Value group = commit();
+        Value buffer = rem(kt, cfg.stages);
         if (cfg.gpu) {
-          warpStep(div(tid, 32));
+          warpStep(div(tid, 32), buffer);
         } else {
           // The serialized warps.
           scf::ForOp::create(
@@ -560,13 +768,18 @@ void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp,
                 OpBuilder::InsertionGuard guard2(b);
                 b.setInsertionPoint(nested2.getInsertionBlock(),
                                     nested2.getInsertionPoint());
-                warpStep(warp);
+                warpStep(warp, buffer);
                 scf::YieldOp::create(b);
               });
         }
-        barrier();
-        scf::YieldOp::create(b);
+        if (async)
+          scf::YieldOp::create(b, group);
+        else
+          scf::YieldOp::create(b);
       });
+  // Every warp's accumulators are in the C tile before the epilogue reads
+  // it across warps.
+  barrier();
 
   // Epilogue: out = float(acc) * (clip_lhs * clip_rhs / 16129), the
   // reference's operation order.
@@ -585,6 +798,12 @@ void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp,
                arith::ConstantOp::create(b, b.getF32FloatAttr(127.0 * 127.0)));
       Value value =
           fmul(arith::SIToFPOp::create(b, b.getF32Type(), acc), alpha);
+      if (addend) {
+        // The fused elementwise add, in its operand order.
+        Value earlier = memref::LoadOp::create(b, addend, element.indices);
+        value = addendFirst ? LLVM::FAddOp::create(b, earlier, value)
+                            : LLVM::FAddOp::create(b, value, earlier);
+      }
       memref::StoreOp::create(b, value, out, element.indices);
       scf::YieldOp::create(b);
     });
@@ -602,9 +821,11 @@ void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand clipLhs,
                               idx(cfg.numThreads()), idx(1), idx(1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
-    Value sharedA = sharedTile(cfg.tileM, cfg.tileK, i8);
-    Value sharedB = sharedTile(cfg.tileN, cfg.tileK, i8);
-    Value sharedC = sharedTile(cfg.tileM, cfg.tileN, i32);
+    Value sharedA = sharedTile({cfg.stages, cfg.tileM, cfg.tileK}, i8);
+    Value sharedB = sharedTile({cfg.stages, cfg.tileN, cfg.tileK}, i8);
+    Value sharedC = sharedTile({cfg.tileM, cfg.tileN}, i32);
+    runsA = staging(a, /*isA=*/true);
+    runsB = staging(bOp, /*isA=*/false);
     // Ids from gpu.block_id / gpu.thread_id rather than the launch's block
     // arguments: convert-vector-to-gpu (MLIR 22) follows a block argument
     // used by a warp-matrix transfer to the gpu.launch and then takes the
@@ -619,9 +840,11 @@ void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand clipLhs,
     gpu::TerminatorOp::create(b);
     return;
   }
-  Value sharedA = sharedTile(cfg.tileM, cfg.tileK, i8);
-  Value sharedB = sharedTile(cfg.tileN, cfg.tileK, i8);
-  Value sharedC = sharedTile(cfg.tileM, cfg.tileN, i32);
+  Value sharedA = sharedTile({cfg.stages, cfg.tileM, cfg.tileK}, i8);
+  Value sharedB = sharedTile({cfg.stages, cfg.tileN, cfg.tileK}, i8);
+  Value sharedC = sharedTile({cfg.tileM, cfg.tileN}, i32);
+  runsA = staging(a, /*isA=*/true);
+  runsB = staging(bOp, /*isA=*/false);
   auto loopOver = [&](int64_t count, function_ref<void(Value)> body) {
     scf::ForOp::create(b, idx(0), idx(count), idx(1), ValueRange{},
                        [&](OpBuilder &nested, Location, Value iv, ValueRange) {
@@ -687,9 +910,57 @@ Geometry readGeometry(Operation *op, ConvAttr conv, Direction direction) {
   return geo;
 }
 
+/// An elementwise add `a + b` (`linalg.generic`, identity maps, a body of
+/// one `arith.addf` without fast-math flags) that is the only use of the
+/// convolution's result and whose other operand is defined before the
+/// convolution: the gradient of a tensor with two consumers, as Torch-MLIR
+/// writes it (a residual block's backward-data). The epilogue then
+/// accumulates into that earlier gradient.
+struct Accumulation {
+  linalg::GenericOp add;
+  /// Which input of `add` is the earlier gradient (read when the
+  /// convolution is lowered: an earlier convolution may have been replaced).
+  unsigned addendInput;
+  bool addendFirst = false;
+};
+
+std::optional<Accumulation> findAccumulation(Operation *conv,
+                                             DominanceInfo &dominance) {
+  Value result = conv->getResult(0);
+  if (!result.hasOneUse())
+    return std::nullopt;
+  auto add = dyn_cast<linalg::GenericOp>(*result.user_begin());
+  if (!add || add.getNumDpsInputs() != 2 || add.getNumDpsInits() != 1 ||
+      add.getNumParallelLoops() != add.getNumLoops() ||
+      !llvm::all_of(add.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return std::nullopt;
+  Block &body = add.getRegion().front();
+  auto addf = dyn_cast<arith::AddFOp>(body.front());
+  if (!addf || addf.getFastmath() != arith::FastMathFlags::none ||
+      body.getTerminator()->getOperands() != addf->getResults())
+    return std::nullopt;
+  Value in0 = body.getArgument(0), in1 = body.getArgument(1);
+  bool straight = addf.getLhs() == in0 && addf.getRhs() == in1;
+  if (!straight && !(addf.getLhs() == in1 && addf.getRhs() == in0))
+    return std::nullopt;
+  Accumulation acc;
+  acc.add = add;
+  acc.addendInput = add.getDpsInputs()[0] == result ? 1 : 0;
+  Value addend = add.getDpsInputs()[acc.addendInput];
+  // Input 0 is the addf's lhs when `straight`.
+  acc.addendFirst = (acc.addendInput == 0) == straight;
+  if (addend == result || addend.getType() != result.getType() ||
+      add->getResult(0).getType() != result.getType() ||
+      !dominance.properlyDominates(addend, conv))
+    return std::nullopt;
+  return acc;
+}
+
 template <typename QConvOp>
 LogicalResult lowerConvolution(QConvOp op, Direction direction,
-                               const TileConfig &cfg) {
+                               const TileConfig &cfg,
+                               std::optional<Accumulation> accumulation) {
   for (Value v :
        {op->getOperand(0), op->getOperand(2), Value(op->getResult(0))})
     if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
@@ -726,6 +997,11 @@ LogicalResult lowerConvolution(QConvOp op, Direction direction,
       b, MemRefType::get(resultType.getShape(), resultType.getElementType()));
 
   IgemmEmitter emitter(b, cfg, geo, direction);
+  if (accumulation) {
+    emitter.addend =
+        bufferOf(accumulation->add.getDpsInputs()[accumulation->addendInput]);
+    emitter.addendFirst = accumulation->addendFirst;
+  }
   // Backward-filter's A operand is the output gradient (the op's rhs).
   if (direction == Direction::BackwardFilter)
     emitter.emit(rhs, lhs, lhs, rhs, out);
@@ -735,6 +1011,10 @@ LogicalResult lowerConvolution(QConvOp op, Direction direction,
   Value result = bufferization::ToTensorOp::create(
       b, resultType, out, /*restrict=*/b.getUnitAttr(),
       /*writable=*/b.getUnitAttr());
+  if (accumulation) {
+    accumulation->add->getResult(0).replaceAllUsesWith(result);
+    accumulation->add.erase();
+  }
   op.getResult().replaceAllUsesWith(result);
   op.erase();
   return success();
@@ -762,6 +1042,8 @@ struct ConvertDaqConvToIgemmPass
              << mma << "'";
     }
     cfg.tileM = tileM, cfg.tileN = tileN, cfg.tileK = tileK;
+    cfg.stages = stages;
+    cfg.asyncCopy = asyncCopy;
     cfg.warpM = warpM, cfg.warpN = warpN;
     auto fail = [&](const Twine &what) {
       return emitError(getOperation()->getLoc())
@@ -770,6 +1052,9 @@ struct ConvertDaqConvToIgemmPass
     if (cfg.tileM <= 0 || cfg.tileN <= 0 || cfg.tileK <= 0 || cfg.warpM <= 0 ||
         cfg.warpN <= 0)
       return fail("tile sizes must be positive");
+    if (cfg.stages < 2)
+      return fail("stages must be at least 2 (the K loop stages tile k+1 "
+                  "while it multiplies tile k)");
     if (cfg.warpM % cfg.mmaM || cfg.warpN % cfg.mmaN || cfg.tileK % cfg.mmaK)
       return fail("warp-m, warp-n and tile-k must be multiples of the mma "
                   "shape (" +
@@ -781,8 +1066,9 @@ struct ConvertDaqConvToIgemmPass
                   " threads, more than 1024");
     if (cfg.gpu && cfg.sharedBytes() > 48 * 1024)
       return fail("the block tile needs " + Twine(cfg.sharedBytes()) +
-                  " bytes of shared memory (A, B and the i32 C tile), more "
-                  "than the 48 KiB of static shared memory");
+                  " bytes of shared memory (" + Twine(cfg.stages) +
+                  " stages of A and B, and the i32 C tile), more than the 48 "
+                  "KiB of static shared memory");
     return success();
   }
 
@@ -790,22 +1076,32 @@ struct ConvertDaqConvToIgemmPass
     TileConfig cfg;
     if (failed(parseConfig(cfg)))
       return signalPassFailure();
-    SmallVector<Operation *> convolutions;
+    // Which convolutions accumulate is decided before any is rewritten.
+    DominanceInfo &dominance = getAnalysis<DominanceInfo>();
+    SmallVector<std::pair<Operation *, std::optional<Accumulation>>>
+        convolutions;
     getOperation()->walk([&](Operation *op) {
-      if (isa<QConv2DOp, QConv2DBackwardDataOp, QConv2DBackwardFilterOp>(op))
-        convolutions.push_back(op);
+      if (!isa<QConv2DOp, QConv2DBackwardDataOp, QConv2DBackwardFilterOp>(op))
+        return;
+      std::optional<Accumulation> accumulation;
+      if (accumulate)
+        accumulation = findAccumulation(op, dominance);
+      convolutions.emplace_back(op, accumulation);
     });
-    for (Operation *op : convolutions) {
+    for (auto &[op, accumulation] : convolutions) {
       LogicalResult result =
           TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](QConv2DOp conv) {
-                return lowerConvolution(conv, Direction::Forward, cfg);
+                return lowerConvolution(conv, Direction::Forward, cfg,
+                                        accumulation);
               })
               .Case([&](QConv2DBackwardDataOp conv) {
-                return lowerConvolution(conv, Direction::BackwardData, cfg);
+                return lowerConvolution(conv, Direction::BackwardData, cfg,
+                                        accumulation);
               })
               .Case([&](QConv2DBackwardFilterOp conv) {
-                return lowerConvolution(conv, Direction::BackwardFilter, cfg);
+                return lowerConvolution(conv, Direction::BackwardFilter, cfg,
+                                        accumulation);
               });
       if (failed(result))
         return signalPassFailure();

@@ -39,17 +39,23 @@ igemmOptions(const daq::IgemmTileOptions &options, StringRef target,
   result.warpM = options.warpM;
   result.warpN = options.warpN;
   result.mma = mma.str();
+  result.stages = options.stages;
   return result;
 }
 
 } // namespace
 
-std::string daq::mmaShapeForChip(StringRef chip) {
-  // sm_XY[a]: compute capability X.Y.
+/// The compute capability of an `sm_XY[a]` chip as XY, or 0.
+static unsigned computeCapability(StringRef chip) {
   unsigned capability = 0;
   if (!chip.consume_front("sm_") ||
       chip.take_while(llvm::isDigit).getAsInteger(10, capability))
-    return "";
+    return 0;
+  return capability;
+}
+
+std::string daq::mmaShapeForChip(StringRef chip) {
+  unsigned capability = computeCapability(chip);
   if (capability >= 80)
     return "m16n8k32";
   if (capability >= 75)
@@ -95,9 +101,12 @@ void daq::buildDaqNvvmPipeline(OpPassManager &pm,
                         : options.mma.getValue();
   // An unknown or pre-Turing chip leaves `mma` empty, which the tiling pass
   // reports as an invalid mma shape.
-  pm.addPass(createConvertDaqConvToIgemm(igemmOptions(
+  daq::ConvertDaqConvToIgemmOptions igemm = igemmOptions(
       options, "gpu",
-      mma.empty() ? "no INT8 mma.sync on " + options.chip : StringRef(mma))));
+      mma.empty() ? "no INT8 mma.sync on " + options.chip : StringRef(mma));
+  // cp.async exists from sm_80 on.
+  igemm.asyncCopy = computeCapability(options.chip) >= 80;
+  pm.addPass(createConvertDaqConvToIgemm(igemm));
   // Bufferize first: canonicalization would fold the kernels' loads from
   // bufferization.to_buffer back into tensor.extract, and tensors cannot be
   // kernel arguments.

@@ -5,13 +5,15 @@
 // RUN: not daq-opt %s --convert-daq-conv-to-igemm="target=tpu" 2>&1 | FileCheck %s --check-prefix=TARGET
 // RUN: not daq-opt %s --convert-daq-conv-to-igemm="tile-m=128 tile-n=128" 2>&1 | FileCheck %s --check-prefix=SMEM
 // RUN: not daq-opt %s --convert-daq-conv-to-igemm="tile-m=256 tile-n=128 warp-m=16 warp-n=16 target=cpu" 2>&1 | FileCheck %s --check-prefix=THREADS
+// RUN: not daq-opt %s --convert-daq-conv-to-igemm="stages=1" 2>&1 | FileCheck %s --check-prefix=STAGES
 
 // TILE: tile-m and tile-n must be multiples of warp-m and warp-n
 // MMA: warp-m, warp-n and tile-k must be multiples of the mma shape (m16n8k32)
 // SHAPE: mma must be 'm16n8k32' (sm_80+) or 'm8n8k16' (sm_75), not 'm16n8k16'
 // TARGET: target must be 'gpu' or 'cpu', not 'tpu'
-// SMEM: the block tile needs 81920 bytes of shared memory (A, B and the i32 C tile), more than the 48 KiB of static shared memory
+// SMEM: the block tile needs 114688 bytes of shared memory (3 stages of A and B, and the i32 C tile), more than the 48 KiB of static shared memory
 // THREADS: the block tile needs 4096 threads, more than 1024
+// STAGES: stages must be at least 2 (the K loop stages tile k+1 while it multiplies tile k)
 
 func.func @stochastic(%x: tensor<1x3x9x9xf32>, %sx: tensor<f32>, %w: tensor<17x3x3x3xi8>, %sw: tensor<f32>, %t: i64) -> tensor<1x17x7x7xf32> {
   // expected-error @+1 {{stochastic rounding is not supported by the tiled implicit GEMM (convert-daq-conv-to-igemm); lower this convolution with convert-daq-to-linalg or use nearest_even rounding}}

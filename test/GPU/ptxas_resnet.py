@@ -3,7 +3,9 @@
 """Assembles the INT8 tensor-core kernels of a ResNet-18/50 shape matrix with
 ptxas for sm_75 (m8n8k16), sm_80 and sm_90 (m16n8k32): every kernel
 (forward, backward-data, backward-filter of every layer) must assemble with
-zero spill stores and loads, within the register and shared-memory limits.
+zero spill stores and loads, within the register and shared-memory limits,
+with s8 mma.sync and ldmatrix, and with cp.async exactly where an operand
+has contiguous K runs on sm_80 and later.
 Prints one line per kernel; the table in docs/gpu.md comes from
 `--all --table`."""
 
@@ -14,21 +16,24 @@ import subprocess
 import sys
 import time
 
-# (name, N, C, H, W, O, KH, KW, stride, pad): ResNet-18/50 ImageNet layers
-# with a small batch (the kernel code depends on the sizes only through
-# constants): the 7x7 stride-2 stem with 3 input channels, 3x3, 1x1, stride
-# 2 downsampling, and channel counts that are not tile multiples.
+# (name, N, C, H, W, O, KH, KW, stride, pad, layout): ResNet-18/50 ImageNet
+# layers with a small batch (the kernel code depends on the sizes only
+# through constants): the 7x7 stride-2 stem with 3 input channels, 3x3, 1x1,
+# stride 2 downsampling, channel counts that are not tile multiples, and a
+# channels-last layer (whose backward-data copies GY with cp.async).
 LAYERS = [
-    ("conv1 7x7/2 3->64", 2, 3, 224, 224, 64, 7, 7, 2, 3),
-    ("res2 3x3 64->64", 2, 64, 56, 56, 64, 3, 3, 1, 1),
-    ("res2 1x1 64->256", 2, 64, 56, 56, 256, 1, 1, 1, 0),
-    ("res3 3x3/2 128->128", 2, 128, 56, 56, 128, 3, 3, 2, 1),
-    ("res4 1x1/2 512->1024", 2, 512, 28, 28, 1024, 1, 1, 2, 0),
-    ("res5 3x3 512->512", 2, 512, 7, 7, 512, 3, 3, 1, 1),
-    ("odd 3x3 100->36", 2, 100, 13, 13, 36, 3, 3, 1, 1),
+    ("conv1 7x7/2 3->64", 2, 3, 224, 224, 64, 7, 7, 2, 3, "nchw"),
+    ("res2 3x3 64->64", 2, 64, 56, 56, 64, 3, 3, 1, 1, "nchw"),
+    ("res2 1x1 64->256", 2, 64, 56, 56, 256, 1, 1, 1, 0, "nchw"),
+    ("res3 3x3/2 128->128", 2, 128, 56, 56, 128, 3, 3, 2, 1, "nchw"),
+    ("res4 1x1/2 512->1024", 2, 512, 28, 28, 1024, 1, 1, 2, 0, "nchw"),
+    ("res5 3x3 512->512", 2, 512, 7, 7, 512, 3, 3, 1, 1, "nchw"),
+    ("odd 3x3 100->36", 2, 100, 13, 13, 36, 3, 3, 1, 1, "nchw"),
+    ("res4 3x3/2 256->256 nhwc", 2, 256, 28, 28, 256, 3, 3, 2, 1, "nhwc"),
 ]
-# What lit runs: the stem, a 3x3, a strided 1x1 and the odd channel counts.
-LIT_SUBSET = [0, 1, 4, 6]
+# What lit runs: the stem, a 3x3, a strided 1x1, the odd channel counts and
+# the channels-last layer.
+LIT_SUBSET = [0, 1, 4, 6, 7]
 CHIPS = [("sm_75", "+ptx80"), ("sm_80", "+ptx80"), ("sm_90", "+ptx80")]
 
 
@@ -36,17 +41,38 @@ def out_size(i, k, s, p):
     return (i + 2 * p - (k - 1) - 1) // s + 1
 
 
-def module(layer):
-    _, n, c, h, w, o, kh, kw, s, p = layer
+def has_runs(layer, direction):
+    """Whether the kernel has an i8 operand with contiguous K runs (a
+    multiple of 4 bytes), which sm_80 and later copy with cp.async: forward
+    X (NHWC, runs of C) or W (runs of C*KH*KW), backward-data GY (NHWC, runs
+    of O), backward-filter GY (NCHW, runs of OH*OW)."""
+    _, n, c, h, w, o, kh, kw, s, p, layout = layer
     oh, ow = out_size(h, kh, s, p), out_size(w, kw, s, p)
-    x = "tensor<%dx%dx%dx%dxi8>" % (n, c, h, w)
-    wt = "tensor<%dx%dx%dx%dxi8>" % (o, c, kh, kw)
-    y = "tensor<%dx%dx%dx%dxi8>" % (n, o, oh, ow)
+    nhwc = layout == "nhwc"
+    if direction == "fwd":
+        return (nhwc and c % 4 == 0) or (c * kh * kw) % 4 == 0
+    if direction == "dgrad":
+        return nhwc and o % 4 == 0
+    return not nhwc and (oh * ow) % 4 == 0
+
+
+def module(layer):
+    _, n, c, h, w, o, kh, kw, s, p, layout = layer
+    oh, ow = out_size(h, kh, s, p), out_size(w, kw, s, p)
+
+    def act(n, c, h, w):
+        dims = (n, h, w, c) if layout == "nhwc" else (n, c, h, w)
+        return "tensor<%dx%dx%dx%dxi8>" % dims
+
+    x = act(n, c, h, w)
+    wt = ("tensor<%dx%dx%dx%dxi8>" % (o, kh, kw, c) if layout == "nhwc" else
+          "tensor<%dx%dx%dx%dxi8>" % (o, c, kh, kw))
+    y = act(n, o, oh, ow)
     yf = y.replace("i8>", "f32>")
     xf = x.replace("i8>", "f32>")
     wf = wt.replace("i8>", "f32>")
-    conv = "#daq.conv<layout = nchw, strides = [%d, %d], padding = [%d, %d, %d, %d]>" % (
-        s, s, p, p, p, p)
+    conv = "#daq.conv<layout = %s, strides = [%d, %d], padding = [%d, %d, %d, %d]>" % (
+        layout, s, s, p, p, p, p)
     return """
 func.func @fwd(%%x: %(x)s, %%sx: tensor<f32>, %%w: %(wt)s, %%sw: tensor<%(o)dxf32>) -> %(yf)s {
   %%y = daq.qconv2d %%x[%%sx], %%w[%%sw] {conv = %(conv)s}
@@ -107,6 +133,10 @@ def main():
                         layer[0], chip, direction, mma))
                 if "ldmatrix.sync.aligned" not in text:
                     failures.append("%s %s %s: no ldmatrix in the PTX" % (layer[0], chip, direction))
+                want_async = chip != "sm_75" and has_runs(layer, direction)
+                if ("cp.async.commit_group" in text) != want_async:
+                    failures.append("%s %s %s: cp.async %s expected" % (
+                        layer[0], chip, direction, "is" if want_async else "is not"))
                 p = subprocess.run([args.ptxas, "-arch=%s" % chip, "-v", ptx, "-o", os.devnull],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    universal_newlines=True)

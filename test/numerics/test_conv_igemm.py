@@ -9,7 +9,10 @@ kernels) plus random geometries drawn from the seed run the three INT8
 convolutions with i8 operands (per-tensor and per-output-channel clips) and
 with quantize-on-load of f32 operands (per tensor and per channel,
 nearest-even), under two tile configurations whose tiles divide none of the
-GEMM sizes (m16n8k32 as on sm_80+, m8n8k16 as on sm_75). The results are
+GEMM sizes (m16n8k32 as on sm_80+, m8n8k16 as on sm_75) and 2 or 3
+shared-memory stages. Geometries whose i8 operands have contiguous K runs
+(staged with cp.async on the GPU, here with the same run arithmetic as
+vector copies) also run with 4 stages. The results are
 compared as f32 bit patterns: the i32 accumulation and the epilogue must be
 identical."""
 
@@ -28,10 +31,29 @@ from harness import (Checker, Module, RunError, Runner, parse_args, rand_clip,  
 
 # (label, daq-igemm-cpu-pipeline options)
 CONFIGS = [
-    ("m16n8k32 32x16x32 warps 16x8",
-     "tile-m=32 tile-n=16 tile-k=32 warp-m=16 warp-n=8 mma=m16n8k32"),
-    ("m8n8k16 16x16x16 warps 8x8",
-     "tile-m=16 tile-n=16 tile-k=16 warp-m=8 warp-n=8 mma=m8n8k16"),
+    ("m16n8k32 32x16x32 warps 16x8 3 stages",
+     "tile-m=32 tile-n=16 tile-k=32 warp-m=16 warp-n=8 mma=m16n8k32 stages=3"),
+    ("m8n8k16 16x16x16 warps 8x8 2 stages",
+     "tile-m=16 tile-n=16 tile-k=16 warp-m=8 warp-n=8 mma=m8n8k16 stages=2"),
+]
+
+# Geometries whose i8 operands have contiguous K runs, staged as 16-, 8- and
+# 4-byte copies (cp.async on the GPU): forward X (NHWC, runs of C/G) and W
+# (runs of C/G*KH*KW), backward-data GY (NHWC, runs of O/G, through the
+# stride-2 grid), backward-filter GY (NCHW, runs of OH*OW). Each runs under
+# both configurations and a 4-stage one.
+RUN_GEOMETRIES = [
+    ("nhwc 16->8 3x3 pad 1 (runs of 16, 144, 8)",
+     ref.Conv("nhwc", (1, 1), (1, 1, 1, 1)), 2, 16, 6, 5, 8, 3, 3),
+    ("nhwc groups 2 8->8 stride 2 pad (1,0,1,0) (runs of 4, 36, 4)",
+     ref.Conv("nhwc", (2, 2), (1, 0, 1, 0), (1, 1), 2), 2, 8, 9, 7, 8, 3, 3),
+    ("nchw 5->7 3x3 pad 1 8x8 (runs of 64 in backward-filter)",
+     ref.Conv("nchw", (1, 1), (1, 1, 1, 1)), 2, 5, 8, 8, 7, 3, 3),
+    ("nchw 4->6 1x1 6x6 (runs of 36 and 4)", ref.Conv("nchw"), 3, 4, 6, 6, 6, 1, 1),
+]
+RUN_CONFIGS = CONFIGS + [
+    ("m16n8k32 16x8x64 warps 16x8 4 stages",
+     "tile-m=16 tile-n=8 tile-k=64 warp-m=16 warp-n=8 mma=m16n8k32 stages=4"),
 ]
 
 
@@ -104,6 +126,53 @@ def build(rng, geometry, quantize_on_load):
     return m, labels, expects
 
 
+def add(m, first, second):
+    """`first + second` as Torch-MLIR writes it: an elementwise
+    linalg.generic with one arith.addf."""
+    t = first.type
+    rank = t.count("x")
+    dims = ", ".join("d%d" % i for i in range(rank))
+    identity = "affine_map<(%s) -> (%s)>" % (dims, dims)
+    init = m.op("tensor.empty() : %s" % t, [t])[0]
+    return m.op(
+        "linalg.generic {indexing_maps = [%s, %s, %s], iterator_types = [%s]} "
+        "ins(%s, %s : %s, %s) outs(%s : %s) {\n"
+        "  ^bb0(%%a: f32, %%b: f32, %%out: f32):\n"
+        "    %%sum = arith.addf %%a, %%b : f32\n"
+        "    linalg.yield %%sum : f32\n"
+        "  } -> %s" % (identity, identity, identity,
+                       ", ".join(['"parallel"'] * rank), first, second, t, t, init, t, t),
+        [t])[0]
+
+
+def build_accumulating(rng, geometry):
+    """Gradients accumulated by an elementwise add, which the tiled form fuses
+    into the epilogue of the later convolution: a residual block's
+    backward-data (the second convolution's GX added to the first's), and a
+    backward-filter added to an earlier gradient given as an argument (the
+    addend first)."""
+    name, conv, *dims = geometry
+    n, c, h, w, o, kh, kw = dims
+    xs, ws, ys = shapes(conv, *dims)
+    m = Module()
+    gy1, gy2 = rand_codes(rng, ys), rand_codes(rng, ys)
+    w1, w2 = rand_codes(rng, ws), rand_codes(rng, ws)
+    c1, c2, cw1, cw2 = rand_clip(rng), rand_clip(rng), rand_clip(rng), rand_clip(rng)
+    x, cx, earlier = rand_codes(rng, xs), rand_clip(rng), randn(rng, ws, 1e-2)
+    xt, wt = tensor_type(xs, "f32"), tensor_type(ws, "f32")
+    gx1 = m.qconv("qconv2d_backward_data", m.arg(gy1), m.arg(c1), m.arg(w1), m.arg(cw1), xt, conv)
+    gx2 = m.qconv("qconv2d_backward_data", m.arg(gy2), m.arg(c2), m.arg(w2), m.arg(cw2), xt, conv)
+    m.result(add(m, gx1, gx2), "gx1 + gx2")
+    gw = m.qconv("qconv2d_backward_filter", m.arg(x), m.arg(cx), m.arg(gy1), m.arg(c1), wt, conv)
+    m.result(add(m, m.arg(earlier), gw), "earlier + gw")
+    expects = [
+        ref.qconv2d_backward_data(gy1, c1, w1, cw1, (h, w), conv)[0]
+        + ref.qconv2d_backward_data(gy2, c2, w2, cw2, (h, w), conv)[0],
+        earlier + ref.qconv2d_backward_filter(x, cx, gy1, c1, (kh, kw), conv)[0],
+    ]
+    return m, ["gx1 + gx2", "earlier + gw"], expects
+
+
 def lower(runner, module_path, options):
     """daq-opt --daq-igemm-cpu-pipeline; returns the lowered module's path."""
     out = module_path.replace(".mlir", ".igemm.mlir")
@@ -143,17 +212,25 @@ def main():
     ck = Checker(args.seed)
     runner = Runner(args)
     geometries = list(GEOMETRIES) + [random_geometry(rng) for _ in range(2)]
-    count = 0
+    # (geometry, configurations, quantize-on-load per configuration)
+    plan = []
     for gi, geometry in enumerate(geometries):
         # The configurations alternate over the fixed geometries, the random
         # ones run both; i8 operands and quantize-on-load alternate.
-        if gi >= len(GEOMETRIES):
-            chosen = CONFIGS
-        else:
-            chosen = [CONFIGS[gi % 2]]
-        for ci, (config_label, options) in enumerate(chosen):
-            load = (gi + ci) % 2 == 1
-            module, labels, expects = build(rng, geometry, load)
+        chosen = CONFIGS if gi >= len(GEOMETRIES) else [CONFIGS[gi % 2]]
+        plan.append((geometry, chosen, [(gi + ci) % 2 == 1 for ci in range(len(chosen))]))
+    for geometry in RUN_GEOMETRIES:
+        plan.append((geometry, RUN_CONFIGS, [False] * len(RUN_CONFIGS)))
+    # Accumulating modules (None in place of quantize-on-load).
+    for gi in (1, 2):
+        plan.append((GEOMETRIES[gi], CONFIGS[:1], [None]))
+    count = 0
+    for geometry, chosen, loads in plan:
+        for (config_label, options), load in zip(chosen, loads):
+            if load is None:
+                module, labels, expects = build_accumulating(rng, geometry)
+            else:
+                module, labels, expects = build(rng, geometry, load)
             count += 1
             d = os.path.join(runner.tmp, "%02d" % count)
             os.makedirs(d)

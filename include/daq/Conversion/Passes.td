@@ -201,15 +201,26 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
     with `K` the remaining sum (`C/G*KH*KW`, `O/G*KH*KW`, `N*OH*OW`) and one
     GEMM per group. For every `tile-m x tile-n` block of C and every
     `tile-k` slice of K, the i8 operand tiles are staged in shared memory
-    (`memref<...xi8, #gpu.address_space<workgroup>>`) with K contiguous for
-    both A and B (`nvgpu.ldmatrix` transposes only 16-bit elements); elements
-    outside the GEMM, the padded image or the stride grid are zeros; `f32`
-    operands are quantized as they are loaded (per-tensor or per-channel
-    clip, nearest-even, the formula of `daq.quantize`). Each warp computes
-    its `warp-m x warp-n` tile as mma-sized `vector.contract`s
-    (`i8 x i8 -> i32`, maps `(m, k), (n, k) -> (m, n)`) accumulated in an i32
-    tile in shared memory, and the f32 epilogue
+    (`memref<stages x rows x tile-k x i8, #gpu.address_space<workgroup>>`)
+    with K contiguous for both A and B (`nvgpu.ldmatrix` transposes only
+    16-bit elements); elements outside the GEMM, the padded image or the
+    stride grid are zeros; `f32` operands are quantized as they are loaded
+    (per-tensor or per-channel clip, nearest-even, the formula of
+    `daq.quantize`). i8 operands whose K runs are contiguous in memory
+    (forward X in NHWC and W, backward-data GY in NHWC, backward-filter GY
+    in NCHW) are copied in aligned 16-, 8- or 4-byte pieces: on the GPU
+    with `nvgpu.device_async_copy` (cp.async, zero fill outside the image)
+    when `async-copy` is set, otherwise with vector loads and stores. The
+    K loop is software-pipelined over `stages` buffers: K tile `kt + stages
+    - 1` is staged (one async group per tile) while tile `kt` is
+    multiplied. Each warp computes its `warp-m x warp-n` tile as mma-sized
+    `vector.contract`s (`i8 x i8 -> i32`, maps `(m, k), (n, k) -> (m, n)`)
+    accumulated in an i32 tile in shared memory, and the f32 epilogue
     `float(acc) * (clip_a * clip_b / 16129)` applies per-channel clips.
+    With `accumulate`, an elementwise `linalg.generic` add that is the only
+    use of the convolution and adds a gradient computed before it (a
+    tensor with two consumers, such as a residual block's input) is fused:
+    the epilogue adds the earlier gradient, in the add's operand order.
     (The accumulators stay in shared memory rather than in registers carried
     by the K loop: MLIR 22's `convert-vector-to-gpu` cannot convert a K loop
     that carries them and also contains the scalar staging code.)
@@ -224,8 +235,8 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
 
     Rejected with a diagnostic: dynamic shapes, stochastic rounding (the
     reference lowering implements it), tile sizes that are not multiples of
-    the warp and mma shapes, more than 1024 threads, and on the GPU more
-    than 48 KiB of shared memory.
+    the warp and mma shapes, fewer than 2 stages, more than 1024 threads,
+    and on the GPU more than 48 KiB of shared memory.
 
     Example (`target=cpu tile-m=32 tile-n=16 tile-k=32 warp-m=16 warp-n=8`):
 
@@ -235,8 +246,8 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
           -> tensor<1x17x9x9xf32>
     ```
 
-    becomes loops over `(group, n tile, m tile)` that stage `memref<32x32xi8>`
-    and `memref<16x32xi8>` tiles and accumulate
+    becomes loops over `(group, n tile, m tile)` that stage `memref<3x32x32xi8>`
+    and `memref<3x16x32xi8>` tiles and accumulate
     `vector.contract ... : vector<16x32xi8>, vector<8x32xi8> into vector<16x8xi32>`.
   }];
   let options = [
@@ -255,6 +266,15 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
     Option<"mma", "mma", "std::string", /*default=*/"\"m16n8k32\"",
            "Shape of one vector.contract: 'm16n8k32' (sm_80+) or "
            "'m8n8k16' (sm_75)">,
+    Option<"stages", "stages", "int64_t", /*default=*/"3",
+           "Shared-memory buffers of A and B: the K loop stages tile "
+           "k + stages - 1 while it multiplies tile k (at least 2)">,
+    Option<"asyncCopy", "async-copy", "bool", /*default=*/"true",
+           "On the GPU, copy contiguous i8 runs with nvgpu.device_async_copy "
+           "(cp.async, sm_80+); otherwise with vector loads and stores">,
+    Option<"accumulate", "accumulate", "bool", /*default=*/"true",
+           "Fuse an elementwise add of an earlier gradient that is the only "
+           "use of a convolution into its epilogue">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -263,6 +283,7 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
 }

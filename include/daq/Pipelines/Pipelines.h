@@ -107,15 +107,20 @@ struct IgemmTileOptionsBase : public PassPipelineOptions<Derived> {
   typename Base::template Option<int64_t> warpN{
       *this, "warp-n", llvm::cl::desc("Columns of C per warp"),
       llvm::cl::init(32)};
+  typename Base::template Option<int64_t> stages{
+      *this, "stages",
+      llvm::cl::desc("Shared-memory buffers of A and B (K-loop pipeline "
+                     "depth)"),
+      llvm::cl::init(3)};
 };
 
 /// The tile sizes as a plain struct.
 struct IgemmTileOptions {
-  int64_t tileM, tileN, tileK, warpM, warpN;
+  int64_t tileM, tileN, tileK, warpM, warpN, stages;
   template <typename Derived>
   IgemmTileOptions(const IgemmTileOptionsBase<Derived> &o)
       : tileM(o.tileM), tileN(o.tileN), tileK(o.tileK), warpM(o.warpM),
-        warpN(o.warpN) {}
+        warpN(o.warpN), stages(o.stages) {}
 };
 
 /// Options of `daq-igemm-cpu-pipeline`.
