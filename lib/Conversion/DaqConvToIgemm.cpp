@@ -69,6 +69,9 @@ struct TileConfig {
   int64_t mmaM, mmaN, mmaK;
   /// Shared-memory buffers of the A and B tiles (the K-loop pipeline depth).
   int64_t stages;
+  /// Blocks sharing one C tile's K range (0: automatic on the GPU, none on
+  /// the CPU).
+  int64_t splitK;
   bool gpu;
   /// Copy contiguous K runs of i8 operands with cp.async (GPU only).
   bool asyncCopy;
@@ -161,8 +164,8 @@ public:
   /// Emits the whole convolution writing `out`; `a` and `bOp` are the GEMM's
   /// A and B operands, `clipLhs`/`clipRhs` the op's two clips in operand
   /// order (their product is the epilogue scale).
-  void emit(const Operand &a, const Operand &bOp, Operand clipLhs,
-            Operand clipRhs, Value out);
+  void emit(const Operand &a, const Operand &bOp, Operand lhsClip,
+            Operand rhsClip, Value result);
 
 private:
   ImplicitLocOpBuilder &b;
@@ -263,9 +266,25 @@ private:
   SmallVector<Value> warpTileProducts(Value sharedA, Value sharedB,
                                       Value buffer, Value warpRow,
                                       Value warpCol, ValueRange accumulators);
-  void emitBlock(const Operand &a, const Operand &bOp, const Operand &clipLhs,
-                 const Operand &clipRhs, Value out, Value g, Value bm, Value bn,
-                 Value tid, Value sharedA, Value sharedB, Value sharedC);
+  void emitBlock(const Operand &a, const Operand &bOp, Value g, Value split,
+                 Value bm, Value bn, Value tid, Value sharedA, Value sharedB,
+                 Value sharedC);
+  void epilogue(Value g, Value m, Value n, function_ref<Value()> accumulator);
+  Value sumSplits(Value g, Value m, Value n);
+  void emitSplitReduction();
+  int64_t chooseSplits(int64_t blocks, int64_t numKTiles) const;
+
+  /// The op's two clips in operand order (their product is the epilogue
+  /// scale) and the result buffer.
+  Operand clipLhs, clipRhs;
+  Value out;
+  /// Split-K: `splits` blocks share each C tile, each multiplying
+  /// `tilesPerSplit` consecutive K tiles and writing its i32 partial tile
+  /// to `workspace` [groups, splits, M, N]; a second kernel adds the
+  /// partials in split order (exact: i32 addition wraps and is associative)
+  /// and applies the epilogue.
+  int64_t splits = 1, tilesPerSplit = 0;
+  Value workspace;
 
   /// How A and B are staged (set by `emit`, inside the kernel on the GPU).
   Staging runsA, runsB;
@@ -657,9 +676,8 @@ SmallVector<Value> IgemmEmitter::warpTileProducts(Value sharedA, Value sharedB,
   return result;
 }
 
-void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp,
-                             const Operand &clipLhs, const Operand &clipRhs,
-                             Value out, Value g, Value bm, Value bn, Value tid,
+void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp, Value g,
+                             Value split, Value bm, Value bn, Value tid,
                              Value sharedA, Value sharedB, Value sharedC) {
   Type i32 = b.getI32Type();
   auto accType = VectorType::get({cfg.mmaM, cfg.mmaN}, i32);
@@ -728,17 +746,37 @@ void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp,
   // f32 operands (quantized on load) and gathers are staged by plain loads
   // and stores at the same place in the pipeline; the next barrier
   // publishes them.
+  //
+  // Under split-K the block's K range is [ktBegin, ktEnd).
+  Value ktBegin = idx(0), ktEnd = idx(numKTiles);
+  if (split) {
+    ktBegin = mul(split, tilesPerSplit);
+    ktEnd = index::MinUOp::create(b, add(ktBegin, idx(tilesPerSplit)),
+                                  idx(numKTiles));
+  }
+  auto stageIfBefore = [&](Value kt, Value end) {
+    scf::IfOp::create(b, cmp(index::IndexCmpPredicate::SLT, kt, end),
+                      [&](OpBuilder &nested, Location) {
+                        OpBuilder::InsertionGuard guard(b);
+                        b.setInsertionPoint(nested.getInsertionBlock(),
+                                            nested.getInsertionPoint());
+                        stageTile(kt);
+                        scf::YieldOp::create(b);
+                      });
+  };
   Value token;
-  for (int64_t kt = 0; kt + 1 < cfg.stages; ++kt) {
-    if (kt < numKTiles)
-      stageTile(idx(kt));
+  for (int64_t p = 0; p + 1 < cfg.stages; ++p) {
+    if (split)
+      stageIfBefore(add(ktBegin, idx(p)), ktEnd);
+    else if (p < numKTiles)
+      stageTile(idx(p));
     token = commit();
   }
   SmallVector<Value> carried;
   if (async)
     carried.push_back(token);
   scf::ForOp::create(
-      b, idx(0), idx(numKTiles), idx(1), carried,
+      b, ktBegin, ktEnd, idx(1), carried,
       [&](OpBuilder &nested, Location loc, Value kt, ValueRange iterArgs) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(nested.getInsertionBlock(),
@@ -747,15 +785,7 @@ void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp,
           nvgpu::DeviceAsyncWaitOp::create(b, iterArgs[0],
                                            b.getI32IntegerAttr(cfg.stages - 2));
         barrier();
-        Value next = add(kt, idx(cfg.stages - 1));
-        scf::IfOp::create(b, lt(next, numKTiles),
-                          [&](OpBuilder &nested2, Location) {
-                            OpBuilder::InsertionGuard guard2(b);
-                            b.setInsertionPoint(nested2.getInsertionBlock(),
-                                                nested2.getInsertionPoint());
-                            stageTile(next);
-                            scf::YieldOp::create(b);
-                          });
+        stageIfBefore(add(kt, idx(cfg.stages - 1)), ktEnd);
         Value group = commit();
         Value buffer = rem(kt, cfg.stages);
         if (cfg.gpu) {
@@ -781,63 +811,168 @@ void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp,
   // it across warps.
   barrier();
 
-  // Epilogue: out = float(acc) * (clip_lhs * clip_rhs / 16129), the
-  // reference's operation order.
   forEachThread(tid, cfg.tileM * cfg.tileN, [&](Value e) {
     Value r = div(e, cfg.tileN), col = rem(e, cfg.tileN);
-    Element element = elementC(g, add(baseM(), r), add(baseN(), col));
-    scf::IfOp::create(b, element.valid, [&](OpBuilder &nested, Location) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(nested.getInsertionBlock(),
-                          nested.getInsertionPoint());
-      Value acc = memref::LoadOp::create(b, sharedC, ValueRange{r, col});
-      Value product = fmul(clipValue(clipLhs, element.channel),
-                           clipValue(clipRhs, element.channel));
-      Value alpha =
-          fdiv(product,
-               arith::ConstantOp::create(b, b.getF32FloatAttr(127.0 * 127.0)));
-      Value value =
-          fmul(arith::SIToFPOp::create(b, b.getF32Type(), acc), alpha);
-      if (addend) {
-        // The fused elementwise add, in its operand order.
-        Value earlier = memref::LoadOp::create(b, addend, element.indices);
-        value = addendFirst ? LLVM::FAddOp::create(b, earlier, value)
-                            : LLVM::FAddOp::create(b, value, earlier);
-      }
-      memref::StoreOp::create(b, value, out, element.indices);
-      scf::YieldOp::create(b);
-    });
+    Value m = add(baseM(), r), n = add(baseN(), col);
+    auto partial = [&] {
+      return memref::LoadOp::create(b, sharedC, ValueRange{r, col});
+    };
+    if (!workspace) {
+      epilogue(g, m, n, partial);
+      return;
+    }
+    scf::IfOp::create(b, both(lt(m, gemmM()), lt(n, gemmN())),
+                      [&](OpBuilder &nested, Location) {
+                        OpBuilder::InsertionGuard guard(b);
+                        b.setInsertionPoint(nested.getInsertionBlock(),
+                                            nested.getInsertionPoint());
+                        memref::StoreOp::create(b, partial(), workspace,
+                                                ValueRange{g, split, m, n});
+                        scf::YieldOp::create(b);
+                      });
   });
 }
 
-void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand clipLhs,
-                        Operand clipRhs, Value out) {
+/// out = float(acc) * (clip_lhs * clip_rhs / 16129), the reference's
+/// operation order, at GEMM coordinates (m, n) of group g, if they are in
+/// the result.
+void IgemmEmitter::epilogue(Value g, Value m, Value n,
+                            function_ref<Value()> accumulator) {
+  Element element = elementC(g, m, n);
+  scf::IfOp::create(b, element.valid, [&](OpBuilder &nested, Location) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+    Value acc = accumulator();
+    Value product = fmul(clipValue(clipLhs, element.channel),
+                         clipValue(clipRhs, element.channel));
+    Value alpha =
+        fdiv(product,
+             arith::ConstantOp::create(b, b.getF32FloatAttr(127.0 * 127.0)));
+    Value value = fmul(arith::SIToFPOp::create(b, b.getF32Type(), acc), alpha);
+    if (addend) {
+      // The fused elementwise add, in its operand order.
+      Value earlier = memref::LoadOp::create(b, addend, element.indices);
+      value = addendFirst ? LLVM::FAddOp::create(b, earlier, value)
+                          : LLVM::FAddOp::create(b, value, earlier);
+    }
+    memref::StoreOp::create(b, value, out, element.indices);
+    scf::YieldOp::create(b);
+  });
+}
+
+/// The sum of the split partials of (g, m, n), in split order. i32 adds as
+/// LLVM ops (wrapping, as the reference's accumulation): see `fmul`.
+Value IgemmEmitter::sumSplits(Value g, Value m, Value n) {
+  Value zero = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
+  auto loop = scf::ForOp::create(
+      b, idx(0), idx(splits), idx(1), ValueRange{zero},
+      [&](OpBuilder &nested, Location, Value split, ValueRange sum) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        Value partial =
+            memref::LoadOp::create(b, workspace, ValueRange{g, split, m, n});
+        scf::YieldOp::create(
+            b, ValueRange{LLVM::AddOp::create(b, sum[0], partial)});
+      });
+  return loop.getResult(0);
+}
+
+/// Split-K on the GPU when the C tiles alone would leave the machine idle:
+/// enough splits for `kTargetBlocks` blocks (two per SM of a 132-SM
+/// H100/H200), each split keeping at least 8 K tiles for its pipeline.
+int64_t IgemmEmitter::chooseSplits(int64_t blocks, int64_t numKTiles) const {
+  constexpr int64_t kTargetBlocks = 264, kMinTilesPerSplit = 8;
+  int64_t wanted = cfg.splitK;
+  if (wanted == 0)
+    wanted = !cfg.gpu || blocks >= kTargetBlocks
+                 ? 1
+                 : std::min<int64_t>(llvm::divideCeil(kTargetBlocks, blocks),
+                                     numKTiles / kMinTilesPerSplit);
+  return std::clamp<int64_t>(wanted, 1, numKTiles);
+}
+
+/// The second kernel of split-K: one thread per element of C.
+void IgemmEmitter::emitSplitReduction() {
+  int64_t total = gemmM() * gemmN();
+  auto element = [&](Value g, Value e) {
+    Value m = div(e, gemmN()), n = rem(e, gemmN());
+    epilogue(g, m, n, [&] { return sumSplits(g, m, n); });
+  };
+  if (!cfg.gpu) {
+    scf::ForOp::create(b, idx(0), idx(geo.groups), idx(1), ValueRange{},
+                       [&](OpBuilder &nested, Location, Value g, ValueRange) {
+                         OpBuilder::InsertionGuard guard(b);
+                         b.setInsertionPoint(nested.getInsertionBlock(),
+                                             nested.getInsertionPoint());
+                         forEachThread(Value(), total,
+                                       [&](Value e) { element(g, e); });
+                         scf::YieldOp::create(b);
+                       });
+    return;
+  }
+  constexpr int64_t kThreads = 256;
+  auto launch =
+      gpu::LaunchOp::create(b, idx(llvm::divideCeil(total, kThreads)), idx(1),
+                            idx(geo.groups), idx(kThreads), idx(1), idx(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value g = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  Value e = add(mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), kThreads),
+                gpu::ThreadIdOp::create(b, gpu::Dimension::x));
+  scf::IfOp::create(b, lt(e, total), [&](OpBuilder &nested, Location) {
+    OpBuilder::InsertionGuard guard2(b);
+    b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+    element(g, e);
+    scf::YieldOp::create(b);
+  });
+  gpu::TerminatorOp::create(b);
+}
+
+void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand lhsClip,
+                        Operand rhsClip, Value result) {
+  clipLhs = lhsClip, clipRhs = rhsClip, out = result;
   int64_t tilesM = llvm::divideCeil(gemmM(), cfg.tileM);
   int64_t tilesN = llvm::divideCeil(gemmN(), cfg.tileN);
+  int64_t numKTiles = llvm::divideCeil(gemmK(), cfg.tileK);
+  splits = chooseSplits(tilesM * tilesN * geo.groups, numKTiles);
+  tilesPerSplit = llvm::divideCeil(numKTiles, splits);
+  splits = llvm::divideCeil(numKTiles, tilesPerSplit); // none empty
+  if (splits > 1)
+    workspace = memref::AllocOp::create(
+        b, MemRefType::get({geo.groups, splits, gemmM(), gemmN()},
+                           b.getI32Type()));
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   if (cfg.gpu) {
-    auto launch =
-        gpu::LaunchOp::create(b, idx(tilesM), idx(tilesN), idx(geo.groups),
-                              idx(cfg.numThreads()), idx(1), idx(1));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    Value sharedA = sharedTile({cfg.stages, cfg.tileM, cfg.tileK}, i8);
-    Value sharedB = sharedTile({cfg.stages, cfg.tileN, cfg.tileK}, i8);
-    Value sharedC = sharedTile({cfg.tileM, cfg.tileN}, i32);
-    runsA = staging(a, /*isA=*/true);
-    runsB = staging(bOp, /*isA=*/false);
-    // Ids from gpu.block_id / gpu.thread_id rather than the launch's block
-    // arguments: convert-vector-to-gpu (MLIR 22) follows a block argument
-    // used by a warp-matrix transfer to the gpu.launch and then takes the
-    // whole kernel body into its slice.
-    auto blockId = [&](gpu::Dimension d) {
-      return gpu::BlockIdOp::create(b, d).getResult();
-    };
-    emitBlock(a, bOp, clipLhs, clipRhs, out, blockId(gpu::Dimension::z),
-              blockId(gpu::Dimension::x), blockId(gpu::Dimension::y),
-              gpu::ThreadIdOp::create(b, gpu::Dimension::x), sharedA, sharedB,
-              sharedC);
-    gpu::TerminatorOp::create(b);
+    auto launch = gpu::LaunchOp::create(b, idx(tilesM), idx(tilesN),
+                                        idx(geo.groups * splits),
+                                        idx(cfg.numThreads()), idx(1), idx(1));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&launch.getBody().front());
+      Value sharedA = sharedTile({cfg.stages, cfg.tileM, cfg.tileK}, i8);
+      Value sharedB = sharedTile({cfg.stages, cfg.tileN, cfg.tileK}, i8);
+      Value sharedC = sharedTile({cfg.tileM, cfg.tileN}, i32);
+      runsA = staging(a, /*isA=*/true);
+      runsB = staging(bOp, /*isA=*/false);
+      // Ids from gpu.block_id / gpu.thread_id rather than the launch's block
+      // arguments: convert-vector-to-gpu (MLIR 22) follows a block argument
+      // used by a warp-matrix transfer to the gpu.launch and then takes the
+      // whole kernel body into its slice.
+      auto blockId = [&](gpu::Dimension d) {
+        return gpu::BlockIdOp::create(b, d).getResult();
+      };
+      // Grid z enumerates (group, split), split fastest.
+      Value z = blockId(gpu::Dimension::z);
+      Value split = splits > 1 ? rem(z, splits) : Value();
+      emitBlock(a, bOp, div(z, splits), split, blockId(gpu::Dimension::x),
+                blockId(gpu::Dimension::y),
+                gpu::ThreadIdOp::create(b, gpu::Dimension::x), sharedA, sharedB,
+                sharedC);
+      gpu::TerminatorOp::create(b);
+    }
+    if (workspace)
+      emitSplitReduction();
     return;
   }
   Value sharedA = sharedTile({cfg.stages, cfg.tileM, cfg.tileK}, i8);
@@ -856,13 +991,17 @@ void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand clipLhs,
                        });
   };
   loopOver(geo.groups, [&](Value g) {
-    loopOver(tilesN, [&](Value bn) {
-      loopOver(tilesM, [&](Value bm) {
-        emitBlock(a, bOp, clipLhs, clipRhs, out, g, bm, bn, /*tid=*/Value(),
-                  sharedA, sharedB, sharedC);
+    loopOver(splits, [&](Value split) {
+      loopOver(tilesN, [&](Value bn) {
+        loopOver(tilesM, [&](Value bm) {
+          emitBlock(a, bOp, g, workspace ? split : Value(), bm, bn,
+                    /*tid=*/Value(), sharedA, sharedB, sharedC);
+        });
       });
     });
   });
+  if (workspace)
+    emitSplitReduction();
 }
 
 /// Reads the geometry of `op` from its operand and result shapes.
@@ -1044,6 +1183,7 @@ struct ConvertDaqConvToIgemmPass
     cfg.tileM = tileM, cfg.tileN = tileN, cfg.tileK = tileK;
     cfg.stages = stages;
     cfg.asyncCopy = asyncCopy;
+    cfg.splitK = splitK;
     cfg.warpM = warpM, cfg.warpN = warpN;
     auto fail = [&](const Twine &what) {
       return emitError(getOperation()->getLoc())
@@ -1052,6 +1192,8 @@ struct ConvertDaqConvToIgemmPass
     if (cfg.tileM <= 0 || cfg.tileN <= 0 || cfg.tileK <= 0 || cfg.warpM <= 0 ||
         cfg.warpN <= 0)
       return fail("tile sizes must be positive");
+    if (cfg.splitK < 0)
+      return fail("split-k must be 0 (automatic) or positive");
     if (cfg.stages < 2)
       return fail("stages must be at least 2 (the K loop stages tile k+1 "
                   "while it multiplies tile k)");
@@ -1088,7 +1230,9 @@ struct ConvertDaqConvToIgemmPass
         accumulation = findAccumulation(op, dominance);
       convolutions.emplace_back(op, accumulation);
     });
-    for (auto &[op, accumulation] : convolutions) {
+    for (auto &entry : convolutions) {
+      Operation *op = entry.first;
+      std::optional<Accumulation> accumulation = entry.second;
       LogicalResult result =
           TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](QConv2DOp conv) {

@@ -40,6 +40,7 @@ igemmOptions(const daq::IgemmTileOptions &options, StringRef target,
   result.warpN = options.warpN;
   result.mma = mma.str();
   result.stages = options.stages;
+  result.splitK = options.splitK;
   return result;
 }
 

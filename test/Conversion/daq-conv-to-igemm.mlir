@@ -238,3 +238,40 @@ func.func @two_uses(%gy: tensor<2x4x9x9xi8>, %sgy: tensor<f32>, %w: tensor<4x8x1
   } -> tensor<2x8x9x9xf32>
   return %sum, %gx : tensor<2x8x9x9xf32>, tensor<2x8x9x9xf32>
 }
+
+// -----
+
+// Split-K. Backward-filter of a 3x3 64 -> 64 layer at batch 32 and 28x28:
+// M = 64, N = 576 give 9 blocks, far too few for a GPU, while K = 25088 is
+// 392 K tiles. Automatic split-K (GPU only) asks for enough splits for 264
+// blocks (30), each keeping at least 8 K tiles: 14 K tiles per split, 28
+// splits, 252 blocks. Each block writes its i32 partial tile to a workspace
+// [groups, splits, M, N]; a second kernel (256 threads per block, one per
+// element of C) adds the partials in split order and applies the epilogue.
+// GPU-LABEL: func.func @backward_filter_split_k
+// GPU: %[[WS:.*]] = memref.alloc() : memref<1x28x64x576xi32>
+// GPU: gpu.launch blocks({{.*}}) in ({{.*}} = %idx1, {{.*}} = %idx9, {{.*}} = %idx28)
+// GPU: %[[Z:.*]] = gpu.block_id z
+// GPU: %[[SPLIT:.*]] = index.remu %[[Z]], %idx28
+// GPU: %[[G:.*]] = index.divu %[[Z]], %idx28
+// GPU: %[[BEGIN:.*]] = index.mul %[[SPLIT]], %idx14
+// GPU: %[[END:.*]] = index.minu %{{.*}}, %idx392
+// GPU: scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %idx1
+// GPU: memref.store %{{.*}}, %[[WS]][%[[G]], %[[SPLIT]], %{{.*}}, %{{.*}}] : memref<1x28x64x576xi32>
+// GPU: gpu.terminator
+// GPU: gpu.launch blocks({{.*}}) in ({{.*}} = %idx144, {{.*}} = %idx1, {{.*}} = %idx1) threads({{.*}}) in ({{.*}} = %idx256,
+// GPU: scf.for %[[S:.*]] = %idx0 to %idx28 step %idx1 iter_args(%[[SUM:.*]] = %c0_i32) -> (i32)
+// GPU: %[[P:.*]] = memref.load %[[WS]][%{{.*}}, %[[S]], %{{.*}}, %{{.*}}] : memref<1x28x64x576xi32>
+// GPU: llvm.add %[[SUM]], %[[P]] : i32
+// GPU: arith.sitofp
+// GPU: memref.store {{.*}} : memref<64x64x3x3xf32>
+
+// On the CPU split-K happens only when asked for; not here.
+// CPU-LABEL: func.func @backward_filter_split_k
+// CPU-NOT: memref.alloc() : memref<{{.*}}xi32>
+// CPU-NOT: index.minu
+func.func @backward_filter_split_k(%x: tensor<32x64x28x28xi8>, %sx: tensor<f32>, %gy: tensor<32x64x28x28xi8>, %sgy: tensor<64xf32>) -> tensor<64x64x3x3xf32> {
+  %gw = daq.qconv2d_backward_filter %x[%sx], %gy[%sgy] {conv = #daq.conv<layout = nchw, padding = [1, 1, 1, 1]>}
+      : (tensor<32x64x28x28xi8>, tensor<f32>, tensor<32x64x28x28xi8>, tensor<64xf32>) -> tensor<64x64x3x3xf32>
+  return %gw : tensor<64x64x3x3xf32>
+}

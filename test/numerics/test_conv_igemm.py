@@ -10,9 +10,10 @@ convolutions with i8 operands (per-tensor and per-output-channel clips) and
 with quantize-on-load of f32 operands (per tensor and per channel,
 nearest-even), under two tile configurations whose tiles divide none of the
 GEMM sizes (m16n8k32 as on sm_80+, m8n8k16 as on sm_75) and 2 or 3
-shared-memory stages. Geometries whose i8 operands have contiguous K runs
+shared-memory stages, the second with split-K (3 blocks per C tile, their
+i32 partials summed by the second kernel). Geometries whose i8 operands have contiguous K runs
 (staged with cp.async on the GPU, here with the same run arithmetic as
-vector copies) also run with 4 stages. The results are
+vector copies) also run with 4 stages and split-K 2. The results are
 compared as f32 bit patterns: the i32 accumulation and the epilogue must be
 identical."""
 
@@ -33,8 +34,8 @@ from harness import (Checker, Module, RunError, Runner, parse_args, rand_clip,  
 CONFIGS = [
     ("m16n8k32 32x16x32 warps 16x8 3 stages",
      "tile-m=32 tile-n=16 tile-k=32 warp-m=16 warp-n=8 mma=m16n8k32 stages=3"),
-    ("m8n8k16 16x16x16 warps 8x8 2 stages",
-     "tile-m=16 tile-n=16 tile-k=16 warp-m=8 warp-n=8 mma=m8n8k16 stages=2"),
+    ("m8n8k16 16x16x16 warps 8x8 2 stages split-k 3",
+     "tile-m=16 tile-n=16 tile-k=16 warp-m=8 warp-n=8 mma=m8n8k16 stages=2 split-k=3"),
 ]
 
 # Geometries whose i8 operands have contiguous K runs, staged as 16-, 8- and
@@ -52,8 +53,8 @@ RUN_GEOMETRIES = [
     ("nchw 4->6 1x1 6x6 (runs of 36 and 4)", ref.Conv("nchw"), 3, 4, 6, 6, 6, 1, 1),
 ]
 RUN_CONFIGS = CONFIGS + [
-    ("m16n8k32 16x8x64 warps 16x8 4 stages",
-     "tile-m=16 tile-n=8 tile-k=64 warp-m=16 warp-n=8 mma=m16n8k32 stages=4"),
+    ("m16n8k32 16x8x64 warps 16x8 4 stages split-k 2",
+     "tile-m=16 tile-n=8 tile-k=64 warp-m=16 warp-n=8 mma=m16n8k32 stages=4 split-k=2"),
 ]
 
 
@@ -223,7 +224,7 @@ def main():
         plan.append((geometry, RUN_CONFIGS, [False] * len(RUN_CONFIGS)))
     # Accumulating modules (None in place of quantize-on-load).
     for gi in (1, 2):
-        plan.append((GEOMETRIES[gi], CONFIGS[:1], [None]))
+        plan.append((GEOMETRIES[gi], CONFIGS, [None, None]))
     count = 0
     for geometry, chosen, loads in plan:
         for (config_label, options), load in zip(chosen, loads):

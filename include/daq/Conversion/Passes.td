@@ -272,6 +272,10 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
     Option<"asyncCopy", "async-copy", "bool", /*default=*/"true",
            "On the GPU, copy contiguous i8 runs with nvgpu.device_async_copy "
            "(cp.async, sm_80+); otherwise with vector loads and stores">,
+    Option<"splitK", "split-k", "int64_t", /*default=*/"0",
+           "Blocks sharing one C tile's K range, their i32 partials summed "
+           "by a second kernel; 0: automatic on the GPU (when the C tiles "
+           "give fewer than 264 blocks), none on the CPU">,
     Option<"accumulate", "accumulate", "bool", /*default=*/"true",
            "Fuse an elementwise add of an earlier gradient that is the only "
            "use of a convolution into its epilogue">,

@@ -112,15 +112,20 @@ struct IgemmTileOptionsBase : public PassPipelineOptions<Derived> {
       llvm::cl::desc("Shared-memory buffers of A and B (K-loop pipeline "
                      "depth)"),
       llvm::cl::init(3)};
+  typename Base::template Option<int64_t> splitK{
+      *this, "split-k",
+      llvm::cl::desc("Blocks sharing one C tile's K range (0: automatic on "
+                     "the GPU, none on the CPU)"),
+      llvm::cl::init(0)};
 };
 
 /// The tile sizes as a plain struct.
 struct IgemmTileOptions {
-  int64_t tileM, tileN, tileK, warpM, warpN, stages;
+  int64_t tileM, tileN, tileK, warpM, warpN, stages, splitK;
   template <typename Derived>
   IgemmTileOptions(const IgemmTileOptionsBase<Derived> &o)
       : tileM(o.tileM), tileN(o.tileN), tileK(o.tileK), warpM(o.warpM),
-        warpN(o.warpN), stages(o.stages) {}
+        warpN(o.warpN), stages(o.stages), splitK(o.splitK) {}
 };
 
 /// Options of `daq-igemm-cpu-pipeline`.
