@@ -412,14 +412,17 @@ __attribute__((target("avx2,fma"))) void quantizeAVX2_2(DAQ_QUANTIZE_ARGS) {
 /// The variant this call runs, or false after reporting an error.
 bool selectIsa(int64_t kernel, Isa &isa) {
   std::string error;
-  KernelVariant variant =
-      resolveVariant(static_cast<KernelVariant>(kernel), error);
+  KernelVariant variant = resolveVariant(static_cast<KernelVariant>(kernel),
+                                         "statistics kernel", error);
   if (!error.empty()) {
     reportKernelError(error);
     return false;
   }
-  // Every variant above portable runs on CPUs with AVX2 and FMA.
-  isa.avx2 = variant != KernelVariant::Portable;
+  // avx2, avx512-vnni and amx run on CPUs with AVX2 and FMA; the
+  // test-only model variants on any x86-64.
+  isa.avx2 = variant == KernelVariant::AVX2 ||
+             variant == KernelVariant::AVX512VNNI ||
+             variant == KernelVariant::AMX;
   if (isa.avx2)
     isa.pass[0] = statsAVX2_1, isa.pass[1] = statsAVX2_2,
     isa.pass[2] = statsAVX2_3, isa.passBoth[0] = statsAVX2_2Both,

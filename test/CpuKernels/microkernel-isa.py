@@ -27,3 +27,16 @@ CHECK: vpunpcklwd
 CHECK-LABEL: <mlir::daq::cpu::quantizeRowAVX2(float const*, long, float, short*)>:
 CHECK: vroundps $0x8
 """
+# RUN: llvm-objdump -d -C --no-show-raw-insn %daq_libs/CpuKernels/libDaqCpuKernels.a | FileCheck %s --check-prefix=MODEL
+"""The same AVX512-VNNI and AMX microkernel source compiled against the
+software ISA model (the test-only avx512-vnni-model and amx-model variants,
+lib/CpuKernels/IsaModel.h) is baseline x86-64 code: no zmm, no tile
+register, no AMX instruction.
+
+MODEL-LABEL: <mlir::daq::cpu::isa_model::microkernelAVX512VNNI(mlir::daq::cpu::MicroTile const&)>:
+MODEL-NOT: {{%[zt]mm|vpdpwssd}}
+MODEL: {{^$}}
+MODEL-LABEL: <mlir::daq::cpu::isa_model::microkernelAMX(mlir::daq::cpu::MicroTile const&)>:
+MODEL-NOT: {{%[zt]mm|tdpbssd|ldtilecfg}}
+MODEL: {{^$}}
+"""
