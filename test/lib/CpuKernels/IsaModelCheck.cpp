@@ -43,6 +43,22 @@ void check(bool ok, const std::string &what) {
   }
 }
 
+/// Records the mismatches of one check against the scalar definition
+/// `reference` and, when `hardwareName` is set, against the hardware; true
+/// when there are none.
+bool checkCounts(const std::string &what, const char *reference, int mismatches,
+                 const char *hardwareName, int hardwareMismatches,
+                 const char *unit) {
+  int before = failures;
+  check(mismatches == 0, what + " differs from " + reference + " in " +
+                             std::to_string(mismatches) + " " + unit);
+  if (hardwareName)
+    check(hardwareMismatches == 0,
+          what + " differs from " + hardwareName + " in " +
+              std::to_string(hardwareMismatches) + " " + unit);
+  return failures == before;
+}
+
 /// 32-bit wraparound of an exact sum.
 int32_t wrap(int64_t value) {
   return static_cast<int32_t>(static_cast<uint32_t>(value & 0xffffffff));
@@ -98,13 +114,9 @@ void checkVectors(Random &rng, int iterations, bool hardware) {
       hardwareMismatches += std::memcmp(real, got, 64) != 0;
     }
   }
-  check(mismatches == 0, "vpdpwssd model differs from the scalar definition "
-                         "in " +
-                             std::to_string(mismatches) + " lanes");
-  if (hardware)
-    check(hardwareMismatches == 0,
-          "vpdpwssd model differs from the hardware in " +
-              std::to_string(hardwareMismatches) + " cases");
+  bool ok = checkCounts("vpdpwssd model", "the scalar definition", mismatches,
+                        hardware ? "the hardware" : nullptr, hardwareMismatches,
+                        "lanes");
   // The moves.
   model::__m512i zero = model::_mm512_setzero_si512();
   model::__m512i splat = model::_mm512_set1_epi32(-123456789);
@@ -115,12 +127,10 @@ void checkVectors(Random &rng, int iterations, bool hardware) {
             model::getLane16(splat, 2 * j) ==
                 static_cast<int16_t>(-123456789 & 0xffff);
   check(moves, "setzero / set1_epi32 lanes");
-  if (!failures)
+  if (ok && moves)
     std::printf("ok: vpdpwssd model equals the scalar definition on %d random "
-                "operands (full s16/s32 ranges, wraparound)\n",
-                iterations);
-  if (hardware && !failures)
-    std::printf("ok: vpdpwssd model equals the AVX512-VNNI hardware\n");
+                "operands (full s16/s32 ranges, wraparound)%s\n",
+                iterations, hardware ? ", and the AVX512-VNNI hardware" : "");
 }
 
 //===----------------------------------------------------------------------===//
@@ -188,15 +198,9 @@ void checkTiles(Random &rng, int iterations, bool hardware) {
       hardwareMismatches += real != got;
     }
   }
-  int before = failures;
-  check(mismatches == 0, "tdpbssd model differs from the scalar definition "
-                         "in " +
-                             std::to_string(mismatches) + " cases");
-  if (hardware)
-    check(hardwareMismatches == 0,
-          "tdpbssd model differs from the hardware in " +
-              std::to_string(hardwareMismatches) + " cases");
-  if (failures == before)
+  if (checkCounts("tdpbssd model", "the scalar definition", mismatches,
+                  hardware ? "the hardware" : nullptr, hardwareMismatches,
+                  "cases"))
     std::printf("ok: tdpbssd model (ldtilecfg, tileloadd, tilestored with "
                 "strides) equals the scalar definition on %d random shapes "
                 "M x K x N up to 16 x 64 x 16%s\n",
@@ -272,18 +276,9 @@ void checkMicrokernel(Random &rng, int iterations, const char *name, int mr,
       hardwareMismatches += d.c != got;
     }
   }
-  int before = failures;
-  check(mismatches == 0, std::string(name) +
-                             " on the model differs from "
-                             "the scalar GEMM in " +
-                             std::to_string(mismatches) + " tiles");
-  if (real)
-    check(hardwareMismatches == 0,
-          std::string(name) +
-              " on the model differs from the production "
-              "kernel in " +
-              std::to_string(hardwareMismatches) + " tiles");
-  if (failures == before)
+  if (checkCounts(std::string(name) + " on the model", "the scalar GEMM",
+                  mismatches, real ? "the production kernel" : nullptr,
+                  hardwareMismatches, "tiles"))
     std::printf("ok: %s microkernel on the model equals the scalar GEMM on "
                 "%d random %d x %d tiles (1-3 taps, 1-70 pairs, "
                 "accumulate or not)%s\n",
