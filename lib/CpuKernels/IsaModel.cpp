@@ -140,6 +140,214 @@ __m512i mlir::daq::cpu::isa_model::_mm512_dpwssd_epi32(__m512i src, __m512i a,
 }
 
 //===----------------------------------------------------------------------===//
+// AVX-512F floating point
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Applies `op` lane by lane.
+template <typename V, typename Op> V lanewise(const V &a, const V &b, Op op) {
+  V r;
+  constexpr int n = sizeof(V::lanes) / sizeof(V::lanes[0]);
+  for (int j = 0; j < n; ++j)
+    r.lanes[j] = op(a.lanes[j], b.lanes[j]);
+  return r;
+}
+
+/// The predicates the kernels use, on one lane (quiet: no exceptions).
+template <typename T> bool comparePredicate(T a, T b, int predicate) {
+  switch (predicate) {
+  case _CMP_UNORD_Q:
+    return a != a || b != b;
+  case _CMP_GT_OQ:
+    return a > b;
+  default:
+    fault("vcmpps/vcmppd", "predicate %d is not modelled", predicate);
+  }
+}
+
+/// vcvtps2dq with MXCSR's default rounding (nearest even).
+int32_t convertToInt32(float value) {
+  if (value != value || value >= 2147483648.0f || value < -2147483648.0f)
+    return INT32_MIN;
+  return static_cast<int32_t>(__builtin_roundevenf(value));
+}
+} // namespace
+
+__m512 mlir::daq::cpu::isa_model::_mm512_loadu_ps(const void *address) {
+  __m512 v;
+  std::memcpy(v.lanes, address, sizeof(v.lanes));
+  return v;
+}
+
+void mlir::daq::cpu::isa_model::_mm512_storeu_ps(void *address, __m512 value) {
+  std::memcpy(address, value.lanes, sizeof(value.lanes));
+}
+
+__m256 mlir::daq::cpu::isa_model::_mm256_loadu_ps(const float *address) {
+  __m256 v;
+  std::memcpy(v.lanes, address, sizeof(v.lanes));
+  return v;
+}
+
+__m512d mlir::daq::cpu::isa_model::_mm512_loadu_pd(const void *address) {
+  __m512d v;
+  std::memcpy(v.lanes, address, sizeof(v.lanes));
+  return v;
+}
+
+void mlir::daq::cpu::isa_model::_mm512_storeu_pd(void *address, __m512d value) {
+  std::memcpy(address, value.lanes, sizeof(value.lanes));
+}
+
+void mlir::daq::cpu::isa_model::_mm_storeu_si128(__m128i *address,
+                                                 __m128i value) {
+  std::memcpy(static_cast<void *>(address), value.bytes, sizeof(value.bytes));
+}
+
+__m512 mlir::daq::cpu::isa_model::_mm512_set1_ps(float value) {
+  __m512 v;
+  for (float &lane : v.lanes)
+    lane = value;
+  return v;
+}
+
+__m512d mlir::daq::cpu::isa_model::_mm512_set1_pd(double value) {
+  __m512d v;
+  for (double &lane : v.lanes)
+    lane = value;
+  return v;
+}
+
+__m512i mlir::daq::cpu::isa_model::_mm512_set1_epi64(long long value) {
+  __m512i v;
+  for (int j = 0; j < 8; ++j)
+    std::memcpy(v.bytes + 8 * j, &value, 8);
+  return v;
+}
+
+__m512d mlir::daq::cpu::isa_model::_mm512_cvtps_pd(__m256 value) {
+  __m512d v;
+  for (int j = 0; j < 8; ++j)
+    v.lanes[j] = static_cast<double>(value.lanes[j]);
+  return v;
+}
+
+__m512d mlir::daq::cpu::isa_model::_mm512_add_pd(__m512d a, __m512d b) {
+  return lanewise(a, b, [](double x, double y) { return x + y; });
+}
+
+__m512d mlir::daq::cpu::isa_model::_mm512_sub_pd(__m512d a, __m512d b) {
+  return lanewise(a, b, [](double x, double y) { return x - y; });
+}
+
+__m512d mlir::daq::cpu::isa_model::_mm512_mul_pd(__m512d a, __m512d b) {
+  return lanewise(a, b, [](double x, double y) { return x * y; });
+}
+
+__m512 mlir::daq::cpu::isa_model::_mm512_mul_ps(__m512 a, __m512 b) {
+  return lanewise(a, b, [](float x, float y) { return x * y; });
+}
+
+__m512 mlir::daq::cpu::isa_model::_mm512_max_ps(__m512 a, __m512 b) {
+  return lanewise(a, b, [](float x, float y) { return x > y ? x : y; });
+}
+
+__m512 mlir::daq::cpu::isa_model::_mm512_min_ps(__m512 a, __m512 b) {
+  return lanewise(a, b, [](float x, float y) { return x < y ? x : y; });
+}
+
+__m512 mlir::daq::cpu::isa_model::_mm512_abs_ps(__m512 a) {
+  for (float &lane : a.lanes) {
+    uint32_t bits;
+    std::memcpy(&bits, &lane, 4);
+    bits &= 0x7fffffffu;
+    std::memcpy(&lane, &bits, 4);
+  }
+  return a;
+}
+
+__m512d mlir::daq::cpu::isa_model::_mm512_abs_pd(__m512d a) {
+  for (double &lane : a.lanes) {
+    uint64_t bits;
+    std::memcpy(&bits, &lane, 8);
+    bits &= 0x7fffffffffffffffull;
+    std::memcpy(&lane, &bits, 8);
+  }
+  return a;
+}
+
+__m512 mlir::daq::cpu::isa_model::_mm512_roundscale_ps(__m512 a, int imm) {
+  // Scale 0 (imm[7:4]) and round to nearest even (imm[1:0] = 0, imm[2] = 0
+  // to use imm rather than MXCSR); imm[3] only suppresses exceptions.
+  if ((imm & ~_MM_FROUND_NO_EXC) != _MM_FROUND_TO_NEAREST_INT)
+    fault("vrndscaleps", "immediate %d is not modelled", imm);
+  for (float &lane : a.lanes)
+    lane = __builtin_roundevenf(lane);
+  return a;
+}
+
+__m512i mlir::daq::cpu::isa_model::_mm512_cvtps_epi32(__m512 a) {
+  __m512i v;
+  for (int j = 0; j < 16; ++j)
+    setLane32(v, j, static_cast<uint32_t>(convertToInt32(a.lanes[j])));
+  return v;
+}
+
+__mmask16 mlir::daq::cpu::isa_model::_mm512_cmp_ps_mask(__m512 a, __m512 b,
+                                                        int predicate) {
+  __mmask16 k = 0;
+  for (int j = 0; j < 16; ++j)
+    if (comparePredicate(a.lanes[j], b.lanes[j], predicate))
+      k |= static_cast<__mmask16>(1u << j);
+  return k;
+}
+
+__mmask8 mlir::daq::cpu::isa_model::_mm512_cmp_pd_mask(__m512d a, __m512d b,
+                                                       int predicate) {
+  __mmask8 k = 0;
+  for (int j = 0; j < 8; ++j)
+    if (comparePredicate(a.lanes[j], b.lanes[j], predicate))
+      k |= static_cast<__mmask8>(1u << j);
+  return k;
+}
+
+__m512i mlir::daq::cpu::isa_model::_mm512_mask_mov_epi32(__m512i src,
+                                                         __mmask16 k,
+                                                         __m512i a) {
+  for (int j = 0; j < 16; ++j)
+    if (k & (1u << j))
+      std::memcpy(src.bytes + 4 * j, a.bytes + 4 * j, 4);
+  return src;
+}
+
+__m512i mlir::daq::cpu::isa_model::_mm512_maskz_mov_epi32(__mmask16 k,
+                                                          __m512i a) {
+  return _mm512_mask_mov_epi32(_mm512_setzero_si512(), k, a);
+}
+
+__m512i mlir::daq::cpu::isa_model::_mm512_mask_add_epi64(__m512i src,
+                                                         __mmask8 k, __m512i a,
+                                                         __m512i b) {
+  for (int j = 0; j < 8; ++j)
+    if (k & (1u << j)) {
+      uint64_t x, y;
+      std::memcpy(&x, a.bytes + 8 * j, 8);
+      std::memcpy(&y, b.bytes + 8 * j, 8);
+      x += y;
+      std::memcpy(src.bytes + 8 * j, &x, 8);
+    }
+  return src;
+}
+
+__m128i mlir::daq::cpu::isa_model::_mm512_cvtepi32_epi8(__m512i a) {
+  // vpmovdb truncates each dword to its low byte.
+  __m128i v;
+  for (int j = 0; j < 16; ++j)
+    v.bytes[j] = a.bytes[4 * j];
+  return v;
+}
+
+//===----------------------------------------------------------------------===//
 // AMX
 //===----------------------------------------------------------------------===//
 

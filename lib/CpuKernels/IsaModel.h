@@ -16,6 +16,7 @@
 //   _mm512_dpwssd_epi32     vpdpwssd: per dword lane j,
 //                           src[j] + a.w[2j]*b.w[2j] + a.w[2j+1]*b.w[2j+1]
 //                           (s16 x s16 -> s32 products, wrapping adds)
+//   the AVX-512F floating-point subset of the statistics kernels (below)
 //
 //   _tile_loadconfig        ldtilecfg of the 64-byte operand: palette 0
 //                           (release) or 1 (8 tiles, <= 16 rows, <= 64
@@ -68,6 +69,59 @@ __m512i _mm512_set1_epi32(int value);
 __m512i _mm512_loadu_si512(const void *address);
 void _mm512_storeu_si512(void *address, __m512i value);
 __m512i _mm512_dpwssd_epi32(__m512i src, __m512i a, __m512i b);
+
+// AVX-512F floating point, for the statistics kernels
+// (StatsKernelsWide.inc). Lanes are IEEE f32/f64 operations in C++ (the
+// model is compiled with -ffp-contract=off); vmaxps/vminps are the SDM's
+// `src1 > src2 ? src1 : src2` / `src1 < src2 ? src1 : src2`, NaNs and
+// signed zeros included; conversions round to nearest even (MXCSR's
+// default) and give 0x80000000 for NaN or out of range. Only the
+// predicates and rounding controls below are modelled (others abort).
+struct __m512 {
+  float lanes[16];
+};
+struct __m512d {
+  double lanes[8];
+};
+struct __m256 {
+  float lanes[8];
+};
+struct __m128i {
+  uint8_t bytes[16];
+};
+using __mmask16 = uint16_t;
+using __mmask8 = uint8_t;
+constexpr int _CMP_UNORD_Q = 0x03;
+constexpr int _CMP_GT_OQ = 0x1e;
+constexpr int _MM_FROUND_TO_NEAREST_INT = 0x00;
+constexpr int _MM_FROUND_NO_EXC = 0x08;
+
+__m512 _mm512_loadu_ps(const void *address);
+void _mm512_storeu_ps(void *address, __m512 value);
+__m256 _mm256_loadu_ps(const float *address);
+__m512d _mm512_loadu_pd(const void *address);
+void _mm512_storeu_pd(void *address, __m512d value);
+void _mm_storeu_si128(__m128i *address, __m128i value);
+__m512 _mm512_set1_ps(float value);
+__m512d _mm512_set1_pd(double value);
+__m512i _mm512_set1_epi64(long long value);
+__m512d _mm512_cvtps_pd(__m256 value);
+__m512d _mm512_add_pd(__m512d a, __m512d b);
+__m512d _mm512_sub_pd(__m512d a, __m512d b);
+__m512d _mm512_mul_pd(__m512d a, __m512d b);
+__m512 _mm512_mul_ps(__m512 a, __m512 b);
+__m512 _mm512_max_ps(__m512 a, __m512 b);
+__m512 _mm512_min_ps(__m512 a, __m512 b);
+__m512 _mm512_abs_ps(__m512 a);
+__m512d _mm512_abs_pd(__m512d a);
+__m512 _mm512_roundscale_ps(__m512 a, int imm);
+__m512i _mm512_cvtps_epi32(__m512 a);
+__mmask16 _mm512_cmp_ps_mask(__m512 a, __m512 b, int predicate);
+__mmask8 _mm512_cmp_pd_mask(__m512d a, __m512d b, int predicate);
+__m512i _mm512_mask_mov_epi32(__m512i src, __mmask16 k, __m512i a);
+__m512i _mm512_maskz_mov_epi32(__mmask16 k, __m512i a);
+__m512i _mm512_mask_add_epi64(__m512i src, __mmask8 k, __m512i a, __m512i b);
+__m128i _mm512_cvtepi32_epi8(__m512i a);
 
 void _tile_loadconfig(const void *config);
 void _tile_storeconfig(void *config);

@@ -72,9 +72,11 @@ def ConvertDaqStatsToCpuKernels
     element within an ulp of sigma (a near tie) may differ.
 
     Kernel variants (`kernel`) as for `--convert-daq-qconv-to-cpu-kernels`:
-    `portable`, or `auto`/`avx2`/`avx512-vnni`/`amx` that all run the AVX2
-    code (the test-only `avx512-vnni-model`/`amx-model` run the portable
-    code); `DAQ_CPU_KERNEL` overrides the choice at run time. Stochastic
+    `portable`, `avx2`, or `avx512-vnni`/`amx` that both run the AVX-512
+    code (`auto`: the best the CPU has); the test-only
+    `avx512-vnni-model`/`amx-model` run the AVX-512 rows on a software
+    model of the instructions. `DAQ_CPU_KERNEL` overrides the choice at run
+    time. Stochastic
     rounding, dynamic shapes, rank-0 and empty tensors are left to
     `--convert-daq-to-linalg`, or rejected with `strict`.
 

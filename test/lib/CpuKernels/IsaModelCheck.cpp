@@ -18,9 +18,11 @@
 #include "IsaModel.h"
 #include "IsaModelHardware.h"
 #include "QConvMicrokernels.h"
+#include "StatsKernelsWide.h"
 #include "daq/Runtime/QConvKernels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -287,6 +289,164 @@ void checkMicrokernel(Random &rng, int iterations, const char *name, int mr,
 }
 
 //===----------------------------------------------------------------------===//
+// The AVX-512 rows of the statistics kernels built on the model
+//===----------------------------------------------------------------------===//
+
+/// f32 values with what the statistics kernels must get right: NaN, +-inf,
+/// +-0, exact rounding ties (with a clip of 127), large and tiny values.
+float specialFloat(Random &rng) {
+  switch (rng.uniform(0, 11)) {
+  case 0:
+    return NAN;
+  case 1:
+    return rng.uniform(0, 1) ? INFINITY : -INFINITY;
+  case 2:
+    return rng.uniform(0, 1) ? 0.0f : -0.0f;
+  case 3:
+    return static_cast<float>(rng.uniform(-300, 300)) + 0.5f;
+  case 4:
+    return std::ldexp(static_cast<float>(rng.uniform(-1000, 1000)),
+                      static_cast<int>(rng.uniform(-140, 100)));
+  default:
+    return std::ldexp(static_cast<float>(rng.uniform(-(1 << 20), 1 << 20)),
+                      -static_cast<int>(rng.uniform(10, 24)));
+  }
+}
+
+/// The reference quantizer (convert-daq-to-linalg's ScalarBuilder).
+int8_t referenceCode(float x, float clip, float inverse) {
+  float c = x < -clip ? -clip : x;
+  c = c > clip ? clip : c;
+  float v = c * inverse;
+  if (std::isnan(v))
+    return 0;
+  float r = std::nearbyint(v);
+  r = r < -127.0f ? -127.0f : r;
+  r = r > 127.0f ? 127.0f : r;
+  return static_cast<int8_t>(r);
+}
+
+/// Equal bit for bit, except that any NaN equals any NaN: x86 propagates
+/// the payload of one NaN operand, and which one depends on the operand
+/// order the compiler picks for a commutative add (the reference lowering
+/// makes no promise either).
+template <typename T>
+bool sameBits(const std::vector<T> &a, const std::vector<T> &b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::memcmp(&a[i], &b[i], sizeof(T)) != 0 &&
+        !(std::isnan(a[i]) && std::isnan(b[i])))
+      return false;
+  return true;
+}
+
+void checkStatsRows(Random &rng, int iterations, bool hardware) {
+  const mlir::daq::cpu::StatsRows &rows = model::statsRowsAVX512;
+  int mismatches = 0, hardwareMismatches = 0;
+  for (int it = 0; it < iterations; ++it) {
+    int64_t m = rng.uniform(1, 70);
+    std::vector<float> x(m), mx(m), clip(m), inv(m);
+    std::vector<double> acc(m), accT(m), mu(m), sg(m);
+    std::vector<int32_t> bad(m);
+    std::vector<int64_t> cnt(m), cntT(m);
+    for (int64_t c = 0; c < m; ++c) {
+      x[c] = specialFloat(rng);
+      mx[c] = std::fabs(specialFloat(rng));
+      acc[c] = specialFloat(rng), accT[c] = specialFloat(rng);
+      mu[c] = specialFloat(rng), sg[c] = std::fabs(specialFloat(rng));
+      bad[c] = static_cast<int32_t>(rng.uniform(0, 1));
+      cnt[c] = rng.uniform(0, 1000), cntT[c] = rng.uniform(0, 1000);
+      int pick = static_cast<int>(rng.uniform(0, 9));
+      clip[c] = pick == 0   ? 0.0f
+                : pick == 1 ? INFINITY
+                : pick == 2 ? NAN
+                : pick < 6  ? 127.0f
+                            : std::fabs(specialFloat(rng));
+      inv[c] = clip[c] == 0.0f ? 0.0f : 127.0f / clip[c];
+    }
+    double muT = specialFloat(rng), sgT = std::fabs(specialFloat(rng));
+    // Scalar definitions.
+    std::vector<double> wantAcc = acc, wantSq = acc, wantSqT = accT;
+    std::vector<float> wantMx = mx;
+    std::vector<int32_t> wantBad = bad;
+    std::vector<int64_t> wantCnt = cnt, wantCntT = cntT;
+    std::vector<int8_t> wantQ1(m), wantQ2(m);
+    int64_t wantAbove = 7, wantAboveT = 9;
+    for (int64_t c = 0; c < m; ++c) {
+      float a = std::fabs(x[c]);
+      wantAcc[c] += static_cast<double>(x[c]);
+      wantMx[c] = a > wantMx[c] ? a : wantMx[c];
+      wantBad[c] |= std::isnan(x[c]) ? 1 : 0;
+      double d = static_cast<double>(x[c]) - mu[c];
+      wantSq[c] += d * d;
+      double dT = static_cast<double>(x[c]) - muT;
+      wantSqT[c] += dT * dT;
+      wantCnt[c] += static_cast<double>(a) > sg[c];
+      wantCntT[c] += static_cast<double>(a) > sgT;
+      wantAbove += static_cast<double>(a) > sg[0];
+      wantAboveT += static_cast<double>(a) > sgT;
+      wantQ1[c] = referenceCode(x[c], clip[c], inv[c]);
+      wantQ2[c] = referenceCode(x[c], clip[0], inv[0]);
+    }
+    auto run = [&](const mlir::daq::cpu::StatsRows &r, std::vector<double> &a1,
+                   std::vector<float> &m1, std::vector<int32_t> &b1,
+                   std::vector<double> &s1, std::vector<double> &s1T,
+                   std::vector<int64_t> &c1, std::vector<int64_t> &c1T,
+                   int64_t &above, int64_t &aboveT, std::vector<int8_t> &q1,
+                   std::vector<int8_t> &q2) {
+      a1 = acc, m1 = mx, b1 = bad, s1 = acc, s1T = accT, c1 = cnt, c1T = cntT;
+      above = 7, aboveT = 9;
+      q1.assign(m, 99), q2.assign(m, 99);
+      r.moments(x.data(), m, a1.data(), m1.data(), b1.data());
+      r.squares(x.data(), m, mu.data(), s1.data(), muT, s1T.data());
+      r.count(x.data(), m, sg.data(), c1.data(), sgT, c1T.data());
+      r.countAbove(x.data(), m, sg[0], sgT, &above, &aboveT);
+      r.quantize(x.data(), q1.data(), nullptr, m, clip.data(), inv.data(), 1,
+                 0.0f, 0.0f, referenceCode);
+      r.quantize(x.data(), q2.data(), nullptr, m, clip.data(), inv.data(), 0,
+                 0.0f, 0.0f, referenceCode);
+    };
+    std::vector<double> a1, s1, s1T;
+    std::vector<float> m1;
+    std::vector<int32_t> b1;
+    std::vector<int64_t> c1, c1T;
+    std::vector<int8_t> q1, q2;
+    int64_t above, aboveT;
+    run(rows, a1, m1, b1, s1, s1T, c1, c1T, above, aboveT, q1, q2);
+    bool same = sameBits(a1, wantAcc) && sameBits(m1, wantMx) &&
+                b1 == wantBad && sameBits(s1, wantSq) &&
+                sameBits(s1T, wantSqT) && c1 == wantCnt && c1T == wantCntT &&
+                above == wantAbove && aboveT == wantAboveT && q1 == wantQ1 &&
+                q2 == wantQ2;
+    mismatches += !same;
+    if (hardware) {
+      std::vector<double> a2, s2, s2T;
+      std::vector<float> m2;
+      std::vector<int32_t> b2;
+      std::vector<int64_t> c2, c2T;
+      std::vector<int8_t> r1, r2;
+      int64_t above2, aboveT2;
+      run(mlir::daq::cpu::statsRowsAVX512, a2, m2, b2, s2, s2T, c2, c2T, above2,
+          aboveT2, r1, r2);
+      hardwareMismatches +=
+          !(sameBits(a1, a2) && sameBits(m1, m2) && b1 == b2 &&
+            sameBits(s1, s2) && sameBits(s1T, s2T) && c1 == c2 && c1T == c2T &&
+            above == above2 && aboveT == aboveT2 && q1 == r1 && q2 == r2);
+    }
+  }
+  if (checkCounts("AVX-512 statistics rows on the model",
+                  "the scalar definitions", mismatches,
+                  hardware ? "the hardware" : nullptr, hardwareMismatches,
+                  "rows"))
+    std::printf(
+        "ok: AVX-512 statistics rows (moments, squares, counts, "
+        "quantization) on the model equal the scalar definitions on "
+        "%d random rows with NaN, infinities, signed zeros and ties%s\n",
+        iterations, hardware ? ", and the AVX-512 hardware" : "");
+}
+
+//===----------------------------------------------------------------------===//
 // Faults
 //===----------------------------------------------------------------------===//
 
@@ -376,6 +536,7 @@ int main(int argc, char **argv) {
                    vnni ? mlir::daq::cpu::microkernelAVX512VNNI : nullptr);
   checkMicrokernel(rng, iterations / 10, "amx", 16, 16, model::microkernelAMX,
                    amx ? mlir::daq::cpu::microkernelAMX : nullptr);
+  checkStatsRows(rng, iterations, vnni);
   if (failures) {
     std::printf("%d failures (seed %llu)\n", failures,
                 static_cast<unsigned long long>(seed));
