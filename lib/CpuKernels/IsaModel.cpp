@@ -38,6 +38,17 @@ int16_t lane16(const __m512i &v, int lane) {
   return value;
 }
 
+/// Unaligned vector loads and stores: the register's bytes in memory order.
+template <typename V> V loadBytes(const void *address) {
+  V v;
+  std::memcpy(static_cast<void *>(&v), address, sizeof(V));
+  return v;
+}
+
+template <typename V> void storeBytes(void *address, const V &v) {
+  std::memcpy(address, static_cast<const void *>(&v), sizeof(V));
+}
+
 void setLane32(__m512i &v, int lane, uint32_t value) {
   std::memcpy(v.bytes + 4 * lane, &value, 4);
 }
@@ -116,14 +127,12 @@ __m512i mlir::daq::cpu::isa_model::_mm512_set1_epi32(int value) {
 }
 
 __m512i mlir::daq::cpu::isa_model::_mm512_loadu_si512(const void *address) {
-  __m512i v;
-  std::memcpy(v.bytes, address, sizeof(v.bytes));
-  return v;
+  return loadBytes<__m512i>(address);
 }
 
 void mlir::daq::cpu::isa_model::_mm512_storeu_si512(void *address,
                                                     __m512i value) {
-  std::memcpy(address, value.bytes, sizeof(value.bytes));
+  storeBytes(address, value);
 }
 
 __m512i mlir::daq::cpu::isa_model::_mm512_dpwssd_epi32(__m512i src, __m512i a,
@@ -165,6 +174,31 @@ template <typename T> bool comparePredicate(T a, T b, int predicate) {
   }
 }
 
+/// vandps / vandpd with the sign bit cleared (what _mm512_abs_ps/pd are):
+/// NaN payloads are kept.
+template <typename Bits, typename V> V clearSignBits(V a) {
+  constexpr Bits magnitude = ~(Bits{1} << (8 * sizeof(Bits) - 1));
+  for (auto &lane : a.lanes) {
+    static_assert(sizeof(lane) == sizeof(Bits), "lane and bits differ");
+    Bits bits;
+    std::memcpy(&bits, &lane, sizeof(Bits));
+    bits &= magnitude;
+    std::memcpy(&lane, &bits, sizeof(Bits));
+  }
+  return a;
+}
+
+/// vcmpps / vcmppd into a mask register.
+template <typename Mask, typename V>
+Mask compareLanes(const V &a, const V &b, int predicate) {
+  Mask k = 0;
+  constexpr int n = sizeof(V::lanes) / sizeof(V::lanes[0]);
+  for (int j = 0; j < n; ++j)
+    if (comparePredicate(a.lanes[j], b.lanes[j], predicate))
+      k |= static_cast<Mask>(1u << j);
+  return k;
+}
+
 /// vcvtps2dq with MXCSR's default rounding (nearest even).
 int32_t convertToInt32(float value) {
   if (value != value || value >= 2147483648.0f || value < -2147483648.0f)
@@ -174,34 +208,28 @@ int32_t convertToInt32(float value) {
 } // namespace
 
 __m512 mlir::daq::cpu::isa_model::_mm512_loadu_ps(const void *address) {
-  __m512 v;
-  std::memcpy(v.lanes, address, sizeof(v.lanes));
-  return v;
+  return loadBytes<__m512>(address);
 }
 
 void mlir::daq::cpu::isa_model::_mm512_storeu_ps(void *address, __m512 value) {
-  std::memcpy(address, value.lanes, sizeof(value.lanes));
+  storeBytes(address, value);
 }
 
 __m256 mlir::daq::cpu::isa_model::_mm256_loadu_ps(const float *address) {
-  __m256 v;
-  std::memcpy(v.lanes, address, sizeof(v.lanes));
-  return v;
+  return loadBytes<__m256>(address);
 }
 
 __m512d mlir::daq::cpu::isa_model::_mm512_loadu_pd(const void *address) {
-  __m512d v;
-  std::memcpy(v.lanes, address, sizeof(v.lanes));
-  return v;
+  return loadBytes<__m512d>(address);
 }
 
 void mlir::daq::cpu::isa_model::_mm512_storeu_pd(void *address, __m512d value) {
-  std::memcpy(address, value.lanes, sizeof(value.lanes));
+  storeBytes(address, value);
 }
 
 void mlir::daq::cpu::isa_model::_mm_storeu_si128(__m128i *address,
                                                  __m128i value) {
-  std::memcpy(static_cast<void *>(address), value.bytes, sizeof(value.bytes));
+  storeBytes(address, value);
 }
 
 __m512 mlir::daq::cpu::isa_model::_mm512_set1_ps(float value) {
@@ -257,23 +285,11 @@ __m512 mlir::daq::cpu::isa_model::_mm512_min_ps(__m512 a, __m512 b) {
 }
 
 __m512 mlir::daq::cpu::isa_model::_mm512_abs_ps(__m512 a) {
-  for (float &lane : a.lanes) {
-    uint32_t bits;
-    std::memcpy(&bits, &lane, 4);
-    bits &= 0x7fffffffu;
-    std::memcpy(&lane, &bits, 4);
-  }
-  return a;
+  return clearSignBits<uint32_t>(a);
 }
 
 __m512d mlir::daq::cpu::isa_model::_mm512_abs_pd(__m512d a) {
-  for (double &lane : a.lanes) {
-    uint64_t bits;
-    std::memcpy(&bits, &lane, 8);
-    bits &= 0x7fffffffffffffffull;
-    std::memcpy(&lane, &bits, 8);
-  }
-  return a;
+  return clearSignBits<uint64_t>(a);
 }
 
 __m512 mlir::daq::cpu::isa_model::_mm512_roundscale_ps(__m512 a, int imm) {
@@ -295,20 +311,12 @@ __m512i mlir::daq::cpu::isa_model::_mm512_cvtps_epi32(__m512 a) {
 
 __mmask16 mlir::daq::cpu::isa_model::_mm512_cmp_ps_mask(__m512 a, __m512 b,
                                                         int predicate) {
-  __mmask16 k = 0;
-  for (int j = 0; j < 16; ++j)
-    if (comparePredicate(a.lanes[j], b.lanes[j], predicate))
-      k |= static_cast<__mmask16>(1u << j);
-  return k;
+  return compareLanes<__mmask16>(a, b, predicate);
 }
 
 __mmask8 mlir::daq::cpu::isa_model::_mm512_cmp_pd_mask(__m512d a, __m512d b,
                                                        int predicate) {
-  __mmask8 k = 0;
-  for (int j = 0; j < 8; ++j)
-    if (comparePredicate(a.lanes[j], b.lanes[j], predicate))
-      k |= static_cast<__mmask8>(1u << j);
-  return k;
+  return compareLanes<__mmask8>(a, b, predicate);
 }
 
 __m512i mlir::daq::cpu::isa_model::_mm512_mask_mov_epi32(__m512i src,

@@ -13,7 +13,9 @@ the CPU has AVX512-VNNI / AMX, both are also compared with the hardware. So a
 wrong model cannot hide a wrong kernel.
 
 The model faults loudly on the misuses below (the hardware raises #UD or #GP
-for all but the short stride, which the model rejects as a packing bug)."""
+on the first ones and the invalid configurations; a stride shorter than
+colsb, legal on hardware, and a tile with only one of rows/colsb zero are
+rejected by the model as packing or configuration bugs)."""
 # RUN: not --crash daq-isa-model-check --fault=no-config 2>&1 | FileCheck %s --check-prefix=NOCONFIG
 # NOCONFIG: daq ISA model: tileloadd: no tile configuration is loaded
 # RUN: not --crash daq-isa-model-check --fault=after-release 2>&1 | FileCheck %s --check-prefix=RELEASED

@@ -341,22 +341,42 @@ bool sameBits(const std::vector<T> &a, const std::vector<T> &b) {
   return true;
 }
 
+/// What the five rows produce from one row of inputs.
+struct RowResults {
+  std::vector<double> sum, squares, squaresT;
+  std::vector<float> max;
+  std::vector<int32_t> nan;
+  std::vector<int64_t> count, countT;
+  int64_t above = 7, aboveT = 9;
+  std::vector<int8_t> codes, codesT;
+};
+
+bool sameResults(const RowResults &a, const RowResults &b) {
+  return sameBits(a.sum, b.sum) && sameBits(a.max, b.max) && a.nan == b.nan &&
+         sameBits(a.squares, b.squares) && sameBits(a.squaresT, b.squaresT) &&
+         a.count == b.count && a.countT == b.countT && a.above == b.above &&
+         a.aboveT == b.aboveT && a.codes == b.codes && a.codesT == b.codesT;
+}
+
 void checkStatsRows(Random &rng, int iterations, bool hardware) {
-  const mlir::daq::cpu::StatsRows &rows = model::statsRowsAVX512;
   int mismatches = 0, hardwareMismatches = 0;
   for (int it = 0; it < iterations; ++it) {
     int64_t m = rng.uniform(1, 70);
-    std::vector<float> x(m), mx(m), clip(m), inv(m);
-    std::vector<double> acc(m), accT(m), mu(m), sg(m);
-    std::vector<int32_t> bad(m);
-    std::vector<int64_t> cnt(m), cntT(m);
+    std::vector<float> x(m), clip(m), inv(m);
+    std::vector<double> mu(m), sg(m);
+    // The accumulators' initial values.
+    RowResults init;
+    init.sum.resize(m), init.squaresT.resize(m), init.max.resize(m);
+    init.nan.resize(m), init.count.resize(m), init.countT.resize(m);
+    init.codes.assign(m, 99), init.codesT.assign(m, 99);
     for (int64_t c = 0; c < m; ++c) {
       x[c] = specialFloat(rng);
-      mx[c] = std::fabs(specialFloat(rng));
-      acc[c] = specialFloat(rng), accT[c] = specialFloat(rng);
+      init.max[c] = std::fabs(specialFloat(rng));
+      init.sum[c] = specialFloat(rng), init.squaresT[c] = specialFloat(rng);
       mu[c] = specialFloat(rng), sg[c] = std::fabs(specialFloat(rng));
-      bad[c] = static_cast<int32_t>(rng.uniform(0, 1));
-      cnt[c] = rng.uniform(0, 1000), cntT[c] = rng.uniform(0, 1000);
+      init.nan[c] = static_cast<int32_t>(rng.uniform(0, 1));
+      init.count[c] = rng.uniform(0, 1000);
+      init.countT[c] = rng.uniform(0, 1000);
       int pick = static_cast<int>(rng.uniform(0, 9));
       clip[c] = pick == 0   ? 0.0f
                 : pick == 1 ? INFINITY
@@ -365,75 +385,44 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
                             : std::fabs(specialFloat(rng));
       inv[c] = clip[c] == 0.0f ? 0.0f : 127.0f / clip[c];
     }
+    init.squares = init.sum;
     double muT = specialFloat(rng), sgT = std::fabs(specialFloat(rng));
     // Scalar definitions.
-    std::vector<double> wantAcc = acc, wantSq = acc, wantSqT = accT;
-    std::vector<float> wantMx = mx;
-    std::vector<int32_t> wantBad = bad;
-    std::vector<int64_t> wantCnt = cnt, wantCntT = cntT;
-    std::vector<int8_t> wantQ1(m), wantQ2(m);
-    int64_t wantAbove = 7, wantAboveT = 9;
+    RowResults want = init;
     for (int64_t c = 0; c < m; ++c) {
       float a = std::fabs(x[c]);
-      wantAcc[c] += static_cast<double>(x[c]);
-      wantMx[c] = a > wantMx[c] ? a : wantMx[c];
-      wantBad[c] |= std::isnan(x[c]) ? 1 : 0;
+      want.sum[c] += static_cast<double>(x[c]);
+      want.max[c] = a > want.max[c] ? a : want.max[c];
+      want.nan[c] |= std::isnan(x[c]) ? 1 : 0;
       double d = static_cast<double>(x[c]) - mu[c];
-      wantSq[c] += d * d;
+      want.squares[c] += d * d;
       double dT = static_cast<double>(x[c]) - muT;
-      wantSqT[c] += dT * dT;
-      wantCnt[c] += static_cast<double>(a) > sg[c];
-      wantCntT[c] += static_cast<double>(a) > sgT;
-      wantAbove += static_cast<double>(a) > sg[0];
-      wantAboveT += static_cast<double>(a) > sgT;
-      wantQ1[c] = referenceCode(x[c], clip[c], inv[c]);
-      wantQ2[c] = referenceCode(x[c], clip[0], inv[0]);
+      want.squaresT[c] += dT * dT;
+      want.count[c] += static_cast<double>(a) > sg[c];
+      want.countT[c] += static_cast<double>(a) > sgT;
+      want.above += static_cast<double>(a) > sg[0];
+      want.aboveT += static_cast<double>(a) > sgT;
+      want.codes[c] = referenceCode(x[c], clip[c], inv[c]);
+      want.codesT[c] = referenceCode(x[c], clip[0], inv[0]);
     }
-    auto run = [&](const mlir::daq::cpu::StatsRows &r, std::vector<double> &a1,
-                   std::vector<float> &m1, std::vector<int32_t> &b1,
-                   std::vector<double> &s1, std::vector<double> &s1T,
-                   std::vector<int64_t> &c1, std::vector<int64_t> &c1T,
-                   int64_t &above, int64_t &aboveT, std::vector<int8_t> &q1,
-                   std::vector<int8_t> &q2) {
-      a1 = acc, m1 = mx, b1 = bad, s1 = acc, s1T = accT, c1 = cnt, c1T = cntT;
-      above = 7, aboveT = 9;
-      q1.assign(m, 99), q2.assign(m, 99);
-      r.moments(x.data(), m, a1.data(), m1.data(), b1.data());
-      r.squares(x.data(), m, mu.data(), s1.data(), muT, s1T.data());
-      r.count(x.data(), m, sg.data(), c1.data(), sgT, c1T.data());
-      r.countAbove(x.data(), m, sg[0], sgT, &above, &aboveT);
-      r.quantize(x.data(), q1.data(), nullptr, m, clip.data(), inv.data(), 1,
-                 0.0f, 0.0f, referenceCode);
-      r.quantize(x.data(), q2.data(), nullptr, m, clip.data(), inv.data(), 0,
-                 0.0f, 0.0f, referenceCode);
+    auto run = [&](const mlir::daq::cpu::StatsRows &r) {
+      RowResults got = init;
+      r.moments(x.data(), m, got.sum.data(), got.max.data(), got.nan.data());
+      r.squares(x.data(), m, mu.data(), got.squares.data(), muT,
+                got.squaresT.data());
+      r.count(x.data(), m, sg.data(), got.count.data(), sgT, got.countT.data());
+      r.countAbove(x.data(), m, sg[0], sgT, &got.above, &got.aboveT);
+      r.quantize(x.data(), got.codes.data(), nullptr, m, clip.data(),
+                 inv.data(), 1, 0.0f, 0.0f, referenceCode);
+      r.quantize(x.data(), got.codesT.data(), nullptr, m, clip.data(),
+                 inv.data(), 0, 0.0f, 0.0f, referenceCode);
+      return got;
     };
-    std::vector<double> a1, s1, s1T;
-    std::vector<float> m1;
-    std::vector<int32_t> b1;
-    std::vector<int64_t> c1, c1T;
-    std::vector<int8_t> q1, q2;
-    int64_t above, aboveT;
-    run(rows, a1, m1, b1, s1, s1T, c1, c1T, above, aboveT, q1, q2);
-    bool same = sameBits(a1, wantAcc) && sameBits(m1, wantMx) &&
-                b1 == wantBad && sameBits(s1, wantSq) &&
-                sameBits(s1T, wantSqT) && c1 == wantCnt && c1T == wantCntT &&
-                above == wantAbove && aboveT == wantAboveT && q1 == wantQ1 &&
-                q2 == wantQ2;
-    mismatches += !same;
-    if (hardware) {
-      std::vector<double> a2, s2, s2T;
-      std::vector<float> m2;
-      std::vector<int32_t> b2;
-      std::vector<int64_t> c2, c2T;
-      std::vector<int8_t> r1, r2;
-      int64_t above2, aboveT2;
-      run(mlir::daq::cpu::statsRowsAVX512, a2, m2, b2, s2, s2T, c2, c2T, above2,
-          aboveT2, r1, r2);
+    RowResults modelled = run(model::statsRowsAVX512);
+    mismatches += !sameResults(modelled, want);
+    if (hardware)
       hardwareMismatches +=
-          !(sameBits(a1, a2) && sameBits(m1, m2) && b1 == b2 &&
-            sameBits(s1, s2) && sameBits(s1T, s2T) && c1 == c2 && c1T == c2T &&
-            above == above2 && aboveT == aboveT2 && q1 == r1 && q2 == r2);
-    }
+          !sameResults(modelled, run(mlir::daq::cpu::statsRowsAVX512));
   }
   if (checkCounts("AVX-512 statistics rows on the model",
                   "the scalar definitions", mismatches,
