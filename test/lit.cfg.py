@@ -27,7 +27,8 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["daq-cuda-run", "daq-gpu-export", "daq-opt", "daq-run", "mlir-opt"],
+    ["daq-cuda-run", "daq-gpu-export", "daq-isa-model-check", "daq-opt",
+     "daq-run", "mlir-opt"],
     [config.daq_tools_dir, config.llvm_tools_dir],
 )
 

@@ -25,6 +25,8 @@ inline std::optional<cpu::KernelVariant> parseKernelVariant(StringRef name) {
       .Case("avx2", KernelVariant::AVX2)
       .Case("avx512-vnni", KernelVariant::AVX512VNNI)
       .Case("amx", KernelVariant::AMX)
+      .Case("avx512-vnni-model", KernelVariant::AVX512VNNIModel)
+      .Case("amx-model", KernelVariant::AMXModel)
       .Default(std::nullopt);
 }
 

@@ -54,9 +54,8 @@ struct ConvertDaqQConvToCpuKernelsPass
     std::optional<KernelVariant> variant = parseKernelVariant(kernel);
     if (!variant) {
       module.emitError() << "unknown INT8 convolution kernel variant '"
-                         << kernel
-                         << "' (expected auto, portable, avx2, avx512-vnni "
-                            "or amx)";
+                         << kernel << "' (expected " << cpu::kVariantNameList
+                         << ")";
       return signalPassFailure();
     }
     SmallVector<Operation *> convs;

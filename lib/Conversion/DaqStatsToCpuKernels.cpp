@@ -291,8 +291,7 @@ struct ConvertDaqStatsToCpuKernelsPass
     std::optional<KernelVariant> variant = parseKernelVariant(kernel);
     if (!variant) {
       module.emitError() << "unknown statistics kernel variant '" << kernel
-                         << "' (expected auto, portable, avx2, avx512-vnni "
-                            "or amx)";
+                         << "' (expected " << cpu::kVariantNameList << ")";
       return signalPassFailure();
     }
     bool failed = false;

@@ -120,6 +120,10 @@ Microkernel getMicrokernel(KernelVariant variant) {
     return {12, 32, microkernelAVX512VNNI};
   case KernelVariant::AMX:
     return {16, 16, microkernelAMX};
+  case KernelVariant::AVX512VNNIModel:
+    return {12, 32, isa_model::microkernelAVX512VNNI};
+  case KernelVariant::AMXModel:
+    return {16, 16, isa_model::microkernelAMX};
   default:
     return {4, 16, microkernelPortable};
   }
@@ -160,6 +164,10 @@ const char *mlir::daq::cpu::getVariantName(KernelVariant variant) {
     return "avx512-vnni";
   case KernelVariant::AMX:
     return "amx";
+  case KernelVariant::AVX512VNNIModel:
+    return "avx512-vnni-model";
+  case KernelVariant::AMXModel:
+    return "amx-model";
   }
   return "unknown";
 }
@@ -168,7 +176,8 @@ bool mlir::daq::cpu::parseVariantName(const std::string &name,
                                       KernelVariant &variant) {
   for (KernelVariant v :
        {KernelVariant::Auto, KernelVariant::Portable, KernelVariant::AVX2,
-        KernelVariant::AVX512VNNI, KernelVariant::AMX})
+        KernelVariant::AVX512VNNI, KernelVariant::AMX,
+        KernelVariant::AVX512VNNIModel, KernelVariant::AMXModel})
     if (name == getVariantName(v)) {
       variant = v;
       return true;
@@ -181,6 +190,9 @@ bool mlir::daq::cpu::isVariantSupported(KernelVariant variant) {
   switch (variant) {
   case KernelVariant::Auto:
   case KernelVariant::Portable:
+  // The models are baseline x86-64 code.
+  case KernelVariant::AVX512VNNIModel:
+  case KernelVariant::AMXModel:
     return true;
   case KernelVariant::AVX2:
     return f.avx2;
@@ -193,14 +205,14 @@ bool mlir::daq::cpu::isVariantSupported(KernelVariant variant) {
 }
 
 KernelVariant mlir::daq::cpu::resolveVariant(KernelVariant requested,
+                                             const char *kernelKind,
                                              std::string &error) {
   KernelVariant variant = requested;
   std::string origin = "the compiled kernel option";
   if (const char *env = std::getenv("DAQ_CPU_KERNEL"); env && *env) {
     if (!parseVariantName(env, variant)) {
       error = std::string("DAQ_CPU_KERNEL='") + env +
-              "' is not a kernel variant (auto, portable, avx2, "
-              "avx512-vnni, amx)";
+              "' is not a kernel variant (" + kVariantNameList + ")";
       return KernelVariant::Auto;
     }
     origin = std::string("DAQ_CPU_KERNEL=") + env;
@@ -214,8 +226,8 @@ KernelVariant mlir::daq::cpu::resolveVariant(KernelVariant requested,
   }
   if (static_cast<int64_t>(variant) < 0 ||
       static_cast<int64_t>(variant) >
-          static_cast<int64_t>(KernelVariant::AMX)) {
-    error = "unknown INT8 convolution kernel variant " +
+          static_cast<int64_t>(KernelVariant::AMXModel)) {
+    error = std::string("unknown ") + kernelKind + " variant " +
             std::to_string(static_cast<int64_t>(variant));
     return KernelVariant::Auto;
   }
@@ -224,7 +236,7 @@ KernelVariant mlir::daq::cpu::resolveVariant(KernelVariant requested,
                                   "AVX512F, AVX512BW and AVX512-VNNI",
                                   ("AMX-TILE and AMX-INT8 (and the Linux "
                                    "ARCH_REQ_XCOMP_PERM permission)")};
-    error = std::string("INT8 convolution kernel '") + getVariantName(variant) +
+    error = std::string(kernelKind) + " '" + getVariantName(variant) +
             "' (forced by " + origin + ") cannot run on this CPU: it needs " +
             needs[static_cast<int64_t>(variant)];
     return KernelVariant::Auto;
@@ -797,8 +809,8 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
                 int64_t sh, int64_t sw, int64_t pt, int64_t pl, int64_t dh,
                 int64_t dw, int64_t groups, int64_t kernel) {
   std::string error;
-  KernelVariant variant =
-      resolveVariant(static_cast<KernelVariant>(kernel), error);
+  KernelVariant variant = resolveVariant(static_cast<KernelVariant>(kernel),
+                                         "INT8 convolution kernel", error);
   if (!error.empty()) {
     reportError(error);
     zeroOutput(out);

@@ -5,6 +5,8 @@
 // caller picks a variant after checking CPUID (QConvKernels.cpp). Only
 // intrinsics and plain loops appear inside the attributed functions (no
 // inline library code, which the linker could merge with a baseline copy).
+// The AVX512-VNNI and AMX bodies are in QConvMicrokernelsWide.inc, shared
+// with their software-model build (QConvMicrokernelsModel.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,15 +15,7 @@
 
 #include <immintrin.h>
 
-#include <cstring>
-
 using namespace mlir::daq::cpu;
-
-static inline int32_t loadPair(const int16_t *p) {
-  int32_t value;
-  std::memcpy(&value, p, sizeof(value));
-  return value;
-}
 
 void mlir::daq::cpu::microkernelPortable(const MicroTile &tile) {
   constexpr int kMR = 4, kNR = 16;
@@ -83,99 +77,14 @@ mlir::daq::cpu::microkernelAVX2(const MicroTile &tile) {
                           acc[r][h]);
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void
-mlir::daq::cpu::microkernelAVX512VNNI(const MicroTile &tile) {
-  constexpr int kMR = 12, kNR = 32;
-  __m512i acc[kMR][2];
-  for (int r = 0; r < kMR; ++r)
-    for (int h = 0; h < 2; ++h)
-      acc[r][h] = tile.accumulate
-                      ? _mm512_loadu_si512(tile.c + r * kNR + 16 * h)
-                      : _mm512_setzero_si512();
-  const int16_t *b = tile.b;
-  for (int64_t tap = 0; tap < tile.numTaps; ++tap) {
-    const int16_t *a[kMR];
-    for (int r = 0; r < kMR; ++r)
-      a[r] = tile.rows[r] + tile.tapOffsets[tap];
-    for (int64_t p = 0; p < tile.pairsPerTap; ++p, b += 2 * kNR) {
-      __m512i b0 = _mm512_loadu_si512(b);
-      __m512i b1 = _mm512_loadu_si512(b + 32);
-#pragma clang loop unroll(full)
-      for (int r = 0; r < kMR; ++r) {
-        __m512i pair = _mm512_set1_epi32(loadPair(a[r] + 2 * p));
-        acc[r][0] = _mm512_dpwssd_epi32(acc[r][0], pair, b0);
-        acc[r][1] = _mm512_dpwssd_epi32(acc[r][1], pair, b1);
-      }
-    }
-  }
-  for (int r = 0; r < kMR; ++r)
-    for (int h = 0; h < 2; ++h)
-      _mm512_storeu_si512(tile.c + r * kNR + 16 * h, acc[r][h]);
-}
-
-namespace {
-/// The 64-byte operand of ldtilecfg (palette 1).
-struct alignas(64) TileConfig {
-  uint8_t palette;
-  uint8_t startRow;
-  uint8_t reserved[14];
-  uint16_t bytesPerRow[16];
-  uint8_t rows[16];
-};
-} // namespace
-
-// Tiles: tmm0 = C (16 x 16 int32), tmm1 = A (16 rows x 64 int8 of K),
-// tmm2 = B (16 rows of K/4 x 16 columns x 4 int8, the VNNI layout):
-//
-//   B tile row q: | k4q..k4q+3 of col 0 | k4q..k4q+3 of col 1 | ... col 15 |
-//
-// tdpbssd: C[m][n] += sum_q sum_i A[m][4q+i] * B[q][4n+i].
-__attribute__((target("amx-tile,amx-int8"))) void
-mlir::daq::cpu::microkernelAMX(const MicroTile &tile) {
-  constexpr int kMR = 16, kNR = 16, kPairsPerChunk = 32;
-  TileConfig config = {};
-  config.palette = 1;
-  for (int t = 0; t < 3; ++t) {
-    config.rows[t] = 16;
-    config.bytesPerRow[t] = 64;
-  }
-  _tile_loadconfig(&config);
-  if (tile.accumulate)
-    _tile_loadd(0, tile.c, kNR * sizeof(int32_t));
-  else
-    _tile_zero(0);
-  alignas(64) int8_t a[kMR][64];
-  alignas(64) int8_t b[16][64];
-  const int16_t *bTap = tile.b;
-  for (int64_t tap = 0; tap < tile.numTaps; ++tap) {
-    for (int64_t p0 = 0; p0 < tile.pairsPerTap; p0 += kPairsPerChunk) {
-      int64_t count = tile.pairsPerTap - p0;
-      if (count > kPairsPerChunk)
-        count = kPairsPerChunk;
-      for (int r = 0; r < kMR; ++r) {
-        const int16_t *row = tile.rows[r] + tile.tapOffsets[tap] + 2 * p0;
-        for (int k = 0; k < 64; ++k)
-          a[r][k] = k < 2 * count ? static_cast<int8_t>(row[k]) : 0;
-      }
-      const int16_t *bChunk = bTap + p0 * 2 * kNR;
-      for (int q = 0; q < 16; ++q)
-        for (int n = 0; n < kNR; ++n)
-          for (int i = 0; i < 4; ++i) {
-            int pair = 2 * q + i / 2;
-            b[q][4 * n + i] = pair < count
-                                  ? static_cast<int8_t>(
-                                        bChunk[pair * 2 * kNR + 2 * n + i % 2])
-                                  : 0;
-          }
-      _tile_loadd(1, a, 64);
-      _tile_loadd(2, b, 64);
-      _tile_dpbssd(0, 1, 2);
-    }
-    bTap += tile.pairsPerTap * 2 * kNR;
-  }
-  _tile_stored(0, tile.c, kNR * sizeof(int32_t));
-  _tile_release();
-}
+namespace mlir::daq::cpu {
+#define DAQ_TARGET_AVX512VNNI                                                  \
+  __attribute__((target("avx512f,avx512bw,avx512vnni")))
+#define DAQ_TARGET_AMX __attribute__((target("amx-tile,amx-int8")))
+#include "QConvMicrokernelsWide.inc"
+#undef DAQ_TARGET_AVX512VNNI
+#undef DAQ_TARGET_AMX
+} // namespace mlir::daq::cpu
 
 __attribute__((target("avx2"))) void
 mlir::daq::cpu::interleave16AVX2(const int16_t *p0, const int16_t *p1,

@@ -33,6 +33,7 @@
 #define DAQ_LIB_CPUKERNELS_QCONVMICROKERNELS_H
 
 #include <cstdint>
+#include <cstring>
 
 namespace mlir::daq::cpu {
 
@@ -47,6 +48,15 @@ struct MicroTile {
 };
 
 using MicrokernelFn = void (*)(const MicroTile &tile);
+
+/// The int16 pair at p as one 32-bit lane. Internal linkage: each
+/// microkernel file gets its own copy, inlined into its target-attributed
+/// functions.
+static inline int32_t loadPair(const int16_t *p) {
+  int32_t value;
+  std::memcpy(&value, p, sizeof(value));
+  return value;
+}
 
 struct Microkernel {
   int64_t mr, nr;
@@ -64,6 +74,15 @@ void microkernelAVX512VNNI(const MicroTile &tile);
 /// are narrowed back to int8 and regrouped in fours (B in the VNNI layout)
 /// per 64-deep K chunk.
 void microkernelAMX(const MicroTile &tile);
+
+namespace isa_model {
+/// The AVX512-VNNI and AMX microkernels above, the same source
+/// (QConvMicrokernelsWide.inc) compiled against the software model of their
+/// intrinsics (IsaModel.h): the test-only variants avx512-vnni-model and
+/// amx-model, which run on any x86-64 CPU.
+void microkernelAVX512VNNI(const MicroTile &tile);
+void microkernelAMX(const MicroTile &tile);
+} // namespace isa_model
 
 /// dst[j][0] = p0[j], dst[j][1] = p1[j] for j < 16 (one packed B pair row of
 /// 16 columns from two K rows). AVX2 version, and the scalar one.

@@ -18,14 +18,22 @@
 //
 // The file is compiled with -ffp-contract=off: no FMA may fuse the
 // reference's separate multiplies and adds. Each kernel body is an
-// always-inline template instantiated twice, for the baseline x86-64 and
-// inside a target("avx2,fma") function, which the CPU variant chooses.
+// always-inline template instantiated for the baseline x86-64, inside
+// target("avx2,fma") functions, and inside target("avx512f") functions
+// whose hot rows (NHWC rows of the three passes, the count over a
+// contiguous channel, contiguous quantization) are the explicit AVX-512
+// loops of StatsKernelsWide.inc; the CPU variant chooses. The test-only
+// model variants instantiate the baseline bodies with those rows compiled
+// against the software ISA model (StatsKernelsModel.cpp).
 //
 //===----------------------------------------------------------------------===//
 
 #include "daq/Runtime/StatsKernels.h"
 
 #include "Parallel.h"
+#include "StatsKernelsWide.h"
+
+#include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +45,12 @@
 using namespace mlir::daq::cpu;
 
 #define DAQ_INLINE inline __attribute__((always_inline))
+
+namespace mlir::daq::cpu {
+#define DAQ_TARGET_AVX512 __attribute__((target("avx512f")))
+#include "StatsKernelsWide.inc"
+#undef DAQ_TARGET_AVX512
+} // namespace mlir::daq::cpu
 
 namespace {
 
@@ -132,10 +146,17 @@ DAQ_INLINE void squaresBlock(const View &v, int64_t c, Stats *st,
   }
 }
 
-template <bool Both>
+template <bool Both, const StatsRows *Rows>
 DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
                               double sigma, double sigmaT, Stats &st) {
   int64_t count = 0, countT = 0;
+  if constexpr (Rows != nullptr) {
+    if (stride == 1) {
+      Rows->countAbove(x, n, sigma, sigmaT, &st.above,
+                       Both ? &st.aboveT : nullptr);
+      return;
+    }
+  }
   if (stride == 1) {
     for (int64_t i = 0; i < n; ++i) {
       double a = static_cast<double>(std::fabs(x[i]));
@@ -157,8 +178,9 @@ DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
 
 /// Pass `pass` (1 moments, 2 squares, 3 count) on channels [c0, c1).
 /// With Both, `tensor` is {mean, sigma} of the whole tensor and passes 2
-/// and 3 also accumulate squaresT and aboveT.
-template <int Pass, bool Both>
+/// and 3 also accumulate squaresT and aboveT. `Rows`, when not null, runs
+/// the rows of unit stride.
+template <int Pass, bool Both, const StatsRows *Rows>
 DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
                           const double *mean, const double *sigma,
                           const double *tensor) {
@@ -211,6 +233,17 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
   }
     for (int64_t o = 0; o < v.n[0]; ++o) {
       const float *row = v.at(o, c0);
+      if constexpr (Rows != nullptr) {
+        if (sc == 1) {
+          if constexpr (Pass == 1)
+            Rows->moments(row, m, accP, mxP, badP);
+          else if constexpr (Pass == 2)
+            Rows->squares(row, m, muP, accP, muT, Both ? accTP : nullptr);
+          else
+            Rows->count(row, m, sgP, cntP, sgT, Both ? cntTP : nullptr);
+          continue;
+        }
+      }
       if (sc == 1) {
         DAQ_ROW_BODY(1)
       } else {
@@ -237,8 +270,8 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
   if constexpr (Pass == 3) {
     for (int64_t c = c0; c < c1; ++c)
       for (int64_t o = 0; o < v.n[0]; ++o)
-        countAboveRow<Both>(v.at(o, c), v.n[2], v.s[2], sigma[c],
-                            Both ? tensor[1] : 0.0, st[c]);
+        countAboveRow<Both, Rows>(v.at(o, c), v.n[2], v.s[2], sigma[c],
+                                  Both ? tensor[1] : 0.0, st[c]);
     return;
   }
   // Independent chains of 16 channels (four <4 x double> accumulators)
@@ -267,30 +300,27 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
 #define DAQ_STATS_ARGS                                                         \
   const View &v, int64_t c0, int64_t c1, Stats *st, const double *m,           \
       const double *s, const double *t
-#define DAQ_STATS_WRAPPER(NAME, ATTR, PASS, BOTH)                              \
+#define DAQ_STATS_WRAPPER(NAME, ATTR, PASS, BOTH, ROWS)                        \
   ATTR void NAME(DAQ_STATS_ARGS) {                                             \
-    statsPass<PASS, BOTH>(v, c0, c1, st, m, s, t);                             \
+    statsPass<PASS, BOTH, ROWS>(v, c0, c1, st, m, s, t);                       \
   }
+/// The five passes of one variant: NAME1, NAME2, NAME3, NAME2Both,
+/// NAME3Both.
+#define DAQ_STATS_WRAPPERS(NAME, ATTR, ROWS)                                   \
+  DAQ_STATS_WRAPPER(NAME##1, ATTR, 1, false, ROWS)                             \
+  DAQ_STATS_WRAPPER(NAME##2, ATTR, 2, false, ROWS)                             \
+  DAQ_STATS_WRAPPER(NAME##3, ATTR, 3, false, ROWS)                             \
+  DAQ_STATS_WRAPPER(NAME##2Both, ATTR, 2, true, ROWS)                          \
+  DAQ_STATS_WRAPPER(NAME##3Both, ATTR, 3, true, ROWS)
 #define DAQ_AVX2 __attribute__((target("avx2,fma")))
-DAQ_STATS_WRAPPER(statsPortable1, , 1, false)
-DAQ_STATS_WRAPPER(statsPortable2, , 2, false)
-DAQ_STATS_WRAPPER(statsPortable3, , 3, false)
-DAQ_STATS_WRAPPER(statsPortable2Both, , 2, true)
-DAQ_STATS_WRAPPER(statsPortable3Both, , 3, true)
-DAQ_STATS_WRAPPER(statsAVX2_1, DAQ_AVX2, 1, false)
-DAQ_STATS_WRAPPER(statsAVX2_2, DAQ_AVX2, 2, false)
-DAQ_STATS_WRAPPER(statsAVX2_3, DAQ_AVX2, 3, false)
-DAQ_STATS_WRAPPER(statsAVX2_2Both, DAQ_AVX2, 2, true)
-DAQ_STATS_WRAPPER(statsAVX2_3Both, DAQ_AVX2, 3, true)
+#define DAQ_AVX512 __attribute__((target("avx512f")))
+DAQ_STATS_WRAPPERS(statsPortable, , nullptr)
+DAQ_STATS_WRAPPERS(statsAVX2_, DAQ_AVX2, nullptr)
+DAQ_STATS_WRAPPERS(statsAVX512_, DAQ_AVX512, &mlir::daq::cpu::statsRowsAVX512)
+DAQ_STATS_WRAPPERS(statsModel, , &mlir::daq::cpu::isa_model::statsRowsAVX512)
 
 using StatsPassFn = void (*)(const View &, int64_t, int64_t, Stats *,
                              const double *, const double *, const double *);
-
-struct Isa {
-  /// Passes 1-3, and passes 2-3 with the per-tensor statistics too.
-  StatsPassFn pass[3], passBoth[2];
-  bool avx2;
-};
 
 //===----------------------------------------------------------------------===//
 // Quantization rows
@@ -309,13 +339,24 @@ DAQ_INLINE int8_t quantizeValue(float x, float clip, float inverse) {
   return static_cast<int8_t>(static_cast<int32_t>(r));
 }
 
+int8_t quantizeValueOutOfLine(float x, float clip, float inverse) {
+  return quantizeValue(x, clip, inverse);
+}
+
 /// Quantizes n elements: q1 with clip1[j * clipStep] (inverse inv1[...]),
 /// and when Two, q2 with the scalar clip2.
-template <bool Two>
+template <bool Two, const StatsRows *Rows>
 DAQ_INLINE void quantizeRow(const float *x, int64_t sx, int8_t *q1, int8_t *q2,
                             int64_t sq, int64_t n, const float *clip1,
                             const float *inv1, int64_t clipStep, float clip2,
                             float inv2) {
+  if constexpr (Rows != nullptr) {
+    if (sx == 1 && sq == 1) {
+      Rows->quantize(x, q1, Two ? q2 : nullptr, n, clip1, inv1, clipStep, clip2,
+                     inv2, quantizeValueOutOfLine);
+      return;
+    }
+  }
   if (sx == 1 && sq == 1 && clipStep == 1) {
     for (int64_t j = 0; j < n; ++j) {
       q1[j] = quantizeValue(x[j], clip1[j], inv1[j]);
@@ -348,7 +389,7 @@ struct OutView {
 
 /// Quantizes the view: per-channel clips `clip` (count == channels) or one
 /// clip (count 1); with `two`, also the second output with `clip2`.
-template <bool Two>
+template <bool Two, const StatsRows *Rows>
 DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
                               const float *clip, const float *inv,
                               int64_t clipCount, float clip2, float inv2,
@@ -363,10 +404,10 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
       if (c0 >= c1)
         continue;
       int64_t off = o * out.s[0] + c0 * out.s[1];
-      quantizeRow<Two>(v.at(o, c0), v.s[1], out.data[0] + off,
-                       Two ? out.data[1] + off : nullptr, out.s[1], c1 - c0,
-                       clip + c0 * perChannel, inv + c0 * perChannel,
-                       perChannel, clip2, inv2);
+      quantizeRow<Two, Rows>(v.at(o, c0), v.s[1], out.data[0] + off,
+                             Two ? out.data[1] + off : nullptr, out.s[1],
+                             c1 - c0, clip + c0 * perChannel,
+                             inv + c0 * perChannel, perChannel, clip2, inv2);
     }
     return;
   }
@@ -379,10 +420,10 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
       continue;
     int64_t o = row / v.n[1], c = row % v.n[1];
     int64_t off = o * out.s[0] + c * out.s[1] + i0 * out.s[2];
-    quantizeRow<Two>(v.at(o, c) + i0 * v.s[2], v.s[2], out.data[0] + off,
-                     Two ? out.data[1] + off : nullptr, out.s[2], i1 - i0,
-                     clip + c * perChannel, inv + c * perChannel, 0, clip2,
-                     inv2);
+    quantizeRow<Two, Rows>(v.at(o, c) + i0 * v.s[2], v.s[2], out.data[0] + off,
+                           Two ? out.data[1] + off : nullptr, out.s[2], i1 - i0,
+                           clip + c * perChannel, inv + c * perChannel, 0,
+                           clip2, inv2);
   }
 }
 
@@ -392,18 +433,35 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
       int64_t pieces
 #define DAQ_QUANTIZE_PASS                                                      \
   v, out, clip, inv, clipCount, clip2, inv2, begin, end, pieces
-void quantizePortable1(DAQ_QUANTIZE_ARGS) {
-  quantizeRange<false>(DAQ_QUANTIZE_PASS);
-}
-void quantizePortable2(DAQ_QUANTIZE_ARGS) {
-  quantizeRange<true>(DAQ_QUANTIZE_PASS);
-}
-__attribute__((target("avx2,fma"))) void quantizeAVX2_1(DAQ_QUANTIZE_ARGS) {
-  quantizeRange<false>(DAQ_QUANTIZE_PASS);
-}
-__attribute__((target("avx2,fma"))) void quantizeAVX2_2(DAQ_QUANTIZE_ARGS) {
-  quantizeRange<true>(DAQ_QUANTIZE_PASS);
-}
+#define DAQ_QUANTIZE_WRAPPERS(NAME, ATTR, ROWS)                                \
+  ATTR void NAME##1(DAQ_QUANTIZE_ARGS) {                                       \
+    quantizeRange<false, ROWS>(DAQ_QUANTIZE_PASS);                             \
+  }                                                                            \
+  ATTR void NAME##2(DAQ_QUANTIZE_ARGS) {                                       \
+    quantizeRange<true, ROWS>(DAQ_QUANTIZE_PASS);                              \
+  }
+DAQ_QUANTIZE_WRAPPERS(quantizePortable, , nullptr)
+DAQ_QUANTIZE_WRAPPERS(quantizeAVX2_, DAQ_AVX2, nullptr)
+DAQ_QUANTIZE_WRAPPERS(quantizeAVX512_, DAQ_AVX512,
+                      &mlir::daq::cpu::statsRowsAVX512)
+DAQ_QUANTIZE_WRAPPERS(quantizeModel, ,
+                      &mlir::daq::cpu::isa_model::statsRowsAVX512)
+
+using QuantizeFn = void (*)(DAQ_QUANTIZE_ARGS);
+
+struct Isa {
+  /// Passes 1-3, and passes 2-3 with the per-tensor statistics too.
+  StatsPassFn pass[3], passBoth[2];
+  /// One output, two outputs.
+  QuantizeFn quantize[2];
+};
+
+#define DAQ_ISA(NAME, QUANTIZE)                                                \
+  Isa {                                                                        \
+    {NAME##1, NAME##2, NAME##3}, {NAME##2Both, NAME##3Both}, {                 \
+      QUANTIZE##1, QUANTIZE##2                                                 \
+    }                                                                          \
+  }
 
 //===----------------------------------------------------------------------===//
 // Drivers
@@ -412,23 +470,33 @@ __attribute__((target("avx2,fma"))) void quantizeAVX2_2(DAQ_QUANTIZE_ARGS) {
 /// The variant this call runs, or false after reporting an error.
 bool selectIsa(int64_t kernel, Isa &isa) {
   std::string error;
-  KernelVariant variant =
-      resolveVariant(static_cast<KernelVariant>(kernel), error);
+  KernelVariant variant = resolveVariant(static_cast<KernelVariant>(kernel),
+                                         "statistics kernel", error);
   if (!error.empty()) {
     reportKernelError(error);
     return false;
   }
-  // Every variant above portable runs on CPUs with AVX2 and FMA.
-  isa.avx2 = variant != KernelVariant::Portable;
-  if (isa.avx2)
-    isa.pass[0] = statsAVX2_1, isa.pass[1] = statsAVX2_2,
-    isa.pass[2] = statsAVX2_3, isa.passBoth[0] = statsAVX2_2Both,
-    isa.passBoth[1] = statsAVX2_3Both;
-  else
-    isa.pass[0] = statsPortable1, isa.pass[1] = statsPortable2,
-    isa.pass[2] = statsPortable3, isa.passBoth[0] = statsPortable2Both,
-    isa.passBoth[1] = statsPortable3Both;
-  return true;
+  switch (variant) {
+  case KernelVariant::AVX512VNNI:
+  case KernelVariant::AMX:
+    // AVX512F comes with AVX512-VNNI; an AMX CPU without it (none is
+    // known) takes the AVX2 code.
+    if (isVariantSupported(KernelVariant::AVX512VNNI)) {
+      isa = DAQ_ISA(statsAVX512_, quantizeAVX512_);
+      return true;
+    }
+    [[fallthrough]];
+  case KernelVariant::AVX2:
+    isa = DAQ_ISA(statsAVX2_, quantizeAVX2_);
+    return true;
+  case KernelVariant::AVX512VNNIModel:
+  case KernelVariant::AMXModel:
+    isa = DAQ_ISA(statsModel, quantizeModel);
+    return true;
+  default:
+    isa = DAQ_ISA(statsPortable, quantizePortable);
+    return true;
+  }
 }
 
 /// Threads split the channels of the view; per tensor (one channel) the
@@ -567,8 +635,7 @@ void runQuantize(const View &v, const OutView &out, const float *clipData,
   if (rows < want)
     pieces = std::max<int64_t>(
         1, std::min<int64_t>((want + rows - 1) / rows, rowLen / 4096));
-  auto fn = isa.avx2 ? (two ? quantizeAVX2_2 : quantizeAVX2_1)
-                     : (two ? quantizePortable2 : quantizePortable1);
+  QuantizeFn fn = isa.quantize[two ? 1 : 0];
   parallelFor(rows * pieces, [&](int64_t begin, int64_t end) {
     fn(v, out, clip.data(), inv.data(), clipCount, clip2, inv2, begin, end,
        pieces);

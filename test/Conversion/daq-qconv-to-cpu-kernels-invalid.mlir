@@ -1,6 +1,6 @@
 // RUN: daq-opt %s -split-input-file --convert-daq-qconv-to-cpu-kernels=strict=true -verify-diagnostics
 // RUN: not daq-opt %s --convert-daq-qconv-to-cpu-kernels=kernel=vnni 2>&1 | FileCheck %s --check-prefix=KERNEL
-// KERNEL: error: unknown INT8 convolution kernel variant 'vnni' (expected auto, portable, avx2, avx512-vnni or amx)
+// KERNEL: error: unknown INT8 convolution kernel variant 'vnni' (expected auto, portable, avx2, avx512-vnni, amx; for tests: avx512-vnni-model, amx-model)
 
 // With strict=true, INT8 convolutions the kernels do not take are errors.
 func.func @stochastic(%x: tensor<1x3x5x5xf32>, %sx: tensor<f32>, %w: tensor<4x3x3x3xi8>, %sw: tensor<f32>,

@@ -15,8 +15,15 @@
 // RUN: daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/auto.npy
 // RUN: cmp %t/portable.npy %t/auto.npy
 
+// The test-only software-model variants are accepted by DAQ_CPU_KERNEL too
+// (auto never picks them) and give the same bits.
+// RUN: env DAQ_CPU_KERNEL=avx512-vnni-model daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/vnni-model.npy
+// RUN: cmp %t/portable.npy %t/vnni-model.npy
+// RUN: env DAQ_CPU_KERNEL=amx-model daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/amx-model.npy
+// RUN: cmp %t/portable.npy %t/amx-model.npy
+
 // RUN: env DAQ_CPU_KERNEL=vnni not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: daq-run: error: function 'main': DAQ_CPU_KERNEL='vnni' is not a kernel variant (auto, portable, avx2, avx512-vnni, amx)
+// UNKNOWN: daq-run: error: function 'main': DAQ_CPU_KERNEL='vnni' is not a kernel variant (auto, portable, avx2, avx512-vnni, amx; for tests: avx512-vnni-model, amx-model)
 
 func.func @main(%x: tensor<2x5x7x6xi8>, %sx: tensor<f32>, %w: tensor<9x5x3x3xi8>,
                 %sw: tensor<9xf32>) -> tensor<2x9x4x3xf32> {

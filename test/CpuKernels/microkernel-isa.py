@@ -27,3 +27,31 @@ CHECK: vpunpcklwd
 CHECK-LABEL: <mlir::daq::cpu::quantizeRowAVX2(float const*, long, float, short*)>:
 CHECK: vroundps $0x8
 """
+# RUN: llvm-objdump -d -C --no-show-raw-insn %daq_libs/CpuKernels/libDaqCpuKernels.a | FileCheck %s --check-prefix=MODEL
+"""The same AVX512-VNNI and AMX microkernel source compiled against the
+software ISA model (the test-only avx512-vnni-model and amx-model variants,
+lib/CpuKernels/IsaModel.h) is baseline x86-64 code: no zmm, no tile
+register, no AMX instruction.
+
+MODEL-LABEL: <mlir::daq::cpu::isa_model::microkernelAVX512VNNI(mlir::daq::cpu::MicroTile const&)>:
+MODEL-NOT: {{%[zt]mm|vpdpwssd}}
+MODEL: {{^$}}
+MODEL-LABEL: <mlir::daq::cpu::isa_model::microkernelAMX(mlir::daq::cpu::MicroTile const&)>:
+MODEL-NOT: {{%[zt]mm|tdpbssd|ldtilecfg}}
+MODEL: {{^$}}
+"""
+# RUN: llvm-objdump -d -C --no-show-raw-insn %daq_libs/CpuKernels/libDaqCpuKernels.a | FileCheck %s --check-prefix=STATS
+"""The AVX-512 rows of the statistics kernels (StatsKernelsWide.inc, the
+avx512-vnni and amx variants of the statistics kernels) are zmm code: f32 to
+f64 conversions feeding the per-channel sums, and the quantizer's
+vrndscaleps / vpmovdb.
+
+STATS-LABEL: <mlir::daq::cpu::momentsRowAVX512(float const*, long, double*, float*, int*)>:
+STATS: vcvtps2pd {{.*}}%zmm
+STATS: vaddpd {{.*}}%zmm
+STATS-LABEL: <mlir::daq::cpu::countAboveAVX512(float const*, long, double, double, long*, long*)>:
+STATS: vcmp{{.*}}pd {{.*}}%zmm{{.*}}%k
+STATS-LABEL: <mlir::daq::cpu::quantizeRowAVX512(
+STATS: vrndscaleps $0x8, {{.*}}%zmm
+STATS: vpmovdb %zmm
+"""

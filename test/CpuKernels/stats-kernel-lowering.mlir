@@ -4,7 +4,7 @@
 // RUN: daq-opt %s --convert-daq-stats-to-cpu-kernels=kernel=avx2 -split-input-file | FileCheck %s
 // RUN: daq-opt %s --convert-daq-stats-to-cpu-kernels="strict=1" -split-input-file -verify-diagnostics -o /dev/null
 // RUN: not daq-opt %s --convert-daq-stats-to-cpu-kernels=kernel=sse 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: error: unknown statistics kernel variant 'sse' (expected auto, portable, avx2, avx512-vnni or amx)
+// UNKNOWN: error: unknown statistics kernel variant 'sse' (expected auto, portable, avx2, avx512-vnni, amx; for tests: avx512-vnni-model, amx-model)
 
 // CHECK-LABEL: func.func @mcs_grad
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] : tensor<2x5x3x4xf32> into tensor<120xf32>

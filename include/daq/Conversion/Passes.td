@@ -72,8 +72,11 @@ def ConvertDaqStatsToCpuKernels
     element within an ulp of sigma (a near tie) may differ.
 
     Kernel variants (`kernel`) as for `--convert-daq-qconv-to-cpu-kernels`:
-    `portable`, or `auto`/`avx2`/`avx512-vnni`/`amx` that all run the AVX2
-    code; `DAQ_CPU_KERNEL` overrides the choice at run time. Stochastic
+    `portable`, `avx2`, or `avx512-vnni`/`amx` that both run the AVX-512
+    code (`auto`: the best the CPU has); the test-only
+    `avx512-vnni-model`/`amx-model` run the AVX-512 rows on a software
+    model of the instructions. `DAQ_CPU_KERNEL` overrides the choice at run
+    time. Stochastic
     rounding, dynamic shapes, rank-0 and empty tensors are left to
     `--convert-daq-to-linalg`, or rejected with `strict`.
 
@@ -102,7 +105,7 @@ def ConvertDaqStatsToCpuKernels
   let options = [
     Option<"kernel", "kernel", "std::string", /*default=*/"\"auto\"",
            "Kernel variant: 'auto', 'portable', 'avx2', 'avx512-vnni' "
-           "or 'amx'">,
+           "or 'amx' (tests: 'avx512-vnni-model', 'amx-model')">,
     Option<"strict", "strict", "bool", /*default=*/"false",
            "Fail on ops the kernels do not take instead of leaving them to "
            "convert-daq-to-linalg">,
@@ -149,6 +152,12 @@ def ConvertDaqQConvToCpuKernels
     forced variant the CPU lacks makes the call fail with an error that
     names the missing features.
 
+    For tests only, `avx512-vnni-model` and `amx-model` run the
+    `avx512-vnni` and `amx` microkernels compiled against a software model
+    of their intrinsics (`lib/CpuKernels/IsaModel.h`) on any x86-64 CPU:
+    the same driver, packing, blocking and tile configuration, checked for
+    exact integer results, much slower; `auto` never picks them.
+
     Ops the kernels do not take (dynamic shapes, stochastic rounding) are
     left to `--convert-daq-to-linalg`, or rejected with `strict`.
 
@@ -173,7 +182,7 @@ def ConvertDaqQConvToCpuKernels
   let options = [
     Option<"kernel", "kernel", "std::string", /*default=*/"\"auto\"",
            "Microkernel variant: 'auto', 'portable', 'avx2', 'avx512-vnni' "
-           "or 'amx'">,
+           "or 'amx' (tests: 'avx512-vnni-model', 'amx-model')">,
     Option<"strict", "strict", "bool", /*default=*/"false",
            "Fail on INT8 convolutions the kernels do not take instead of "
            "leaving them to convert-daq-to-linalg">,

@@ -46,18 +46,22 @@ void buildDaqTrainingPipeline(OpPassManager &pm,
 struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<std::string> qconvKernel{
       *this, "qconv-kernel",
-      llvm::cl::desc("INT8 convolutions: 'reference' (convert-daq-to-linalg's "
-                     "loops) or a CPU kernel variant of "
-                     "convert-daq-qconv-to-cpu-kernels: 'auto', 'portable', "
-                     "'avx2', 'avx512-vnni', 'amx'"),
+      llvm::cl::desc(
+          "INT8 convolutions: 'reference' (convert-daq-to-linalg's "
+          "loops) or a CPU kernel variant of "
+          "convert-daq-qconv-to-cpu-kernels: 'auto', 'portable', "
+          "'avx2', 'avx512-vnni', 'amx' (tests: 'avx512-vnni-model', "
+          "'amx-model')"),
       llvm::cl::init("auto")};
   Option<std::string> statsKernel{
       *this, "stats-kernel",
-      llvm::cl::desc("Gradient statistics and quantization (quantize_grad, "
-                     "max_abs, mcs_clip, quantize): 'reference' "
-                     "(convert-daq-to-linalg's loops) or a kernel variant of "
-                     "convert-daq-stats-to-cpu-kernels: 'auto', 'portable', "
-                     "'avx2', 'avx512-vnni', 'amx'"),
+      llvm::cl::desc(
+          "Gradient statistics and quantization (quantize_grad, "
+          "max_abs, mcs_clip, quantize): 'reference' "
+          "(convert-daq-to-linalg's loops) or a kernel variant of "
+          "convert-daq-stats-to-cpu-kernels: 'auto', 'portable', "
+          "'avx2', 'avx512-vnni', 'amx' (tests: 'avx512-vnni-model', "
+          "'amx-model')"),
       llvm::cl::init("auto")};
 };
 

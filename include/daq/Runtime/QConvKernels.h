@@ -21,24 +21,40 @@ namespace mlir::daq::cpu {
 
 /// Microkernel variants, in the order `auto` prefers them (last first).
 /// The values are the `kernel` operand of the generated calls.
+///
+/// AVX512VNNIModel and AMXModel are for tests only and never chosen by
+/// `auto`: the AVX512-VNNI and AMX microkernels compiled against a software
+/// model of their intrinsics (lib/CpuKernels/IsaModel.h), so the whole
+/// driver (packing, blocking, edge tiles, tile configuration) runs with
+/// their MR x NR and layouts on any x86-64 CPU, much slower.
 enum class KernelVariant : int64_t {
   Auto = 0,
   Portable = 1,
   AVX2 = 2,
   AVX512VNNI = 3,
   AMX = 4,
+  AVX512VNNIModel = 5,
+  AMXModel = 6,
 };
 
-/// "auto", "portable", "avx2", "avx512-vnni", "amx".
+/// "auto", "portable", "avx2", "avx512-vnni", "amx", "avx512-vnni-model",
+/// "amx-model".
 const char *getVariantName(KernelVariant variant);
+/// The variant names, for messages (the runtime's and the passes').
+inline constexpr const char *kVariantNameList =
+    "auto, portable, avx2, avx512-vnni, amx; for tests: avx512-vnni-model, "
+    "amx-model";
 /// Parses a variant name; false when unknown.
 bool parseVariantName(const std::string &name, KernelVariant &variant);
 /// Whether this CPU (and OS: XSAVE state, the AMX permission) runs `variant`.
 bool isVariantSupported(KernelVariant variant);
 /// The variant a call with `requested` runs: the DAQ_CPU_KERNEL environment
 /// variable overrides `requested`; `Auto` picks the best supported one. Sets
-/// `error` and returns Auto when the forced variant cannot run here.
-KernelVariant resolveVariant(KernelVariant requested, std::string &error);
+/// `error` and returns Auto when the forced variant cannot run here; the
+/// message calls the kernels `kernelKind` ("INT8 convolution kernel",
+/// "statistics kernel").
+KernelVariant resolveVariant(KernelVariant requested, const char *kernelKind,
+                             std::string &error);
 
 /// The first error a kernel call reported since the last call (an unknown or
 /// unsupported forced variant, an operand the kernels do not handle), and

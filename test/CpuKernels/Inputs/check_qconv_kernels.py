@@ -4,8 +4,9 @@ Builds random INT8 convolutions (forward, backward-data, backward-filter) on
 random geometries: both layouts, batch 1 and more, odd channel counts that no
 tile size divides, strides, asymmetric padding, dilation, groups and
 depthwise, i8 operands and f32 operands quantized on load (nearest-even, per
-tensor and per output channel). Each case is one module, lowered twice with
-daq-opt:
+tensor and per output channel). Cases 0-3 are fixed kinds (a multiple of 16
+channels, large images, wide channels, depthwise), the rest random. Each
+case is one module, lowered twice with daq-opt:
 
   --daq-cpu-pipeline=qconv-kernel=reference   (convert-daq-to-linalg loops)
   --daq-cpu-pipeline=qconv-kernel=VARIANT     (the CPU kernels, forced)
@@ -43,6 +44,14 @@ def random_case(rng, index):
         # images (see below).
         cg = 16 if index == 0 else int(rng.choice([1, 3, 5, 7, 17]))
         og = int(rng.choice([1, 2, 5, 9, 19]))
+        if index == 2:
+            # Wide: 67 channels per group (K of a tap = 68 int8, more than
+            # one 64-byte AMX row and not a multiple of it) and 37 outputs
+            # (several column tiles of every NR, the last one partial).
+            groups, cg, og = int(rng.choice([1, 2])), 67, 37
+        if index == 3:
+            # Depthwise: one input and one output channel per group.
+            groups, cg, og = int(rng.choice([3, 5, 13])), 1, 1
         kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
         strides = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
         dilations = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))

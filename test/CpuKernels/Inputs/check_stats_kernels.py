@@ -63,11 +63,14 @@ def gradient(rng, shape, axis, special):
     if channels > 1:
         moved[int(rng.integers(channels))] = 0.0  # an all-zero channel
     if special:
-        flat = moved.reshape(channels, -1)
-        flat[0, 0] = np.nan
+        # .flat writes through the (generally non-contiguous) view; a
+        # reshape would write into a copy and leave g without them.
+        moved[0].flat[0] = np.nan
+        last = moved[-1].size - 1
+        moved[int(rng.integers(channels))].flat[int(rng.integers(last + 1))] = np.nan
         if channels > 1:
-            flat[-1, -1] = np.inf
-            flat[-1, 0] = -np.inf
+            moved[-1].flat[last] = np.inf
+            moved[-1].flat[0] = -np.inf
     return np.ascontiguousarray(np.moveaxis(moved, 0, axis))
 
 

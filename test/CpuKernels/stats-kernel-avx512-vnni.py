@@ -1,0 +1,6 @@
+# REQUIRES: cpu-avx512-vnni
+# RUN: %python %S/Inputs/check_stats_kernels.py --daq-run daq-run --daq-opt daq-opt --kernel avx512-vnni
+"""The AVX-512 statistics and quantization kernels (the avx512-vnni and amx
+variants, forced with daq-cpu-pipeline=stats-kernel=avx512-vnni) equal the
+reference lowering bit for bit on random gradients
+(Inputs/check_stats_kernels.py)."""

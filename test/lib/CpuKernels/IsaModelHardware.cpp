@@ -1,0 +1,26 @@
+//===- IsaModelHardware.cpp - The real instructions, for the check --------===//
+
+#include "IsaModelHardware.h"
+
+#include <immintrin.h>
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void
+daq_test::hardwareDpwssd(const int32_t *src, const int16_t *a, const int16_t *b,
+                         int32_t *out) {
+  __m512i result = _mm512_dpwssd_epi32(
+      _mm512_loadu_si512(src), _mm512_loadu_si512(a), _mm512_loadu_si512(b));
+  _mm512_storeu_si512(out, result);
+}
+
+__attribute__((target("amx-tile,amx-int8"))) void
+daq_test::hardwareTdpbssd(const void *config, const void *a, int64_t strideA,
+                          const void *b, int64_t strideB, void *c,
+                          int64_t strideC) {
+  _tile_loadconfig(config);
+  _tile_loadd(0, c, strideC);
+  _tile_loadd(1, a, strideA);
+  _tile_loadd(2, b, strideB);
+  _tile_dpbssd(0, 1, 2);
+  _tile_stored(0, c, strideC);
+  _tile_release();
+}
