@@ -167,6 +167,11 @@ public:
   void emit(const Operand &a, const Operand &bOp, Operand lhsClip,
             Operand rhsClip, Value result);
 
+  /// The gradient the epilogue adds the result to (null: none), and whether
+  /// it is the add's first operand.
+  Value addend;
+  bool addendFirst = false;
+
 private:
   ImplicitLocOpBuilder &b;
   const TileConfig &cfg;
@@ -288,12 +293,6 @@ private:
 
   /// How A and B are staged (set by `emit`, inside the kernel on the GPU).
   Staging runsA, runsB;
-
-public:
-  /// The gradient the epilogue adds the result to (null: none), and whether
-  /// it is the add's first operand.
-  Value addend;
-  bool addendFirst = false;
 };
 
 Element IgemmEmitter::elementA(Value g, Value m, Value k) {
