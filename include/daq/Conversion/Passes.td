@@ -267,6 +267,70 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def ConvertDaqStatsToGpu : Pass<"convert-daq-stats-to-gpu"> {
+  let summary = "Lower daq.mcs_clip and daq.max_abs to GPU reduction kernels";
+  let description = [{
+    Rewrites `daq.mcs_clip` and `daq.max_abs` (per tensor or per axis) on
+    static-shaped, non-empty f32 tensors into a few grid reductions. The
+    input is seen as `[outer, channels, inner]` (per tensor `[1, 1, n]`),
+    each channel's `M = outer * inner` elements are cut into `S` slices and
+    a grid of `(channel, slice)` blocks of `block-size` threads reduces each
+    slice: every thread accumulates a strided run of the slice (consecutive
+    threads read consecutive elements), then a shared-memory tree with
+    barriers combines the threads, and thread 0 writes the slice's partial
+    result. `S` is chosen to give about `blocks` blocks, with at least one
+    element per thread.
+
+    `daq.mcs_clip` follows the exact two-pass definition and reads the
+    gradient three times: (1) per slice `max |g|` (NaN-propagating) and the
+    f64 sum; (2) the channel mean from the partial sums, per slice the f64
+    sum of squared deviations; (3) `sigma = sqrt(squares / M)`, per slice
+    the count of `|g| > sigma`; then one thread per channel computes the
+    maximum, `r = count / M`, the classification `r > lambda` and the clip
+    update exactly as `--convert-daq-to-linalg` does. `daq.max_abs` reads
+    the gradient once (step 1 without the sum, then the maximum of the
+    partial maxima).
+
+    All sums have a fixed order (per thread, the tree, the slices in order):
+    results do not depend on scheduling, and `target=cpu` (the block and
+    thread loops as `scf.for`, barriers between loops) computes the same
+    bits as `target=gpu` (`gpu.launch`). Max-abs and the clip arithmetic are
+    those of the reference; the f64 sums add in another order than the
+    reference's sequential sum, so a channel with an element within an ulp
+    of sigma (a near tie) may be classified differently.
+
+    Rejected with a diagnostic: dynamic shapes and empty tensors.
+
+    Example (`target=cpu block-size=32`):
+
+    ```mlir
+    %clip, %bell = daq.mcs_clip %gy, %prev {
+        granularity = #daq.granularity<per_axis = 1>, params = #daq.mcs}
+        : (tensor<2x3x5x7xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xi1>)
+    ```
+
+    becomes four loop nests over `(slice, channel)` blocks and 32 threads
+    writing `memref<6xf32>`/`memref<6xf64>`/`memref<6xi64>` partials
+    (`S = 2` slices of 35 elements), then the update into `memref<3xf32>`
+    and `memref<3xi1>` returned through `bufferization.to_tensor`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"gpu\"",
+           "'gpu' (gpu.launch) or 'cpu' (scf.for loops)">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (a power of two, at most 1024)">,
+    Option<"blocks", "blocks", "int64_t", /*default=*/"1024",
+           "Target number of (channel, slice) blocks per reduction">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::index::IndexDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def DaqPromoteSharedAllocs : Pass<"daq-promote-shared-allocs", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Turn workgroup-space memref.alloc in a kernel into workgroup attributions";
   let description = [{

@@ -107,15 +107,27 @@ struct IgemmTileOptionsBase : public PassPipelineOptions<Derived> {
   typename Base::template Option<int64_t> warpN{
       *this, "warp-n", llvm::cl::desc("Columns of C per warp"),
       llvm::cl::init(32)};
+  typename Base::template Option<int64_t> statsBlockSize{
+      *this, "stats-block-size",
+      llvm::cl::desc("Threads per block of the statistics kernels "
+                     "(convert-daq-stats-to-gpu block-size)"),
+      llvm::cl::init(256)};
+  typename Base::template Option<int64_t> statsBlocks{
+      *this, "stats-blocks",
+      llvm::cl::desc("Target blocks per statistics reduction "
+                     "(convert-daq-stats-to-gpu blocks)"),
+      llvm::cl::init(1024)};
 };
 
 /// The tile sizes as a plain struct.
 struct IgemmTileOptions {
   int64_t tileM, tileN, tileK, warpM, warpN;
+  int64_t statsBlockSize, statsBlocks;
   template <typename Derived>
   IgemmTileOptions(const IgemmTileOptionsBase<Derived> &o)
       : tileM(o.tileM), tileN(o.tileN), tileK(o.tileK), warpM(o.warpM),
-        warpN(o.warpN) {}
+        warpN(o.warpN), statsBlockSize(o.statsBlockSize),
+        statsBlocks(o.statsBlocks) {}
 };
 
 /// Options of `daq-igemm-cpu-pipeline`.
@@ -154,11 +166,14 @@ std::string mmaShapeForChip(llvm::StringRef chip);
 
 /// daq on tensors to the LLVM dialect for the CPU JIT, as
 /// buildDaqCpuPipeline, but the INT8 convolutions run the tiled implicit
-/// GEMM (convert-daq-conv-to-igemm target=cpu) lowered through vector.
+/// GEMM (convert-daq-conv-to-igemm target=cpu) lowered through vector, and
+/// daq.mcs_clip / daq.max_abs the GPU reductions of
+/// convert-daq-stats-to-gpu (target=cpu).
 void buildDaqIgemmCpuPipeline(OpPassManager &pm,
                               const IgemmCpuPipelineOptions &options);
 
-/// INT8 convolutions to GPU kernels: convert-daq-conv-to-igemm (target=gpu),
+/// INT8 convolutions and gradient statistics to GPU kernels:
+/// convert-daq-conv-to-igemm and convert-daq-stats-to-gpu (target=gpu),
 /// convert-vector-to-gpu{use-nvgpu}, gpu-kernel-outlining,
 /// nvgpu-optimize-shared-memory, daq-promote-shared-allocs,
 /// convert-nvgpu-to-nvvm, convert-gpu-to-nvvm (bare pointers),
