@@ -49,6 +49,7 @@
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/Index/IR/IndexOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -161,16 +162,27 @@ private:
   Value fdiv(Value x, Value y) { return LLVM::FDivOp::create(b, x, y); }
   /// NaN-propagating maximum (arith.maximumf's semantics).
   Value fmaximum(Value x, Value y) { return LLVM::MaximumOp::create(b, x, y); }
-  // |x| and the f64 square root as calls of the LLVM intrinsics:
-  // convert-gpu-to-nvvm (MLIR 22) marks llvm.intr.fabs / llvm.intr.sqrt
-  // illegal (it routes math to libdevice), llvm.call_intrinsic passes.
+  // |x| and the correctly rounded f64 square root. On the GPU as calls of
+  // the LLVM intrinsics: convert-gpu-to-nvvm (MLIR 22) marks
+  // llvm.intr.fabs / llvm.intr.sqrt illegal and would send math.absf /
+  // math.sqrt to libdevice. On the CPU as math ops: the buffer deallocation
+  // pipeline rejects llvm.call_intrinsic (unknown memory effects). Both are
+  // exact IEEE operations, so the two forms still compute the same bits.
   Value intrinsic(StringRef name, Value x) {
     return LLVM::CallIntrinsicOp::create(b, x.getType(), b.getStringAttr(name),
                                          ValueRange{x})
         .getResult(0);
   }
-  Value fabs(Value x) { return intrinsic("llvm.fabs.f32", x); }
-  Value sqrt(Value x) { return intrinsic("llvm.sqrt.f64", x); }
+  Value fabs(Value x) {
+    if (cfg.gpu)
+      return intrinsic("llvm.fabs.f32", x);
+    return math::AbsFOp::create(b, x);
+  }
+  Value sqrt(Value x) {
+    if (cfg.gpu)
+      return intrinsic("llvm.sqrt.f64", x);
+    return math::SqrtOp::create(b, x);
+  }
   Value toF64(Value x) { return LLVM::FPExtOp::create(b, b.getF64Type(), x); }
   Value load(Value memref, ValueRange indices) {
     return memref::LoadOp::create(b, memref, indices);

@@ -327,6 +327,7 @@ def ConvertDaqStatsToGpu : Pass<"convert-daq-stats-to-gpu"> {
                            "::mlir::gpu::GPUDialect",
                            "::mlir::index::IndexDialect",
                            "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }
