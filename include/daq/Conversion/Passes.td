@@ -309,10 +309,13 @@ def ConvertDaqStatsToGpu : Pass<"convert-daq-stats-to-gpu"> {
         : (tensor<2x3x5x7xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xi1>)
     ```
 
-    becomes four loop nests over `(slice, channel)` blocks and 32 threads
-    writing `memref<6xf32>`/`memref<6xf64>`/`memref<6xi64>` partials
-    (`S = 2` slices of 35 elements), then the update into `memref<3xf32>`
-    and `memref<3xi1>` returned through `bufferization.to_tensor`.
+    becomes four loop nests over `(slice, channel)` blocks of 32 threads:
+    each channel's 70 elements in `S = 3` slices of 24, the partials in
+    `memref<9xf32>` (max), `memref<9xf64>` (sums, squares) and
+    `memref<9xi64>` (counts), then the update into `memref<3xf32>` and
+    `memref<3xi1>`, returned through `bufferization.to_tensor`. With
+    `target=gpu` each loop nest is a `gpu.launch` (grid `(3, 3)`, 32
+    threads, `gpu.barrier` between the tree levels).
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"gpu\"",
