@@ -44,6 +44,8 @@
 
 #include "daq/Conversion/Passes.h"
 
+#include "KernelArith.h"
+
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
@@ -103,11 +105,11 @@ ChannelView viewOf(RankedTensorType type, std::optional<int64_t> axis,
 /// A shared-memory array of the block: its element type.
 using SharedArrays = SmallVector<Value, 3>;
 
-class StatsEmitter {
+class StatsEmitter : KernelArith {
 public:
   StatsEmitter(ImplicitLocOpBuilder &b, const StatsConfig &cfg,
                const ChannelView &view, Value input)
-      : b(b), cfg(cfg), view(view), input(input) {}
+      : KernelArith(b, cfg.gpu), cfg(cfg), view(view), input(input) {}
 
   /// Per slice partial maxima (and with `withSum` the f64 sums).
   void emitMoments(Value partialMax, Value partialSum);
@@ -115,6 +117,9 @@ public:
   void emitSquares(Value partialSum, Value partialSquares);
   /// Per slice counts of |g| > sigma.
   void emitCount(Value partialSquares, Value partialCount);
+  /// daq.quantize with nearest-even rounding: one read of the input, a
+  /// grid-stride loop over its elements, the clip of each element's channel.
+  void emitQuantize(Value clip, bool perChannel, Value out);
   /// One thread per channel: the clip (and for MCS the classification).
   void emitUpdate(Value partialMax, Value partialCount, Value prevClip,
                   McsClipAttr params, Value clip, Value bell);
@@ -125,63 +130,20 @@ public:
   }
 
 private:
-  ImplicitLocOpBuilder &b;
   const StatsConfig &cfg;
   const ChannelView &view;
   Value input;
 
-  // Index arithmetic in the `index` dialect and f32/f64 arithmetic as LLVM
-  // dialect ops, as convert-daq-conv-to-igemm does: MLIR 22's
-  // convert-vector-to-gpu{use-nvgpu} takes every arith op of a function that
-  // it can treat as a warp-matrix elementwise op (addf, mulf, maximumf,
-  // addi, ...) into its conversion and fails on them, and these kernels may
-  // share a function with the tensor-core convolutions.
-  Value idx(int64_t v) { return index::ConstantOp::create(b, v); }
-  Value add(Value x, Value y) { return index::AddOp::create(b, x, y); }
-  Value mul(Value x, int64_t y) {
-    return y == 1 ? x : Value(index::MulOp::create(b, x, idx(y)));
-  }
-  Value div(Value x, int64_t y) {
-    return y == 1 ? x : Value(index::DivUOp::create(b, x, idx(y)));
-  }
-  Value rem(Value x, int64_t y) {
-    return y == 1 ? idx(0) : Value(index::RemUOp::create(b, x, idx(y)));
-  }
-  Value lt(Value x, int64_t y) {
-    return index::CmpOp::create(b, index::IndexCmpPredicate::ULT, x, idx(y));
+  // Index and float arithmetic: KernelArith (lib/Conversion/KernelArith.h),
+  // as for the convolutions: these kernels may share a function with them.
+  Value ult(Value x, int64_t y) {
+    return cmp(index::IndexCmpPredicate::ULT, x, idx(y));
   }
   Value f32(double v) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
   }
   Value f64(double v) {
     return arith::ConstantOp::create(b, b.getF64FloatAttr(v));
-  }
-  Value fadd(Value x, Value y) { return LLVM::FAddOp::create(b, x, y); }
-  Value fsub(Value x, Value y) { return LLVM::FSubOp::create(b, x, y); }
-  Value fmul(Value x, Value y) { return LLVM::FMulOp::create(b, x, y); }
-  Value fdiv(Value x, Value y) { return LLVM::FDivOp::create(b, x, y); }
-  /// NaN-propagating maximum (arith.maximumf's semantics).
-  Value fmaximum(Value x, Value y) { return LLVM::MaximumOp::create(b, x, y); }
-  // |x| and the correctly rounded f64 square root. On the GPU as calls of
-  // the LLVM intrinsics: convert-gpu-to-nvvm (MLIR 22) marks
-  // llvm.intr.fabs / llvm.intr.sqrt illegal and would send math.absf /
-  // math.sqrt to libdevice. On the CPU as math ops: the buffer deallocation
-  // pipeline rejects llvm.call_intrinsic (unknown memory effects). Both are
-  // exact IEEE operations, so the two forms still compute the same bits.
-  Value intrinsic(StringRef name, Value x) {
-    return LLVM::CallIntrinsicOp::create(b, x.getType(), b.getStringAttr(name),
-                                         ValueRange{x})
-        .getResult(0);
-  }
-  Value fabs(Value x) {
-    if (cfg.gpu)
-      return intrinsic("llvm.fabs.f32", x);
-    return math::AbsFOp::create(b, x);
-  }
-  Value sqrt(Value x) {
-    if (cfg.gpu)
-      return intrinsic("llvm.sqrt.f64", x);
-    return math::SqrtOp::create(b, x);
   }
   Value toF64(Value x) { return LLVM::FPExtOp::create(b, b.getF64Type(), x); }
   Value load(Value memref, ValueRange indices) {
@@ -232,7 +194,7 @@ private:
   void forThreadsBelow(Value tid, int64_t count,
                        function_ref<void(Value)> body) {
     if (cfg.gpu)
-      return when(lt(tid, count), [&] { body(tid); });
+      return when(ult(tid, count), [&] { body(tid); });
     loop(idx(0), idx(count), 1, body);
   }
   void barrier() {
@@ -244,14 +206,24 @@ private:
   void reduceBlock(Value tid, ArrayRef<Value> shared,
                    ArrayRef<function_ref<Value(Value, Value)>> combine,
                    ArrayRef<Value> partials, Value channel, Value slice);
-  /// The input as a flat memref (a view, made inside the kernel so that the
+  /// A buffer as a flat memref (a view, made inside the kernel so that the
   /// kernel's argument is the function's own buffer).
-  Value flatInput();
+  Value flatten(Value buffer);
   /// Loops over the thread's elements of (channel, slice), carrying `inits`.
   SmallVector<Value>
   forEachElement(Value flat, Value channel, Value slice, Value thread,
                  ValueRange inits,
                  function_ref<SmallVector<Value>(Value, ValueRange)> body);
+  /// A (channel, slice) grid reduction with one accumulator:
+  /// `prologue(c)` once per channel (by every thread), `acc = step(acc, x,
+  /// prologue)` per element from `init()`, `toShared(acc)` into shared
+  /// memory of `sharedType`, the tree with `combine`, the partials into
+  /// `partial`.
+  void reduceSlices(Type sharedType, function_ref<Value(Value)> prologue,
+                    function_ref<Value()> init,
+                    function_ref<Value(Value, Value, Value)> step,
+                    function_ref<Value(Value)> toShared,
+                    function_ref<Value(Value, Value)> combine, Value partial);
   /// The S partials of `channel` folded in slice order from `init`.
   Value foldSlices(Value partials, Value channel, Value init,
                    function_ref<Value(Value, Value)> combine);
@@ -309,7 +281,7 @@ void StatsEmitter::reduceBlock(
   });
 }
 
-Value StatsEmitter::flatInput() {
+Value StatsEmitter::flatten(Value input) {
   auto type = cast<MemRefType>(input.getType());
   int64_t n = type.getNumElements();
   auto flatType = MemRefType::get({n}, type.getElementType());
@@ -367,7 +339,7 @@ void StatsEmitter::emitMoments(Value partialMax, Value partialSum) {
     sharedTypes.push_back(b.getF64Type());
   grid(view.channels, view.slices, sharedTypes,
        [&](Value c, Value s, Value tid, ArrayRef<Value> shared) {
-         Value flat = flatInput();
+         Value flat = flatten(input);
          forEachThread(tid, [&](Value t) {
            SmallVector<Value> inits{f32(0.0)};
            if (withSum)
@@ -394,60 +366,68 @@ void StatsEmitter::emitMoments(Value partialMax, Value partialSum) {
        });
 }
 
-void StatsEmitter::emitSquares(Value partialSum, Value partialSquares) {
-  double count = static_cast<double>(view.perChannel());
-  grid(view.channels, view.slices, {b.getF64Type()},
+void StatsEmitter::reduceSlices(Type sharedType,
+                                function_ref<Value(Value)> prologue,
+                                function_ref<Value()> init,
+                                function_ref<Value(Value, Value, Value)> step,
+                                function_ref<Value(Value)> toShared,
+                                function_ref<Value(Value, Value)> combine,
+                                Value partial) {
+  grid(view.channels, view.slices, {sharedType},
        [&](Value c, Value s, Value tid, ArrayRef<Value> shared) {
-         Value flat = flatInput();
-         // Every thread folds the channel's partial sums itself (the same
-         // order everywhere): no broadcast through shared memory.
-         Value mean =
-             fdiv(foldSlices(partialSum, c, f64(0.0),
-                             [&](Value x, Value y) { return fadd(x, y); }),
-                  f64(count));
+         Value flat = flatten(input);
+         // Every thread folds the channel's partials itself (the same order
+         // everywhere): no broadcast through shared memory.
+         Value perChannel = prologue(c);
          forEachThread(tid, [&](Value t) {
-           SmallVector<Value> acc =
-               forEachElement(flat, c, s, t, ValueRange{f64(0.0)},
-                              [&](Value x, ValueRange acc) {
-                                Value deviation = fsub(toF64(x), mean);
-                                return SmallVector<Value>{
-                                    fadd(acc[0], fmul(deviation, deviation))};
-                              });
-           store(acc[0], shared[0], t);
+           SmallVector<Value> acc = forEachElement(
+               flat, c, s, t, ValueRange{init()}, [&](Value x, ValueRange acc) {
+                 return SmallVector<Value>{step(acc[0], x, perChannel)};
+               });
+           store(toShared(acc[0]), shared[0], t);
          });
-         reduceBlock(tid, shared,
-                     {[&](Value x, Value y) { return fadd(x, y); }},
-                     {partialSquares}, c, s);
+         reduceBlock(tid, shared, {combine}, {partial}, c, s);
        });
 }
 
+void StatsEmitter::emitSquares(Value partialSum, Value partialSquares) {
+  auto sum = [&](Value x, Value y) { return fadd(x, y); };
+  reduceSlices(
+      b.getF64Type(),
+      [&](Value c) {
+        return fdiv(foldSlices(partialSum, c, f64(0.0), sum),
+                    f64(static_cast<double>(view.perChannel())));
+      },
+      [&] { return f64(0.0); },
+      [&](Value acc, Value x, Value mean) {
+        Value deviation = fsub(toF64(x), mean);
+        return fadd(acc, fmul(deviation, deviation));
+      },
+      [](Value acc) { return acc; }, sum, partialSquares);
+}
+
 void StatsEmitter::emitCount(Value partialSquares, Value partialCount) {
-  double count = static_cast<double>(view.perChannel());
-  // The counts are i64 in shared memory: nvgpu-optimize-shared-memory (MLIR
-  // 22) crashes on a workgroup buffer of `index`.
-  grid(view.channels, view.slices, {b.getI64Type()},
-       [&](Value c, Value s, Value tid, ArrayRef<Value> shared) {
-         Value flat = flatInput();
-         Value squares =
-             foldSlices(partialSquares, c, f64(0.0),
-                        [&](Value x, Value y) { return fadd(x, y); });
-         Value sigma = sqrt(fdiv(squares, f64(count)));
-         forEachThread(tid, [&](Value t) {
-           SmallVector<Value> acc = forEachElement(
-               flat, c, s, t, ValueRange{idx(0)}, [&](Value x, ValueRange acc) {
-                 Value above = arith::CmpFOp::create(
-                     b, arith::CmpFPredicate::OGT, toF64(fabs(x)), sigma);
-                 Value one = arith::SelectOp::create(b, above, idx(1), idx(0));
-                 return SmallVector<Value>{add(acc[0], one)};
-               });
-           store(arith::IndexCastOp::create(b, b.getI64Type(), acc[0]),
-                 shared[0], t);
-         });
-         reduceBlock(tid, shared, {[&](Value x, Value y) {
-                       return LLVM::AddOp::create(b, x, y);
-                     }},
-                     {partialCount}, c, s);
-       });
+  auto sum = [&](Value x, Value y) { return fadd(x, y); };
+  // Counted in `index`, then i64 in shared memory:
+  // nvgpu-optimize-shared-memory (MLIR 22) crashes on a workgroup buffer of
+  // `index`.
+  reduceSlices(
+      b.getI64Type(),
+      [&](Value c) {
+        return sqrt(fdiv(foldSlices(partialSquares, c, f64(0.0), sum),
+                         f64(static_cast<double>(view.perChannel()))));
+      },
+      [&] { return idx(0); },
+      [&](Value acc, Value x, Value sigma) {
+        Value above = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                            toF64(fabs(x)), sigma);
+        return add(acc, arith::SelectOp::create(b, above, idx(1), idx(0)));
+      },
+      [&](Value acc) {
+        return arith::IndexCastOp::create(b, b.getI64Type(), acc);
+      },
+      [&](Value x, Value y) { return LLVM::AddOp::create(b, x, y); },
+      partialCount);
 }
 
 void StatsEmitter::emitUpdate(Value partialMax, Value partialCount,
@@ -458,7 +438,7 @@ void StatsEmitter::emitUpdate(Value partialMax, Value partialCount,
   grid(blocks, 1, {}, [&](Value bx, Value, Value tid, ArrayRef<Value>) {
     forEachThread(tid, [&](Value t) {
       Value c = add(mul(bx, cfg.blockSize), t);
-      when(lt(c, view.channels), [&] {
+      when(ult(c, view.channels), [&] {
         SmallVector<Value, 1> at;
         if (perChannel)
           at.push_back(c);
@@ -494,6 +474,24 @@ void StatsEmitter::emitUpdate(Value partialMax, Value partialCount,
   });
 }
 
+void StatsEmitter::emitQuantize(Value clip, bool perChannel, Value out) {
+  int64_t n = cast<MemRefType>(input.getType()).getNumElements();
+  int64_t blocks = std::clamp<int64_t>(llvm::divideCeil(n, cfg.blockSize), 1,
+                                       cfg.targetBlocks);
+  grid(blocks, 1, {}, [&](Value bx, Value, Value tid, ArrayRef<Value>) {
+    Value flat = flatten(input), flatOut = flatten(out);
+    forEachThread(tid, [&](Value t) {
+      loop(add(mul(bx, cfg.blockSize), t), idx(n), blocks * cfg.blockSize,
+           [&](Value f) {
+             SmallVector<Value, 1> channel;
+             if (perChannel)
+               channel.push_back(rem(div(f, view.inner), view.channels));
+             store(quantize(load(flat, f), load(clip, channel)), flatOut, f);
+           });
+    });
+  });
+}
+
 std::optional<std::string> unsupported(Value input) {
   auto type = cast<RankedTensorType>(input.getType());
   if (!type.hasStaticShape())
@@ -522,47 +520,56 @@ Value asTensor(ImplicitLocOpBuilder &b, Value buffer, Type type) {
                                            /*writable=*/b.getUnitAttr());
 }
 
-LogicalResult lowerMaxAbs(MaxAbsOp op, const StatsConfig &cfg) {
-  if (auto why = unsupported(op.getInput()))
-    return op.emitOpError("convert-daq-stats-to-gpu: ") << *why;
-  ImplicitLocOpBuilder b(op.getLoc(), op);
-  ChannelView view =
-      viewOf(op.getInput().getType(), op.getGranularity().getAxis(), cfg);
-  StatsEmitter emitter(b, cfg, view, bufferOf(b, op.getInput()));
+/// Lowers a daq.max_abs (1 pass over the input), daq.mcs_clip (3 passes)
+/// or daq.quantize (1 pass).
+LogicalResult lowerStatistics(Operation *op, const StatsConfig &cfg) {
+  auto mcs = dyn_cast<McsClipOp>(op);
+  auto quantizeOp = dyn_cast<QuantizeOp>(op);
+  Value input = op->getOperand(0);
+  auto granularity = op->getAttrOfType<GranularityAttr>("granularity");
+  std::optional<int64_t> axis = granularity.getAxis();
+  if (auto why = unsupported(input))
+    return op->emitOpError("convert-daq-stats-to-gpu: ") << *why;
+  if (quantizeOp && quantizeOp.getRounding() &&
+      quantizeOp.getRounding()->isStochastic())
+    return op->emitOpError(
+        "stochastic rounding is not supported by convert-daq-stats-to-gpu; "
+        "lower this op with convert-daq-to-linalg or use nearest_even "
+        "rounding");
+  ImplicitLocOpBuilder b(op->getLoc(), op);
+  ChannelView view = viewOf(cast<RankedTensorType>(input.getType()), axis, cfg);
+  StatsEmitter emitter(b, cfg, view, bufferOf(b, input));
+  if (quantizeOp) {
+    Value clip = bufferOf(b, quantizeOp.getClip());
+    Value out = newBuffer(b, quantizeOp.getOutput());
+    emitter.emitQuantize(clip, axis.has_value(), out);
+    quantizeOp.getOutput().replaceAllUsesWith(
+        asTensor(b, out, quantizeOp.getOutput().getType()));
+    op->erase();
+    return success();
+  }
+  Value prev = mcs ? bufferOf(b, mcs.getPrevClip()) : Value();
   Value partialMax = emitter.buffer(b.getF32Type());
-  Value clip = newBuffer(b, op.getClip());
-  emitter.emitMoments(partialMax, /*partialSum=*/Value());
-  emitter.emitUpdate(partialMax, /*partialCount=*/Value(), Value(),
-                     McsClipAttr(), clip, Value());
-  op.getClip().replaceAllUsesWith(asTensor(b, clip, op.getClip().getType()));
-  op.erase();
-  return success();
-}
-
-LogicalResult lowerMcsClip(McsClipOp op, const StatsConfig &cfg) {
-  if (auto why = unsupported(op.getInput()))
-    return op.emitOpError("convert-daq-stats-to-gpu: ") << *why;
-  ImplicitLocOpBuilder b(op.getLoc(), op);
-  ChannelView view =
-      viewOf(op.getInput().getType(), op.getGranularity().getAxis(), cfg);
-  StatsEmitter emitter(b, cfg, view, bufferOf(b, op.getInput()));
-  Value prev = bufferOf(b, op.getPrevClip());
-  Value partialMax = emitter.buffer(b.getF32Type());
-  Value partialSum = emitter.buffer(b.getF64Type());
-  Value partialSquares = emitter.buffer(b.getF64Type());
-  Value partialCount = emitter.buffer(b.getI64Type());
-  Value clip = newBuffer(b, op.getClip());
-  Value bell = newBuffer(b, op.getBellShaped());
+  Value partialSum, partialSquares, partialCount;
+  if (mcs) {
+    partialSum = emitter.buffer(b.getF64Type());
+    partialSquares = emitter.buffer(b.getF64Type());
+    partialCount = emitter.buffer(b.getI64Type());
+  }
+  SmallVector<Value> results;
+  for (Value result : op->getResults())
+    results.push_back(newBuffer(b, result));
   emitter.emitMoments(partialMax, partialSum);
-  emitter.emitSquares(partialSum, partialSquares);
-  emitter.emitCount(partialSquares, partialCount);
-  emitter.emitUpdate(partialMax, partialCount, prev, op.getParams(), clip,
-                     bell);
-  Value clipTensor = asTensor(b, clip, op.getClip().getType());
-  Value bellTensor = asTensor(b, bell, op.getBellShaped().getType());
-  op.getClip().replaceAllUsesWith(clipTensor);
-  op.getBellShaped().replaceAllUsesWith(bellTensor);
-  op.erase();
+  if (mcs) {
+    emitter.emitSquares(partialSum, partialSquares);
+    emitter.emitCount(partialSquares, partialCount);
+  }
+  emitter.emitUpdate(partialMax, partialCount, prev,
+                     mcs ? mcs.getParams() : McsClipAttr(), results[0],
+                     mcs ? results[1] : Value());
+  for (auto [result, buffer] : llvm::zip_equal(op->getResults(), results))
+    result.replaceAllUsesWith(asTensor(b, buffer, result.getType()));
+  op->erase();
   return success();
 }
 
@@ -590,14 +597,11 @@ struct ConvertDaqStatsToGpuPass
       return fail("blocks must be positive");
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<MaxAbsOp, McsClipOp>(op))
+      if (isa<MaxAbsOp, McsClipOp, QuantizeOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
-      LogicalResult result = isa<MaxAbsOp>(op)
-                                 ? lowerMaxAbs(cast<MaxAbsOp>(op), cfg)
-                                 : lowerMcsClip(cast<McsClipOp>(op), cfg);
-      if (failed(result))
+      if (failed(lowerStatistics(op, cfg)))
         return signalPassFailure();
     }
   }

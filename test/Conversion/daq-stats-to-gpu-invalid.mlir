@@ -33,3 +33,21 @@ func.func @empty(%g: tensor<0x4xf32>, %prev: tensor<4xf32>) -> tensor<4xf32> {
       : (tensor<0x4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi1>)
   return %clip : tensor<4xf32>
 }
+
+// -----
+
+func.func @stochastic(%g: tensor<4x8xf32>, %s: tensor<f32>, %t: i64) -> tensor<4x8xi8> {
+  // expected-error @+1 {{stochastic rounding is not supported by convert-daq-stats-to-gpu; lower this op with convert-daq-to-linalg or use nearest_even rounding}}
+  %q = daq.quantize %g, %s step %t {granularity = #daq.granularity<per_tensor>, rounding = #daq.rounding<stochastic, seed = 7>}
+      : (tensor<4x8xf32>, tensor<f32>, i64) -> tensor<4x8xi8>
+  return %q : tensor<4x8xi8>
+}
+
+// -----
+
+func.func @dynamic_quantize(%g: tensor<?x8xf32>, %s: tensor<8xf32>) -> tensor<?x8xi8> {
+  // expected-error @+1 {{'daq.quantize' op convert-daq-stats-to-gpu: needs a static shape}}
+  %q = daq.quantize %g, %s {granularity = #daq.granularity<per_axis = 1>}
+      : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xi8>
+  return %q : tensor<?x8xi8>
+}

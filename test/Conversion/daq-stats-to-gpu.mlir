@@ -157,3 +157,29 @@ func.func @max_abs_per_tensor(%g: tensor<2x5x25xf32>) -> tensor<f32> {
   %c = daq.max_abs %g {granularity = #daq.granularity<per_tensor>} : tensor<2x5x25xf32> -> tensor<f32>
   return %c : tensor<f32>
 }
+
+// -----
+
+// daq.quantize per channel (NCHW axis 1, 3 channels of 2x5x7): one pass,
+// 210 elements over ceil(210 / 32) = 7 blocks of 32 threads, a grid-stride
+// loop (step 224), the clip of channel (f / 35) % 3, the reference's
+// nearest-even formula.
+// GPU-LABEL: func.func @quantize_nchw
+// GPU: %[[X:.*]] = bufferization.to_buffer %arg0 read_only : tensor<2x3x5x7xf32> to memref<2x3x5x7xf32>
+// GPU: %[[S:.*]] = bufferization.to_buffer %arg1 read_only : tensor<3xf32> to memref<3xf32>
+// GPU: %[[OUT:.*]] = memref.alloc() : memref<2x3x5x7xi8>
+// GPU: gpu.launch blocks({{.*}}) in ({{.*}} = %idx7, {{.*}} = %idx1, {{.*}} = %idx1) threads({{.*}}) in ({{.*}} = %idx32,
+// GPU: %[[FOUT:.*]] = memref.collapse_shape %[[OUT]] {{\[\[}}0, 1, 2, 3]] : memref<2x3x5x7xi8> into memref<210xi8>
+// GPU: scf.for %[[F:.*]] = %{{.*}} to %idx210 step %idx224
+// GPU: %[[ROW:.*]] = index.divu %[[F]], %idx35
+// GPU: %[[C:.*]] = index.remu %[[ROW]], %idx3
+// GPU: memref.load %[[S]][%[[C]]]
+// GPU: llvm.call_intrinsic "llvm.roundeven.f32"
+// GPU: arith.fptosi {{.*}} : f32 to i8
+// GPU: memref.store %{{.*}}, %[[FOUT]][%[[F]]] : memref<210xi8>
+// GPU: bufferization.to_tensor %[[OUT]]
+func.func @quantize_nchw(%g: tensor<2x3x5x7xf32>, %s: tensor<3xf32>) -> tensor<2x3x5x7xi8> {
+  %q = daq.quantize %g, %s {granularity = #daq.granularity<per_axis = 1>}
+      : (tensor<2x3x5x7xf32>, tensor<3xf32>) -> tensor<2x3x5x7xi8>
+  return %q : tensor<2x3x5x7xi8>
+}

@@ -19,8 +19,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "numerics", "lib"))
 
 import numpy as np  # noqa: E402
 
+from cuda_conv import tool  # noqa: E402
 from harness import Checker, RunError, Runner, parse_args  # noqa: E402
-from test_stats_gpu import build, check_all, lower_and_run  # noqa: E402
+from test_stats_gpu import build, check_all, lower_and_run, write_module  # noqa: E402
 
 # (label, shared options of daq-igemm-cpu-pipeline and daq-nvvm-pipeline)
 CONFIGS = [
@@ -29,24 +30,14 @@ CONFIGS = [
 ]
 
 
-def tool(runner, name):
-    return os.path.join(os.path.dirname(runner.daq_run), name) \
-        if os.path.dirname(runner.daq_run) else name
-
-
 def main():
     args = parse_args(__doc__)
     rng = np.random.default_rng(args.seed)
     ck = Checker(args.seed)
     runner = Runner(args)
     module, checks = build(rng)
-    d = os.path.join(runner.tmp, "stats")
-    os.makedirs(d)
+    d = write_module(runner, module)
     path = os.path.join(d, "module.mlir")
-    with open(path, "w") as f:
-        f.write(module.text())
-    for i, a in enumerate(module.inputs):
-        np.save(os.path.join(d, "in%d.npy" % i), a)
     for ci, (label, options) in enumerate(CONFIGS):
         cpu = lower_and_run(runner, module, d, "cpu%d" % ci,
                             "daq-igemm-cpu-pipeline=%s" % options if options

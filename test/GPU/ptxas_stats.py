@@ -1,19 +1,27 @@
 # REQUIRES: ptxas
 # RUN: %python %s --export daq-gpu-export --ptxas %ptxas --out %t
-"""Assembles the MCS / max-abs statistics kernels of convert-daq-stats-to-gpu
-(through daq-nvvm-pipeline and daq-gpu-export) for ResNet-sized output
+"""Assembles the MCS / max-abs statistics and quantize kernels of
+convert-daq-stats-to-gpu (through daq-nvvm-pipeline and daq-gpu-export) for
+ResNet-sized output
 gradients with ptxas for sm_75, sm_80 and sm_90: every kernel must assemble
 with zero spill bytes, and the PTX must contain the block reduction (bar.sync
 barriers, shared-memory f64 adds, the NaN-propagating max.NaN.f32 on
 sm_80+) and no fused multiply-add in the clip update (the reference rounds
-the product and the sum separately). Prints one line per kernel; the table in
+the product and the sum separately), no libdevice call (an unresolved
+extern unless libdevice is found at compile time) and cvt.rni in quantize.
+Prints one line per kernel; the table in
 docs/gpu.md comes from `--all --table`."""
 
-import argparse
 import os
 import re
+
+import numpy as np
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from ptxas_resnet import CHIPS, assemble, parse_args  # noqa: E402
 
 # (name, shape, layout, granularity): output gradients GY of ResNet-18/50
 # layers at N = 32, NCHW (axis 1), NHWC (axis 3) and per tensor.
@@ -27,10 +35,10 @@ LAYERS = [
     ("res2 GY 32x64x56x56 per tensor", (32, 64, 56, 56), None),
 ]
 LIT_SUBSET = [1, 4, 5, 6]
-CHIPS = [("sm_75", "+ptx80"), ("sm_80", "+ptx80"), ("sm_90", "+ptx80")]
 ROLES = {  # kernels of each function, in launch order
     "mcs": ["mcs moments", "mcs squares", "mcs count", "mcs update"],
     "maxabs": ["max_abs slices", "max_abs final"],
+    "quant": ["quantize"],
 }
 
 
@@ -51,24 +59,15 @@ func.func @maxabs(%%g: %(t)s) -> %(c)s {
   %%m = daq.max_abs %%g {granularity = %(gran)s} : %(t)s -> %(c)s
   return %%m : %(c)s
 }
-""" % dict(t=t, c=c, b=b, gran=gran)
-
-
-REGS = re.compile(r"Used (\d+) registers")
-SMEM = re.compile(r"(\d+) bytes smem")  # absent when the kernel has none
-SPILL = re.compile(r"(\d+) bytes spill stores, (\d+) bytes spill loads")
+func.func @quant(%%g: %(t)s, %%s: %(c)s) -> %(q)s {
+  %%q = daq.quantize %%g, %%s {granularity = %(gran)s} : (%(t)s, %(c)s) -> %(q)s
+  return %%q : %(q)s
+}
+""" % dict(t=t, c=c, b=b, gran=gran, q=t.replace("xf32>", "xi8>"))
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--export", default="daq-gpu-export")
-    ap.add_argument("--ptxas", default="/usr/local/cuda/bin/ptxas")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--table", action="store_true", help="print a markdown table")
-    ap.add_argument("--all", action="store_true",
-                    help="every layer (lit runs a subset to bound its time)")
-    args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
+    args = parse_args()
     failures, rows = [], []
     layers = LAYERS if args.all else [LAYERS[i] for i in LIT_SUBSET]
     for li, (name, shape, axis) in enumerate(layers):
@@ -110,21 +109,18 @@ def main():
                 if role in ("mcs moments", "max_abs slices") and chip != "sm_75" \
                         and "max.NaN.f32" not in text:
                     failures.append("%s: no NaN-propagating max.NaN.f32" % where)
+                if "__nv_" in text:
+                    failures.append("%s: libdevice call in the PTX (unresolved without "
+                                    "libdevice)" % where)
+                if role == "quantize" and "cvt.rni.f32.f32" not in text:
+                    failures.append("%s: no cvt.rni (round half to even)" % where)
                 if role == "mcs update" and "fma.rn.f32" in text:
                     failures.append("%s: fused multiply-add in the clip update" % where)
-                p = subprocess.run([args.ptxas, "-arch=%s" % chip, "-v", ptx, "-o", os.devnull],
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   universal_newlines=True)
-                if p.returncode != 0:
-                    failures.append("%s: ptxas failed:\n%s" % (where, p.stdout))
+                result = assemble(args.ptxas, chip, ptx)
+                if isinstance(result, str):
+                    failures.append("%s: %s" % (where, result))
                     continue
-                info, spill = REGS.search(p.stdout), SPILL.search(p.stdout)
-                if not info or not spill:
-                    failures.append("%s: unexpected ptxas output:\n%s" % (where, p.stdout))
-                    continue
-                smem_match = SMEM.search(p.stdout)
-                regs, smem = int(info.group(1)), int(smem_match.group(1)) if smem_match else 0
-                spilled = int(spill.group(1)) + int(spill.group(2))
+                regs, smem, spilled = result
                 if spilled:
                     failures.append("%s: %d bytes spilled" % (where, spilled))
                 # The launch configuration of the header: grid and 256 threads.
@@ -141,6 +137,8 @@ def main():
                     channels = 1 if axis is None else shape[axis]
                     if role.endswith("update") or role.endswith("final"):
                         expect_x = -(-channels // 256)
+                    elif role == "quantize":
+                        expect_x = min(1024, -(-int(np.prod(shape)) // 256))
                     else:
                         expect_x = channels
                     if int(m.group(1)) != expect_x:

@@ -1,5 +1,5 @@
 # RUN: %python %s --daq-run daq-run
-"""The GPU statistics reductions of convert-daq-stats-to-gpu (target=cpu,
+"""The GPU statistics reductions and quantization of convert-daq-stats-to-gpu (target=cpu,
 through daq-igemm-cpu-pipeline) against the reference lowering
 (convert-daq-to-linalg, daq-cpu-pipeline with stats-kernel=reference) and
 the float64 numpy reference.
@@ -9,6 +9,9 @@ matrix, per tensor; odd channel counts; channel sizes that are not multiples
 of the block size; Gaussian and Laplace channels (both MCS classes, as
 constructed); the first step (prev = -1), later steps (prev > 0) and a mix;
 NaN and +-inf in some channels (a NaN must reach the clip, never vanish).
+daq.quantize (nearest-even, per channel and per tensor) on the same tensors
+with clips below max-abs (saturating codes), a zero clip and exact ties,
+bit for bit.
 Three block configurations: the default (256 threads, 1024 blocks: one
 slice per channel here), 32 threads with several slices per channel, and 2
 threads with many slices. daq.max_abs must match bit for bit; daq.mcs_clip's
@@ -28,6 +31,7 @@ import numpy as np  # noqa: E402
 import daq_reference as ref  # noqa: E402
 from clip_checks import check_mcs, gaussian_channel, laplace_channel, mixed_tensor  # noqa: E402
 from harness import Checker, Module, RunError, Runner, parse_args, rand_clip  # noqa: E402
+from test_conv_igemm import run_lowered  # noqa: E402
 
 F32 = np.float32
 
@@ -84,14 +88,32 @@ def prevs(rng, x, axis):
     return out
 
 
+def quantize_clip(rng, x, axis):
+    """Clips below max-abs (so that codes saturate), with one zero clip per
+    axis (all-zero codes) and ties: x / clip * 127 exactly k + 0.5 for some
+    elements (nearest-even)."""
+    mx = ref.max_abs(x, axis)
+    clip = (np.nan_to_num(mx, nan=1.0, posinf=1.0) * rng.uniform(0.5, 1.0, np.shape(mx))
+            ).astype(F32)
+    if axis is not None:
+        clip[0] = 0.0
+    return clip
+
+
 def build(rng):
     m = Module()
-    checks = []  # (kind, label, result indices, x, axis, prev, expect)
+    checks = []  # (kind, label, result indices, x, axis, prev or clip, expect)
     for name, x, axis, expect in cases(rng):
+        clip = quantize_clip(rng, x, axis)
+        if axis is None:  # ties of nearest-even: x = (k + 0.5) * clip / 127
+            flat = x.reshape(-1)
+            flat[:5] = ((np.arange(5) + 0.5) * np.float64(clip) / 127).astype(F32)
         xv = m.arg(x)
         nclip = None if axis is None else x.shape[axis]
         i = m.result(m.max_abs(xv, axis, nclip), name + ": max_abs")
         checks.append(("max_abs", name, (i,), x, axis, None, None))
+        i = m.result(m.quantize(xv, m.arg(clip), axis), name + ": quantize")
+        checks.append(("quantize", name, (i,), x, axis, clip, None))
         for plabel, prev in prevs(rng, x, axis):
             clip, bell = m.mcs_clip(xv, m.arg(prev), axis)
             i = m.result(clip, name + " " + plabel + ": clip")
@@ -101,6 +123,7 @@ def build(rng):
 
 
 def lower_and_run(runner, module, d, tag, pipeline):
+    """daq-opt --PIPELINE on d/module.mlir, then daq-run on the result."""
     path = os.path.join(d, "module.mlir")
     lowered = os.path.join(d, "%s.mlir" % tag)
     cmd = [runner.daq_opt(), path, "--%s" % pipeline, "-o", lowered]
@@ -108,16 +131,16 @@ def lower_and_run(runner, module, d, tag, pipeline):
                           universal_newlines=True)
     if proc.returncode != 0:
         raise RunError("daq-opt failed: %s\n%s" % (" ".join(cmd), proc.stderr))
-    cmd = [runner.daq_run, lowered, "-e", "main"]
-    cmd += ["--input=%s" % os.path.join(d, "in%d.npy" % i) for i in range(len(module.inputs))]
-    outs = [os.path.join(d, "%s%d.npy" % (tag, i)) for i in range(len(module.results))]
-    cmd += ["--output=%s" % p for p in outs]
-    runner.count += 1
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True)
-    if proc.returncode != 0:
-        raise RunError("daq-run failed: %s\n%s" % (" ".join(cmd), proc.stderr))
-    return [np.load(p) for p in outs]
+    return run_lowered(runner, module, lowered, tag)
+
+
+def write_module(runner, module):
+    """The module and its inputs in a fresh folder; returns the folder."""
+    d = os.path.join(runner.tmp, "stats")
+    os.makedirs(d)
+    with open(os.path.join(d, "module.mlir"), "w") as f:
+        f.write(module.text())
+    return d
 
 
 def check_all(ck, what, got, checks):
@@ -125,6 +148,8 @@ def check_all(ck, what, got, checks):
         label = "%s [%s]" % (name, what)
         if kind == "max_abs":
             ck.exact(label + ": max_abs", got[idx[0]], ref.max_abs(x, axis))
+        elif kind == "quantize":
+            ck.exact(label + ": quantize", got[idx[0]], ref.quantize(x, prev, axis))
         else:
             check_mcs(ck, label, got[idx[0]], got[idx[1]], x, prev, axis, (0.3, 1.0, 0.8),
                       expect)
@@ -139,12 +164,7 @@ def main():
     ck = Checker(args.seed)
     runner = Runner(args)
     module, checks = build(rng)
-    d = os.path.join(runner.tmp, "stats")
-    os.makedirs(d)
-    with open(os.path.join(d, "module.mlir"), "w") as f:
-        f.write(module.text())
-    for i, a in enumerate(module.inputs):
-        np.save(os.path.join(d, "in%d.npy" % i), a)
+    d = write_module(runner, module)
     reference = lower_and_run(runner, module, d, "ref", "daq-cpu-pipeline=%s" % REFERENCE)
     check_all(ck, "reference lowering", reference, checks)
     for ci, (label, options) in enumerate(CONFIGS):
@@ -152,10 +172,11 @@ def main():
                             "daq-igemm-cpu-pipeline=%s" % options if options
                             else "daq-igemm-cpu-pipeline")
         check_all(ck, "gpu algorithm, " + label, got, checks)
-        # Max-abs is order-free: identical to the reference lowering's bits.
+        # Max-abs is order-free and quantize elementwise: identical to the
+        # reference lowering's bits.
         for kind, name, idx, *_ in checks:
-            if kind == "max_abs":
-                ck.exact("%s [%s]: max_abs == reference lowering" % (name, label),
+            if kind in ("max_abs", "quantize"):
+                ck.exact("%s [%s]: %s == reference lowering" % (name, label, kind),
                          got[idx[0]], reference[idx[0]])
     ck.finish(runner)
 

@@ -268,10 +268,11 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
 }
 
 def ConvertDaqStatsToGpu : Pass<"convert-daq-stats-to-gpu"> {
-  let summary = "Lower daq.mcs_clip and daq.max_abs to GPU reduction kernels";
+  let summary = "Lower daq.mcs_clip, daq.max_abs and daq.quantize to GPU kernels";
   let description = [{
     Rewrites `daq.mcs_clip` and `daq.max_abs` (per tensor or per axis) on
-    static-shaped, non-empty f32 tensors into a few grid reductions. The
+    static-shaped, non-empty f32 tensors into a few grid reductions, and
+    `daq.quantize` into an elementwise kernel. The
     input is seen as `[outer, channels, inner]` (per tensor `[1, 1, n]`),
     each channel's `M = outer * inner` elements are cut into `S` slices and
     a grid of `(channel, slice)` blocks of `block-size` threads reduces each
@@ -299,7 +300,13 @@ def ConvertDaqStatsToGpu : Pass<"convert-daq-stats-to-gpu"> {
     reference's sequential sum, so a channel with an element within an ulp
     of sigma (a near tie) may be classified differently.
 
-    Rejected with a diagnostic: dynamic shapes and empty tensors.
+    `daq.quantize` with nearest-even rounding (per tensor or per axis)
+    reads its input once: a grid of at most `blocks` blocks runs a
+    grid-stride loop over the elements, each quantized with its channel's
+    clip by the formula of `--convert-daq-to-linalg` (bit for bit).
+
+    Rejected with a diagnostic: dynamic shapes, empty tensors and stochastic
+    rounding.
 
     Example (`target=cpu block-size=32`):
 
