@@ -6,7 +6,8 @@ on ResNet-50 output-gradient shapes.
     bench/gpu_stats.py --build build --out DIR [--batch 64] [--chip sm_90]
 
 Prints milliseconds per op and the effective bandwidth: bytes of GY the
-algorithm reads (daq.mcs_clip 3 passes, daq.max_abs 1) divided by the time,
+algorithm reads (daq.mcs_clip 3 passes, daq.max_abs 1; daq.quantize 1 read
+and a quarter for the i8 codes written) divided by the time,
 against the H200's ~4.8 TB/s, and writes DIR/gpu-stats-bench.json. The
 per-channel partial buffers and the tiny update kernel are included in the
 time.
@@ -21,6 +22,10 @@ import tempfile
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "GPU"))
+
+from ptxas_stats import module  # noqa: E402  (the @mcs, @maxabs, @quant functions)
+
 PEAK_GBS = 4800.0
 # (name, C, H, W, axis): output gradients of ResNet-50 layers (NCHW), one
 # NHWC and one per tensor.
@@ -33,22 +38,6 @@ SHAPES = [
     ("res2 GY 256x56x56 nhwc", 256, 56, 56, 3),
     ("res2 GY 256x56x56 per tensor", 256, 56, 56, None),
 ]
-
-
-def module(shape, axis):
-    t = "tensor<%sxf32>" % "x".join(str(d) for d in shape)
-    if axis is None:
-        gran, c, b = "#daq.granularity<per_tensor>", "tensor<f32>", "tensor<i1>"
-    else:
-        gran = "#daq.granularity<per_axis = %d>" % axis
-        c, b = "tensor<%dxf32>" % shape[axis], "tensor<%dxi1>" % shape[axis]
-    return ("func.func @mcs(%%g: %(t)s, %%prev: %(c)s) -> (%(c)s, %(b)s) {\n"
-            "  %%clip, %%bell = daq.mcs_clip %%g, %%prev {granularity = %(gran)s, "
-            "params = #daq.mcs} : (%(t)s, %(c)s) -> (%(c)s, %(b)s)\n"
-            "  return %%clip, %%bell : %(c)s, %(b)s\n}\n"
-            "func.func @maxabs(%%g: %(t)s) -> %(c)s {\n"
-            "  %%m = daq.max_abs %%g {granularity = %(gran)s} : %(t)s -> %(c)s\n"
-            "  return %%m : %(c)s\n}\n") % dict(t=t, c=c, b=b, gran=gran)
 
 
 def main():
@@ -77,8 +66,12 @@ def main():
             np.save(g, rng.laplace(0.0, 1e-3, shape).astype(np.float32))
             prev = os.path.join(tmp, "prev.npy")
             np.save(prev, np.full(() if axis is None else (shape[axis],), -1.0, np.float32))
+            clip = os.path.join(tmp, "clip.npy")
+            np.save(clip, np.full(() if axis is None else (shape[axis],), 5e-3, np.float32))
+            # quantize: GY read once, 1 byte per element written.
             for op, inputs, outputs, passes in [
-                    ("mcs", [g, prev], 2, 3), ("maxabs", [g], 1, 1)]:
+                    ("mcs", [g, prev], 2, 3), ("maxabs", [g], 1, 1),
+                    ("quant", [g, clip], 1, 1.25)]:
                 cmd = [os.path.join(args.build, "bin", "daq-cuda-run"),
                        os.path.join(kdir, "k.kernels"), "-e", op, "--repeat=%d" % args.repeat]
                 cmd += ["--input=" + p for p in inputs]

@@ -141,11 +141,17 @@ def main():
                 rows.append((layer[0], direction, chip, regs, smem, spilled, compile_s))
                 print("%s: %s %s %s: %d registers, %d bytes smem, %d bytes spilled" % (
                     status, layer[0], direction, chip, regs, smem, spilled))
+    finish(args, ["layer", "kernel", "chip", "registers", "smem (bytes)", "spills (bytes)"],
+           [r[:6] for r in rows], failures)
+
+
+def finish(args, columns, rows, failures):
+    """Prints the table (with --table) and the failures; exits."""
     if args.table:
-        print("\n| layer | kernel | chip | registers | smem (bytes) | spills (bytes) |")
-        print("|---|---|---|---|---|---|")
+        print("\n| %s |" % " | ".join(columns))
+        print("|%s" % ("---|" * len(columns)))
         for r in rows:
-            print("| %s | %s | %s | %d | %d | %d |" % r[:6])
+            print("| %s |" % " | ".join(str(c) for c in r))
     for f in failures:
         print("FAIL: " + f)
     print("%d kernels assembled, %d failures" % (len(rows), len(failures)))

@@ -21,7 +21,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from ptxas_resnet import CHIPS, assemble, parse_args  # noqa: E402
+from ptxas_resnet import CHIPS, assemble, finish, parse_args  # noqa: E402
 
 # (name, shape, layout, granularity): output gradients GY of ResNet-18/50
 # layers at N = 32, NCHW (axis 1), NHWC (axis 3) and per tensor.
@@ -152,15 +152,8 @@ def main():
                 rows.append((name, role, chip, grid, regs, smem, spilled))
                 print("%s: %s: grid %s, %d registers, %d bytes smem, %d bytes spilled" % (
                     "ok" if not spilled else "SPILLS", where, grid, regs, smem, spilled))
-    if args.table:
-        print("\n| gradient | kernel | chip | grid | registers | smem (bytes) | spills (bytes) |")
-        print("|---|---|---|---|---|---|---|")
-        for r in rows:
-            print("| %s | %s | %s | %s | %d | %d | %d |" % r)
-    for f in failures:
-        print("FAIL: " + f)
-    print("%d kernels assembled, %d failures" % (len(rows), len(failures)))
-    sys.exit(1 if failures else 0)
+    finish(args, ["gradient", "kernel", "chip", "grid", "registers", "smem (bytes)",
+                  "spills (bytes)"], rows, failures)
 
 
 if __name__ == "__main__":
