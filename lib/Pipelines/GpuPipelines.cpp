@@ -109,6 +109,10 @@ void daq::buildDaqNvvmPipeline(OpPassManager &pm,
   pm.addPass(createConvertDaqConvToIgemm(igemmOptions(
       options, "gpu",
       mma.empty() ? "no INT8 mma.sync on " + options.chip : StringRef(mma))));
+  // daq.quantize_grad as its clip computations and quantizes, so that its
+  // max-abs and MCS strategies (nearest-even) become the GPU kernels of
+  // convert-daq-stats-to-gpu.
+  pm.addPass(createDaqDecomposeQuantizeGrad());
   pm.addPass(createConvertDaqStatsToGpu(statsOptions(options, "gpu")));
   // Bufferize first: canonicalization would fold the kernels' loads from
   // bufferization.to_buffer back into tensor.extract, and tensors cannot be

@@ -172,8 +172,9 @@ std::string mmaShapeForChip(llvm::StringRef chip);
 void buildDaqIgemmCpuPipeline(OpPassManager &pm,
                               const IgemmCpuPipelineOptions &options);
 
-/// INT8 convolutions and gradient statistics to GPU kernels:
-/// convert-daq-conv-to-igemm and convert-daq-stats-to-gpu (target=gpu),
+/// INT8 convolutions, gradient statistics and quantization to GPU kernels:
+/// convert-daq-conv-to-igemm, daq-decompose-quantize-grad and
+/// convert-daq-stats-to-gpu (target=gpu),
 /// convert-vector-to-gpu{use-nvgpu}, gpu-kernel-outlining,
 /// nvgpu-optimize-shared-memory, daq-promote-shared-allocs,
 /// convert-nvgpu-to-nvvm, convert-gpu-to-nvvm (bare pointers),
