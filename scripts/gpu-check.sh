@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # GPU check, for a machine with an NVIDIA GPU and driver (written for an
 # H200, sm_90): builds daq, runs the GPU tests (lit feature cuda-gpu: the
-# tensor-core kernels against the CPU reference, bit for bit; and the ptxas
-# resource check), then benchmarks daq INT8 forward / backward-data /
-# backward-filter against cuDNN FP32 / FP16 / BF16 (PyTorch) on ResNet-50
-# layer shapes with N=64. Logs and results go to $OUT (default
+# tensor-core kernels and the MCS / max-abs statistics kernels against the
+# CPU, bit for bit; and the ptxas resource checks), then benchmarks daq INT8
+# forward / backward-data / backward-filter against cuDNN FP32 / FP16 / BF16
+# (PyTorch) on ResNet-50 layer shapes with N=64, and the statistics kernels
+# in GB/s (bench/gpu_stats.py). Logs and results go to $OUT (default
 # build/gpu-check).
 #
 #   OUT=/tmp/out bash scripts/gpu-check.sh [--no-bench] [--chip sm_90]
@@ -49,7 +50,7 @@ bash "$root/scripts/build.sh" 2>&1 | tee "$out/build.log" | tail -3
 status=0
 /usr/lib/llvm-22/bin/lit -v "$build/test/GPU" "$build/test/daq-cuda-run" \
   2>&1 | tee "$out/lit-gpu.log" || status=$?
-if grep -q "UNSUPPORTED: DAQ :: GPU/cuda_conv.py" "$out/lit-gpu.log"; then
+if grep -q "UNSUPPORTED: DAQ :: GPU/cuda_\(conv\|stats\).py" "$out/lit-gpu.log"; then
   echo "gpu-check: lit did not detect the GPU (feature cuda-gpu); see test/lit.cfg.py" >&2
   status=1
 fi
@@ -58,6 +59,8 @@ fi
 if [ "$bench" = 1 ]; then
   /usr/bin/python3 "$root/bench/gpu_conv.py" --build "$build" --out "$out" --chip "$chip" \
     --batch 64 2>&1 | tee "$out/bench.log" || status=$?
+  /usr/bin/python3 "$root/bench/gpu_stats.py" --build "$build" --out "$out" --chip "$chip" \
+    --batch 64 2>&1 | tee "$out/bench-stats.log" || status=$?
 fi
 echo "gpu-check: $( [ $status = 0 ] && echo passed || echo FAILED ), logs in $out"
 exit "$status"

@@ -36,6 +36,8 @@
 
 #include "daq/Conversion/Passes.h"
 
+#include "KernelArith.h"
+
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -120,11 +122,12 @@ struct Element {
   Value channel;
 };
 
-class IgemmEmitter {
+class IgemmEmitter : KernelArith {
 public:
   IgemmEmitter(ImplicitLocOpBuilder &b, const TileConfig &config,
                const Geometry &geo, Direction direction)
-      : b(b), cfg(config), geo(geo), direction(direction) {}
+      : KernelArith(b, config.gpu), cfg(config), geo(geo),
+        direction(direction) {}
 
   /// GEMM sizes of the direction (per group).
   int64_t gemmM() const {
@@ -173,44 +176,11 @@ public:
   bool addendFirst = false;
 
 private:
-  ImplicitLocOpBuilder &b;
   const TileConfig &cfg;
   const Geometry &geo;
   Direction direction;
 
-  // Index arithmetic uses the `index` dialect: convert-vector-to-gpu (MLIR
-  // 22) pulls arith integer ops of the kernel into its warp-matrix slice and
-  // fails on them.
-  Value idx(int64_t v) { return index::ConstantOp::create(b, v); }
-  Value add(Value x, Value y) { return index::AddOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return index::SubOp::create(b, x, y); }
-  Value mul(Value x, int64_t y) {
-    return y == 1 ? x : Value(index::MulOp::create(b, x, idx(y)));
-  }
-  Value div(Value x, int64_t y) {
-    return y == 1 ? x : Value(index::DivUOp::create(b, x, idx(y)));
-  }
-  Value rem(Value x, int64_t y) {
-    return y == 1 ? idx(0) : Value(index::RemUOp::create(b, x, idx(y)));
-  }
-  Value cmp(index::IndexCmpPredicate p, Value x, Value y) {
-    return index::CmpOp::create(b, p, x, y);
-  }
-  Value lt(Value x, int64_t y) {
-    return cmp(index::IndexCmpPredicate::SLT, x, idx(y));
-  }
-  Value ge0(Value x) { return cmp(index::IndexCmpPredicate::SGE, x, idx(0)); }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
-  // f32 multiply, divide, negate and NaN-propagating min/max as the LLVM
-  // dialect ops arith lowers them to: convert-vector-to-gpu{use-nvgpu} (MLIR
-  // 22) treats every arith.mulf / divf / negf / maximumf / minimumf of the
-  // function, scalar ones included, as a warp-matrix elementwise op and
-  // fails on them.
-  Value fmul(Value x, Value y) { return LLVM::FMulOp::create(b, x, y); }
-  Value fdiv(Value x, Value y) { return LLVM::FDivOp::create(b, x, y); }
-  Value fneg(Value x) { return LLVM::FNegOp::create(b, x); }
-  Value fmaximum(Value x, Value y) { return LLVM::MaximumOp::create(b, x, y); }
-  Value fminimum(Value x, Value y) { return LLVM::MinimumOp::create(b, x, y); }
+  // Index and float arithmetic: KernelArith (lib/Conversion/KernelArith.h).
 
   SmallVector<Value, 4> activation(Value n, Value c, Value h, Value w) {
     if (geo.nhwc)
@@ -250,7 +220,6 @@ private:
   Element elementC(Value g, Value m, Value n);
 
   Value loadCode(const Operand &operand, const Element &element);
-  Value quantize(Value x, Value clip);
   Value clipValue(const Operand &clip, Value channel);
 
   /// Loops `body(e)` over `[0, total)` distributed over the threads of the
@@ -407,31 +376,6 @@ Value IgemmEmitter::clipValue(const Operand &clip, Value channel) {
   if (clip.perChannel)
     return memref::LoadOp::create(b, clip.clip, ValueRange{channel});
   return memref::LoadOp::create(b, clip.clip, ValueRange{});
-}
-
-/// daq.quantize's formula for one element, with nearest-even rounding; the
-/// same op sequence as the reference lowering (convert-daq-to-linalg), so
-/// the codes agree bit for bit:
-///   inv = (s == 0) ? 0 : 127 / s;  v = clamp(x, -s, s) * inv
-///   q   = isnan(v) ? 0 : clamp(roundeven(v), -127, 127)
-Value IgemmEmitter::quantize(Value x, Value clip) {
-  Type f32 = b.getF32Type();
-  auto constant = [&](double v) {
-    return arith::ConstantOp::create(b, b.getFloatAttr(f32, v));
-  };
-  Value zero = constant(0.0);
-  Value isZero =
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, clip, zero);
-  Value inv =
-      arith::SelectOp::create(b, isZero, zero, fdiv(constant(127.0), clip));
-  Value negClip = fneg(clip);
-  Value v = fmul(fminimum(fmaximum(x, negClip), clip), inv);
-  Value rounded = math::RoundEvenOp::create(b, v);
-  rounded = fminimum(fmaximum(rounded, constant(-127.0)), constant(127.0));
-  Value code = arith::FPToSIOp::create(b, b.getI8Type(), rounded);
-  Value isNan = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, v, v);
-  return arith::SelectOp::create(
-      b, isNan, arith::ConstantOp::create(b, b.getI8IntegerAttr(0)), code);
 }
 
 Value IgemmEmitter::loadCode(const Operand &operand, const Element &element) {

@@ -1,7 +1,8 @@
 //===- GpuPipelines.cpp - daq-nvvm-pipeline and daq-igemm-cpu-pipeline ----===//
 //
-// The tiled implicit GEMM (convert-daq-conv-to-igemm) taken to NVVM and a
-// GPU binary, and the same tiled algorithm taken to the CPU JIT.
+// The tiled implicit GEMM (convert-daq-conv-to-igemm) and the statistics
+// reductions (convert-daq-stats-to-gpu) taken to NVVM and a GPU binary, and
+// the same algorithms taken to the CPU JIT.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +45,15 @@ igemmOptions(const daq::IgemmTileOptions &options, StringRef target,
   return result;
 }
 
+daq::ConvertDaqStatsToGpuOptions
+statsOptions(const daq::IgemmTileOptions &options, StringRef target) {
+  daq::ConvertDaqStatsToGpuOptions result;
+  result.target = target.str();
+  result.blockSize = options.statsBlockSize;
+  result.blocks = options.statsBlocks;
+  return result;
+}
+
 } // namespace
 
 /// The compute capability of an `sm_XY[a]` chip as XY, or 0.
@@ -69,6 +79,7 @@ void daq::buildDaqIgemmCpuPipeline(OpPassManager &pm,
   pm.addPass(createDaqAnnotateEntryPoints());
   pm.addPass(createConvertDaqConvToIgemm(
       igemmOptions(options, "cpu", options.mma.getValue())));
+  pm.addPass(createConvertDaqStatsToGpu(statsOptions(options, "cpu")));
   pm.addPass(createConvertDaqToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -108,6 +119,11 @@ void daq::buildDaqNvvmPipeline(OpPassManager &pm,
   // cp.async exists from sm_80 on.
   igemm.asyncCopy = computeCapability(options.chip) >= 80;
   pm.addPass(createConvertDaqConvToIgemm(igemm));
+  // daq.quantize_grad as its clip computations and quantizes, so that its
+  // max-abs and MCS strategies (nearest-even) become the GPU kernels of
+  // convert-daq-stats-to-gpu.
+  pm.addPass(createDaqDecomposeQuantizeGrad());
+  pm.addPass(createConvertDaqStatsToGpu(statsOptions(options, "gpu")));
   // Bufferize first: canonicalization would fold the kernels' loads from
   // bufferization.to_buffer back into tensor.extract, and tensors cannot be
   // kernel arguments.
@@ -165,11 +181,13 @@ void daq::registerDaqGpuPipelines() {
   PassPipelineRegistration<IgemmCpuPipelineOptions>(
       "daq-igemm-cpu-pipeline",
       "Like daq-cpu-pipeline, but the INT8 convolutions run the tiled "
-      "implicit GEMM of convert-daq-conv-to-igemm (target=cpu)",
+      "implicit GEMM of convert-daq-conv-to-igemm and daq.mcs_clip / "
+      "daq.max_abs the reductions of convert-daq-stats-to-gpu (target=cpu)",
       buildDaqIgemmCpuPipeline);
   PassPipelineRegistration<NvvmPipelineOptions>(
       "daq-nvvm-pipeline",
-      "INT8 convolutions to NVIDIA tensor-core kernels: tiled implicit GEMM, "
+      "INT8 convolutions and MCS / max-abs statistics to NVIDIA kernels: "
+      "tiled implicit GEMM, grid reductions, "
       "kernel outlining, nvgpu.mma.sync / ldmatrix, shared-memory swizzle, "
       "NVVM and a GPU binary (host code stays at gpu.launch_func)",
       [](OpPassManager &pm, const NvvmPipelineOptions &options) {

@@ -97,7 +97,7 @@ func.func @forward(%x: tensor<1x3x9x9xi8>, %sx: tensor<f32>, %w: tensor<17x3x3x3
 // GPU: llvm.intr.maximum
 // GPU: llvm.intr.minimum
 // GPU: llvm.fmul
-// GPU: math.roundeven
+// GPU: llvm.call_intrinsic "llvm.roundeven.f32"
 // GPU: arith.fptosi {{.*}} : f32 to i8
 // GPU: arith.cmpf uno
 // GPU: vector.contract

@@ -93,11 +93,13 @@ func.func @wgrad(%%x: %(x)s, %%sx: tensor<f32>, %%gy: %(y)s, %%sgy: tensor<%(o)d
 """ % dict(x=x, wt=wt, y=y, yf=yf, xf=xf, wf=wf, o=o, conv=conv)
 
 
-INFO = re.compile(r"Used (\d+) registers(?:.*?(\d+) bytes smem)?")
+REGS = re.compile(r"Used (\d+) registers")
+SMEM = re.compile(r"(\d+) bytes smem")  # absent when a kernel has none
 SPILL = re.compile(r"(\d+) bytes spill stores, (\d+) bytes spill loads")
 
 
-def main():
+def parse_args():
+    """The options of the ptxas checks (also test/GPU/ptxas_stats.py)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--export", default="daq-gpu-export")
     ap.add_argument("--ptxas", default="/usr/local/cuda/bin/ptxas")
@@ -107,6 +109,26 @@ def main():
                     help="every layer (lit runs a subset to bound its time)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    return args
+
+
+def assemble(ptxas, chip, ptx):
+    """`ptxas -v` on one PTX file: (registers, shared-memory bytes, spill
+    store + load bytes), or an error message."""
+    p = subprocess.run([ptxas, "-arch=%s" % chip, "-v", ptx, "-o", os.devnull],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
+    if p.returncode != 0:
+        return "ptxas failed:\n%s" % p.stdout
+    regs, smem, spill = REGS.search(p.stdout), SMEM.search(p.stdout), SPILL.search(p.stdout)
+    if not regs or not spill:
+        return "unexpected ptxas output:\n%s" % p.stdout
+    return (int(regs.group(1)), int(smem.group(1)) if smem else 0,
+            int(spill.group(1)) + int(spill.group(2)))
+
+
+def main():
+    args = parse_args()
     failures = []
     rows = []
     layers = LAYERS if args.all else [LAYERS[i] for i in LIT_SUBSET]
@@ -148,31 +170,29 @@ def main():
                 if ("cp.async.commit_group" in text) != want_async:
                     failures.append("%s %s %s: cp.async %s expected" % (
                         layer[0], chip, direction, "is" if want_async else "is not"))
-                p = subprocess.run([args.ptxas, "-arch=%s" % chip, "-v", ptx, "-o", os.devnull],
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   universal_newlines=True)
-                if p.returncode != 0:
-                    failures.append("%s %s %s: ptxas failed:\n%s" % (layer[0], chip, direction, p.stdout))
+                result = assemble(args.ptxas, chip, ptx)
+                if isinstance(result, str):
+                    failures.append("%s %s %s: %s" % (layer[0], chip, direction, result))
                     continue
-                info, spill = INFO.search(p.stdout), SPILL.search(p.stdout)
-                if not info or not spill:
-                    failures.append("%s %s %s: unexpected ptxas output:\n%s" % (
-                        layer[0], chip, direction, p.stdout))
-                    continue
-                regs, smem = int(info.group(1)), int(info.group(2) or 0)
-                stores, loads = int(spill.group(1)), int(spill.group(2))
-                status = "ok" if stores == 0 and loads == 0 else "SPILLS"
+                regs, smem, spilled = result
+                status = "ok" if spilled == 0 else "SPILLS"
                 if status != "ok":
-                    failures.append("%s %s %s: %d bytes spill stores, %d bytes spill loads" % (
-                        layer[0], chip, direction, stores, loads))
-                rows.append((layer[0], direction, chip, regs, smem, stores + loads, compile_s))
+                    failures.append("%s %s %s: %d bytes spilled" % (
+                        layer[0], chip, direction, spilled))
+                rows.append((layer[0], direction, chip, regs, smem, spilled, compile_s))
                 print("%s: %s %s %s: %d registers, %d bytes smem, %d bytes spilled" % (
-                    status, layer[0], direction, chip, regs, smem, stores + loads))
+                    status, layer[0], direction, chip, regs, smem, spilled))
+    finish(args, ["layer", "kernel", "chip", "registers", "smem (bytes)", "spills (bytes)"],
+           [r[:6] for r in rows], failures)
+
+
+def finish(args, columns, rows, failures):
+    """Prints the table (with --table) and the failures; exits."""
     if args.table:
-        print("\n| layer | kernel | chip | registers | smem (bytes) | spills (bytes) |")
-        print("|---|---|---|---|---|---|")
+        print("\n| %s |" % " | ".join(columns))
+        print("|%s" % ("---|" * len(columns)))
         for r in rows:
-            print("| %s | %s | %s | %d | %d | %d |" % r[:6])
+            print("| %s |" % " | ".join(str(c) for c in r))
     for f in failures:
         print("FAIL: " + f)
     print("%d kernels assembled, %d failures" % (len(rows), len(failures)))

@@ -75,6 +75,10 @@ DType dtypeOf(llvm::StringRef cType) {
     return DType::I32;
   if (cType == "int64_t")
     return DType::I64;
+  if (cType == "double")
+    return DType::F64;
+  if (cType == "bool")
+    return DType::I1;
   return DType::F32;
 }
 } // namespace
@@ -104,10 +108,7 @@ static int run() {
         kernels.push_back(k);
     } else if (tag == "arg" && selected) {
       Arg a;
-      words >> a.kind;
-      if (a.kind != "tmp")
-        words >> a.index;
-      words >> a.cType >> a.bytes >> a.shape;
+      words >> a.kind >> a.index >> a.cType >> a.bytes >> a.shape;
       kernels.back().args.push_back(a);
     }
   }
@@ -127,9 +128,8 @@ static int run() {
   if (!driver)
     return fail(driver.takeError());
 
-  std::map<std::string, uint64_t> buffers; // "in 0", "out 1" -> device
+  std::map<std::string, uint64_t> buffers; // "in 0", "out 1", "tmp 2" -> device
   std::map<int, Arg> outputs;
-  std::vector<uint64_t> temporaries;
   std::vector<std::pair<void *, std::vector<uint64_t>>> launches;
   for (const Kernel &k : kernels) {
     auto image = llvm::MemoryBuffer::getFile((dir + "/" + k.image).str(),
@@ -143,7 +143,7 @@ static int run() {
     std::vector<uint64_t> pointers;
     for (const Arg &a : k.args) {
       std::string key = a.kind + " " + std::to_string(a.index);
-      if (a.kind != "tmp" && buffers.count(key)) {
+      if (buffers.count(key)) {
         pointers.push_back(buffers[key]);
         continue;
       }
@@ -165,10 +165,9 @@ static int run() {
       }
       if (a.kind == "out")
         outputs[a.index] = a;
-      if (a.kind == "tmp")
-        temporaries.push_back(*pointer);
-      else
-        buffers[key] = *pointer;
+      // Intermediate buffers ("tmp N") too: the kernels that name one share
+      // it.
+      buffers[key] = *pointer;
       pointers.push_back(*pointer);
     }
     launches.emplace_back(*function, std::move(pointers));
@@ -221,8 +220,6 @@ static int run() {
       return fail(std::move(error));
   }
   for (auto &[key, p] : buffers)
-    (void)driver->free(p);
-  for (uint64_t p : temporaries)
     (void)driver->free(p);
   return 0;
 }

@@ -78,7 +78,7 @@ namespace {
 
 /// One argument of a kernel launch: a buffer of the host function.
 struct KernelArg {
-  std::string role; // "in N", "out N" or "tmp"
+  std::string role; // "in N", "out N" or "tmp N"
   std::string cType, mlirType, shape;
   int64_t bytes = 0;
 };
@@ -99,6 +99,10 @@ std::string cTypeOf(Type element) {
     return "float";
   if (element.isInteger(64))
     return "int64_t";
+  if (element.isF64())
+    return "double";
+  if (element.isInteger(1))
+    return "bool";
   return "void";
 }
 
@@ -122,6 +126,9 @@ FailureOr<std::vector<Launch>> collectLaunches(ModuleOp module) {
   std::vector<Launch> launches;
   bool ok = true;
   module.walk([&](func::FuncOp func) {
+    // Intermediate buffers of the function ("tmp N"): one number per
+    // buffer, so that the kernels that pass data through it share it.
+    llvm::DenseMap<Value, int> temporaries;
     func.walk([&](gpu::LaunchFuncOp launch) {
       Launch l;
       l.function = func.getSymName().str();
@@ -167,10 +174,14 @@ FailureOr<std::vector<Launch>> collectLaunches(ModuleOp module) {
         if (auto blockArg = dyn_cast<BlockArgument>(operand)) {
           arg.role = "in " + std::to_string(blockArg.getArgNumber());
         } else {
-          arg.role = "tmp";
           for (auto [i, result] : llvm::enumerate(returned->getOperands()))
             if (result == operand)
               arg.role = "out " + std::to_string(i);
+          if (arg.role.empty()) {
+            auto [it, inserted] =
+                temporaries.try_emplace(operand, temporaries.size());
+            arg.role = "tmp " + std::to_string(it->second);
+          }
         }
         l.args.push_back(arg);
       }
@@ -278,7 +289,8 @@ static int run() {
     << "#include <stdint.h>\n\n"
     << "typedef struct {\n"
     << "  const char *role;      /* \"in N\" / \"out N\": argument / result N "
-       "of the function; \"tmp\" */\n"
+       "of the function; \"tmp N\": intermediate buffer N, shared by the "
+       "kernels that name it */\n"
     << "  const char *c_type;    /* element type */\n"
     << "  const char *mlir_type; /* the buffer's memref type */\n"
     << "  uint64_t bytes;\n"

@@ -301,6 +301,81 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def ConvertDaqStatsToGpu : Pass<"convert-daq-stats-to-gpu"> {
+  let summary = "Lower daq.mcs_clip, daq.max_abs and daq.quantize to GPU kernels";
+  let description = [{
+    Rewrites `daq.mcs_clip` and `daq.max_abs` (per tensor or per axis) on
+    static-shaped, non-empty f32 tensors into a few grid reductions, and
+    `daq.quantize` into an elementwise kernel. The
+    input is seen as `[outer, channels, inner]` (per tensor `[1, 1, n]`),
+    each channel's `M = outer * inner` elements are cut into `S` slices and
+    a grid of `(channel, slice)` blocks of `block-size` threads reduces each
+    slice: every thread accumulates a strided run of the slice (consecutive
+    threads read consecutive elements), then a shared-memory tree with
+    barriers combines the threads, and thread 0 writes the slice's partial
+    result. `S` is chosen to give about `blocks` blocks, with at least one
+    element per thread.
+
+    `daq.mcs_clip` follows the exact two-pass definition and reads the
+    gradient three times: (1) per slice `max |g|` (NaN-propagating) and the
+    f64 sum; (2) the channel mean from the partial sums, per slice the f64
+    sum of squared deviations; (3) `sigma = sqrt(squares / M)`, per slice
+    the count of `|g| > sigma`; then one thread per channel computes the
+    maximum, `r = count / M`, the classification `r > lambda` and the clip
+    update exactly as `--convert-daq-to-linalg` does. `daq.max_abs` reads
+    the gradient once (step 1 without the sum, then the maximum of the
+    partial maxima).
+
+    All sums have a fixed order (per thread, the tree, the slices in order):
+    results do not depend on scheduling, and `target=cpu` (the block and
+    thread loops as `scf.for`, barriers between loops) computes the same
+    bits as `target=gpu` (`gpu.launch`). Max-abs and the clip arithmetic are
+    those of the reference; the f64 sums add in another order than the
+    reference's sequential sum, so a channel with an element within an ulp
+    of sigma (a near tie) may be classified differently.
+
+    `daq.quantize` with nearest-even rounding (per tensor or per axis)
+    reads its input once: a grid of at most `blocks` blocks runs a
+    grid-stride loop over the elements, each quantized with its channel's
+    clip by the formula of `--convert-daq-to-linalg` (bit for bit).
+
+    Rejected with a diagnostic: dynamic shapes, empty tensors and stochastic
+    rounding.
+
+    Example (`target=cpu block-size=32`):
+
+    ```mlir
+    %clip, %bell = daq.mcs_clip %gy, %prev {
+        granularity = #daq.granularity<per_axis = 1>, params = #daq.mcs}
+        : (tensor<2x3x5x7xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xi1>)
+    ```
+
+    becomes four loop nests over `(slice, channel)` blocks of 32 threads:
+    each channel's 70 elements in `S = 3` slices of 24, the partials in
+    `memref<9xf32>` (max), `memref<9xf64>` (sums, squares) and
+    `memref<9xi64>` (counts), then the update into `memref<3xf32>` and
+    `memref<3xi1>`, returned through `bufferization.to_tensor`. With
+    `target=gpu` each loop nest is a `gpu.launch` (grid `(3, 3)`, 32
+    threads, `gpu.barrier` between the tree levels).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"gpu\"",
+           "'gpu' (gpu.launch) or 'cpu' (scf.for loops)">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (a power of two, at most 1024)">,
+    Option<"blocks", "blocks", "int64_t", /*default=*/"1024",
+           "Target number of (channel, slice) blocks per reduction">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::index::IndexDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def DaqPromoteSharedAllocs : Pass<"daq-promote-shared-allocs", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Turn workgroup-space memref.alloc in a kernel into workgroup attributions";
   let description = [{

@@ -121,15 +121,27 @@ struct IgemmTileOptionsBase : public PassPipelineOptions<Derived> {
       llvm::cl::desc("Blocks sharing one C tile's K range (0: automatic on "
                      "the GPU, none on the CPU)"),
       llvm::cl::init(0)};
+  typename Base::template Option<int64_t> statsBlockSize{
+      *this, "stats-block-size",
+      llvm::cl::desc("Threads per block of the statistics kernels "
+                     "(convert-daq-stats-to-gpu block-size)"),
+      llvm::cl::init(256)};
+  typename Base::template Option<int64_t> statsBlocks{
+      *this, "stats-blocks",
+      llvm::cl::desc("Target blocks per statistics reduction "
+                     "(convert-daq-stats-to-gpu blocks)"),
+      llvm::cl::init(1024)};
 };
 
 /// The tile sizes as a plain struct.
 struct IgemmTileOptions {
   int64_t tileM, tileN, tileK, warpM, warpN, stages, splitK;
+  int64_t statsBlockSize, statsBlocks;
   template <typename Derived>
   IgemmTileOptions(const IgemmTileOptionsBase<Derived> &o)
       : tileM(o.tileM), tileN(o.tileN), tileK(o.tileK), warpM(o.warpM),
-        warpN(o.warpN), stages(o.stages), splitK(o.splitK) {}
+        warpN(o.warpN), stages(o.stages), splitK(o.splitK),
+        statsBlockSize(o.statsBlockSize), statsBlocks(o.statsBlocks) {}
 };
 
 /// Options of `daq-igemm-cpu-pipeline`.
@@ -168,11 +180,15 @@ std::string mmaShapeForChip(llvm::StringRef chip);
 
 /// daq on tensors to the LLVM dialect for the CPU JIT, as
 /// buildDaqCpuPipeline, but the INT8 convolutions run the tiled implicit
-/// GEMM (convert-daq-conv-to-igemm target=cpu) lowered through vector.
+/// GEMM (convert-daq-conv-to-igemm target=cpu) lowered through vector, and
+/// daq.mcs_clip / daq.max_abs the GPU reductions of
+/// convert-daq-stats-to-gpu (target=cpu).
 void buildDaqIgemmCpuPipeline(OpPassManager &pm,
                               const IgemmCpuPipelineOptions &options);
 
-/// INT8 convolutions to GPU kernels: convert-daq-conv-to-igemm (target=gpu),
+/// INT8 convolutions, gradient statistics and quantization to GPU kernels:
+/// convert-daq-conv-to-igemm, daq-decompose-quantize-grad and
+/// convert-daq-stats-to-gpu (target=gpu),
 /// convert-vector-to-gpu{use-nvgpu}, gpu-kernel-outlining,
 /// nvgpu-optimize-shared-memory, daq-promote-shared-allocs,
 /// convert-nvgpu-to-nvvm, convert-gpu-to-nvvm (bare pointers),
