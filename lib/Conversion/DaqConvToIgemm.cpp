@@ -795,8 +795,7 @@ void IgemmEmitter::epilogue(Value g, Value m, Value n,
     if (addend) {
       // The fused elementwise add, in its operand order.
       Value earlier = memref::LoadOp::create(b, addend, element.indices);
-      value = addendFirst ? LLVM::FAddOp::create(b, earlier, value)
-                          : LLVM::FAddOp::create(b, value, earlier);
+      value = addendFirst ? fadd(earlier, value) : fadd(value, earlier);
     }
     memref::StoreOp::create(b, value, out, element.indices);
     scf::YieldOp::create(b);
@@ -804,7 +803,7 @@ void IgemmEmitter::epilogue(Value g, Value m, Value n,
 }
 
 /// The sum of the split partials of (g, m, n), in split order. i32 adds as
-/// LLVM ops (wrapping, as the reference's accumulation): see `fmul`.
+/// LLVM ops (wrapping, as the reference's accumulation): see KernelArith.h.
 Value IgemmEmitter::sumSplits(Value g, Value m, Value n) {
   Value zero = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
   auto loop = scf::ForOp::create(

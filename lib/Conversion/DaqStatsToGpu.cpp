@@ -604,6 +604,22 @@ struct ConvertDaqStatsToGpuPass
       if (failed(lowerStatistics(op, cfg)))
         return signalPassFailure();
     }
+    if (!strict)
+      return;
+    // Anything else of the dialect would fail later as "op was not
+    // bufferized".
+    WalkResult left = getOperation()->walk([](Operation *op) {
+      if (!isa<DaqDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitOpError("has no GPU lowering: the GPU pipeline lowers the INT8 "
+                      "convolutions, daq.mcs_clip, daq.max_abs, nearest-even "
+                      "daq.quantize and daq.quantize_grad with #daq.mcs, "
+                      "#daq.max or #daq.static clips; run this op on the CPU "
+                      "(daq-cpu-pipeline)");
+      return WalkResult::interrupt();
+    });
+    if (left.wasInterrupted())
+      signalPassFailure();
   }
 };
 

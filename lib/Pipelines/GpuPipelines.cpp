@@ -123,7 +123,9 @@ void daq::buildDaqNvvmPipeline(OpPassManager &pm,
   // max-abs and MCS strategies (nearest-even) become the GPU kernels of
   // convert-daq-stats-to-gpu.
   pm.addPass(createDaqDecomposeQuantizeGrad());
-  pm.addPass(createConvertDaqStatsToGpu(statsOptions(options, "gpu")));
+  daq::ConvertDaqStatsToGpuOptions stats = statsOptions(options, "gpu");
+  stats.strict = true;
+  pm.addPass(createConvertDaqStatsToGpu(stats));
   // Bufferize first: canonicalization would fold the kernels' loads from
   // bufferization.to_buffer back into tensor.extract, and tensors cannot be
   // kernel arguments.

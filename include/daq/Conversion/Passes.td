@@ -365,6 +365,9 @@ def ConvertDaqStatsToGpu : Pass<"convert-daq-stats-to-gpu"> {
            "Threads per block (a power of two, at most 1024)">,
     Option<"blocks", "blocks", "int64_t", /*default=*/"1024",
            "Target number of (channel, slice) blocks per reduction">,
+    Option<"strict", "strict", "bool", /*default=*/"false",
+           "Fail on any daq op left after the rewrite (daq-nvvm-pipeline: "
+           "nothing else lowers daq ops for the GPU)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
