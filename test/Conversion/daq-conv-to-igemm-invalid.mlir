@@ -6,6 +6,7 @@
 // RUN: not daq-opt %s --convert-daq-conv-to-igemm="tile-m=128 tile-n=128" 2>&1 | FileCheck %s --check-prefix=SMEM
 // RUN: not daq-opt %s --convert-daq-conv-to-igemm="tile-m=256 tile-n=128 warp-m=16 warp-n=16 target=cpu" 2>&1 | FileCheck %s --check-prefix=THREADS
 // RUN: not daq-opt %s --convert-daq-conv-to-igemm="stages=1" 2>&1 | FileCheck %s --check-prefix=STAGES
+// RUN: not daq-opt %s --convert-daq-conv-to-igemm="split-k=-1" 2>&1 | FileCheck %s --check-prefix=SPLIT
 
 // TILE: tile-m and tile-n must be multiples of warp-m and warp-n
 // MMA: warp-m, warp-n and tile-k must be multiples of the mma shape (m16n8k32)
@@ -13,6 +14,7 @@
 // TARGET: target must be 'gpu' or 'cpu', not 'tpu'
 // SMEM: the block tile needs 114688 bytes of shared memory (3 stages of A and B, and the i32 C tile), more than the 48 KiB of static shared memory
 // THREADS: the block tile needs 4096 threads, more than 1024
+// SPLIT: split-k must be 0 (automatic) or positive
 // STAGES: stages must be at least 2 (the K loop stages tile k+1 while it multiplies tile k)
 
 func.func @stochastic(%x: tensor<1x3x9x9xf32>, %sx: tensor<f32>, %w: tensor<17x3x3x3xi8>, %sw: tensor<f32>, %t: i64) -> tensor<1x17x7x7xf32> {
