@@ -884,7 +884,17 @@ void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand lhsClip,
     workspace = memref::AllocOp::create(
         b, MemRefType::get({geo.groups, splits, gemmM(), gemmN()},
                            b.getI32Type()));
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  // The shared tiles, then the run views (inside the kernel on the GPU).
+  auto setUpBlocks = [&] {
+    Type i8 = b.getI8Type();
+    std::array<Value, 3> tiles = {
+        sharedTile({cfg.stages, cfg.tileM, cfg.tileK}, i8),
+        sharedTile({cfg.stages, cfg.tileN, cfg.tileK}, i8),
+        sharedTile({cfg.tileM, cfg.tileN}, b.getI32Type())};
+    runsA = staging(a, /*isA=*/true);
+    runsB = staging(bOp, /*isA=*/false);
+    return tiles;
+  };
   if (cfg.gpu) {
     auto launch = gpu::LaunchOp::create(b, idx(tilesM), idx(tilesN),
                                         idx(geo.groups * splits),
@@ -892,11 +902,7 @@ void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand lhsClip,
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&launch.getBody().front());
-      Value sharedA = sharedTile({cfg.stages, cfg.tileM, cfg.tileK}, i8);
-      Value sharedB = sharedTile({cfg.stages, cfg.tileN, cfg.tileK}, i8);
-      Value sharedC = sharedTile({cfg.tileM, cfg.tileN}, i32);
-      runsA = staging(a, /*isA=*/true);
-      runsB = staging(bOp, /*isA=*/false);
+      std::array<Value, 3> tiles = setUpBlocks();
       // Ids from gpu.block_id / gpu.thread_id rather than the launch's block
       // arguments: convert-vector-to-gpu (MLIR 22) follows a block argument
       // used by a warp-matrix transfer to the gpu.launch and then takes the
@@ -909,19 +915,15 @@ void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand lhsClip,
       Value split = splits > 1 ? rem(z, splits) : Value();
       emitBlock(a, bOp, div(z, splits), split, blockId(gpu::Dimension::x),
                 blockId(gpu::Dimension::y),
-                gpu::ThreadIdOp::create(b, gpu::Dimension::x), sharedA, sharedB,
-                sharedC);
+                gpu::ThreadIdOp::create(b, gpu::Dimension::x), tiles[0],
+                tiles[1], tiles[2]);
       gpu::TerminatorOp::create(b);
     }
     if (workspace)
       emitSplitReduction();
     return;
   }
-  Value sharedA = sharedTile({cfg.stages, cfg.tileM, cfg.tileK}, i8);
-  Value sharedB = sharedTile({cfg.stages, cfg.tileN, cfg.tileK}, i8);
-  Value sharedC = sharedTile({cfg.tileM, cfg.tileN}, i32);
-  runsA = staging(a, /*isA=*/true);
-  runsB = staging(bOp, /*isA=*/false);
+  std::array<Value, 3> tiles = setUpBlocks();
   auto loopOver = [&](int64_t count, function_ref<void(Value)> body) {
     scf::ForOp::create(b, idx(0), idx(count), idx(1), ValueRange{},
                        [&](OpBuilder &nested, Location, Value iv, ValueRange) {
@@ -937,7 +939,7 @@ void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand lhsClip,
       loopOver(tilesN, [&](Value bn) {
         loopOver(tilesM, [&](Value bm) {
           emitBlock(a, bOp, g, workspace ? split : Value(), bm, bn,
-                    /*tid=*/Value(), sharedA, sharedB, sharedC);
+                    /*tid=*/Value(), tiles[0], tiles[1], tiles[2]);
         });
       });
     });
