@@ -40,7 +40,7 @@ extern "C" {
 /** The version of this interface. It changes whenever a declaration in this
  *  file changes incompatibly, so that bindings can refuse a library built
  *  from another revision instead of calling it with the wrong layout. */
-#define DAQ_CAPI_VERSION 1
+#define DAQ_CAPI_VERSION 2
 
 /** Element types of arrays, as in mlir::daq::DType. DAQ_DTYPE_I1 is NumPy's
  *  `bool`: one byte, 0 or 1, per element. */
@@ -135,11 +135,12 @@ DAQ_CAPI_EXPORTED int daqModuleGetValueInfo(const DaqModule *module,
  *
  *  Both arrays must match the signature one to one: the same dtype and rank,
  *  and the same size in every static dimension (outputs have static shapes
- *  only). Inputs are only read, and copied before the call, so the compiled
- *  code never writes into them; outputs are only written, after the call
- *  succeeded, so an input may alias an output. The caller owns every buffer
- *  and must make each one hold product(shape) elements. On failure the
- *  outputs are left unchanged. */
+ *  only). Inputs are only read: functions compiled from tensor signatures
+ *  read them in place, others get a copy. Results are computed directly
+ *  into the outputs where the function allows it, so an output must not
+ *  overlap an input or another output. The caller owns every buffer and
+ *  must make each one hold product(shape) elements. On failure the
+ *  contents of the outputs are unspecified. */
 DAQ_CAPI_EXPORTED int daqModuleInvoke(const DaqModule *module,
                                       const char *function,
                                       const DaqBuffer *inputs, size_t numInputs,

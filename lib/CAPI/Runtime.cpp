@@ -233,61 +233,38 @@ int daqModuleInvoke(const DaqModule *module, const char *function,
   if ((numInputs && !inputs) || (numOutputs && !outputs))
     return fail(error, "function '" + llvm::Twine(function) +
                            "': the inputs or outputs array is NULL");
-  if (numOutputs != signature.results.size())
-    return fail(error, "function '" + llvm::Twine(function) + "' returns " +
-                           llvm::Twine(signature.results.size()) + " result" +
-                           (signature.results.size() == 1 ? "" : "s") +
-                           ", got " + llvm::Twine(numOutputs) +
-                           " output buffers");
 
-  // Check the outputs before the call: a mismatch found afterwards would
-  // waste the computation.
-  for (size_t i = 0; i < numOutputs; ++i) {
+  // JitModule::invoke checks counts, dtypes and shapes against the signature
+  // itself, with messages that name the argument; here only what it cannot
+  // see: that each description is sane.
+  auto describe = [&](const DaqBuffer &buffer, const char *role, size_t i)
+      -> llvm::Expected<std::pair<DType, llvm::ArrayRef<int64_t>>> {
     llvm::Expected<int64_t> count =
-        checkBuffer(outputs[i], "function '" + llvm::Twine(function) +
-                                    "': output " + llvm::Twine(i));
+        checkBuffer(buffer, "function '" + llvm::Twine(function) +
+                                "': " + role + " " + llvm::Twine(i));
     if (!count)
-      return fail(error, count.takeError());
-    const ValueSignature &expected = signature.results[i];
-    llvm::ArrayRef<int64_t> shape(outputs[i].shape, outputs[i].rank);
-    if (static_cast<DType>(outputs[i].dtype) != expected.dtype ||
-        shape != llvm::ArrayRef<int64_t>(expected.shape))
-      return fail(error,
-                  "function '" + llvm::Twine(function) + "': output " +
-                      llvm::Twine(i) + " (" + expected.typeName +
-                      "): expected a buffer of dtype " +
-                      getDTypeName(expected.dtype) + " and shape " +
-                      formatShape(expected.shape) + ", got dtype " +
-                      getDTypeName(static_cast<DType>(outputs[i].dtype)) +
-                      " and shape " + formatShape(shape));
-  }
-
-  // JitModule::invoke takes owning arrays; it checks dtypes and shapes
-  // against the signature itself, with messages that name the argument.
-  std::vector<NpyArray> arrays(numInputs);
+      return count.takeError();
+    return std::make_pair(static_cast<DType>(buffer.dtype),
+                          llvm::ArrayRef<int64_t>(buffer.shape, buffer.rank));
+  };
+  std::vector<ArrayView> inputViews;
   for (size_t i = 0; i < numInputs; ++i) {
-    llvm::Expected<int64_t> count =
-        checkBuffer(inputs[i], "function '" + llvm::Twine(function) +
-                                   "': input " + llvm::Twine(i));
-    if (!count)
-      return fail(error, count.takeError());
-    NpyArray &array = arrays[i];
-    array.dtype = static_cast<DType>(inputs[i].dtype);
-    array.shape.assign(inputs[i].shape, inputs[i].shape + inputs[i].rank);
-    size_t bytes = static_cast<size_t>(*count) * getDTypeSize(array.dtype);
-    const auto *data = static_cast<const uint8_t *>(inputs[i].data);
-    array.data.assign(data, data + bytes);
+    auto described = describe(inputs[i], "input", i);
+    if (!described)
+      return fail(error, described.takeError());
+    inputViews.push_back({described->first, described->second, inputs[i].data});
   }
-
-  llvm::Expected<std::vector<NpyArray>> results =
-      module->module->invoke(function, arrays);
-  if (!results)
-    return fail(error, results.takeError());
+  std::vector<MutableArrayView> outputViews;
   for (size_t i = 0; i < numOutputs; ++i) {
-    const NpyArray &result = (*results)[i];
-    if (!result.data.empty())
-      std::memcpy(outputs[i].data, result.data.data(), result.data.size());
+    auto described = describe(outputs[i], "output", i);
+    if (!described)
+      return fail(error, described.takeError());
+    outputViews.push_back(
+        {described->first, described->second, outputs[i].data});
   }
+  if (llvm::Error err =
+          module->module->invoke(function, inputViews, outputViews))
+    return fail(error, std::move(err));
   return succeed(error);
 }
 

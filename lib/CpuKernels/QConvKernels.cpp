@@ -278,7 +278,6 @@ struct Operand {
   }
 };
 
-/// Dense row-major int16 codes of `op` in its own dimension order.
 /// Quantizes (f32) or widens (i8) `count` elements of `op` from `offset`
 /// with element stride `stride` into contiguous int16 codes. Element i is in
 /// channel `channel + i * channelStep`, which picks its clip when the clip
@@ -314,6 +313,7 @@ void loadRun(const Operand &op, int64_t offset, int64_t stride, int64_t count,
     dst[i] = quantizeOne(src[i * stride], clip, inverse);
 }
 
+/// Dense row-major int16 codes of `op` in its own dimension order.
 std::vector<int16_t> toCodes(const Operand &op) {
   PhaseTimer timer{"quantize"};
   std::vector<int16_t> codes(op.numElements());
@@ -344,11 +344,6 @@ struct Geometry {
   int64_t taps() const { return kh * kw; }
 };
 
-/// Index of activation element (n, c, y, x) in dense codes of the layout.
-inline int64_t actIndex(bool nhwc, int64_t C, int64_t H, int64_t W, int64_t n,
-                        int64_t c, int64_t y, int64_t x) {
-  return nhwc ? ((n * H + y) * W + x) * C + c : ((n * C + c) * H + y) * W + x;
-}
 /// Index of filter element (o, c, ky, kx) (c within the group).
 inline int64_t filterIndex(const Geometry &g, int64_t o, int64_t c, int64_t ky,
                            int64_t kx) {
@@ -644,30 +639,36 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   }
 }
 
-void runBackwardFilter(const Geometry &g, const Operand &x,
-                       const std::vector<int16_t> &gy, const Epilogue &epi,
-                       const Microkernel &uk) {
+void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
+                       const Epilogue &epi, const Microkernel &uk) {
   int64_t mr = uk.mr, nr = uk.nr;
   int64_t cg = g.cg(), og = g.og();
   int64_t hb = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
   int64_t wb = std::max(g.pl + g.w, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1);
   ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.h, g.w, g.groups,
                                        hb, wb, g.pt, g.pl, 1, 1);
-  // A: GY as [G][O/G][N][P2] (P2 = pixels rounded up to even), so that the
-  // K run of one image is contiguous for every output channel.
+  // A: GY codes as [G][O/G][N][P2] (P2 = pixels rounded up to even), so
+  // that the K run of one image is contiguous for every output channel;
+  // quantized (or widened) straight from the operand, one pass.
   int64_t pixels = g.oh * g.ow, p2 = roundUp(pixels, 2);
   std::vector<int16_t> a(g.groups * og * g.n * p2, 0);
-  parallelFor(g.groups * og, [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      int64_t ch = row; // (grp, o) flattened is the channel
-      for (int64_t img = 0; img < g.n; ++img) {
-        int16_t *dst = a.data() + (row * g.n + img) * p2;
-        for (int64_t p = 0; p < pixels; ++p)
-          dst[p] = gy[actIndex(g.nhwc, g.o, g.oh, g.ow, img, ch, p / g.ow,
-                               p % g.ow)];
+  bool avx2 = getFeatures().avx2;
+  {
+    PhaseTimer timer{"pack-gy"};
+    const int64_t *st = gy.strides;
+    int64_t chStride = g.nhwc ? st[3] : st[1];
+    int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+    parallelFor(g.o * g.n, [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        // (grp, o) flattened is the channel.
+        int64_t ch = row / g.n, img = row % g.n;
+        int16_t *dst = a.data() + row * p2;
+        for (int64_t oy = 0; oy < g.oh; ++oy)
+          loadRun(gy, img * st[0] + ch * chStride + oy * yStride, xStride, g.ow,
+                  ch, 0, avx2, dst + oy * g.ow);
       }
-    }
-  });
+    });
+  }
   // Columns (tap, c): the offset of column col from a pixel of the buffer.
   int64_t cols = g.taps() * cg;
   int64_t colTiles = (cols + nr - 1) / nr;
@@ -687,7 +688,6 @@ void runBackwardFilter(const Geometry &g, const Operand &x,
   int64_t imagesPerBlock = std::max<int64_t>(
       1, (192 * 1024) / (kColTilesPerBlock * tileImageSize * 2));
   imagesPerBlock = std::min(imagesPerBlock, g.n);
-  bool avx2 = getFeatures().avx2;
   std::vector<float> alpha(g.o);
   for (int64_t ch = 0; ch < g.o; ++ch)
     alpha[ch] = epi.alpha(ch);
@@ -871,8 +871,8 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
   case Direction::BackwardFilter: {
     act(lhs->sizes, g.n, g.c, g.h, g.w);
     act(rhs->sizes, unused, unused, g.oh, g.ow);
-    std::vector<int16_t> gy = toCodes(makeOperand(rhs, rhsClip, chanAxis));
-    runBackwardFilter(g, makeOperand(lhs, lhsClip, chanAxis), gy, epi, uk);
+    runBackwardFilter(g, makeOperand(lhs, lhsClip, chanAxis),
+                      makeOperand(rhs, rhsClip, chanAxis), epi, uk);
     return;
   }
   }

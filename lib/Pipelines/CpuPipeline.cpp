@@ -23,11 +23,13 @@ void daq::addCpuBufferizationPasses(OpPassManager &pm) {
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  // Results are computed in the caller's buffers: each returned allocation
+  // of a static shape becomes the out-parameter itself (hoist-static-allocs),
+  // once every returned buffer is distinct.
+  pm.addNestedPass<func::FuncOp>(createDaqSeparateReturnedBuffers());
   bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
-  // Results are copied into the out-parameters. Hoisting the allocations to
-  // the caller instead (hoist-static-allocs) crashes MLIR 22 when a function
-  // returns one value twice.
   outParamsOptions.modifyPublicFunctions = true;
+  outParamsOptions.hoistStaticAllocs = true;
   pm.addPass(
       bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
   bufferization::BufferDeallocationPipelineOptions deallocOptions;

@@ -17,13 +17,19 @@
 //
 //   out-params  buffer-results-to-out-params rewrote the function: every
 //               tensor result is a trailing caller-allocated descriptor
-//               pointer, and only scalar results are returned.
+//               pointer, and only scalar results are returned. With
+//               daq-cpu-pipeline the results are computed in these buffers
+//               (hoist-static-allocs), which are the caller's own.
 //   returned    the function still returns its tensor results (MLIR 22's
 //               buffer-results-to-out-params leaves public functions alone
 //               unless `modify-public-functions` is set). The callee
 //               allocates them with malloc and, by the function-boundary
 //               rule of ownership-based buffer deallocation, hands their
 //               ownership to the caller, which copies and frees them.
+//
+// Array arguments are the caller's own buffers when the function carries
+// `daq.inputs_read_only` (daq-annotate-entry-points: bufferization never
+// writes into them), copies otherwise.
 //
 // In both, the values still returned follow func-to-llvm's C-interface rule:
 // none: the wrapper returns void; a single scalar: returned by value (the
@@ -110,6 +116,9 @@ struct CallLayout {
   size_t structSize = 0;
   /// Results passed as trailing out-param descriptors, in order.
   std::vector<unsigned> outParams;
+  /// The compiled code never writes into its array arguments
+  /// (`daq.inputs_read_only`), so callers' arrays are passed uncopied.
+  bool inputsReadOnly = false;
 };
 } // namespace
 
@@ -354,6 +363,7 @@ static void collectEntryPoints(ModuleOp module, JitModule::Impl &impl) {
                        printType(type));
     }
 
+    layout.inputsReadOnly = func->hasAttr(kInputsReadOnlyAttrName);
     impl.indices[name] = impl.signatures.size();
     impl.signatures.push_back(std::move(signature));
     impl.layouts.push_back(std::move(layout));
@@ -684,7 +694,8 @@ static void copyFromStrided(const uint8_t *base, ArrayRef<int64_t> sizes,
 
 /// Checks one input against its declared type.
 static Error checkInput(StringRef function, size_t index,
-                        const ValueSignature &expected, const NpyArray &input) {
+                        const ValueSignature &expected,
+                        const ArrayView &input) {
   auto error = [&](const llvm::Twine &message) {
     return makeError("function '" + function + "': input " +
                      llvm::Twine(index) + " (" + expected.typeName +
@@ -697,21 +708,33 @@ static Error checkInput(StringRef function, size_t index,
     if (!input.shape.empty())
       return error("expected a 0-d array for the scalar, got shape " +
                    formatShape(input.shape));
-  } else {
-    bool matches = input.shape.size() == expected.shape.size();
-    for (size_t d = 0; matches && d < input.shape.size(); ++d)
-      matches = expected.shape[d] < 0 || expected.shape[d] == input.shape[d];
-    if (!matches)
-      return error("expected shape " + formatShape(expected.shape) + ", got " +
-                   formatShape(input.shape));
+    return Error::success();
   }
-  std::optional<int64_t> count = computeNumElements(input.shape, input.dtype);
-  if (!count || static_cast<uint64_t>(*count) * getDTypeSize(input.dtype) !=
-                    input.data.size())
-    return error("the array has " + llvm::Twine(input.data.size()) +
-                 " bytes of data, which does not match its shape " +
+  bool matches = input.shape.size() == expected.shape.size();
+  for (size_t d = 0; matches && d < input.shape.size(); ++d)
+    matches = expected.shape[d] < 0 || expected.shape[d] == input.shape[d];
+  if (!matches)
+    return error("expected shape " + formatShape(expected.shape) + ", got " +
                  formatShape(input.shape));
+  if (!computeNumElements(input.shape, input.dtype))
+    return error("invalid shape " + formatShape(input.shape));
   return Error::success();
+}
+
+/// Checks one output buffer against its result's type.
+static Error checkOutput(StringRef function, size_t index,
+                         const ValueSignature &expected,
+                         const MutableArrayView &output) {
+  ArrayRef<int64_t> shape =
+      expected.isScalar ? ArrayRef<int64_t>() : ArrayRef(expected.shape);
+  if (output.dtype == expected.dtype && output.shape == shape)
+    return Error::success();
+  return makeError("function '" + function + "': output " + llvm::Twine(index) +
+                   " (" + expected.typeName + "): expected a buffer of dtype " +
+                   getDTypeName(expected.dtype) + " and shape " +
+                   formatShape(shape) + ", got dtype " +
+                   getDTypeName(output.dtype) + " and shape " +
+                   formatShape(output.shape));
 }
 
 Expected<std::vector<NpyArray>>
@@ -720,10 +743,48 @@ JitModule::invoke(StringRef function, ArrayRef<NpyArray> inputs) const {
   if (!found)
     return found.takeError();
   const FunctionSignature &signature = *found;
+  SmallVector<ArrayView> inputViews;
+  for (auto [index, input] : llvm::enumerate(inputs)) {
+    std::optional<int64_t> count = computeNumElements(input.shape, input.dtype);
+    if (!count || static_cast<uint64_t>(*count) * getDTypeSize(input.dtype) !=
+                      input.data.size())
+      return makeError("function '" + function + "': input " +
+                       llvm::Twine(index) + ": the array has " +
+                       llvm::Twine(input.data.size()) +
+                       " bytes of data, which does not match its shape " +
+                       formatShape(input.shape));
+    inputViews.push_back({input.dtype, input.shape, input.data.data()});
+  }
+  std::vector<NpyArray> results;
+  SmallVector<MutableArrayView> outputViews;
+  if (signature.unsupportedReason.empty()) {
+    for (const ValueSignature &result : signature.results)
+      results.emplace_back(result.dtype, result.isScalar
+                                             ? ArrayRef<int64_t>()
+                                             : ArrayRef(result.shape));
+    for (NpyArray &result : results)
+      outputViews.push_back({result.dtype, result.shape, result.data.data()});
+  }
+  if (Error error = invoke(function, inputViews, outputViews))
+    return std::move(error);
+  return results;
+}
+
+Error JitModule::invoke(StringRef function, ArrayRef<ArrayView> inputs,
+                        ArrayRef<MutableArrayView> outputs) const {
+  Expected<const FunctionSignature &> found = getSignature(function);
+  if (!found)
+    return found.takeError();
+  const FunctionSignature &signature = *found;
   const CallLayout &layout = impl->layouts[impl->indices.lookup(function)];
   if (!signature.unsupportedReason.empty())
     return makeError("function '" + function +
                      "' cannot be invoked: " + signature.unsupportedReason);
+  if (outputs.size() != signature.results.size())
+    return makeError("function '" + function + "' returns " +
+                     llvm::Twine(signature.results.size()) + " result" +
+                     (signature.results.size() == 1 ? "" : "s") + ", got " +
+                     llvm::Twine(outputs.size()) + " output buffers");
   if (inputs.size() != signature.inputs.size())
     return makeError("function '" + function + "' takes " +
                      llvm::Twine(signature.inputs.size()) + " input" +
@@ -732,7 +793,11 @@ JitModule::invoke(StringRef function, ArrayRef<NpyArray> inputs) const {
   for (auto [index, input] : llvm::enumerate(inputs))
     if (Error error =
             checkInput(function, index, signature.inputs[index], input))
-      return std::move(error);
+      return error;
+  for (auto [index, output] : llvm::enumerate(outputs))
+    if (Error error =
+            checkOutput(function, index, signature.results[index], output))
+      return error;
 
   // Everything the packed arguments point into is sized up front, so that no
   // pointer taken below is invalidated.
@@ -741,7 +806,6 @@ JitModule::invoke(StringRef function, ArrayRef<NpyArray> inputs) const {
   std::vector<std::vector<uint8_t>> inputCopies(numInputs);
   std::vector<SmallVector<int64_t, 8>> descriptors(numDescriptors);
   std::vector<void *> descriptorPointers(numDescriptors, nullptr);
-  std::vector<NpyArray> results(signature.results.size());
   // int64_t words keep the returned struct 8-byte aligned.
   std::vector<int64_t> resultStruct(
       llvm::divideCeil(layout.structSize, sizeof(int64_t)), 0);
@@ -751,41 +815,45 @@ JitModule::invoke(StringRef function, ArrayRef<NpyArray> inputs) const {
   if (layout.resultStruct)
     packed.push_back(&resultStructPointer);
   for (auto [index, input] : llvm::enumerate(inputs)) {
-    // A copy, because bufferization may write into function arguments.
-    inputCopies[index] = input.data;
+    // The compiled code reads scalars and read-only arrays; it may write into
+    // other arrays, which therefore get a copy.
+    void *data = const_cast<void *>(input.data);
+    if (!signature.inputs[index].isScalar && !layout.inputsReadOnly) {
+      size_t bytes =
+          static_cast<size_t>(*computeNumElements(input.shape, input.dtype)) *
+          getDTypeSize(input.dtype);
+      const auto *begin = static_cast<const uint8_t *>(input.data);
+      inputCopies[index].assign(begin, begin + bytes);
+      data = inputCopies[index].data();
+    }
     if (signature.inputs[index].isScalar) {
-      packed.push_back(inputCopies[index].data());
+      packed.push_back(data);
       continue;
     }
-    descriptors[index] = makeDescriptor(inputCopies[index].data(), input.shape);
+    descriptors[index] = makeDescriptor(data, input.shape);
     descriptorPointers[index] = descriptors[index].data();
     packed.push_back(&descriptorPointers[index]);
   }
   for (auto [position, resultIndex] : llvm::enumerate(layout.outParams)) {
-    const ValueSignature &result = signature.results[resultIndex];
-    results[resultIndex] = NpyArray(result.dtype, result.shape);
     size_t slot = numInputs + position;
-    descriptors[slot] =
-        makeDescriptor(results[resultIndex].data.data(), result.shape);
+    descriptors[slot] = makeDescriptor(outputs[resultIndex].data,
+                                       signature.results[resultIndex].shape);
     descriptorPointers[slot] = descriptors[slot].data();
     packed.push_back(&descriptorPointers[slot]);
   }
-  if (!layout.resultStruct && !layout.returned.empty()) {
-    unsigned resultIndex = layout.returned.front();
-    results[resultIndex] = NpyArray(signature.results[resultIndex].dtype, {});
-    packed.push_back(results[resultIndex].data.data());
-  }
+  if (!layout.resultStruct && !layout.returned.empty())
+    packed.push_back(outputs[layout.returned.front()].data);
 
   if (Error error = impl->engine->invokePacked(
           kCInterfacePrefix.str() + function.str(), packed))
     return makeError("function '" + function +
                      "': call failed: " + llvm::toString(std::move(error)));
   // The INT8 convolution kernels report what they could not do here (a
-  // forced variant this CPU lacks) and leave their outputs zeroed.
+  // forced variant this CPU lacks).
   if (std::string kernelError = cpu::takeKernelError(); !kernelError.empty())
     return makeError("function '" + function + "': " + kernelError);
   if (!layout.resultStruct)
-    return results;
+    return Error::success();
 
   // Unpack the returned struct. Returned memrefs belong to the caller now;
   // free each allocation once (two results may share one).
@@ -795,12 +863,9 @@ JitModule::invoke(StringRef function, ArrayRef<NpyArray> inputs) const {
   for (auto [position, resultIndex] : llvm::enumerate(layout.returned)) {
     const ValueSignature &result = signature.results[resultIndex];
     const uint8_t *field = base + layout.returnedOffsets[position];
-    results[resultIndex] =
-        NpyArray(result.dtype, result.isScalar ? ArrayRef<int64_t>()
-                                               : ArrayRef(result.shape));
+    auto *output = static_cast<uint8_t *>(outputs[resultIndex].data);
     if (result.isScalar) {
-      std::memcpy(results[resultIndex].data.data(), field,
-                  getDTypeSize(result.dtype));
+      std::memcpy(output, field, getDTypeSize(result.dtype));
       continue;
     }
     size_t rank = result.shape.size();
@@ -821,11 +886,11 @@ JitModule::invoke(StringRef function, ArrayRef<NpyArray> inputs) const {
     }
     size_t elementSize = getDTypeSize(result.dtype);
     copyFromStrided(aligned + descriptor[2] * elementSize, sizes, strides,
-                    elementSize, results[resultIndex].data.data());
+                    elementSize, output);
   }
   for (void *allocation : allocations)
     std::free(allocation);
   if (!mismatch.empty())
     return makeError(mismatch);
-  return results;
+  return Error::success();
 }

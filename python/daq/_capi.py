@@ -17,7 +17,7 @@ import threading
 LIBRARY_NAME = "libDaqCAPI.so"
 # Must equal DAQ_CAPI_VERSION of the header: a library from another revision
 # could lay out DaqBuffer differently, and ctypes would not notice.
-CAPI_VERSION = 1
+CAPI_VERSION = 2
 
 # dtype codes of the header, by NumPy dtype name.
 DTYPE_CODES = {"float32": 0, "float64": 1, "int8": 2, "int32": 3, "int64": 4,

@@ -244,3 +244,56 @@ def test_cache():
     before = daq.cache_size()
     daq.Module(SCALE + "\n// another text\n")
     assert daq.cache_size() == before + 1
+
+
+IN_PLACE = """
+#id = affine_map<(i) -> (i)>
+func.func @double(%x: tensor<5xf32>)
+    -> (tensor<5xf32>, tensor<5xf32>, tensor<5xf32>) {
+  %y = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%x : tensor<5xf32>) {
+  ^bb0(%b: f32):
+    %m = arith.addf %b, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<5xf32>
+  return %y, %y, %x : tensor<5xf32>, tensor<5xf32>, tensor<5xf32>
+}
+func.func @twice(%x: tensor<5xf32>) -> tensor<5xf32> {
+  %y = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%x : tensor<5xf32>) {
+  ^bb0(%b: f32):
+    %m = arith.addf %b, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<5xf32>
+  return %y : tensor<5xf32>
+}
+func.func @bump(%m: memref<3xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1.0 : f32
+  %v = memref.load %m[%c0] : memref<3xf32>
+  %w = arith.addf %v, %one : f32
+  memref.store %w, %m[%c0] : memref<3xf32>
+  return %w : f32
+}
+"""
+
+
+def test_inputs_are_read_in_place_and_never_written():
+    """Tensor arguments are passed uncopied (daq.inputs_read_only) yet an
+    in-place update inside the function leaves the caller's array alone;
+    results computed into the caller's buffers stay distinct when one value
+    is returned twice; memref arguments, which may be written, are copied."""
+    module = daq.Module(IN_PLACE)
+    x = np.arange(1, 6, dtype=np.float32)
+    np.testing.assert_array_equal(module.invoke("twice", x), 2 * x)
+    np.testing.assert_array_equal(module.invoke("twice", x), 2 * x)
+    y1, y2, x_back = module.invoke("double", x)
+    np.testing.assert_array_equal(x, np.arange(1, 6, dtype=np.float32))
+    np.testing.assert_array_equal(y1, 2 * x)
+    np.testing.assert_array_equal(y2, 2 * x)
+    np.testing.assert_array_equal(x_back, x)
+    assert len({a.ctypes.data for a in (x, y1, y2, x_back)}) == 4
+    m = np.array([1, 2, 3], dtype=np.float32)
+    assert module.invoke("bump", m) == 2.0
+    assert module.invoke("bump", m) == 2.0
+    np.testing.assert_array_equal(m, [1, 2, 3])

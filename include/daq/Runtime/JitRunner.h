@@ -70,6 +70,21 @@ struct FunctionSignature {
   std::string unsupportedReason;
 };
 
+/// An array the caller owns, read by JitModule::invoke in place: contiguous,
+/// row-major, `dtype` elements of `shape` (a scalar is a rank-0 array).
+struct ArrayView {
+  DType dtype = DType::F32;
+  llvm::ArrayRef<int64_t> shape;
+  const void *data = nullptr;
+};
+
+/// An array the caller owns that JitModule::invoke writes a result into.
+struct MutableArrayView {
+  DType dtype = DType::F32;
+  llvm::ArrayRef<int64_t> shape;
+  void *data = nullptr;
+};
+
 /// A compiled module. Create with get() (cached) or compile(); both return a
 /// shared, immutable object whose invoke() may be called from several
 /// threads at once.
@@ -110,11 +125,21 @@ public:
   /// `inputs` must match the function's `daq.signature` one to one: the same
   /// dtype, the same rank, and the same size in every static dimension
   /// (dynamic dimensions take any size); a scalar argument takes a rank-0
-  /// array. The inputs are copied, so the compiled code may write into its
-  /// arguments. Results come back in signature order, scalars as rank-0
+  /// array. Results come back in signature order, scalars as rank-0
   /// arrays. Errors name the function, the argument and what was expected.
   llvm::Expected<std::vector<NpyArray>>
   invoke(llvm::StringRef function, llvm::ArrayRef<NpyArray> inputs) const;
+
+  /// As above on arrays the caller owns, without copies where the module
+  /// allows: inputs are read in place when the entry point cannot write into
+  /// its arguments (`daq.inputs_read_only`, set by daq-cpu-pipeline on
+  /// tensor signatures) and copied otherwise; results are computed into
+  /// `outputs` directly when the function was lowered with out-parameters.
+  /// `outputs` must match the results one to one in dtype and shape, and
+  /// must not overlap the inputs or each other. On failure their contents
+  /// are unspecified.
+  llvm::Error invoke(llvm::StringRef function, llvm::ArrayRef<ArrayView> inputs,
+                     llvm::ArrayRef<MutableArrayView> outputs) const;
 
   /// The signature of an entry point, or an error if there is none by that
   /// name (including functions that were not annotated by daq-cpu-pipeline).

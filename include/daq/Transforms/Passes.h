@@ -14,6 +14,11 @@ namespace daq {
 /// Function attribute holding the tensor-level signature of a JIT entry point
 /// (see --daq-annotate-entry-points).
 inline constexpr llvm::StringLiteral kSignatureAttrName = "daq.signature";
+/// Unit attribute of a JIT entry point whose compiled code never writes into
+/// its array arguments, so that callers' arrays may be passed uncopied (see
+/// --daq-annotate-entry-points).
+inline constexpr llvm::StringLiteral kInputsReadOnlyAttrName =
+    "daq.inputs_read_only";
 
 /// Patterns rewriting daq.quantize_grad into its clip computations and
 /// quantizes (the rewrite of --daq-decompose-quantize-grad).

@@ -56,10 +56,48 @@ def DaqAnnotateEntryPoints : Pass<"daq-annotate-entry-points", "ModuleOp"> {
     and LLVM lowering, so a runner can check the shapes and element types of
     its inputs and allocate its outputs from an already lowered module.
 
-    Example: `func.func @f(%x: tensor<4xf32>) -> tensor<4xi8>` gains
-    `attributes {daq.signature = (tensor<4xf32>) -> tensor<4xi8>,
-    llvm.emit_c_interface}`.
+    Every tensor argument is marked `bufferization.writable = false`:
+    one-shot bufferization then copies an argument before updating it in
+    place instead of writing into the caller's buffer. When no array
+    argument can be written (no memref arguments, no tensor explicitly
+    marked writable), the function also gets the `daq.inputs_read_only` unit
+    attribute, and the JIT runner passes its callers' arrays without copying
+    them.
+
+    Example: `func.func @f(%x: tensor<4xf32>) -> tensor<4xi8>` becomes
+    `func.func @f(%x: tensor<4xf32> {bufferization.writable = false}) ->
+    tensor<4xi8> attributes {daq.inputs_read_only, daq.signature =
+    (tensor<4xf32>) -> tensor<4xi8>, llvm.emit_c_interface}`.
   }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def DaqSeparateReturnedBuffers
+    : Pass<"daq-separate-returned-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Give each memref a function returns a buffer of its own";
+  let description = [{
+    Runs after bufferization, before `buffer-results-to-out-params` with
+    `hoist-static-allocs`, which replaces each returned `memref.alloc` by the
+    caller's out-parameter so that results are computed in place in the
+    caller's buffers. A buffer returned at several positions cannot become
+    several out-parameters, so each repetition after the first is replaced by
+    a fresh allocation holding a copy.
+
+    Example:
+
+    ```mlir
+    return %buf, %buf : memref<4xf32>, memref<4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %copy = memref.alloc() : memref<4xf32>
+    memref.copy %buf, %copy : memref<4xf32> to memref<4xf32>
+    return %buf, %copy : memref<4xf32>, memref<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
 def DaqRaiseConvolutions : Pass<"daq-raise-convolutions"> {
