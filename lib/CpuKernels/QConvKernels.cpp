@@ -44,6 +44,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <sys/syscall.h>
 #include <thread>
@@ -355,11 +356,12 @@ inline int64_t filterIndex(const Geometry &g, int64_t o, int64_t c, int64_t ky,
 /// with C channels and H x W pixels: element (n, g*CG + c, y, x) lands at
 /// pixel (y0 + y*step, x0 + x*step).
 struct ChannelsLast {
-  std::vector<int16_t> data;
+  /// Not value-initialized: buildChannelsLast zeroes it on all threads.
+  std::unique_ptr<int16_t[]> data;
   int64_t n, hb, wb, cp;
   int64_t groupSize() const { return n * hb * wb * cp; }
   const int16_t *pixel(int64_t g, int64_t img, int64_t y, int64_t x) const {
-    return data.data() + g * groupSize() + ((img * hb + y) * wb + x) * cp;
+    return data.get() + g * groupSize() + ((img * hb + y) * wb + x) * cp;
   }
 };
 
@@ -376,35 +378,53 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
   buf.hb = hb;
   buf.wb = wb;
   buf.cp = roundUp(cg, 2);
-  buf.data.assign(groups * buf.groupSize(), 0);
+  int64_t bufferRows = groups * N * hb, rowSize = buf.wb * buf.cp;
+  buf.data.reset(new int16_t[bufferRows * rowSize]);
+  parallelFor(bufferRows, [&](int64_t begin, int64_t end) {
+    std::memset(buf.data.get() + begin * rowSize, 0,
+                (end - begin) * rowSize * sizeof(int16_t));
+  });
   bool avx2 = getFeatures().avx2;
   const int64_t *st = op.strides;
-  parallelFor(groups * N * H, [&](int64_t begin, int64_t end) {
-    // NCHW: the rows (one per channel) of this (group, image, y), then a
-    // transpose into the pixels.
-    std::vector<int16_t> rows(nhwc ? 0 : cg * W);
+  // Tasks of a few image rows: an NCHW channel's rows are then one
+  // contiguous run (prefetcher-friendly; a row at a time was latency bound),
+  // loaded for every channel and transposed into the pixels.
+  constexpr int64_t kRowsPerTask = 8;
+  int64_t rowBlocks = (H + kRowsPerTask - 1) / kRowsPerTask;
+  bool denseRows = st[3] == 1 && st[2] == W;
+  parallelFor(groups * N * rowBlocks, [&](int64_t begin, int64_t end) {
+    std::vector<int16_t> rows(nhwc ? 0 : cg * kRowsPerTask * W);
     for (int64_t task = begin; task < end; ++task) {
-      int64_t y = task % H, img = (task / H) % N, g = task / (H * N);
-      auto pixel = [&](int64_t x) {
+      int64_t block = task % rowBlocks, img = (task / rowBlocks) % N,
+              g = task / (rowBlocks * N);
+      int64_t yBegin = block * kRowsPerTask;
+      int64_t numRows = std::min(kRowsPerTask, H - yBegin);
+      auto pixel = [&](int64_t y, int64_t x) {
         return const_cast<int16_t *>(
             buf.pixel(g, img, y0 + y * stepY, x0 + x * stepX));
       };
       if (nhwc) {
-        for (int64_t x = 0; x < W; ++x)
-          loadRun(op, img * st[0] + y * st[1] + x * st[2] + g * cg * st[3],
-                  st[3], cg, g * cg, 1, avx2, pixel(x));
+        for (int64_t y = yBegin; y < yBegin + numRows; ++y)
+          for (int64_t x = 0; x < W; ++x)
+            loadRun(op, img * st[0] + y * st[1] + x * st[2] + g * cg * st[3],
+                    st[3], cg, g * cg, 1, avx2, pixel(y, x));
         continue;
       }
+      int64_t runLength = numRows * W;
       for (int64_t c = 0; c < cg; ++c) {
         int64_t ch = g * cg + c;
-        loadRun(op, img * st[0] + ch * st[1] + y * st[2], st[3], W, ch, 0, avx2,
-                rows.data() + c * W);
+        int64_t base = img * st[0] + ch * st[1] + yBegin * st[2];
+        int16_t *dst = rows.data() + c * runLength;
+        if (denseRows) {
+          loadRun(op, base, 1, runLength, ch, 0, avx2, dst);
+          continue;
+        }
+        for (int64_t y = 0; y < numRows; ++y)
+          loadRun(op, base + y * st[2], st[3], W, ch, 0, avx2, dst + y * W);
       }
-      for (int64_t x = 0; x < W; ++x) {
-        int16_t *dst = pixel(x);
-        for (int64_t c = 0; c < cg; ++c)
-          dst[c] = rows[c * W + x];
-      }
+      for (int64_t y = 0; y < numRows; ++y)
+        transposeToPixels(rows.data() + y * W, cg, W, runLength,
+                          pixel(yBegin + y, 0), stepX * buf.cp);
     }
   });
   return buf;
@@ -568,29 +588,26 @@ void runForward(const Geometry &g, const Operand &x,
 void runBackwardData(const Geometry &g, const Operand &gy,
                      const std::vector<int16_t> &w, const Epilogue &epi,
                      const Microkernel &uk) {
-  // GX at padded-input coordinate u = ih + pt takes GY[oh] * W[kh] where
-  // u = oh*sh + kh*dh. With kh' = KH-1-kh and GY placed at
-  // P + oh*sh, P = (KH-1)*dh, that is the buffer at u + kh'*dh.
+  // GX[ih] takes GY[oh] * W[kh] where ih + pt = oh*sh + kh*dh. With the
+  // flipped tap kh' = KH-1-kh and P = (KH-1)*dh, that is
+  //   oh = (ih + pt + kh'*dh - P) / sh    when sh divides it.
+  // The rows of one stride phase (ih = ih0 + y*sh) and one tap kh' of that
+  // phase (the taps that divide) read oh = base(kh') + y: stride 1 in GY.
+  // So GY is stored undilated, padded by floor(P/sh) >= -base rows before
+  // and up to the largest base + rows after, and each tap is an offset.
   int64_t py = (g.kh - 1) * g.dh, px = (g.kw - 1) * g.dw;
-  int64_t hb = std::max(g.pt + g.h + py, py + (g.oh - 1) * g.sh + 1);
-  int64_t wb = std::max(g.pl + g.w + px, px + (g.ow - 1) * g.sw + 1);
+  int64_t padY = py / g.sh, padX = px / g.sw;
+  int64_t hb = padY + std::max(g.oh, (g.pt + g.h - 1) / g.sh + 1);
+  int64_t wb = padX + std::max(g.ow, (g.pl + g.w - 1) / g.sw + 1);
   ChannelsLast buf = buildChannelsLast(gy, g.nhwc, g.n, g.o, g.oh, g.ow,
-                                       g.groups, hb, wb, py, px, g.sh, g.sw);
+                                       g.groups, hb, wb, padY, padX, 1, 1);
   int64_t cg = g.cg(), og = g.og();
   float alpha = epi.alpha(0);
-  auto store = [&](int64_t img, int64_t ch, int64_t y, int64_t x, int32_t acc) {
-    if (g.nhwc)
-      epi.store(img, y, x, ch, acc, alpha);
-    else
-      epi.store(img, ch, y, x, acc, alpha);
-  };
   const int64_t *st = epi.strides;
   int64_t chStride = g.nhwc ? st[3] : st[1];
   int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
-  // With strides, the buffer holds GY only at every stride-th position, so
-  // the rows of one phase (u mod stride, per axis) read non-zeros from one
-  // subset of the taps: each phase is its own GEMM over its taps only, and
-  // no multiply-add is spent on the inserted zeros.
+  // Each phase is its own GEMM over its taps only: no multiply-add is spent
+  // on the zeros a dilated GY would hold.
   for (int64_t phaseY = 0; phaseY < g.sh; ++phaseY) {
     for (int64_t phaseX = 0; phaseX < g.sw; ++phaseX) {
       // First row of the phase and the number of its rows, per axis.
@@ -607,12 +624,25 @@ void runBackwardData(const Geometry &g, const Operand &gy,
               (phaseX + kx * g.dw - px) % g.sw == 0)
             taps.push_back({ky, kx});
       if (taps.empty()) {
-        // No contribution: the epilogue of a zero accumulator.
-        for (int64_t img = 0; img < g.n; ++img)
-          for (int64_t y = 0; y < rowsY; ++y)
-            for (int64_t x = 0; x < rowsX; ++x)
-              for (int64_t ch = 0; ch < g.c; ++ch)
-                store(img, ch, ih0 + y * g.sh, iw0 + x * g.sw, 0);
+        // No contribution: the epilogue of a zero accumulator, 0 * alpha
+        // (NaN or -0 with a NaN or negative alpha, as in the reference).
+        float zero = 0.0f * alpha;
+        parallelFor(g.n * rowsY, [&](int64_t begin, int64_t end) {
+          for (int64_t task = begin; task < end; ++task) {
+            int64_t img = task / rowsY, y = ih0 + (task % rowsY) * g.sh;
+            float *row = epi.out + img * st[0] + y * yStride;
+            // Innermost along the output's fastest dimension.
+            if (g.nhwc) {
+              for (int64_t x = 0; x < rowsX; ++x)
+                for (int64_t ch = 0; ch < g.c; ++ch)
+                  row[(iw0 + x * g.sw) * xStride + ch * chStride] = zero;
+              continue;
+            }
+            for (int64_t ch = 0; ch < g.c; ++ch)
+              for (int64_t x = 0; x < rowsX; ++x)
+                row[ch * chStride + (iw0 + x * g.sw) * xStride] = zero;
+          }
+        });
         continue;
       }
       std::vector<int16_t> packed =
@@ -622,11 +652,13 @@ void runBackwardData(const Geometry &g, const Operand &gy,
                                kx = g.kw - 1 - taps[tap].second;
                        return w[filterIndex(g, grp * og + k, col, ky, kx)];
                      });
-      DirectGemm p{&buf, g.n,        rowsY,      rowsX, g.sh,
-                   g.sw, g.pt + ih0, g.pl + iw0, {},    packed.data(),
-                   cg,   g.groups,   epi.out,    {},    {}};
-      for (auto [ky, kx] : taps)
-        p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
+      DirectGemm p{&buf,          g.n, rowsY,    rowsX,   1,  1, padY, padX, {},
+                   packed.data(), cg,  g.groups, epi.out, {}, {}};
+      for (auto [ky, kx] : taps) {
+        int64_t baseY = (g.pt + ih0 + ky * g.dh - py) / g.sh;
+        int64_t baseX = (g.pl + iw0 + kx * g.dw - px) / g.sw;
+        p.tapOffsets.push_back((baseY * wb + baseX) * buf.cp);
+      }
       for (int64_t ch = 0; ch < g.c; ++ch) {
         p.colOffsets.push_back(ch * chStride);
         p.colAlpha.push_back(alpha);
@@ -678,6 +710,17 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     colOffset[col] =
         ((tap / g.kw) * g.dh * wb + (tap % g.kw) * g.dw) * buf.cp + c;
   }
+  // Tiles of one tap and consecutive channels: a vector copy per pixel pair.
+  std::vector<bool> contiguousTile(colTiles, getFeatures().avx2);
+  for (int64_t tile = 0; tile < colTiles; ++tile) {
+    const int64_t *offsets = colOffset.data() + tile * nr;
+    for (int64_t j = 1; j < nr && contiguousTile[tile]; ++j)
+      contiguousTile[tile] = offsets[j] == offsets[0] + j;
+  }
+  // The buffer offset of the window of each output pixel (tap 0).
+  std::vector<int64_t> pixelOffsets(pixels);
+  for (int64_t p = 0; p < pixels; ++p)
+    pixelOffsets[p] = ((p / g.ow) * g.sh * wb + (p % g.ow) * g.sw) * buf.cp;
   int64_t rowTiles = (og + mr - 1) / mr;
   // Column tiles are processed in blocks that share each A row tile while
   // it is in L1 (A, all of GY, is re-read once per block), and K in blocks
@@ -711,21 +754,15 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
           tapOffsets[i] = (img0 + i) * p2;
         for (int64_t tb = 0; tb < numTiles; ++tb) {
           const int64_t *offsets = colOffset.data() + (firstTile + tb) * nr;
-          // One tap and consecutive channels: a vector copy per pixel pair.
-          bool contiguous = avx2;
-          for (int64_t j = 1; j < nr && contiguous; ++j)
-            contiguous = offsets[j] == offsets[0] + j;
+          bool contiguous = contiguousTile[firstTile + tb];
           for (int64_t i = 0; i < images; ++i) {
             int16_t *dst =
                 packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
+            const int16_t *image = buf.pixel(grp, img0 + i, 0, 0);
             for (int64_t p = 0; p < pixels; p += 2, dst += 2 * nr) {
-              const int16_t *src0 = buf.pixel(grp, img0 + i, (p / g.ow) * g.sh,
-                                              (p % g.ow) * g.sw);
+              const int16_t *src0 = image + pixelOffsets[p];
               const int16_t *src1 =
-                  p + 1 < pixels
-                      ? buf.pixel(grp, img0 + i, ((p + 1) / g.ow) * g.sh,
-                                  ((p + 1) % g.ow) * g.sw)
-                      : nullptr;
+                  p + 1 < pixels ? image + pixelOffsets[p + 1] : nullptr;
               if (contiguous && src1) {
                 for (int64_t j = 0; j < nr; j += 16)
                   interleave16AVX2(src0 + offsets[j], src1 + offsets[j],

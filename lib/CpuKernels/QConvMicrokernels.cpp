@@ -129,3 +129,49 @@ mlir::daq::cpu::quantizeRowAVX2(const float *src, int64_t count, float clip,
   for (; i < count; ++i)
     dst[i] = quantizeOne(src[i], clip, inverse);
 }
+
+// 8 x 8 blocks of int16 transposed with SSE2 unpacks (baseline x86-64, so
+// every variant uses it): pairs of channels, then quads, then all eight.
+void mlir::daq::cpu::transposeToPixels(const int16_t *rows, int64_t channels,
+                                       int64_t width, int64_t rowStride,
+                                       int16_t *dst, int64_t pixelStride) {
+  auto load = [&](int64_t c, int64_t x) {
+    return _mm_loadu_si128(
+        reinterpret_cast<const __m128i *>(rows + c * rowStride + x));
+  };
+  int64_t c = 0;
+  for (; c + 8 <= channels; c += 8) {
+    int64_t x = 0;
+    for (; x + 8 <= width; x += 8) {
+      // tK: channels (2K, 2K+1) of pixels 0-3 (lo) or 4-7 (hi).
+      __m128i r0 = load(c, x), r1 = load(c + 1, x), r2 = load(c + 2, x),
+              r3 = load(c + 3, x), r4 = load(c + 4, x), r5 = load(c + 5, x),
+              r6 = load(c + 6, x), r7 = load(c + 7, x);
+      __m128i t0 = _mm_unpacklo_epi16(r0, r1), t1 = _mm_unpackhi_epi16(r0, r1);
+      __m128i t2 = _mm_unpacklo_epi16(r2, r3), t3 = _mm_unpackhi_epi16(r2, r3);
+      __m128i t4 = _mm_unpacklo_epi16(r4, r5), t5 = _mm_unpackhi_epi16(r4, r5);
+      __m128i t6 = _mm_unpacklo_epi16(r6, r7), t7 = _mm_unpackhi_epi16(r6, r7);
+      // Channels 0-3 (u0, u1, u4, u5) and 4-7 (u2, u3, u6, u7) of pixel
+      // pairs (0, 1), (2, 3), (4, 5), (6, 7).
+      __m128i u0 = _mm_unpacklo_epi32(t0, t2), u1 = _mm_unpackhi_epi32(t0, t2);
+      __m128i u2 = _mm_unpacklo_epi32(t4, t6), u3 = _mm_unpackhi_epi32(t4, t6);
+      __m128i u4 = _mm_unpacklo_epi32(t1, t3), u5 = _mm_unpackhi_epi32(t1, t3);
+      __m128i u6 = _mm_unpacklo_epi32(t5, t7), u7 = _mm_unpackhi_epi32(t5, t7);
+      __m128i pixels[8] = {
+          _mm_unpacklo_epi64(u0, u2), _mm_unpackhi_epi64(u0, u2),
+          _mm_unpacklo_epi64(u1, u3), _mm_unpackhi_epi64(u1, u3),
+          _mm_unpacklo_epi64(u4, u6), _mm_unpackhi_epi64(u4, u6),
+          _mm_unpacklo_epi64(u5, u7), _mm_unpackhi_epi64(u5, u7)};
+      for (int i = 0; i < 8; ++i)
+        _mm_storeu_si128(
+            reinterpret_cast<__m128i *>(dst + (x + i) * pixelStride + c),
+            pixels[i]);
+    }
+    for (; x < width; ++x)
+      for (int64_t k = c; k < c + 8; ++k)
+        dst[x * pixelStride + k] = rows[k * rowStride + x];
+  }
+  for (; c < channels; ++c)
+    for (int64_t x = 0; x < width; ++x)
+      dst[x * pixelStride + c] = rows[c * rowStride + x];
+}

@@ -92,6 +92,11 @@ void interleave16AVX2(const int16_t *p0, const int16_t *p1, int16_t *dst);
 /// (daq.quantize, nearest-even), 8 at a time with AVX2.
 void quantizeRowAVX2(const float *src, int64_t count, float clip, int16_t *dst);
 
+/// dst[x * pixelStride + c] = rows[c * rowStride + x] for c < channels and
+/// x < width: channel rows to channels-last pixels.
+void transposeToPixels(const int16_t *rows, int64_t channels, int64_t width,
+                       int64_t rowStride, int16_t *dst, int64_t pixelStride);
+
 } // namespace mlir::daq::cpu
 
 #endif // DAQ_LIB_CPUKERNELS_QCONVMICROKERNELS_H
