@@ -810,6 +810,147 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   });
 }
 
+/// Backward-filter with the input read in place, for unit width stride:
+///
+///   rows M    (tap, c)        from X as zero-padded planes [G][CG][N][Hp][Wp];
+///                             row (tap, c) starts at plane c shifted by the
+///                             tap, and its K run over one output row (n, oh)
+///                             is the contiguous Wp-row at oh*sh
+///   columns N o (per group)   GY packed as B, [O tiles][N*OH][OW2/2][NR][2]
+///   K         (n, oh, ow)     a "tap" of the microkernel per output row
+///                             (n, oh), OW2 = OW rounded up to even (the
+///                             extra element meets a zero in B)
+///
+/// Unlike runBackwardFilter, no im2col copy of X is built: only GY (the
+/// smaller operand of a 3x3 layer by the taps factor) is packed.
+void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
+                             const Operand &gy, const Epilogue &epi,
+                             const Microkernel &uk) {
+  int64_t mr = uk.mr, nr = uk.nr;
+  int64_t cg = g.cg(), og = g.og();
+  bool avx2 = getFeatures().avx2;
+  int64_t ow2 = roundUp(g.ow, 2);
+  int64_t hp = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
+  // One more column so that the pad element of an odd row is in bounds.
+  int64_t wp =
+      std::max(g.pl + g.w, (ow2 - 1) + (g.kw - 1) * g.dw + 1) + (g.ow & 1);
+  int64_t plane = hp * wp;
+  std::unique_ptr<int16_t[]> planes(new int16_t[g.c * g.n * plane]);
+  {
+    PhaseTimer timer{"planes"};
+    const int64_t *st = x.strides;
+    int64_t chStride = g.nhwc ? st[3] : st[1];
+    int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+    parallelFor(g.c * g.n, [&](int64_t begin, int64_t end) {
+      for (int64_t task = begin; task < end; ++task) {
+        int64_t ch = task / g.n, img = task % g.n;
+        int16_t *dst = planes.get() + task * plane;
+        std::memset(dst, 0, plane * sizeof(int16_t));
+        for (int64_t y = 0; y < g.h; ++y)
+          loadRun(x, img * st[0] + ch * chStride + y * yStride, xStride, g.w,
+                  ch, 0, avx2, dst + (g.pt + y) * wp + g.pl);
+      }
+    });
+  }
+  int64_t segments = g.n * g.oh, pairs = ow2 / 2;
+  int64_t colTiles = (og + nr - 1) / nr;
+  int64_t segmentSize = pairs * nr * 2; // int16 per B tile per segment
+  std::vector<int16_t> packed(g.groups * colTiles * segments * segmentSize);
+  {
+    PhaseTimer timer{"pack-gy"};
+    const int64_t *st = gy.strides;
+    int64_t chStride = g.nhwc ? st[3] : st[1];
+    int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+    parallelFor(
+        g.groups * colTiles * segments, [&](int64_t begin, int64_t end) {
+          std::vector<int16_t> rows(nr * ow2);
+          for (int64_t task = begin; task < end; ++task) {
+            int64_t seg = task % segments, tile = task / segments % colTiles,
+                    grp = task / (segments * colTiles);
+            int64_t img = seg / g.oh, oy = seg % g.oh;
+            std::fill(rows.begin(), rows.end(), 0);
+            for (int64_t j = 0; j < nr; ++j) {
+              int64_t o = tile * nr + j;
+              if (o >= og)
+                break;
+              int64_t ch = grp * og + o;
+              loadRun(gy, img * st[0] + ch * chStride + oy * yStride, xStride,
+                      g.ow, ch, 0, avx2, rows.data() + j * ow2);
+            }
+            int16_t *dst = packed.data() + task * segmentSize;
+            for (int64_t p = 0; p < pairs; ++p)
+              for (int64_t j = 0; j < nr; ++j) {
+                dst[(p * nr + j) * 2] = rows[j * ow2 + 2 * p];
+                dst[(p * nr + j) * 2 + 1] = rows[j * ow2 + 2 * p + 1];
+              }
+          }
+        });
+  }
+  std::vector<int64_t> segmentOffsets(segments);
+  for (int64_t seg = 0; seg < segments; ++seg)
+    segmentOffsets[seg] = (seg / g.oh) * plane + (seg % g.oh) * g.sh * wp;
+
+  int64_t rows = g.taps() * cg, rowTiles = (rows + mr - 1) / mr;
+  // K in blocks of output rows whose packed GY (every column tile) stays
+  // within ~256 KiB of L2 while each row tile's A rows cycle through L1.
+  int64_t segmentsPerBlock = std::clamp<int64_t>(
+      (256 * 1024) / (colTiles * segmentSize * 2), 1, segments);
+  std::vector<float> alpha(g.o);
+  for (int64_t ch = 0; ch < g.o; ++ch)
+    alpha[ch] = epi.alpha(ch);
+  PhaseTimer timer{"gemm"};
+  parallelFor(g.groups * rowTiles, [&](int64_t begin, int64_t end) {
+    std::vector<int32_t> acc((end - begin) * colTiles * mr * nr);
+    std::vector<const int16_t *> rowPointers((end - begin) * mr);
+    for (int64_t task = begin; task < end; ++task)
+      for (int64_t r = 0; r < mr; ++r) {
+        // Rows past the end repeat the last row; their results are dropped.
+        int64_t row = std::min((task % rowTiles) * mr + r, rows - 1);
+        int64_t tap = row / cg, c = row % cg, grp = task / rowTiles;
+        rowPointers[(task - begin) * mr + r] =
+            planes.get() + (grp * cg + c) * g.n * plane +
+            (tap / g.kw) * g.dh * wp + (tap % g.kw) * g.dw;
+      }
+    for (int64_t seg0 = 0; seg0 < segments; seg0 += segmentsPerBlock) {
+      int64_t count = std::min(segmentsPerBlock, segments - seg0);
+      for (int64_t task = begin; task < end; ++task) {
+        int64_t grp = task / rowTiles;
+        for (int64_t tile = 0; tile < colTiles; ++tile) {
+          MicroTile micro{
+              rowPointers.data() + (task - begin) * mr,
+              segmentOffsets.data() + seg0,
+              count,
+              pairs,
+              packed.data() +
+                  ((grp * colTiles + tile) * segments + seg0) * segmentSize,
+              acc.data() + ((task - begin) * colTiles + tile) * mr * nr,
+              seg0 > 0};
+          uk.run(micro);
+        }
+      }
+    }
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t grp = task / rowTiles, firstRow = (task % rowTiles) * mr;
+      for (int64_t r = 0; r < std::min(mr, rows - firstRow); ++r) {
+        int64_t tap = (firstRow + r) / cg, c = (firstRow + r) % cg;
+        int64_t ky = tap / g.kw, kx = tap % g.kw;
+        for (int64_t tile = 0; tile < colTiles; ++tile) {
+          const int32_t *tileAcc =
+              acc.data() + ((task - begin) * colTiles + tile) * mr * nr;
+          for (int64_t j = 0; j < std::min(nr, og - tile * nr); ++j) {
+            int64_t ch = grp * og + tile * nr + j;
+            int32_t value = tileAcc[r * nr + j];
+            if (g.nhwc)
+              epi.store(ch, ky, kx, c, value, alpha[ch]);
+            else
+              epi.store(ch, c, ky, kx, value, alpha[ch]);
+          }
+        }
+      }
+    }
+  });
+}
+
 template <typename T>
 Operand makeOperand(DaqMemRef<T, 4> *m, DaqMemRef<float, 1> *clip,
                     int clipAxis) {
@@ -908,8 +1049,14 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
   case Direction::BackwardFilter: {
     act(lhs->sizes, g.n, g.c, g.h, g.w);
     act(rhs->sizes, unused, unused, g.oh, g.ow);
-    runBackwardFilter(g, makeOperand(lhs, lhsClip, chanAxis),
-                      makeOperand(rhs, rhsClip, chanAxis), epi, uk);
+    Operand x = makeOperand(lhs, lhsClip, chanAxis);
+    Operand gy = makeOperand(rhs, rhsClip, chanAxis);
+    // The planar form pads each K run of OW to even: with odd OW below 16
+    // that waste outweighs what it saves.
+    if (sw == 1 && (g.ow % 2 == 0 || g.ow >= 16))
+      runBackwardFilterPlanar(g, x, gy, epi, uk);
+    else
+      runBackwardFilter(g, x, gy, epi, uk);
     return;
   }
   }

@@ -48,6 +48,8 @@ def random_case(rng, index):
             # Wide: 67 channels per group (K of a tap = 68 int8, more than
             # one 64-byte AMX row and not a multiple of it) and 37 outputs
             # (several column tiles of every NR, the last one partial).
+            # Width stride 2: backward-filter's im2col form (case 1 runs
+            # the planar form).
             groups, cg, og = int(rng.choice([1, 2])), 67, 37
         if index == 3:
             # Depthwise: one input and one output channel per group.
@@ -62,6 +64,8 @@ def random_case(rng, index):
             # Images large enough that backward-filter splits the batch
             # into several K blocks.
             n, h, w, strides, dilations = 3, 27, 26, (1, 1), (1, 1)
+        if index == 2:
+            strides = (strides[0], 2)
         conv = ref.Conv(layout, strides, padding, dilations, groups)
         oh, ow = conv.out_size((h, w), (kh, kw))
         if oh >= 1 and ow >= 1:
