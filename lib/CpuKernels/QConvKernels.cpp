@@ -352,9 +352,44 @@ inline int64_t filterIndex(const Geometry &g, int64_t o, int64_t c, int64_t ky,
                 : ((o * g.cg() + c) * g.kh + ky) * g.kw + kx;
 }
 
+/// Which input rows (or columns) a buffer holds, and where: input index
+/// first + i * every lands at buffer index at + i, for i < count.
+struct Placement {
+  int64_t first, count, every, at;
+};
+
+/// One axis of a buffer of convolution input windows (forward, and
+/// backward-filter's im2col): its size, the placement of the input, and the
+/// buffer step of one output position and of one tap. When every tap lands
+/// on a multiple of the stride (k = 1, or a dilation the stride divides,
+/// e.g. a 1x1 stride-2 downsampling), only those input positions are kept.
+struct WindowAxis {
+  Placement placement;
+  int64_t size, outputStep, tapStep;
+};
+
+WindowAxis getWindowAxis(int64_t in, int64_t out, int64_t k, int64_t stride,
+                         int64_t dilation, int64_t pad) {
+  if (stride > 1 && (k == 1 || dilation % stride == 0)) {
+    // Padded position r = index + pad is kept when stride divides it, at r /
+    // stride; output o, tap t reads r = o*stride + t*dilation.
+    int64_t first = (stride - pad % stride) % stride;
+    int64_t count = first < in ? (in - first + stride - 1) / stride : 0;
+    int64_t at = (first + pad) / stride, tapStep = dilation / stride;
+    return {{first, count, stride, at},
+            std::max(at + count, out + (k - 1) * tapStep),
+            1,
+            tapStep};
+  }
+  return {{0, in, 1, pad},
+          std::max(pad + in, (out - 1) * stride + (k - 1) * dilation + 1),
+          stride,
+          dilation};
+}
+
 /// A zero-padded channels-last copy [G][N][Hb][Wb][CP] of activation codes
-/// with C channels and H x W pixels: element (n, g*CG + c, y, x) lands at
-/// pixel (y0 + y*step, x0 + x*step).
+/// with C channels: element (n, g*CG + c, y, x) of the input positions the
+/// placements select lands at their buffer pixel.
 struct ChannelsLast {
   /// Not value-initialized: buildChannelsLast zeroes it on all threads.
   std::unique_ptr<int16_t[]> data;
@@ -368,9 +403,9 @@ struct ChannelsLast {
 /// Quantize-on-load straight into the channels-last buffer: one pass over
 /// the activation operand `op` (NCHW or NHWC, any strides).
 ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
-                               int64_t C, int64_t H, int64_t W, int64_t groups,
-                               int64_t hb, int64_t wb, int64_t y0, int64_t x0,
-                               int64_t stepY, int64_t stepX) {
+                               int64_t C, int64_t groups, int64_t hb,
+                               int64_t wb, const Placement &rows,
+                               const Placement &cols) {
   PhaseTimer timer{"channels-last"};
   ChannelsLast buf;
   int64_t cg = C / groups;
@@ -386,45 +421,53 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
   });
   bool avx2 = getFeatures().avx2;
   const int64_t *st = op.strides;
-  // Tasks of a few image rows: an NCHW channel's rows are then one
-  // contiguous run (prefetcher-friendly; a row at a time was latency bound),
-  // loaded for every channel and transposed into the pixels.
+  int64_t width = cols.count;
+  int64_t yStride = nhwc ? st[1] : st[2], xStride = nhwc ? st[2] : st[3];
+  int64_t colBase = cols.first * xStride, colStride = cols.every * xStride;
+  // Tasks of a few rows: an NCHW channel's rows are then one contiguous run
+  // when all are kept (prefetcher-friendly; a row at a time was latency
+  // bound), loaded for every channel and transposed into the pixels.
   constexpr int64_t kRowsPerTask = 8;
-  int64_t rowBlocks = (H + kRowsPerTask - 1) / kRowsPerTask;
-  bool denseRows = st[3] == 1 && st[2] == W;
+  int64_t rowBlocks = (rows.count + kRowsPerTask - 1) / kRowsPerTask;
+  bool denseRows = !nhwc && rows.every == 1 && colStride == 1 &&
+                   width == op.sizes[3] && yStride == width;
   parallelFor(groups * N * rowBlocks, [&](int64_t begin, int64_t end) {
-    std::vector<int16_t> rows(nhwc ? 0 : cg * kRowsPerTask * W);
+    std::vector<int16_t> runs(nhwc ? 0 : cg * kRowsPerTask * width);
     for (int64_t task = begin; task < end; ++task) {
       int64_t block = task % rowBlocks, img = (task / rowBlocks) % N,
               g = task / (rowBlocks * N);
-      int64_t yBegin = block * kRowsPerTask;
-      int64_t numRows = std::min(kRowsPerTask, H - yBegin);
-      auto pixel = [&](int64_t y, int64_t x) {
+      int64_t iBegin = block * kRowsPerTask;
+      int64_t numRows = std::min(kRowsPerTask, rows.count - iBegin);
+      auto pixel = [&](int64_t i, int64_t j) {
         return const_cast<int16_t *>(
-            buf.pixel(g, img, y0 + y * stepY, x0 + x * stepX));
+            buf.pixel(g, img, rows.at + iBegin + i, cols.at + j));
+      };
+      auto rowBase = [&](int64_t i) {
+        return img * st[0] +
+               (rows.first + (iBegin + i) * rows.every) * yStride + colBase;
       };
       if (nhwc) {
-        for (int64_t y = yBegin; y < yBegin + numRows; ++y)
-          for (int64_t x = 0; x < W; ++x)
-            loadRun(op, img * st[0] + y * st[1] + x * st[2] + g * cg * st[3],
-                    st[3], cg, g * cg, 1, avx2, pixel(y, x));
+        for (int64_t i = 0; i < numRows; ++i)
+          for (int64_t j = 0; j < width; ++j)
+            loadRun(op, rowBase(i) + j * colStride + g * cg * st[3], st[3], cg,
+                    g * cg, 1, avx2, pixel(i, j));
         continue;
       }
-      int64_t runLength = numRows * W;
+      int64_t runLength = numRows * width;
       for (int64_t c = 0; c < cg; ++c) {
         int64_t ch = g * cg + c;
-        int64_t base = img * st[0] + ch * st[1] + yBegin * st[2];
-        int16_t *dst = rows.data() + c * runLength;
+        int16_t *dst = runs.data() + c * runLength;
         if (denseRows) {
-          loadRun(op, base, 1, runLength, ch, 0, avx2, dst);
+          loadRun(op, rowBase(0) + ch * st[1], 1, runLength, ch, 0, avx2, dst);
           continue;
         }
-        for (int64_t y = 0; y < numRows; ++y)
-          loadRun(op, base + y * st[2], st[3], W, ch, 0, avx2, dst + y * W);
+        for (int64_t i = 0; i < numRows; ++i)
+          loadRun(op, rowBase(i) + ch * st[1], colStride, width, ch, 0, avx2,
+                  dst + i * width);
       }
-      for (int64_t y = 0; y < numRows; ++y)
-        transposeToPixels(rows.data() + y * W, cg, W, runLength,
-                          pixel(yBegin + y, 0), stepX * buf.cp);
+      for (int64_t i = 0; i < numRows; ++i)
+        transposeToPixels(runs.data() + i * width, cg, width, runLength,
+                          pixel(i, 0), buf.cp);
     }
   });
   return buf;
@@ -556,21 +599,23 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
 void runForward(const Geometry &g, const Operand &x,
                 const std::vector<int16_t> &w, const Epilogue &epi,
                 const Microkernel &uk) {
-  int64_t hb = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
-  int64_t wb = std::max(g.pl + g.w, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1);
-  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.h, g.w, g.groups,
-                                       hb, wb, g.pt, g.pl, 1, 1);
+  WindowAxis ay = getWindowAxis(g.h, g.oh, g.kh, g.sh, g.dh, g.pt);
+  WindowAxis ax = getWindowAxis(g.w, g.ow, g.kw, g.sw, g.dw, g.pl);
+  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size,
+                                       ax.size, ay.placement, ax.placement);
   int64_t cg = g.cg(), og = g.og();
   std::vector<int16_t> packed = packFilter(
       g.groups, og, g.taps(), buf.cp, cg, uk.nr,
       [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
         return w[filterIndex(g, grp * og + col, k, tap / g.kw, tap % g.kw)];
       });
-  DirectGemm p{&buf, g.n,           g.oh, g.ow,     g.sh,    g.sw, 0, 0,
-               {},   packed.data(), og,   g.groups, epi.out, {},   {}};
+  DirectGemm p{&buf, g.n, g.oh,          g.ow, ay.outputStep, ax.outputStep, 0,
+               0,    {},  packed.data(), og,   g.groups,      epi.out,       {},
+               {}};
   for (int64_t ky = 0; ky < g.kh; ++ky)
     for (int64_t kx = 0; kx < g.kw; ++kx)
-      p.tapOffsets.push_back((ky * g.dh * wb + kx * g.dw) * buf.cp);
+      p.tapOffsets.push_back((ky * ay.tapStep * ax.size + kx * ax.tapStep) *
+                             buf.cp);
   // Output [N, O, OH, OW] or [N, OH, OW, O]; column (grp, col) is channel
   // grp * og + col.
   const int64_t *st = epi.strides;
@@ -599,8 +644,8 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   int64_t padY = py / g.sh, padX = px / g.sw;
   int64_t hb = padY + std::max(g.oh, (g.pt + g.h - 1) / g.sh + 1);
   int64_t wb = padX + std::max(g.ow, (g.pl + g.w - 1) / g.sw + 1);
-  ChannelsLast buf = buildChannelsLast(gy, g.nhwc, g.n, g.o, g.oh, g.ow,
-                                       g.groups, hb, wb, padY, padX, 1, 1);
+  ChannelsLast buf = buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, hb, wb,
+                                       {0, g.oh, 1, padY}, {0, g.ow, 1, padX});
   int64_t cg = g.cg(), og = g.og();
   float alpha = epi.alpha(0);
   const int64_t *st = epi.strides;
@@ -675,10 +720,11 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                        const Epilogue &epi, const Microkernel &uk) {
   int64_t mr = uk.mr, nr = uk.nr;
   int64_t cg = g.cg(), og = g.og();
-  int64_t hb = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
-  int64_t wb = std::max(g.pl + g.w, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1);
-  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.h, g.w, g.groups,
-                                       hb, wb, g.pt, g.pl, 1, 1);
+  WindowAxis ay = getWindowAxis(g.h, g.oh, g.kh, g.sh, g.dh, g.pt);
+  WindowAxis ax = getWindowAxis(g.w, g.ow, g.kw, g.sw, g.dw, g.pl);
+  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size,
+                                       ax.size, ay.placement, ax.placement);
+  int64_t wb = ax.size;
   // A: GY codes as [G][O/G][N][P2] (P2 = pixels rounded up to even), so
   // that the K run of one image is contiguous for every output channel;
   // quantized (or widened) straight from the operand, one pass.
@@ -708,7 +754,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   for (int64_t col = 0; col < cols; ++col) {
     int64_t tap = col / cg, c = col % cg;
     colOffset[col] =
-        ((tap / g.kw) * g.dh * wb + (tap % g.kw) * g.dw) * buf.cp + c;
+        ((tap / g.kw) * ay.tapStep * wb + (tap % g.kw) * ax.tapStep) * buf.cp +
+        c;
   }
   // Tiles of one tap and consecutive channels: a vector copy per pixel pair.
   std::vector<bool> contiguousTile(colTiles, getFeatures().avx2);
@@ -720,7 +767,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // The buffer offset of the window of each output pixel (tap 0).
   std::vector<int64_t> pixelOffsets(pixels);
   for (int64_t p = 0; p < pixels; ++p)
-    pixelOffsets[p] = ((p / g.ow) * g.sh * wb + (p % g.ow) * g.sw) * buf.cp;
+    pixelOffsets[p] =
+        ((p / g.ow) * ay.outputStep * wb + (p % g.ow) * ax.outputStep) * buf.cp;
   int64_t rowTiles = (og + mr - 1) / mr;
   // Column tiles are processed in blocks that share each A row tile while
   // it is in L1 (A, all of GY, is re-read once per block), and K in blocks
