@@ -651,6 +651,31 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   const int64_t *st = epi.strides;
   int64_t chStride = g.nhwc ? st[3] : st[1];
   int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+  // With a phase that no tap reaches (a 1x1 stride-2 layer has three), a
+  // dense output is first filled with that phase's value, 0 * alpha (NaN or
+  // -0 with a NaN or negative alpha, as in the reference), in one streaming
+  // pass; the phases with taps then overwrite their positions.
+  float zero = 0.0f * alpha;
+  auto missesAPhase = [](int64_t k, int64_t dilation, int64_t stride) {
+    std::vector<bool> reached(stride, false);
+    for (int64_t t = 0; t < k; ++t)
+      reached[t * dilation % stride] = true;
+    return std::find(reached.begin(), reached.end(), false) != reached.end();
+  };
+  bool emptyPhase =
+      missesAPhase(g.kh, g.dh, g.sh) || missesAPhase(g.kw, g.dw, g.sw);
+  int64_t dims[4] = {g.n, g.nhwc ? g.h : g.c, g.nhwc ? g.w : g.h,
+                     g.nhwc ? g.c : g.w};
+  bool dense = st[3] == 1 && st[2] == dims[3] && st[1] == dims[2] * st[2] &&
+               st[0] == dims[1] * st[1];
+  bool filled = emptyPhase && dense;
+  if (filled) {
+    int64_t chunk = 1 << 16, total = dims[0] * st[0];
+    parallelFor((total + chunk - 1) / chunk, [&](int64_t begin, int64_t end) {
+      std::fill(epi.out + begin * chunk, epi.out + std::min(total, end * chunk),
+                zero);
+    });
+  }
   // Each phase is its own GEMM over its taps only: no multiply-add is spent
   // on the zeros a dilated GY would hold.
   for (int64_t phaseY = 0; phaseY < g.sh; ++phaseY) {
@@ -669,9 +694,9 @@ void runBackwardData(const Geometry &g, const Operand &gy,
               (phaseX + kx * g.dw - px) % g.sw == 0)
             taps.push_back({ky, kx});
       if (taps.empty()) {
-        // No contribution: the epilogue of a zero accumulator, 0 * alpha
-        // (NaN or -0 with a NaN or negative alpha, as in the reference).
-        float zero = 0.0f * alpha;
+        // No contribution: the epilogue of a zero accumulator.
+        if (filled)
+          continue;
         parallelFor(g.n * rowsY, [&](int64_t begin, int64_t end) {
           for (int64_t task = begin; task < end; ++task) {
             int64_t img = task / rowsY, y = ih0 + (task % rowsY) * g.sh;
