@@ -321,6 +321,18 @@ std::vector<int16_t> toCodes(const Operand &op) {
   const int64_t *s = op.sizes, *st = op.strides;
   int64_t rows = s[0] * s[1] * s[2];
   bool avx2 = getFeatures().avx2;
+  // A dense operand with a clip per tensor or along dimension 0 (filters):
+  // one run per slice of dimension 0, not one per innermost row (a filter's
+  // rows are KW, e.g. 3, elements long).
+  bool dense = st[3] == 1 && st[2] == s[3] && st[1] == s[2] * s[3] &&
+               st[0] == s[1] * st[1];
+  if (dense && (op.clipCount == 1 || op.clipAxis == 0)) {
+    parallelFor(s[0], [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i)
+        loadRun(op, i * st[0], 1, st[0], i, 0, avx2, codes.data() + i * st[0]);
+    });
+    return codes;
+  }
   parallelFor(rows, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
       int64_t index[3] = {row / (s[1] * s[2]), (row / s[2]) % s[1], row % s[2]};
@@ -508,14 +520,16 @@ std::vector<int16_t> packFilter(int64_t groups, int64_t cols, int64_t taps,
     for (int64_t task = begin; task < end; ++task) {
       int64_t g = task / colTiles, tile = task % colTiles;
       int16_t *dst = packed.data() + task * tileSize;
-      for (int64_t tap = 0; tap < taps; ++tap)
-        for (int64_t k = 0; k < kReal; ++k)
-          for (int64_t j = 0; j < nr; ++j) {
-            int64_t col = tile * nr + j;
-            if (col >= cols)
-              continue;
+      // Column outermost: a filter's values for one column are near each
+      // other in either layout (one output channel's filter forward; one
+      // input channel across the output channels, a line per output
+      // channel reused by the next column, backward), column-innermost
+      // would touch a line per value.
+      for (int64_t j = 0; j < std::min(nr, cols - tile * nr); ++j)
+        for (int64_t tap = 0; tap < taps; ++tap)
+          for (int64_t k = 0; k < kReal; ++k) {
             int64_t pair = tap * (kPadded / 2) + k / 2;
-            dst[(pair * nr + j) * 2 + k % 2] = value(g, col, tap, k);
+            dst[(pair * nr + j) * 2 + k % 2] = value(g, tile * nr + j, tap, k);
           }
     }
   });
