@@ -237,31 +237,31 @@ int daqModuleInvoke(const DaqModule *module, const char *function,
   // JitModule::invoke checks counts, dtypes and shapes against the signature
   // itself, with messages that name the argument; here only what it cannot
   // see: that each description is sane.
-  auto describe = [&](const DaqBuffer &buffer, const char *role, size_t i)
-      -> llvm::Expected<std::pair<DType, llvm::ArrayRef<int64_t>>> {
-    llvm::Expected<int64_t> count =
-        checkBuffer(buffer, "function '" + llvm::Twine(function) +
-                                "': " + role + " " + llvm::Twine(i));
-    if (!count)
-      return count.takeError();
-    return std::make_pair(static_cast<DType>(buffer.dtype),
-                          llvm::ArrayRef<int64_t>(buffer.shape, buffer.rank));
+  auto checkAll = [&](const DaqBuffer *buffers, size_t count,
+                      const char *role) -> llvm::Error {
+    for (size_t i = 0; i < count; ++i)
+      if (llvm::Error err =
+              checkBuffer(buffers[i], "function '" + llvm::Twine(function) +
+                                          "': " + role + " " + llvm::Twine(i))
+                  .takeError())
+        return err;
+    return llvm::Error::success();
+  };
+  if (llvm::Error err = checkAll(inputs, numInputs, "input"))
+    return fail(error, std::move(err));
+  if (llvm::Error err = checkAll(outputs, numOutputs, "output"))
+    return fail(error, std::move(err));
+  auto shapeOf = [](const DaqBuffer &buffer) {
+    return llvm::ArrayRef<int64_t>(buffer.shape, buffer.rank);
   };
   std::vector<ArrayView> inputViews;
-  for (size_t i = 0; i < numInputs; ++i) {
-    auto described = describe(inputs[i], "input", i);
-    if (!described)
-      return fail(error, described.takeError());
-    inputViews.push_back({described->first, described->second, inputs[i].data});
-  }
+  for (const DaqBuffer &input : llvm::ArrayRef(inputs, numInputs))
+    inputViews.push_back(
+        {static_cast<DType>(input.dtype), shapeOf(input), input.data});
   std::vector<MutableArrayView> outputViews;
-  for (size_t i = 0; i < numOutputs; ++i) {
-    auto described = describe(outputs[i], "output", i);
-    if (!described)
-      return fail(error, described.takeError());
+  for (const DaqBuffer &output : llvm::ArrayRef(outputs, numOutputs))
     outputViews.push_back(
-        {described->first, described->second, outputs[i].data});
-  }
+        {static_cast<DType>(output.dtype), shapeOf(output), output.data});
   if (llvm::Error err =
           module->module->invoke(function, inputViews, outputViews))
     return fail(error, std::move(err));

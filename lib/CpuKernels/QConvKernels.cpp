@@ -918,9 +918,8 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   bool avx2 = getFeatures().avx2;
   int64_t ow2 = roundUp(g.ow, 2);
   int64_t hp = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
-  // One more column so that the pad element of an odd row is in bounds.
-  int64_t wp =
-      std::max(g.pl + g.w, (ow2 - 1) + (g.kw - 1) * g.dw + 1) + (g.ow & 1);
+  // Wide enough for the pad element of an odd row (it meets a zero of B).
+  int64_t wp = std::max(g.pl + g.w, (ow2 - 1) + (g.kw - 1) * g.dw + 1);
   int64_t plane = hp * wp;
   std::unique_ptr<int16_t[]> planes(new int16_t[g.c * g.n * plane]);
   {

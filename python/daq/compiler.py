@@ -7,10 +7,11 @@
     >>> m.signature("scale")
     >>> y = m.invoke("scale", np.ones(4, np.float32), 2.0)
 
-Arrays cross into the runtime without a Python-side copy when they are
-C-contiguous NumPy arrays (or CPU torch tensors) of exactly the declared
-dtype; the C side still copies inputs once, because compiled code may write
-into its arguments. Results are new NumPy arrays.
+Arrays cross into the runtime without a copy when they are C-contiguous
+NumPy arrays (or CPU torch tensors) of exactly the declared dtype: functions
+with tensor signatures read them in place and never write into them (an
+in-place update inside works on a copy); functions taking memrefs get a copy.
+Results are new NumPy arrays, which the compiled code writes directly.
 """
 
 import ctypes
