@@ -349,6 +349,15 @@ std::vector<int16_t> toCodes(const Operand &op) {
   return codes;
 }
 
+/// Element strides of an activation's channel, row and column dimensions
+/// (dimension 0 is the batch in both layouts).
+struct ActivationStrides {
+  int64_t channel, row, col;
+  ActivationStrides(const int64_t *st, bool nhwc)
+      : channel(nhwc ? st[3] : st[1]), row(nhwc ? st[1] : st[2]),
+        col(nhwc ? st[2] : st[3]) {}
+};
+
 /// Convolution geometry in NCHW terms (the layout only changes strides).
 struct Geometry {
   bool nhwc;
@@ -438,15 +447,16 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
   bool avx2 = getFeatures().avx2;
   const int64_t *st = op.strides;
   int64_t width = cols.count;
-  int64_t yStride = nhwc ? st[1] : st[2], xStride = nhwc ? st[2] : st[3];
-  int64_t colBase = cols.first * xStride, colStride = cols.every * xStride;
+  const ActivationStrides strideOf(st, nhwc);
+  int64_t colBase = cols.first * strideOf.col,
+          colStride = cols.every * strideOf.col;
   // Tasks of a few rows: an NCHW channel's rows are then one contiguous run
   // when all are kept (prefetcher-friendly; a row at a time was latency
   // bound), loaded for every channel and transposed into the pixels.
   constexpr int64_t kRowsPerTask = 8;
   int64_t rowBlocks = (rows.count + kRowsPerTask - 1) / kRowsPerTask;
   bool denseRows = !nhwc && rows.every == 1 && colStride == 1 &&
-                   width == op.sizes[3] && yStride == width;
+                   width == op.sizes[3] && strideOf.row == width;
   parallelFor(groups * N * rowBlocks, [&](int64_t begin, int64_t end) {
     std::vector<int16_t> runs(nhwc ? 0 : cg * kRowsPerTask * width);
     for (int64_t task = begin; task < end; ++task) {
@@ -460,13 +470,14 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
       };
       auto rowBase = [&](int64_t i) {
         return img * st[0] +
-               (rows.first + (iBegin + i) * rows.every) * yStride + colBase;
+               (rows.first + (iBegin + i) * rows.every) * strideOf.row +
+               colBase;
       };
       if (nhwc) {
         for (int64_t i = 0; i < numRows; ++i)
           for (int64_t j = 0; j < width; ++j)
-            loadRun(op, rowBase(i) + j * colStride + g * cg * st[3], st[3], cg,
-                    g * cg, 1, avx2, pixel(i, j));
+            loadRun(op, rowBase(i) + j * colStride + g * cg * strideOf.channel,
+                    strideOf.channel, cg, g * cg, 1, avx2, pixel(i, j));
         continue;
       }
       int64_t runLength = numRows * width;
@@ -474,12 +485,13 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
         int64_t ch = g * cg + c;
         int16_t *dst = runs.data() + c * runLength;
         if (denseRows) {
-          loadRun(op, rowBase(0) + ch * st[1], 1, runLength, ch, 0, avx2, dst);
+          loadRun(op, rowBase(0) + ch * strideOf.channel, 1, runLength, ch, 0,
+                  avx2, dst);
           continue;
         }
         for (int64_t i = 0; i < numRows; ++i)
-          loadRun(op, rowBase(i) + ch * st[1], colStride, width, ch, 0, avx2,
-                  dst + i * width);
+          loadRun(op, rowBase(i) + ch * strideOf.channel, colStride, width, ch,
+                  0, avx2, dst + i * width);
       }
       for (int64_t i = 0; i < numRows; ++i)
         transposeToPixels(runs.data() + i * width, cg, width, runLength,
@@ -637,14 +649,13 @@ void runForward(const Geometry &g, const Operand &x,
   // Output [N, O, OH, OW] or [N, OH, OW, O]; column (grp, col) is channel
   // grp * og + col.
   const int64_t *st = epi.strides;
-  int64_t chStride = g.nhwc ? st[3] : st[1];
-  int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+  const ActivationStrides strideOf(st, g.nhwc);
   for (int64_t ch = 0; ch < g.o; ++ch) {
-    p.colOffsets.push_back(ch * chStride);
+    p.colOffsets.push_back(ch * strideOf.channel);
     p.colAlpha.push_back(epi.alpha(ch));
   }
   runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
-    return img * st[0] + y * yStride + x * xStride;
+    return img * st[0] + y * strideOf.row + x * strideOf.col;
   });
 }
 
@@ -667,8 +678,7 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   int64_t cg = g.cg(), og = g.og();
   float alpha = epi.alpha(0);
   const int64_t *st = epi.strides;
-  int64_t chStride = g.nhwc ? st[3] : st[1];
-  int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+  const ActivationStrides strideOf(st, g.nhwc);
   // With a phase that no tap reaches (a 1x1 stride-2 layer has three), a
   // dense output is first filled with that phase's value, 0 * alpha (NaN or
   // -0 with a NaN or negative alpha, as in the reference), in one streaming
@@ -718,17 +728,19 @@ void runBackwardData(const Geometry &g, const Operand &gy,
         parallelFor(g.n * rowsY, [&](int64_t begin, int64_t end) {
           for (int64_t task = begin; task < end; ++task) {
             int64_t img = task / rowsY, y = ih0 + (task % rowsY) * g.sh;
-            float *row = epi.out + img * st[0] + y * yStride;
+            float *row = epi.out + img * st[0] + y * strideOf.row;
             // Innermost along the output's fastest dimension.
             if (g.nhwc) {
               for (int64_t x = 0; x < rowsX; ++x)
                 for (int64_t ch = 0; ch < g.c; ++ch)
-                  row[(iw0 + x * g.sw) * xStride + ch * chStride] = zero;
+                  row[(iw0 + x * g.sw) * strideOf.col + ch * strideOf.channel] =
+                      zero;
               continue;
             }
             for (int64_t ch = 0; ch < g.c; ++ch)
               for (int64_t x = 0; x < rowsX; ++x)
-                row[ch * chStride + (iw0 + x * g.sw) * xStride] = zero;
+                row[ch * strideOf.channel + (iw0 + x * g.sw) * strideOf.col] =
+                    zero;
           }
         });
         continue;
@@ -748,12 +760,12 @@ void runBackwardData(const Geometry &g, const Operand &gy,
         p.tapOffsets.push_back((baseY * wb + baseX) * buf.cp);
       }
       for (int64_t ch = 0; ch < g.c; ++ch) {
-        p.colOffsets.push_back(ch * chStride);
+        p.colOffsets.push_back(ch * strideOf.channel);
         p.colAlpha.push_back(alpha);
       }
       runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
-        return img * st[0] + (ih0 + y * g.sh) * yStride +
-               (iw0 + x * g.sw) * xStride;
+        return img * st[0] + (ih0 + y * g.sh) * strideOf.row +
+               (iw0 + x * g.sw) * strideOf.col;
       });
     }
   }
@@ -803,16 +815,15 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   {
     PhaseTimer timer{"pack-gy"};
     const int64_t *st = gy.strides;
-    int64_t chStride = g.nhwc ? st[3] : st[1];
-    int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+    const ActivationStrides strideOf(st, g.nhwc);
     parallelFor(g.o * g.n, [&](int64_t begin, int64_t end) {
       for (int64_t row = begin; row < end; ++row) {
         // (grp, o) flattened is the channel.
         int64_t ch = row / g.n, img = row % g.n;
         int16_t *dst = a.data() + row * p2;
         for (int64_t oy = 0; oy < g.oh; ++oy)
-          loadRun(gy, img * st[0] + ch * chStride + oy * yStride, xStride, g.ow,
-                  ch, 0, avx2, dst + oy * g.ow);
+          loadRun(gy, img * st[0] + ch * strideOf.channel + oy * strideOf.row,
+                  strideOf.col, g.ow, ch, 0, avx2, dst + oy * g.ow);
       }
     });
   }
@@ -948,16 +959,15 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   {
     PhaseTimer timer{"planes"};
     const int64_t *st = x.strides;
-    int64_t chStride = g.nhwc ? st[3] : st[1];
-    int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
+    const ActivationStrides strideOf(st, g.nhwc);
     parallelFor(g.c * g.n, [&](int64_t begin, int64_t end) {
       for (int64_t task = begin; task < end; ++task) {
         int64_t ch = task / g.n, img = task % g.n;
         int16_t *dst = planes.get() + task * plane;
         std::memset(dst, 0, plane * sizeof(int16_t));
         for (int64_t y = 0; y < g.h; ++y)
-          loadRun(x, img * st[0] + ch * chStride + y * yStride, xStride, g.w,
-                  ch, 0, avx2, dst + (g.pt + y) * wp + g.pl);
+          loadRun(x, img * st[0] + ch * strideOf.channel + y * strideOf.row,
+                  strideOf.col, g.w, ch, 0, avx2, dst + (g.pt + y) * wp + g.pl);
       }
     });
   }
@@ -968,32 +978,31 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   {
     PhaseTimer timer{"pack-gy"};
     const int64_t *st = gy.strides;
-    int64_t chStride = g.nhwc ? st[3] : st[1];
-    int64_t yStride = g.nhwc ? st[1] : st[2], xStride = g.nhwc ? st[2] : st[3];
-    parallelFor(
-        g.groups * colTiles * segments, [&](int64_t begin, int64_t end) {
-          std::vector<int16_t> rows(nr * ow2);
-          for (int64_t task = begin; task < end; ++task) {
-            int64_t seg = task % segments, tile = task / segments % colTiles,
-                    grp = task / (segments * colTiles);
-            int64_t img = seg / g.oh, oy = seg % g.oh;
-            std::fill(rows.begin(), rows.end(), 0);
-            for (int64_t j = 0; j < nr; ++j) {
-              int64_t o = tile * nr + j;
-              if (o >= og)
-                break;
-              int64_t ch = grp * og + o;
-              loadRun(gy, img * st[0] + ch * chStride + oy * yStride, xStride,
-                      g.ow, ch, 0, avx2, rows.data() + j * ow2);
-            }
-            int16_t *dst = packed.data() + task * segmentSize;
-            for (int64_t p = 0; p < pairs; ++p)
-              for (int64_t j = 0; j < nr; ++j) {
-                dst[(p * nr + j) * 2] = rows[j * ow2 + 2 * p];
-                dst[(p * nr + j) * 2 + 1] = rows[j * ow2 + 2 * p + 1];
-              }
+    const ActivationStrides strideOf(st, g.nhwc);
+    parallelFor(g.groups * colTiles * segments, [&](int64_t begin,
+                                                    int64_t end) {
+      std::vector<int16_t> rows(nr * ow2);
+      for (int64_t task = begin; task < end; ++task) {
+        int64_t seg = task % segments, tile = task / segments % colTiles,
+                grp = task / (segments * colTiles);
+        int64_t img = seg / g.oh, oy = seg % g.oh;
+        std::fill(rows.begin(), rows.end(), 0);
+        for (int64_t j = 0; j < nr; ++j) {
+          int64_t o = tile * nr + j;
+          if (o >= og)
+            break;
+          int64_t ch = grp * og + o;
+          loadRun(gy, img * st[0] + ch * strideOf.channel + oy * strideOf.row,
+                  strideOf.col, g.ow, ch, 0, avx2, rows.data() + j * ow2);
+        }
+        int16_t *dst = packed.data() + task * segmentSize;
+        for (int64_t p = 0; p < pairs; ++p)
+          for (int64_t j = 0; j < nr; ++j) {
+            dst[(p * nr + j) * 2] = rows[j * ow2 + 2 * p];
+            dst[(p * nr + j) * 2 + 1] = rows[j * ow2 + 2 * p + 1];
           }
-        });
+      }
+    });
   }
   std::vector<int64_t> segmentOffsets(segments);
   for (int64_t seg = 0; seg < segments; ++seg)
