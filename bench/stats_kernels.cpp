@@ -39,9 +39,9 @@ int main(int argc, char **argv) {
   DaqMemRef<float, 1> pcm{pc.data(), pc.data(), 0, {C}, {1}};
   DaqMemRef<float, 1> ptm{pt.data(), pt.data(), 0, {1}, {1}};
   DaqMemRef<float, 1> om{out.data(), out.data(), 0, {C + 1}, {1}};
-  std::vector<int8_t> q(2 * n);
-  DaqMemRef<int8_t, 4> qm{
-      q.data(), q.data(), 0, {2, O, C, I}, {n, C * I, I, 1}};
+  std::vector<int8_t> qc(n), qt(n);
+  DaqMemRef<int8_t, 3> qcm{qc.data(), qc.data(), 0, {O, C, I}, {C * I, I, 1}};
+  DaqMemRef<int8_t, 3> qtm{qt.data(), qt.data(), 0, {O, C, I}, {C * I, I, 1}};
   int64_t lam = std::bit_cast<int64_t>(0.3),
           keep = std::bit_cast<uint32_t>(0.2f),
           take = std::bit_cast<uint32_t>(0.8f);
@@ -52,7 +52,7 @@ int main(int argc, char **argv) {
     auto t1 = std::chrono::steady_clock::now();
     DaqMemRef<float, 1> cm{out.data(), out.data(), 0, {C}, {1}};
     DaqMemRef<float, 1> tm{out.data() + C, out.data() + C, 0, {1}, {1}};
-    _mlir_ciface_daq_cpu_quantize2(&xm, &cm, &tm, &qm, 0);
+    _mlir_ciface_daq_cpu_quantize2(&xm, &cm, &tm, &qcm, &qtm, 0);
     auto t2 = std::chrono::steady_clock::now();
     best[0] = std::min(
         best[0], std::chrono::duration<double, std::milli>(t1 - t0).count());

@@ -159,8 +159,10 @@ struct ConvertDaqQConvToCpuKernelsPass
         op->getParentOfType<ModuleOp>(), getElementTypeOrSelf(lhs.getType()),
         getElementTypeOrSelf(rhs.getType()), argTypes);
     Value result = KernelCallOp::create(
-        b, resultType, FlatSymbolRefAttr::get(callee.getSymNameAttr()), inputs,
-        init, b.getDenseI64ArrayAttr(scalars));
+                       b, TypeRange{resultType},
+                       FlatSymbolRefAttr::get(callee.getSymNameAttr()), inputs,
+                       ValueRange{init}, b.getDenseI64ArrayAttr(scalars))
+                       .getResult(0);
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
   }

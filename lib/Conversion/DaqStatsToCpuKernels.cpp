@@ -101,15 +101,20 @@ struct Lowering {
         ArrayRef<ReassociationIndices>{});
   }
 
-  Value call(StringRef name, ValueRange inputs, RankedTensorType resultType,
-             ArrayRef<int64_t> scalars) {
-    Value init = tensor::EmptyOp::create(b, resultType.getShape(),
-                                         resultType.getElementType());
+  /// A daq.kernel_call of `name` with one fresh init per result type
+  /// (declaring the callee on first use).
+  SmallVector<Value> call(StringRef name, ValueRange inputs,
+                          ArrayRef<RankedTensorType> resultTypes,
+                          ArrayRef<int64_t> scalars) {
+    SmallVector<Value> inits;
+    for (RankedTensorType type : resultTypes)
+      inits.push_back(
+          tensor::EmptyOp::create(b, type.getShape(), type.getElementType()));
     auto callee = module.lookupSymbol<func::FuncOp>(name);
     if (!callee) {
       SmallVector<Type> argTypes;
       SmallVector<Value> buffers(inputs);
-      buffers.push_back(init);
+      buffers.append(inits);
       for (Value value : buffers) {
         auto type = cast<RankedTensorType>(value.getType());
         int64_t rank = type.getRank();
@@ -128,9 +133,17 @@ struct Lowering {
       callee.setPrivate();
       callee->setAttr("llvm.emit_c_interface", mb.getUnitAttr());
     }
-    return KernelCallOp::create(b, resultType,
+    SmallVector<Type> types(resultTypes.begin(), resultTypes.end());
+    return KernelCallOp::create(b, types,
                                 FlatSymbolRefAttr::get(callee.getSymNameAttr()),
-                                inputs, init, b.getDenseI64ArrayAttr(scalars));
+                                inputs, inits, b.getDenseI64ArrayAttr(scalars))
+        .getResults();
+  }
+
+  Value call(StringRef name, ValueRange inputs, RankedTensorType resultType,
+             ArrayRef<int64_t> scalars) {
+    return call(name, inputs, ArrayRef<RankedTensorType>{resultType},
+                scalars)[0];
   }
 
   int64_t kernel() const { return static_cast<int64_t>(variant); }
@@ -265,14 +278,13 @@ struct Lowering {
                     .getResult()
               : op.buildClip(b, /*perChannel=*/false);
     }
-    SmallVector<int64_t> packedShape = {2};
-    packedShape.append(view.begin(), view.end());
-    Value packed =
+    // Both codes in one pass, each into a buffer of its own.
+    auto viewType = RankedTensorType::get(view, b.getI8Type());
+    SmallVector<Value> codes =
         call("daq_cpu_quantize2", {x, channelClip, asRankOne(tensorClip)},
-             RankedTensorType::get(packedShape, b.getI8Type()), {kernel()});
-    auto codesType = RankedTensorType::get(inType.getShape(), b.getI8Type());
-    Value channelCodes = takeRow(packed, 0, codesType);
-    Value tensorCodes = takeRow(packed, 1, codesType);
+             {viewType, viewType}, {kernel()});
+    Value channelCodes = reshape(codes[0], inType.getShape());
+    Value tensorCodes = reshape(codes[1], inType.getShape());
     op.getChannelCodes().replaceAllUsesWith(channelCodes);
     op.getChannelClip().replaceAllUsesWith(channelClip);
     op.getTensorCodes().replaceAllUsesWith(tensorCodes);

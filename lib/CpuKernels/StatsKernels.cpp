@@ -750,23 +750,29 @@ extern "C" void _mlir_ciface_daq_cpu_quantize(DaqMemRef<float, 3> *x,
               clip->sizes[0], false, 0.0f, isa);
 }
 
-extern "C" void _mlir_ciface_daq_cpu_quantize2(DaqMemRef<float, 3> *x,
-                                               DaqMemRef<float, 1> *channelClip,
-                                               DaqMemRef<float, 1> *tensorClip,
-                                               DaqMemRef<int8_t, 4> *out,
-                                               int64_t kernel) {
-  int8_t *base = out->aligned + out->offset;
-  OutView o{{base, base + out->strides[0]},
-            {out->strides[1], out->strides[2], out->strides[3]}};
+extern "C" void _mlir_ciface_daq_cpu_quantize2(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
+    DaqMemRef<float, 1> *tensorClip, DaqMemRef<int8_t, 3> *channelCodes,
+    DaqMemRef<int8_t, 3> *tensorCodes, int64_t kernel) {
+  int8_t *channelData = channelCodes->aligned + channelCodes->offset;
+  int8_t *tensorData = tensorCodes->aligned + tensorCodes->offset;
+  const int64_t *s = channelCodes->strides;
+  // quantizeRange addresses both outputs with the same strides.
+  bool sameStrides = std::equal(s, s + 3, tensorCodes->strides);
   Isa isa;
-  if (!selectIsa(kernel, isa)) {
-    for (int k = 0; k < 2; ++k)
-      for (int64_t a = 0; a < out->sizes[1]; ++a)
-        for (int64_t b = 0; b < out->sizes[2]; ++b)
-          for (int64_t c = 0; c < out->sizes[3]; ++c)
-            o.data[k][a * o.s[0] + b * o.s[1] + c * o.s[2]] = 0;
+  if (!sameStrides || !selectIsa(kernel, isa)) {
+    if (!sameStrides)
+      reportKernelError("quantize2: the two code buffers have different "
+                        "strides");
+    for (DaqMemRef<int8_t, 3> *out : {channelCodes, tensorCodes})
+      for (int64_t a = 0; a < out->sizes[0]; ++a)
+        for (int64_t b = 0; b < out->sizes[1]; ++b)
+          for (int64_t c = 0; c < out->sizes[2]; ++c)
+            out->aligned[out->offset + a * out->strides[0] +
+                         b * out->strides[1] + c * out->strides[2]] = 0;
     return;
   }
+  OutView o{{channelData, tensorData}, {s[0], s[1], s[2]}};
   runQuantize(makeView(x), o, channelClip->aligned + channelClip->offset,
               channelClip->strides[0], channelClip->sizes[0], true,
               tensorClip->aligned[tensorClip->offset], isa);

@@ -463,30 +463,45 @@ LogicalResult QConv2DBackwardFilterOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult KernelCallOp::verify() {
-  if (getInit().getType() != getResult().getType())
-    return emitOpError() << "result type " << getResult().getType()
-                         << " differs from the init type "
-                         << getInit().getType();
+  if (getInits().empty())
+    return emitOpError() << "needs at least one init (an output buffer)";
+  if (getInits().size() != getResults().size())
+    return emitOpError() << "has " << getInits().size() << " inits but "
+                         << getResults().size() << " results";
+  for (auto [index, init, result] :
+       llvm::enumerate(getInits().getTypes(), getResults().getTypes()))
+    if (init != result)
+      return emitOpError() << "result " << index << " type " << result
+                           << " differs from the init type " << init;
   return success();
+}
+
+/// Whether `operand` is one of the op's inits.
+static bool isInit(KernelCallOp op, OpOperand &operand) {
+  return op.getInits().getBeginOperandIndex() <= operand.getOperandNumber() &&
+         operand.getOperandNumber() <
+             op.getInits().getBeginOperandIndex() + op.getInits().size();
 }
 
 bool KernelCallOp::bufferizesToMemoryRead(
     OpOperand &operand, const bufferization::AnalysisState &) {
-  // The init is overwritten entirely.
-  return &operand != &getInitMutable();
+  // The inits are overwritten entirely.
+  return !isInit(*this, operand);
 }
 
 bool KernelCallOp::bufferizesToMemoryWrite(
     OpOperand &operand, const bufferization::AnalysisState &) {
-  return &operand == &getInitMutable();
+  return isInit(*this, operand);
 }
 
 bufferization::AliasingValueList
 KernelCallOp::getAliasingValues(OpOperand &operand,
                                 const bufferization::AnalysisState &) {
-  if (&operand != &getInitMutable())
+  if (!isInit(*this, operand))
     return {};
-  return {{getResult(), bufferization::BufferRelation::Equivalent,
+  unsigned index =
+      operand.getOperandNumber() - getInits().getBeginOperandIndex();
+  return {{getResult(index), bufferization::BufferRelation::Equivalent,
            /*isDefinite=*/true}};
 }
 
@@ -521,12 +536,16 @@ KernelCallOp::bufferize(RewriterBase &rewriter,
   for (Value input : getInputs())
     if (failed(addBuffer(input)))
       return failure();
-  FailureOr<Value> out = addBuffer(getInit());
-  if (failed(out))
-    return failure();
+  SmallVector<Value> outs;
+  for (Value init : getInits()) {
+    FailureOr<Value> out = addBuffer(init);
+    if (failed(out))
+      return failure();
+    outs.push_back(*out);
+  }
   for (int64_t value : getScalars())
     args.push_back(arith::ConstantIntOp::create(rewriter, loc, value, 64));
   func::CallOp::create(rewriter, loc, getCallee(), TypeRange{}, args);
-  bufferization::replaceOpWithBufferizedValues(rewriter, *this, *out);
+  bufferization::replaceOpWithBufferizedValues(rewriter, *this, outs);
   return success();
 }

@@ -25,7 +25,9 @@ void daq::addCpuBufferizationPasses(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   // Results are computed in the caller's buffers: each returned allocation
   // of a static shape becomes the out-parameter itself (hoist-static-allocs),
-  // once every returned buffer is distinct.
+  // once returned views of allocations are allocations and every returned
+  // buffer is distinct.
+  pm.addNestedPass<func::FuncOp>(createDaqAllocateReturnedReshapes());
   pm.addNestedPass<func::FuncOp>(createDaqSeparateReturnedBuffers());
   bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
   outParamsOptions.modifyPublicFunctions = true;

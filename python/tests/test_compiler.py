@@ -297,3 +297,41 @@ def test_inputs_are_read_in_place_and_never_written():
     assert module.invoke("bump", m) == 2.0
     assert module.invoke("bump", m) == 2.0
     np.testing.assert_array_equal(m, [1, 2, 3])
+
+
+def test_out_buffers_are_written_and_returned():
+    """`out=` gives the results' buffers: they are written in place, returned,
+    reused across calls, and checked before the call."""
+    module = daq.Module(IN_PLACE)
+    x = np.arange(1, 6, dtype=np.float32)
+    out = np.full(5, np.nan, dtype=np.float32)
+    for _ in range(2):
+        assert module.invoke("twice", x, out=[out]) is out
+        np.testing.assert_array_equal(out, 2 * x)
+    outs = [np.zeros(5, dtype=np.float32) for _ in range(3)]
+    got = module.invoke("double", x, out=outs)
+    assert all(a is b for a, b in zip(got, outs))
+    for array, want in zip(outs, (2 * x, 2 * x, x)):
+        np.testing.assert_array_equal(array, want)
+    scalar = np.zeros((), dtype=np.float32)
+    assert module.invoke("bump", np.ones(3, np.float32), out=[scalar]) \
+        is scalar
+    assert scalar == 2.0
+
+    bad = [
+        (TypeError, "has 1 result, got 2 out buffers",
+         [out, np.zeros(5, np.float32)]),
+        (TypeError, "expected dtype float32, got float64",
+         [np.zeros(5)]),
+        (ValueError, r"expected shape \(5,\), got \(4,\)",
+         [np.zeros(4, np.float32)]),
+        (ValueError, "must be C-contiguous and writeable",
+         [np.zeros(10, np.float32)[::2]]),
+        (ValueError, "shares memory with an input", [x]),
+        (TypeError, "expected a NumPy array, got list", [[0.0] * 5]),
+    ]
+    for error, message, buffers in bad:
+        with pytest.raises(error, match=message):
+            module(x, function="twice", out=buffers)
+    with pytest.raises(ValueError, match="another out buffer"):
+        module.invoke("double", x, out=[outs[0], outs[0], outs[1]])

@@ -10,9 +10,13 @@
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] : tensor<2x5x3x4xf32> into tensor<120xf32>
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2]] output_shape [2, 5, 12] : tensor<120xf32> into tensor<2x5x12xf32>
 // CHECK: daq.kernel_call @daq_cpu_mcs_clip2({{.*}}) outs({{.*}}) scalars([4599075939470750515, 1045220557, 1061997773, 2]) : ({{.*}}), tensor<6xf32> -> tensor<6xf32>
-// CHECK: daq.kernel_call @daq_cpu_quantize2({{.*}}) outs({{.*}}) scalars([2]) : (tensor<2x5x12xf32>, tensor<5xf32>, tensor<1xf32>), tensor<2x2x5x12xi8>
+// Both codes in one call, each into a buffer of its own, reshaped back.
+// CHECK: %[[QC:.*]]:2 = daq.kernel_call @daq_cpu_quantize2({{.*}}) outs(%{{.*}}, %{{.*}}) scalars([2]) : (tensor<2x5x12xf32>, tensor<5xf32>, tensor<1xf32>), tensor<2x5x12xi8>, tensor<2x5x12xi8> -> tensor<2x5x12xi8>, tensor<2x5x12xi8>
+// CHECK-DAG: tensor.collapse_shape %[[QC]]#0
+// CHECK-DAG: tensor.collapse_shape %[[QC]]#1
 // CHECK-NOT: daq.quantize_grad
 // CHECK: func.func private @daq_cpu_mcs_clip2(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
+// CHECK: func.func private @daq_cpu_quantize2(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?xi8, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xi8, strided<[?, ?, ?], offset: ?>>, i64) attributes {llvm.emit_c_interface}
 func.func @mcs_grad(%g: tensor<2x5x3x4xf32>, %sc: tensor<5xf32>, %st: tensor<f32>)
     -> (tensor<2x5x3x4xi8>, tensor<5xf32>, tensor<2x5x3x4xi8>, tensor<f32>) {
   %qc, %cc, %qt, %ct = daq.quantize_grad %g state(%sc, %st) {axis = 1 : i64, strategy = #daq.mcs}

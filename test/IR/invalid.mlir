@@ -1224,7 +1224,31 @@ func.func @conv2d_zero_kernel(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x0x3xf32>) 
 // -----
 
 func.func @kernel_call_result_type(%x: tensor<4xi8>, %init: tensor<4xf32>) {
-  // expected-error @+1 {{'daq.kernel_call' op result type 'tensor<5xf32>' differs from the init type 'tensor<4xf32>'}}
+  // expected-error @+1 {{'daq.kernel_call' op result 0 type 'tensor<5xf32>' differs from the init type 'tensor<4xf32>'}}
   %y = daq.kernel_call @k(%x) outs(%init) scalars([1]) : (tensor<4xi8>), tensor<4xf32> -> tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @kernel_call_second_result_type(%x: tensor<4xi8>, %a: tensor<4xf32>, %b: tensor<4xi8>) {
+  // expected-error @+1 {{'daq.kernel_call' op result 1 type 'tensor<4xf32>' differs from the init type 'tensor<4xi8>'}}
+  %y:2 = daq.kernel_call @k(%x) outs(%a, %b) scalars([1]) : (tensor<4xi8>), tensor<4xf32>, tensor<4xi8> -> tensor<4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @kernel_call_result_count(%x: tensor<4xi8>, %a: tensor<4xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'daq.kernel_call' op has 2 inits but 1 results}}
+  %y = daq.kernel_call @k(%x) outs(%a, %b) scalars([1]) : (tensor<4xi8>), tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @kernel_call_no_init(%x: tensor<4xi8>) {
+  // expected-error @+1 {{'daq.kernel_call' op needs at least one init (an output buffer)}}
+  "daq.kernel_call"(%x) <{callee = @k, scalars = array<i64: 1>, operandSegmentSizes = array<i32: 1, 0>}> : (tensor<4xi8>) -> ()
   return
 }

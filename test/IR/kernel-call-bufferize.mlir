@@ -42,3 +42,25 @@ func.func @read_at_the_call(%x: tensor<4x3xi8>, %c: tensor<1xf32>) -> (tensor<4x
       : (tensor<4x3xi8>, tensor<1xf32>), tensor<4x3xf32> -> tensor<4x3xf32>
   return %y, %x2, %z : tensor<4x3xf32>, tensor<4x3xi8>, tensor<4x3xf32>
 }
+
+// Each init is a buffer of its own, passed in order after the inputs; each
+// result is its init's buffer.
+// CHECK-LABEL: func.func @two_outputs(
+// CHECK-SAME:    %[[X:.*]]: memref<6xf32>)
+// CHECK-DAG:     %[[A:.*]] = memref.alloc() {{.*}} : memref<6xi8>
+// CHECK-DAG:     %[[B:.*]] = memref.alloc() {{.*}} : memref<6xi8>
+// CHECK-NOT:     memref.copy
+// CHECK-DAG:     %[[XC:.*]] = memref.cast %[[X]]
+// CHECK-DAG:     %[[AC:.*]] = memref.cast %[[A]]
+// CHECK-DAG:     %[[BC:.*]] = memref.cast %[[B]]
+// CHECK:         call @k2(%[[XC]], %[[AC]], %[[BC]], %{{.*}})
+// CHECK:         return %[[A]], %[[B]]
+func.func private @k2(memref<?xf32, strided<[?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>,
+                      memref<?xi8, strided<[?], offset: ?>>, i64)
+func.func @two_outputs(%x: tensor<6xf32>) -> (tensor<6xi8>, tensor<6xi8>) {
+  %a = tensor.empty() : tensor<6xi8>
+  %b = tensor.empty() : tensor<6xi8>
+  %q:2 = daq.kernel_call @k2(%x) outs(%a, %b) scalars([3])
+      : (tensor<6xf32>), tensor<6xi8>, tensor<6xi8> -> tensor<6xi8>, tensor<6xi8>
+  return %q#0, %q#1 : tensor<6xi8>, tensor<6xi8>
+}

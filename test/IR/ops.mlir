@@ -201,3 +201,10 @@ func.func @kernel_call(%x: tensor<4xi8>, %c: tensor<1xf32>, %init: tensor<4xf32>
   %y = daq.kernel_call @k(%x, %c) outs(%init) scalars([0, 7]) : (tensor<4xi8>, tensor<1xf32>), tensor<4xf32> -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @kernel_call_two_outputs(
+// CHECK:         daq.kernel_call @k2(%{{.*}}) outs(%{{.*}}, %{{.*}}) scalars([1]) : (tensor<4xf32>), tensor<4xi8>, tensor<2xf32> -> tensor<4xi8>, tensor<2xf32>
+func.func @kernel_call_two_outputs(%x: tensor<4xf32>, %a: tensor<4xi8>, %b: tensor<2xf32>) -> (tensor<4xi8>, tensor<2xf32>) {
+  %y:2 = daq.kernel_call @k2(%x) outs(%a, %b) scalars([1]) : (tensor<4xf32>), tensor<4xi8>, tensor<2xf32> -> tensor<4xi8>, tensor<2xf32>
+  return %y#0, %y#1 : tensor<4xi8>, tensor<2xf32>
+}

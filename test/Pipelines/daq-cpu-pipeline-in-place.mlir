@@ -21,6 +21,17 @@
 // CHECK-NOT:     llvm.intr.memcpy
 // CHECK:         llvm.return
 
+// quantize_grad's kernels write both codes straight into the out-parameters
+// (they see them as [outer, channels, inner] views): the one allocation and
+// the two copies are the five clips' buffer and its two returned parts.
+// CHECK-LABEL: llvm.func @codes(
+// CHECK-COUNT-1: llvm.call @malloc
+// CHECK-NOT:     llvm.call @malloc
+// CHECK:         llvm.call @daq_cpu_quantize2(
+// CHECK-COUNT-2: llvm.intr.memcpy
+// CHECK-NOT:     llvm.intr.memcpy
+// CHECK:         llvm.return
+
 // Memref arguments may be written: no read-only promise.
 // CHECK-LABEL: llvm.func @bump(
 // CHECK-NOT:     daq.inputs_read_only
@@ -44,6 +55,13 @@ func.func @double(%x: tensor<5xf32>) -> (tensor<5xf32>, tensor<5xf32>, tensor<5x
     linalg.yield %m : f32
   } -> tensor<5xf32>
   return %y, %y, %x : tensor<5xf32>, tensor<5xf32>, tensor<5xf32>
+}
+func.func @codes(%g: tensor<2x4x3x5xf32>, %sc: tensor<4xf32>, %st: tensor<f32>)
+    -> (tensor<2x4x3x5xi8>, tensor<4xf32>, tensor<2x4x3x5xi8>, tensor<f32>) {
+  %qc, %cc, %qt, %ct = daq.quantize_grad %g state(%sc, %st) {axis = 1 : i64, strategy = #daq.mcs}
+      : (tensor<2x4x3x5xf32>, tensor<4xf32>, tensor<f32>)
+        -> (tensor<2x4x3x5xi8>, tensor<4xf32>, tensor<2x4x3x5xi8>, tensor<f32>)
+  return %qc, %cc, %qt, %ct : tensor<2x4x3x5xi8>, tensor<4xf32>, tensor<2x4x3x5xi8>, tensor<f32>
 }
 func.func @bump(%m: memref<3xf32>) -> f32 {
   %c0 = arith.constant 0 : index

@@ -414,22 +414,25 @@ def Daq_QConv2DBackwardFilterOp
 // Runtime kernels
 //===----------------------------------------------------------------------===//
 
-def Daq_KernelCallOp : Daq_Op<"kernel_call", [
+def Daq_KernelCallOp : Daq_Op<"kernel_call", [AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<BufferizableOpInterface,
         ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
          "getAliasingValues", "bufferize"]>]> {
   let summary = "call of a runtime kernel in destination-passing style";
   let description = [{
     Calls the function `callee` (a `func.func` declaration taking memrefs)
-    on the buffers of `inputs` (read) and of `init` (written entirely), then
-    the `i64` values of `scalars`; the result is `init`'s tensor after the
-    call. It is how `--convert-daq-qconv-to-cpu-kernels` reaches the CPU INT8
-    kernels while one-shot bufferization stays in charge: the op reads its
-    inputs and writes its init *where it stands*, so the analysis sees every
-    access (a `bufferization.to_buffer` of an input would only be a read at
-    the point of the `to_buffer`, which canonicalization and CSE may move
-    away from the call). Bufferization replaces it with a `func.call` whose
-    memref arguments are cast to fully dynamic strided layouts.
+    on the buffers of `inputs` (read) and of `inits` (each written
+    entirely), then the `i64` values of `scalars`; result `i` is the tensor
+    of `inits[i]` after the call. It is how `--convert-daq-qconv-to-cpu-kernels`
+    and `--convert-daq-stats-to-cpu-kernels` reach the CPU kernels while
+    one-shot bufferization stays in charge: the op reads its inputs and
+    writes its inits *where it stands*, so the analysis sees every access (a
+    `bufferization.to_buffer` of an input would only be a read at the point
+    of the `to_buffer`, which canonicalization and CSE may move away from
+    the call). A kernel with several outputs takes one init per output, so
+    that each output can be a buffer of its own (a result of the function,
+    say). Bufferization replaces the op with a `func.call` whose memref
+    arguments are cast to fully dynamic strided layouts.
 
     Example:
 
@@ -439,15 +442,21 @@ def Daq_KernelCallOp : Daq_Op<"kernel_call", [
         scalars([0, 0, 2, 2, 1, 1, 1, 1, 1, 0])
         : (tensor<2x5x9x9xi8>, tensor<1xf32>, tensor<7x5x3x3xi8>, tensor<7xf32>),
           tensor<2x7x5x4xf32> -> tensor<2x7x5x4xf32>
+    %q1, %q2 = daq.kernel_call @daq_cpu_quantize2(%g, %c1, %c2)
+        outs(%init1, %init2) scalars([0])
+        : (tensor<2x5x12xf32>, tensor<5xf32>, tensor<1xf32>),
+          tensor<2x5x12xi8>, tensor<2x5x12xi8>
+          -> tensor<2x5x12xi8>, tensor<2x5x12xi8>
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$callee,
                        Variadic<AnyRankedTensor>:$inputs,
-                       AnyRankedTensor:$init, DenseI64ArrayAttr:$scalars);
-  let results = (outs AnyRankedTensor:$result);
+                       Variadic<AnyRankedTensor>:$inits,
+                       DenseI64ArrayAttr:$scalars);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
-    $callee `(` $inputs `)` `outs` `(` $init `)` `scalars` `(` $scalars `)`
-    attr-dict `:` `(` type($inputs) `)` `,` type($init) `->` type($result)
+    $callee `(` $inputs `)` `outs` `(` $inits `)` `scalars` `(` $scalars `)`
+    attr-dict `:` `(` type($inputs) `)` `,` type($inits) `->` type($results)
   }];
   let hasVerifier = 1;
 }

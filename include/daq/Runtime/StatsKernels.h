@@ -44,12 +44,11 @@ extern "C" void _mlir_ciface_daq_cpu_quantize(DaqMemRef<float, 3> *x,
                                               DaqMemRef<float, 1> *clip,
                                               DaqMemRef<int8_t, 3> *out,
                                               int64_t kernel);
-/// Both copies of quantize_grad in one pass: out[0] the codes with the
-/// per-channel clips, out[1] the codes with the per-tensor clip.
-extern "C" void _mlir_ciface_daq_cpu_quantize2(DaqMemRef<float, 3> *x,
-                                               DaqMemRef<float, 1> *channelClip,
-                                               DaqMemRef<float, 1> *tensorClip,
-                                               DaqMemRef<int8_t, 4> *out,
-                                               int64_t kernel);
+/// Both copies of quantize_grad in one pass: `channelCodes` with the
+/// per-channel clips, `tensorCodes` with the per-tensor clip.
+extern "C" void _mlir_ciface_daq_cpu_quantize2(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
+    DaqMemRef<float, 1> *tensorClip, DaqMemRef<int8_t, 3> *channelCodes,
+    DaqMemRef<int8_t, 3> *tensorCodes, int64_t kernel);
 
 #endif // DAQ_RUNTIME_STATSKERNELS_H

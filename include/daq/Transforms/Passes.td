@@ -100,6 +100,46 @@ def DaqSeparateReturnedBuffers
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def DaqAllocateReturnedReshapes
+    : Pass<"daq-allocate-returned-reshapes", "::mlir::func::FuncOp"> {
+  let summary = "Allocate a returned reshape of a buffer in the returned shape";
+  let description = [{
+    Runs after bufferization, before `buffer-results-to-out-params` with
+    `hoist-static-allocs`, which makes a returned `memref.alloc` the caller's
+    out-parameter but copies any other returned value into it. A kernel that
+    sees its output through a view of another shape (the statistics kernels
+    take `[outer, channels, inner]`) leaves a `memref.expand_shape` or
+    `memref.collapse_shape` of the allocation as the returned value. This
+    pass allocates such a buffer in the returned shape instead and gives its
+    other uses the view of the allocated shape, so the kernel writes straight
+    into the caller's buffer. Only static shapes with identity layouts are
+    rewritten (their reshapes are free views of the same bytes).
+
+    Example:
+
+    ```mlir
+    %buf = memref.alloc() : memref<2x4x15xi8>
+    call @kernel(%buf) : (memref<2x4x15xi8>) -> ()
+    %codes = memref.expand_shape %buf [[0], [1], [2, 3]] output_shape [2, 4, 3, 5]
+        : memref<2x4x15xi8> into memref<2x4x3x5xi8>
+    return %codes : memref<2x4x3x5xi8>
+    ```
+
+    becomes
+
+    ```mlir
+    %codes = memref.alloc() : memref<2x4x3x5xi8>
+    %flat = memref.collapse_shape %codes [[0, 1, 2, 3]]
+        : memref<2x4x3x5xi8> into memref<120xi8>
+    %buf = memref.expand_shape %flat [[0, 1, 2]] output_shape [2, 4, 15]
+        : memref<120xi8> into memref<2x4x15xi8>
+    call @kernel(%buf) : (memref<2x4x15xi8>) -> ()
+    return %codes : memref<2x4x3x5xi8>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def DaqRaiseConvolutions : Pass<"daq-raise-convolutions"> {
   let summary = "Recognize Torch-MLIR's convolution training IR as daq convolutions";
   let description = [{
