@@ -19,7 +19,9 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/bit.h"
 
 namespace mlir::daq {
@@ -244,6 +246,44 @@ struct Lowering {
         static_cast<int64_t>(llvm::bit_cast<uint32_t>(take)), kernel};
   }
 
+  /// Both MCS steps of a gradient viewed as `x` ([outer, channels, inner]),
+  /// per channel and per tensor, from the same three passes over it: the
+  /// new per-channel clips and the new per-tensor clip (rank 0).
+  std::pair<Value, Value> mcsClipsPerChannelAndTensor(Value x,
+                                                      Value channelState,
+                                                      Value tensorState,
+                                                      McsClipAttr params) {
+    int64_t channels = cast<RankedTensorType>(x.getType()).getDimSize(1);
+    auto f32 = b.getF32Type();
+    Value clips =
+        call("daq_cpu_mcs_clip2", {x, channelState, asRankOne(tensorState)},
+             RankedTensorType::get({channels + 1}, f32),
+             mcsScalars(params, kernel()));
+    Value channelClip = tensor::ExtractSliceOp::create(
+        b, RankedTensorType::get({channels}, f32), clips, ValueRange{},
+        ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0},
+        ArrayRef<int64_t>{channels}, ArrayRef<int64_t>{1});
+    Value tensorClip = tensor::ExtractSliceOp::create(
+        b, RankedTensorType::get({}, f32), clips, ValueRange{}, ValueRange{},
+        ValueRange{}, ArrayRef<int64_t>{channels}, ArrayRef<int64_t>{1},
+        ArrayRef<int64_t>{1});
+    return {channelClip, tensorClip};
+  }
+
+  /// A per-channel and a per-tensor daq.mcs_clip of one gradient (as
+  /// --daq-quantize-training emits them for a layer) as one kernel call.
+  void lowerMcsClipPair(McsClipOp perChannel, McsClipOp perTensor) {
+    auto view = viewShape(perChannel.getInput().getType(),
+                          perChannel.getGranularity().getAxis());
+    auto [channelClip, tensorClip] = mcsClipsPerChannelAndTensor(
+        reshape(perChannel.getInput(), view), perChannel.getPrevClip(),
+        perTensor.getPrevClip(), perChannel.getParams());
+    perChannel.getClip().replaceAllUsesWith(channelClip);
+    perTensor.getClip().replaceAllUsesWith(tensorClip);
+    perChannel.erase();
+    perTensor.erase();
+  }
+
   void lowerQuantizeGrad(QuantizeGradOp op) {
     auto inType = op.getGrad().getType();
     auto view = viewShape(inType, op.getAxis());
@@ -251,22 +291,8 @@ struct Lowering {
     Value channelClip, tensorClip;
     auto mcs = dyn_cast<McsClipAttr>(op.getStrategy());
     if (mcs && op.getChannelState() && op.getTensorState()) {
-      // Both MCS steps from the same three passes over the gradient.
-      int64_t channels = view[1];
-      Value clips =
-          call("daq_cpu_mcs_clip2",
-               {x, op.getChannelState(), asRankOne(op.getTensorState())},
-               RankedTensorType::get({channels + 1}, b.getF32Type()),
-               mcsScalars(mcs, kernel()));
-      auto f32 = b.getF32Type();
-      channelClip = tensor::ExtractSliceOp::create(
-          b, RankedTensorType::get({channels}, f32), clips, ValueRange{},
-          ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0},
-          ArrayRef<int64_t>{channels}, ArrayRef<int64_t>{1});
-      tensorClip = tensor::ExtractSliceOp::create(
-          b, RankedTensorType::get({}, f32), clips, ValueRange{}, ValueRange{},
-          ValueRange{}, ArrayRef<int64_t>{channels}, ArrayRef<int64_t>{1},
-          ArrayRef<int64_t>{1});
+      std::tie(channelClip, tensorClip) = mcsClipsPerChannelAndTensor(
+          x, op.getChannelState(), op.getTensorState(), mcs);
     } else {
       channelClip = op.buildClip(b, /*perChannel=*/true);
       // As in --daq-decompose-quantize-grad: the max-abs of the tensor is
@@ -292,6 +318,43 @@ struct Lowering {
     op.erase();
   }
 };
+
+/// Pairs of a per-channel and a per-tensor daq.mcs_clip on the same gradient
+/// with the same parameters, neither of whose classification results is
+/// used (the kernel that computes both returns only the clips), in one block
+/// and such that the later one's state is available at the earlier one,
+/// where the pair's kernel call goes.
+SmallVector<std::pair<McsClipOp, McsClipOp>> findMcsClipPairs(ModuleOp module) {
+  SmallVector<McsClipOp> candidates;
+  module.walk([&](McsClipOp op) {
+    if (op.getBellShaped().use_empty() && !unsupportedInput(op.getInput()))
+      candidates.push_back(op);
+  });
+  DominanceInfo dominance(module);
+  llvm::SmallPtrSet<Operation *, 8> paired;
+  SmallVector<std::pair<McsClipOp, McsClipOp>> pairs;
+  for (McsClipOp perChannel : candidates) {
+    if (!perChannel.getGranularity().getAxis())
+      continue;
+    for (McsClipOp perTensor : candidates) {
+      if (perTensor.getGranularity().getAxis() || paired.contains(perTensor) ||
+          perTensor.getInput() != perChannel.getInput() ||
+          perTensor.getParams() != perChannel.getParams() ||
+          perTensor->getBlock() != perChannel->getBlock())
+        continue;
+      bool channelFirst = perChannel->isBeforeInBlock(perTensor);
+      Operation *first = channelFirst ? perChannel : perTensor;
+      Value laterState =
+          channelFirst ? perTensor.getPrevClip() : perChannel.getPrevClip();
+      if (!dominance.properlyDominates(laterState, first))
+        continue;
+      paired.insert(perTensor);
+      pairs.push_back({perChannel, perTensor});
+      break;
+    }
+  }
+  return pairs;
+}
 
 struct ConvertDaqStatsToCpuKernelsPass
     : daq::impl::ConvertDaqStatsToCpuKernelsBase<
@@ -336,6 +399,15 @@ struct ConvertDaqStatsToCpuKernelsPass
         continue;
       ImplicitLocOpBuilder b(op.getLoc(), op);
       Lowering{module, b, *variant}.lowerQuantizeGrad(op);
+    }
+
+    // Then the per-channel and per-tensor MCS steps of one gradient, the
+    // pair --daq-quantize-training emits per layer, share their passes.
+    for (auto [perChannel, perTensor] : findMcsClipPairs(module)) {
+      Operation *first =
+          perChannel->isBeforeInBlock(perTensor) ? perChannel : perTensor;
+      ImplicitLocOpBuilder b(first->getLoc(), first);
+      Lowering{module, b, *variant}.lowerMcsClipPair(perChannel, perTensor);
     }
 
     SmallVector<Operation *> ops;

@@ -520,10 +520,12 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
   View v = input;
   bool perTensor = v.n[1] == 1 && !both;
   int64_t count = v.n[0] * v.n[2];
-  // Per tensor: [1, parts, len] plus a tail view [1, 1, rest].
+  // Per tensor: [1, parts, len] plus a tail view [1, 1, rest]. Threads take
+  // blocks of kBlock parts (one f64 chain each), so a block per thread.
   View tail{nullptr, {0, 0, 0}, {0, 0, 0}};
   if (perTensor && v.n[0] == 1 && count >= 2 * kMinPerPart) {
-    int64_t parts = std::min<int64_t>(getNumThreads() * 8, count / kMinPerPart);
+    int64_t parts =
+        std::min<int64_t>(getNumThreads() * kBlock, count / kMinPerPart);
     int64_t len = count / parts;
     tail = View{v.data + parts * len * v.s[2],
                 {1, 1, count - parts * len},

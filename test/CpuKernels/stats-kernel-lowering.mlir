@@ -46,6 +46,48 @@ func.func @nhwc(%g: tensor<2x3x4x5xf32>, %prev: tensor<5xf32>)
 
 // -----
 
+// The per-channel and per-tensor MCS steps of one gradient (what
+// --daq-quantize-training emits per layer) share one mcs_clip2 call, also
+// with the per-tensor step first; steps whose classification is used, or
+// with other parameters, or on another gradient are lowered alone.
+// CHECK-LABEL: func.func @mcs_pairs
+// CHECK-SAME:    (%[[G:[^:]*]]: tensor<2x5x3x4xf32>, %[[H:[^:]*]]: tensor<2x5x3x4xf32>, %[[SC:[^:]*]]: tensor<5xf32>, %[[ST:[^:]*]]: tensor<f32>
+// CHECK:         %[[ST1:.*]] = tensor.expand_shape %[[ST]] [] output_shape [1]
+// CHECK:         %[[P1:.*]] = daq.kernel_call @daq_cpu_mcs_clip2(%{{.*}}, %[[SC]], %[[ST1]]) outs(%{{.*}}) scalars([4599075939470750515, 1045220557, 1061997773, 2]) : ({{.*}}), tensor<6xf32> -> tensor<6xf32>
+// CHECK-DAG:     %[[C1:.*]] = tensor.extract_slice %[[P1]][0] [5] [1]
+// CHECK-DAG:     %[[T1:.*]] = tensor.extract_slice %[[P1]][5] [1] [1] : tensor<6xf32> to tensor<f32>
+// CHECK:         daq.kernel_call @daq_cpu_mcs_clip2(
+// CHECK-NOT:     daq.kernel_call @daq_cpu_mcs_clip2(
+// CHECK:         daq.kernel_call @daq_cpu_mcs_clip({{.*}}) : (tensor<2x5x12xf32>, tensor<5xf32>), tensor<2x5xf32>
+// CHECK:         daq.kernel_call @daq_cpu_mcs_clip({{.*}}) : (tensor<1x1x120xf32>, tensor<1xf32>), tensor<2x1xf32>
+// CHECK:         daq.kernel_call @daq_cpu_mcs_clip({{.*}}) : (tensor<2x5x12xf32>, tensor<5xf32>), tensor<2x5xf32>
+// CHECK:         daq.kernel_call @daq_cpu_mcs_clip({{.*}}) : (tensor<1x1x120xf32>, tensor<1xf32>), tensor<2x1xf32>
+// CHECK-NOT:     daq.mcs_clip
+// CHECK:         return %[[C1]], %[[T1]],
+func.func @mcs_pairs(%g: tensor<2x5x3x4xf32>, %h: tensor<2x5x3x4xf32>, %sc: tensor<5xf32>, %st: tensor<f32>)
+    -> (tensor<5xf32>, tensor<f32>, tensor<5xf32>, tensor<f32>, tensor<5xf32>, tensor<5xi1>, tensor<f32>, tensor<5xf32>, tensor<f32>) {
+  %c1, %b1 = daq.mcs_clip %g, %sc {granularity = #daq.granularity<per_axis = 1>, params = #daq.mcs}
+      : (tensor<2x5x3x4xf32>, tensor<5xf32>) -> (tensor<5xf32>, tensor<5xi1>)
+  %t1, %u1 = daq.mcs_clip %g, %st {granularity = #daq.granularity<per_tensor>, params = #daq.mcs}
+      : (tensor<2x5x3x4xf32>, tensor<f32>) -> (tensor<f32>, tensor<i1>)
+  %t2, %u2 = daq.mcs_clip %g, %st {granularity = #daq.granularity<per_tensor>, params = #daq.mcs}
+      : (tensor<2x5x3x4xf32>, tensor<f32>) -> (tensor<f32>, tensor<i1>)
+  %c2, %b2 = daq.mcs_clip %g, %sc {granularity = #daq.granularity<per_axis = 1>, params = #daq.mcs}
+      : (tensor<2x5x3x4xf32>, tensor<5xf32>) -> (tensor<5xf32>, tensor<5xi1>)
+  %c3, %b3 = daq.mcs_clip %g, %sc {granularity = #daq.granularity<per_axis = 1>, params = #daq.mcs}
+      : (tensor<2x5x3x4xf32>, tensor<5xf32>) -> (tensor<5xf32>, tensor<5xi1>)
+  %t3, %u3 = daq.mcs_clip %g, %st {granularity = #daq.granularity<per_tensor>, params = #daq.mcs<lambda = 0.25>}
+      : (tensor<2x5x3x4xf32>, tensor<f32>) -> (tensor<f32>, tensor<i1>)
+  %c4, %b4 = daq.mcs_clip %g, %sc {granularity = #daq.granularity<per_axis = 1>, params = #daq.mcs}
+      : (tensor<2x5x3x4xf32>, tensor<5xf32>) -> (tensor<5xf32>, tensor<5xi1>)
+  %t4, %u4 = daq.mcs_clip %h, %st {granularity = #daq.granularity<per_tensor>, params = #daq.mcs}
+      : (tensor<2x5x3x4xf32>, tensor<f32>) -> (tensor<f32>, tensor<i1>)
+  return %c1, %t1, %c2, %t2, %c3, %b3, %t3, %c4, %t4
+      : tensor<5xf32>, tensor<f32>, tensor<5xf32>, tensor<f32>, tensor<5xf32>, tensor<5xi1>, tensor<f32>, tensor<5xf32>, tensor<f32>
+}
+
+// -----
+
 // Stochastic rounding and dynamic shapes stay with convert-daq-to-linalg
 // (rejected with strict).
 // CHECK-LABEL: func.func @left_alone

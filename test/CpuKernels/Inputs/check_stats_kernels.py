@@ -4,7 +4,9 @@ the reference.
 Random gradients in both layouts (NCHW, channel axis 1; NHWC, axis 3; plus a
 rank-2 tensor with the channels first), odd channel counts, all-zero
 channels, and in one case NaN and infinities; each case is one module with
-daq.max_abs, daq.mcs_clip and daq.quantize (per channel and per tensor, clips
+daq.max_abs, daq.mcs_clip (alone, and as a per-channel / per-tensor pair whose
+classification is unused, which the kernels compute together) and
+daq.quantize (per channel and per tensor, clips
 including 0, inf and NaN; exact ties through clips of 127) and daq.quantize_grad with #daq.mcs over two steps
 (the second step's state is the first step's clips) and with #daq.max. The
 module is lowered twice with daq-opt:
@@ -100,6 +102,12 @@ def build_case(rng, shape, axis, special):
     c, bell = m.mcs_clip(g1, prev_t, None, lam=lam)
     m.result(c, "mcs_clip per tensor: clip")
     m.result(bell, "mcs_clip per tensor: bell-shaped")
+    # The pair --daq-quantize-training emits per layer (classification
+    # unused): one mcs_clip2 kernel call computes both.
+    c, _ = m.mcs_clip(g2, prev_c, axis, lam=lam)
+    m.result(c, "mcs_clip pair: per-channel clip")
+    c, _ = m.mcs_clip(g2, prev_t, None, lam=lam)
+    m.result(c, "mcs_clip pair: per-tensor clip")
     m.result(m.quantize(g1, clip_c, axis), "quantize per channel")
     m.result(m.quantize(g1, clip_t, None), "quantize per tensor")
     # Ties: with clips 127 the scale is exactly 1, so halves must round to
@@ -189,12 +197,12 @@ def main():
                 calls = text.count("call @daq_cpu_")
                 if kernel == "reference" and calls:
                     sys.exit("FAIL: %s: kernel calls in the reference" % name)
-                # 2 max_abs, 2 mcs_clip, 4 quantize, per MCS quantize_grad
-                # 1 mcs_clip2 + 1 quantize2, for #daq.max 2 max_abs +
-                # 1 quantize2.
-                if kernel != "reference" and calls != 15:
+                # 2 max_abs, 2 mcs_clip, 1 mcs_clip2 for the pair, 4
+                # quantize, per MCS quantize_grad 1 mcs_clip2 + 1 quantize2,
+                # for #daq.max 2 max_abs + 1 quantize2.
+                if kernel != "reference" and calls != 16:
                     sys.exit("FAIL: %s: %d kernel calls with stats-kernel=%s, "
-                             "expected 15" % (name, calls, kernel))
+                             "expected 16" % (name, calls, kernel))
                 outs = [os.path.join(d, "%s-out%d.npy" % (kernel, k))
                         for k in range(len(m.results))]
                 env = dict(os.environ)
