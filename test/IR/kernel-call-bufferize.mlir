@@ -64,3 +64,19 @@ func.func @two_outputs(%x: tensor<6xf32>) -> (tensor<6xi8>, tensor<6xi8>) {
       : (tensor<6xf32>), tensor<6xi8>, tensor<6xi8> -> tensor<6xi8>, tensor<6xi8>
   return %q#0, %q#1 : tensor<6xi8>, tensor<6xi8>
 }
+
+// One tensor as both destinations (CSE merges identical tensor.empty ops):
+// each destination still gets a buffer of its own.
+// CHECK-LABEL: func.func @one_tensor_two_outputs(
+// CHECK-DAG:     %[[A:.*]] = memref.alloc() {{.*}} : memref<6xi8>
+// CHECK-DAG:     %[[B:.*]] = memref.alloc() {{.*}} : memref<6xi8>
+// CHECK-DAG:     %[[AC:.*]] = memref.cast %[[A]]
+// CHECK-DAG:     %[[BC:.*]] = memref.cast %[[B]]
+// CHECK:         call @k2(%{{.*}}, %[[AC]], %[[BC]], %{{.*}})
+// CHECK:         return %[[A]], %[[B]]
+func.func @one_tensor_two_outputs(%x: tensor<6xf32>) -> (tensor<6xi8>, tensor<6xi8>) {
+  %e = tensor.empty() : tensor<6xi8>
+  %q:2 = daq.kernel_call @k2(%x) outs(%e, %e) scalars([3])
+      : (tensor<6xf32>), tensor<6xi8>, tensor<6xi8> -> tensor<6xi8>, tensor<6xi8>
+  return %q#0, %q#1 : tensor<6xi8>, tensor<6xi8>
+}
