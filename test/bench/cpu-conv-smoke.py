@@ -40,6 +40,12 @@ for r in timed:
         err = r.get("check_rel_l2")
         assert err is not None and err <= TOLERANCE[r["impl"]], \
             "%s %s: relative error %r" % (r["impl"], r["pass"], err)
+    # The daq-int8 backward also times the form daq-training-pipeline emits.
+    if r["impl"] == "daq-int8" and r["pass"] == "backward":
+        assert math.isfinite(r["pipeline_form_ms"]) and \
+            r["pipeline_form_ms"] > 0, "bad pipeline-form time in %r" % r
+        assert r["pipeline_form_check_rel_l2"] <= TOLERANCE["daq-int8"], \
+            "pipeline form: relative error %r" % r["pipeline_form_check_rel_l2"]
 for impl, passes in EXPECTED.items():
     assert seen.get(impl) == set(passes), \
         "%s: passes %s, expected %s" % (impl, sorted(seen.get(impl, ())),
