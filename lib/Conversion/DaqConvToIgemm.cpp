@@ -30,7 +30,8 @@
 // the CPU form is the same algorithm with the block, thread and warp loops
 // as scf.for (the barriers then fall between loops), so the lowering of
 // the vector.contract tiles can be checked bit for bit on a machine without
-// a GPU.
+// a GPU. On the CPU, mma=amx gives the contractions the VNNI form of AMX's
+// tdpbssd (warpTileProductsAmx), for convert-vector-to-amx.
 //
 //===----------------------------------------------------------------------===//
 
@@ -77,6 +78,9 @@ struct TileConfig {
   bool gpu;
   /// Copy contiguous K runs of i8 operands with cp.async (GPU only).
   bool asyncCopy;
+  /// mma=amx (CPU): 16x16 i32 tiles over 64-deep K slices in the VNNI
+  /// layout of AMX's tdpbssd, B staged as [tileK / 4][tileN][4].
+  bool amx = false;
 
   int64_t warpsM() const { return tileM / warpM; }
   int64_t warpsN() const { return tileN / warpN; }
@@ -232,6 +236,7 @@ private:
   }
   Staging staging(const Operand &operand, bool isA);
   Element runStart(bool isA, Value g, Value row, Value k);
+  SmallVector<Value, 4> tileIndices(bool isA, Value buffer, Value r, Value kk);
   void copyRun(const Staging &runs, const Element &element, Value tile,
                ValueRange tileIndices);
   void stage(const Operand &operand, const Staging &runs, bool isA, Value tile,
@@ -240,6 +245,8 @@ private:
   SmallVector<Value> warpTileProducts(Value sharedA, Value sharedB,
                                       Value buffer, Value warpRow,
                                       Value warpCol, ValueRange accumulators);
+  void warpTileProductsAmx(Value sharedA, Value sharedB, Value sharedC,
+                           Value buffer, Value warpRow, Value warpCol);
   void emitBlock(const Operand &a, const Operand &bOp, Value g, Value split,
                  Value bm, Value bn, Value tid, Value sharedA, Value sharedB,
                  Value sharedC);
@@ -440,8 +447,10 @@ Staging IgemmEmitter::staging(const Operand &operand, bool isA) {
     }
     break;
   }
+  // A VNNI B tile keeps only 4 consecutive K of one row together.
   for (int64_t bytes : {16, 8, 4})
-    if (run > 0 && run % bytes == 0 && cfg.tileK % bytes == 0) {
+    if (run > 0 && run % bytes == 0 && cfg.tileK % bytes == 0 &&
+        (isA || !cfg.amx || bytes == 4)) {
       runs.bytes = bytes;
       break;
     }
@@ -529,7 +538,7 @@ void IgemmEmitter::stage(const Operand &operand, const Staging &runs, bool isA,
       Value r = div(e, piecesPerRow),
             kk = mul(rem(e, piecesPerRow), runs.bytes);
       copyRun(runs, runStart(isA, g, add(base, r), add(k0, kk)), tile,
-              {buffer, r, kk});
+              tileIndices(isA, buffer, r, kk));
     });
     return;
   }
@@ -551,8 +560,18 @@ void IgemmEmitter::stage(const Operand &operand, const Staging &runs, bool isA,
           scf::YieldOp::create(nested, loc, zero);
         });
     memref::StoreOp::create(b, ifOp.getResult(0), tile,
-                            ValueRange{buffer, r, kk});
+                            tileIndices(isA, buffer, r, kk));
   });
+}
+
+/// Where element (row r, depth kk) of a K tile lies in its shared tile:
+/// [buffer][r][kk], or for the VNNI B tile of mma=amx
+/// [buffer][kk / 4][r][kk % 4].
+SmallVector<Value, 4> IgemmEmitter::tileIndices(bool isA, Value buffer, Value r,
+                                                Value kk) {
+  if (isA || !cfg.amx)
+    return {buffer, r, kk};
+  return {buffer, div(kk, 4), r, rem(kk, 4)};
 }
 
 Value IgemmEmitter::sharedTile(ArrayRef<int64_t> shape, Type type) {
@@ -619,6 +638,60 @@ SmallVector<Value> IgemmEmitter::warpTileProducts(Value sharedA, Value sharedB,
   return result;
 }
 
+/// The products of one warp for one K tile under mma=amx: for every 64-deep
+/// K slice and 16x16 tile of the warp's C, one contraction in the VNNI form
+/// that `convert-vector-to-amx` turns into tileloadd (A, B, C) + tdpbssd +
+/// tilestored:
+///
+///   A [16 rows][16 k/4][4]   rows of the shared A tile, viewed 4-D
+///   B [16 k/4][16 cols][4]   the VNNI shared B tile
+///   C [16][16] i32           read from and written back to the C tile
+///
+/// Each contraction reads its accumulator from the C tile and writes it
+/// back (rather than chaining results through K), so that every operand is
+/// a transfer of a buffer: the conversion then loads and stores tiles in
+/// place, with no temporary buffer per contraction.
+void IgemmEmitter::warpTileProductsAmx(Value sharedA, Value sharedB,
+                                       Value sharedC, Value buffer,
+                                       Value warpRow, Value warpCol) {
+  MLIRContext *ctx = b.getContext();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto packedType = VectorType::get({16, 16, 4}, i8);
+  auto accType = VectorType::get({16, 16}, i32);
+  Value viewA = memref::ExpandShapeOp::create(
+      b, MemRefType::get({cfg.stages, cfg.tileM, cfg.tileK / 4, 4}, i8),
+      sharedA, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  AffineExpr m, n, k, vnni;
+  bindDims(ctx, m, n, k, vnni);
+  Value padI8 = arith::ConstantOp::create(b, b.getI8IntegerAttr(0));
+  Value padI32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
+  auto inBounds = [](int64_t rank) { return SmallVector<bool>(rank, true); };
+  auto reduction = vector::IteratorType::reduction;
+  auto parallel = vector::IteratorType::parallel;
+  for (int64_t kk = 0; kk < cfg.tileK / 64; ++kk) {
+    Value k4 = idx(kk * 16), zero = idx(0);
+    for (int64_t i = 0; i < cfg.warpM / 16; ++i)
+      for (int64_t j = 0; j < cfg.warpN / 16; ++j) {
+        Value row = add(warpRow, idx(i * 16)), col = add(warpCol, idx(j * 16));
+        Value aTile = vector::TransferReadOp::create(
+            b, packedType, viewA, ValueRange{buffer, row, k4, zero}, padI8,
+            inBounds(3));
+        Value bTile = vector::TransferReadOp::create(
+            b, packedType, sharedB, ValueRange{buffer, k4, col, zero}, padI8,
+            inBounds(3));
+        Value acc = vector::TransferReadOp::create(
+            b, accType, sharedC, ValueRange{row, col}, padI32, inBounds(2));
+        acc = vector::ContractionOp::create(
+            b, aTile, bTile, acc,
+            ArrayRef<ArrayRef<AffineExpr>>{{m, k, vnni}, {k, n, vnni}, {m, n}},
+            ArrayRef<vector::IteratorType>{parallel, parallel, reduction,
+                                           reduction});
+        vector::TransferWriteOp::create(b, acc, sharedC, ValueRange{row, col},
+                                        inBounds(2));
+      }
+  }
+}
+
 void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp, Value g,
                              Value split, Value bm, Value bn, Value tid,
                              Value sharedA, Value sharedB, Value sharedC) {
@@ -650,6 +723,10 @@ void IgemmEmitter::emitBlock(const Operand &a, const Operand &bOp, Value g,
   });
   auto warpStep = [&](Value warp, Value buffer) {
     auto [warpRow, warpCol] = warpOrigin(warp);
+    if (cfg.amx) {
+      warpTileProductsAmx(sharedA, sharedB, sharedC, buffer, warpRow, warpCol);
+      return;
+    }
     SmallVector<Value> accs;
     for (int64_t f = 0; f < fragments; ++f)
       accs.push_back(vector::TransferReadOp::create(
@@ -889,7 +966,8 @@ void IgemmEmitter::emit(const Operand &a, const Operand &bOp, Operand lhsClip,
     Type i8 = b.getI8Type();
     std::array<Value, 3> tiles = {
         sharedTile({cfg.stages, cfg.tileM, cfg.tileK}, i8),
-        sharedTile({cfg.stages, cfg.tileN, cfg.tileK}, i8),
+        cfg.amx ? sharedTile({cfg.stages, cfg.tileK / 4, cfg.tileN, 4}, i8)
+                : sharedTile({cfg.stages, cfg.tileN, cfg.tileK}, i8),
         sharedTile({cfg.tileM, cfg.tileN}, b.getI32Type())};
     runsA = staging(a, /*isA=*/true);
     runsB = staging(bOp, /*isA=*/false);
@@ -1118,10 +1196,13 @@ struct ConvertDaqConvToIgemmPass
       cfg.mmaM = 16, cfg.mmaN = 8, cfg.mmaK = 32;
     } else if (mma == "m8n8k16") {
       cfg.mmaM = 8, cfg.mmaN = 8, cfg.mmaK = 16;
+    } else if (mma == "amx" && !cfg.gpu) {
+      cfg.mmaM = 16, cfg.mmaN = 16, cfg.mmaK = 64;
+      cfg.amx = true;
     } else {
       return emitError(getOperation()->getLoc())
-             << "convert-daq-conv-to-igemm: mma must be 'm16n8k32' (sm_80+) "
-                "or 'm8n8k16' (sm_75), not '"
+             << "convert-daq-conv-to-igemm: mma must be 'm16n8k32' (sm_80+), "
+                "'m8n8k16' (sm_75) or, with target=cpu, 'amx', not '"
              << mma << "'";
     }
     cfg.tileM = tileM, cfg.tileN = tileN, cfg.tileK = tileK;

@@ -88,17 +88,25 @@ void daq::buildDaqIgemmCpuPipeline(OpPassManager &pm,
   addCpuBufferizationPasses(pm);
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // The AMX form's contractions read and write their tiles straight from
+  // the bufferized shared tiles.
+  if (options.amxTiles)
+    pm.addPass(createConvertVectorToAMX());
+  else
+    pm.addPass(daq::createDaqFlattenVnniContractions());
   VectorTransferToSCFOptions vectorToScf;
   vectorToScf.enableFullUnroll();
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(vectorToScf));
+  // Before lower-affine: the AMX tiles' subviews expand into affine.apply.
+  pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   // The default (dot) strategy leaves i8 x i8 -> i32 contractions
   // unlowered in MLIR 22; outer products sign-extend and accumulate in i32.
   vectorToLLVM.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
+  vectorToLLVM.amx = options.amxTiles;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

@@ -406,6 +406,19 @@ static void initializeNativeTarget() {
 
 /// Binds the CPU INT8 convolution kernels that
 /// --convert-daq-qconv-to-cpu-kernels calls (linked into this library).
+/// Whether the lowered module holds AMX tiles (`!llvm.x86_amx` values, the
+/// operands and results of the tile intrinsics).
+static bool usesAmxTiles(ModuleOp module) {
+  auto isTile = [](Type type) { return isa<LLVM::LLVMX86AMXType>(type); };
+  WalkResult result = module.walk([&](Operation *op) {
+    if (llvm::any_of(op->getResultTypes(), isTile) ||
+        llvm::any_of(op->getOperandTypes(), isTile))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted();
+}
+
 static void registerKernelSymbols(ExecutionEngine &engine) {
   engine.registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
@@ -474,6 +487,18 @@ compileModule(StringRef source, const JitOptions &options,
     if (failed(pm.run(*module)))
       return fail("lowering '" + bufferName + "' with daq-cpu-pipeline failed");
   }
+
+  // LLVM cannot even compile AMX tile intrinsics for a host without AMX
+  // (it aborts in instruction selection), and they fault without the OS's
+  // tile permission, which isVariantSupported requests.
+  if (usesAmxTiles(*module) &&
+      !cpu::isVariantSupported(cpu::KernelVariant::AMX))
+    return fail("'" + bufferName +
+                "' uses AMX tile instructions (daq-igemm-cpu-pipeline "
+                "amx-tiles=true), and this CPU cannot run them: it has no "
+                "AMX-INT8, or the OS did not grant the tile state "
+                "(arch_prctl ARCH_REQ_XCOMP_PERM); lower it without "
+                "amx-tiles to run the same algorithm on any CPU");
 
   auto impl = std::make_unique<JitModule::Impl>();
   collectEntryPoints(*module, *impl);

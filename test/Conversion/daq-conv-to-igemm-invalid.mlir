@@ -7,10 +7,16 @@
 // RUN: not daq-opt %s --convert-daq-conv-to-igemm="tile-m=256 tile-n=128 warp-m=16 warp-n=16 target=cpu" 2>&1 | FileCheck %s --check-prefix=THREADS
 // RUN: not daq-opt %s --convert-daq-conv-to-igemm="stages=1" 2>&1 | FileCheck %s --check-prefix=STAGES
 // RUN: not daq-opt %s --convert-daq-conv-to-igemm="split-k=-1" 2>&1 | FileCheck %s --check-prefix=SPLIT
+// RUN: not daq-opt %s --convert-daq-conv-to-igemm="mma=amx" 2>&1 | FileCheck %s --check-prefix=AMXGPU
+// RUN: not daq-opt %s --convert-daq-conv-to-igemm="target=cpu mma=amx tile-k=32" 2>&1 | FileCheck %s --check-prefix=AMXK
+// RUN: not daq-opt %s --convert-daq-conv-to-igemm="target=cpu mma=amx warp-n=8 tile-n=32" 2>&1 | FileCheck %s --check-prefix=AMXN
 
 // TILE: tile-m and tile-n must be multiples of warp-m and warp-n
 // MMA: warp-m, warp-n and tile-k must be multiples of the mma shape (m16n8k32)
-// SHAPE: mma must be 'm16n8k32' (sm_80+) or 'm8n8k16' (sm_75), not 'm16n8k16'
+// SHAPE: mma must be 'm16n8k32' (sm_80+), 'm8n8k16' (sm_75) or, with target=cpu, 'amx', not 'm16n8k16'
+// AMXGPU: mma must be 'm16n8k32' (sm_80+), 'm8n8k16' (sm_75) or, with target=cpu, 'amx', not 'amx'
+// AMXK: warp-m, warp-n and tile-k must be multiples of the mma shape (amx)
+// AMXN: warp-m, warp-n and tile-k must be multiples of the mma shape (amx)
 // TARGET: target must be 'gpu' or 'cpu', not 'tpu'
 // SMEM: the block tile needs 114688 bytes of shared memory (3 stages of A and B, and the i32 C tile), more than the 48 KiB of static shared memory
 // THREADS: the block tile needs 4096 threads, more than 1024

@@ -2,6 +2,7 @@
 // RUN: daq-opt %s -split-input-file --convert-daq-conv-to-igemm="target=cpu tile-m=32 tile-n=16 tile-k=32 warp-m=16 warp-n=8" --cse | FileCheck %s --check-prefix=CPU
 // RUN: daq-opt %s -split-input-file --convert-daq-conv-to-igemm="mma=m8n8k16 async-copy=false" --cse | FileCheck %s --check-prefix=TURING
 // RUN: daq-opt %s -split-input-file --convert-daq-conv-to-igemm="accumulate=false" --cse | FileCheck %s --check-prefix=NOACC
+// RUN: daq-opt %s -split-input-file --convert-daq-conv-to-igemm="target=cpu mma=amx tile-m=32 tile-n=32 tile-k=64 warp-m=16 warp-n=32" --cse | FileCheck %s --check-prefix=AMX
 
 // Forward, NCHW, 3 -> 17 channels, 3x3, pad 1: M = 81 pixels (2 tiles of 64),
 // N = 17 output channels (1 tile), K = 27 (1 K tile). The per-channel filter
@@ -72,6 +73,37 @@
 // CPU: vector.contract {{.*}} : vector<16x32xi8>, vector<8x32xi8> into vector<16x8xi32>
 // CPU: vector.transfer_write {{.*}} : vector<16x8xi32>, memref<32x16xi32>
 // CPU-NOT: gpu.barrier
+
+// mma=amx: the contractions are AMX-sized (16x16 i32 over 64-deep K) in the
+// VNNI layout of tdpbssd. A stays [buffer][m][k] and is read through a
+// [buffer][m][k/4][4] view; B is staged as [buffer][k/4][n][k%4]. Each of a
+// warp's two 16x16 tiles (warp-n = 32) reads its accumulator from the C tile
+// and writes it back, so that convert-vector-to-amx loads and stores the
+// tiles in place.
+// AMX: #[[MAPA:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// AMX: #[[MAPB:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+// AMX: #[[MAPC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// AMX-LABEL: func.func @forward
+// AMX-DAG: %[[A:.*]] = memref.alloca() : memref<3x32x64xi8>
+// AMX-DAG: %[[B:.*]] = memref.alloca() : memref<3x16x32x4xi8>
+// AMX-DAG: %[[C:.*]] = memref.alloca() : memref<32x32xi32>
+// AMX: %[[KQ:.*]] = index.divu %[[KK:.*]], %idx4
+// AMX-NEXT: %[[KR:.*]] = index.remu %[[KK]], %idx4
+// AMX-NEXT: memref.store %{{.*}}, %[[B]][%{{.*}}, %[[KQ]], %{{.*}}, %[[KR]]] : memref<3x16x32x4xi8>
+// AMX: %[[VIEW:.*]] = memref.expand_shape %[[A]] {{\[}}[0], [1], [2, 3]] output_shape [3, 32, 16, 4] : memref<3x32x64xi8> into memref<3x32x16x4xi8>
+// AMX: vector.transfer_read %[[VIEW]][%[[BUF:.*]], %[[ROW:.*]], %idx0, %idx0], %c0_i8 {in_bounds = [true, true, true]} : memref<3x32x16x4xi8>, vector<16x16x4xi8>
+// AMX-NEXT: vector.transfer_read %[[B]][%[[BUF]], %idx0, %[[COL:.*]], %idx0], %c0_i8 {in_bounds = [true, true, true]} : memref<3x16x32x4xi8>, vector<16x16x4xi8>
+// AMX-NEXT: vector.transfer_read %[[C]][%[[ROW]], %[[COL]]], %c0_i32 {in_bounds = [true, true]} : memref<32x32xi32>, vector<16x16xi32>
+// AMX-NEXT: %[[SUM:.*]] = vector.contract {indexing_maps = [#[[MAPA]], #[[MAPB]], #[[MAPC]]], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<add>} %{{.*}} : vector<16x16x4xi8>, vector<16x16x4xi8> into vector<16x16xi32>
+// AMX-NEXT: vector.transfer_write %[[SUM]], %[[C]][%[[ROW]], %[[COL]]] {in_bounds = [true, true]} : vector<16x16xi32>, memref<32x32xi32>
+// AMX-NEXT: %[[COL2:.*]] = index.add %{{.*}}, %idx16
+// AMX-NEXT: vector.transfer_read %[[VIEW]][%[[BUF]], %[[ROW]], %idx0, %idx0]
+// AMX-NEXT: vector.transfer_read %[[B]][%[[BUF]], %idx0, %[[COL2]], %idx0]
+// AMX-NEXT: vector.transfer_read %[[C]][%[[ROW]], %[[COL2]]]
+// AMX-NEXT: %[[SUM2:.*]] = vector.contract
+// AMX-NEXT: vector.transfer_write %[[SUM2]], %[[C]][%[[ROW]], %[[COL2]]]
+// AMX-NOT: vector.contract
+// AMX: return
 
 // TURING-LABEL: func.func @forward
 // TURING: vector.contract {{.*}} : vector<8x16xi8>, vector<8x16xi8> into vector<8x8xi32>
@@ -164,6 +196,15 @@ func.func @backward_data(%gy: tensor<2x7x7x16xi8>, %sgy: tensor<f32>, %w: tensor
 // CPU: vector.store %{{.*}} : memref<3x32x32xi8>, vector<16xi8>
 // CPU: vector.load %{{.*}} : memref<8x144xi8>, vector<16xi8>
 // CPU: vector.store %{{.*}} : memref<3x16x32xi8>, vector<16xi8>
+
+// mma=amx: A's runs are copied in 16-byte pieces as above; W's runs go to
+// the VNNI B tile, which keeps only 4 consecutive K of one row together, in
+// 4-byte pieces.
+// AMX-LABEL: func.func @forward_runs
+// AMX: vector.load %{{.*}} : memref<2x5x6x16xi8>, vector<16xi8>
+// AMX: vector.store %{{.*}} : memref<3x32x64xi8>, vector<16xi8>
+// AMX: vector.load %{{.*}} : memref<8x144xi8>, vector<4xi8>
+// AMX: vector.store %{{.*}} : memref<3x16x32x4xi8>, vector<4xi8>
 
 // sm_75 has no cp.async: the pieces are aligned vector loads and stores.
 // TURING-LABEL: func.func @forward_runs

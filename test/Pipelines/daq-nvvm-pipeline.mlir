@@ -39,7 +39,7 @@
 // SM80-SAME: cp.async.wait_group {{[^;]*}}1;
 // CHECK-SAME: bar.sync
 
-// VOLTA: mma must be 'm16n8k32' (sm_80+) or 'm8n8k16' (sm_75), not 'no INT8 mma.sync on sm_70'
+// VOLTA: mma must be 'm16n8k32' (sm_80+), 'm8n8k16' (sm_75) or, with target=cpu, 'amx', not 'no INT8 mma.sync on sm_70'
 func.func @layer(%x: tensor<2x24x10x10xi8>, %sx: tensor<f32>, %w: tensor<40x24x3x3xi8>, %sw: tensor<40xf32>) -> tensor<2x40x10x10xf32> {
   %y = daq.qconv2d %x[%sx], %w[%sw] {conv = #daq.conv<layout = nchw, padding = [1, 1, 1, 1]>}
       : (tensor<2x24x10x10xi8>, tensor<f32>, tensor<40x24x3x3xi8>, tensor<40xf32>) -> tensor<2x40x10x10xf32>

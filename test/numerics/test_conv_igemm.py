@@ -204,6 +204,34 @@ def run_lowered(runner, module, path, tag, opt_level=None):
     return [np.load(p) for p in outs]
 
 
+def check_module(runner, ck, rng, index, geometry, config, load, options_suffix=""):
+    """Builds module `index` of `geometry` (i8 operands, quantize-on-load if
+    `load`, or gradient accumulation if `load` is None), runs it through the
+    reference lowering and through daq-igemm-cpu-pipeline with `config`'s
+    options (plus `options_suffix`), and checks both results bit for bit
+    against each other and numpy."""
+    config_label, options = config
+    if load is None:
+        module, labels, expects = build_accumulating(rng, geometry)
+    else:
+        module, labels, expects = build(rng, geometry, load)
+    d = os.path.join(runner.tmp, "%02d" % index)
+    os.makedirs(d)
+    path = os.path.join(d, "module.mlir")
+    with open(path, "w") as f:
+        f.write(module.text())
+    reference = run_lowered(runner, module, path, "ref", opt_level=0)
+    # Both at -O0: the tiled form's unrolled outer products take LLVM
+    # seconds to optimize, and the arithmetic is the same at every level (no
+    # fast-math).
+    tiled = run_lowered(runner, module, lower(runner, path, options + options_suffix),
+                        "tiled", opt_level=0)
+    for label, r, t, e in zip(labels, reference, tiled, expects):
+        what = "%s [%s] %s" % (geometry[0], config_label, label)
+        ck.exact(what + ": tiled == reference lowering", t, r)
+        ck.exact(what + ": tiled == numpy", t, e)
+
+
 def main():
     args = parse_args(__doc__)
     if args.mock:
@@ -227,27 +255,9 @@ def main():
         plan.append((GEOMETRIES[gi], CONFIGS, [None, None]))
     count = 0
     for geometry, chosen, loads in plan:
-        for (config_label, options), load in zip(chosen, loads):
-            if load is None:
-                module, labels, expects = build_accumulating(rng, geometry)
-            else:
-                module, labels, expects = build(rng, geometry, load)
+        for config, load in zip(chosen, loads):
             count += 1
-            d = os.path.join(runner.tmp, "%02d" % count)
-            os.makedirs(d)
-            path = os.path.join(d, "module.mlir")
-            with open(path, "w") as f:
-                f.write(module.text())
-            reference = run_lowered(runner, module, path, "ref", opt_level=0)
-            # Both at -O0: the tiled form's unrolled outer products take LLVM
-            # seconds to optimize, and the arithmetic is the same at every
-            # level (no fast-math).
-            tiled = run_lowered(runner, module, lower(runner, path, options), "tiled",
-                                opt_level=0)
-            for label, r, t, e in zip(labels, reference, tiled, expects):
-                what = "%s [%s] %s" % (geometry[0], config_label, label)
-                ck.exact(what + ": tiled == reference lowering", t, r)
-                ck.exact(what + ": tiled == numpy", t, e)
+            check_module(runner, ck, rng, count, geometry, config, load)
     ck.finish(runner)
 
 

@@ -239,6 +239,17 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
     algorithm with the block, thread and warp loops as `scf.for`, so the
     tiled form runs on the
     CPU and is checked bit for bit against `convert-daq-to-linalg`.
+
+    `mma=amx` (with `target=cpu`) shapes the products for AMX's `tdpbssd`:
+    16x16 i32 tiles over 64-deep K slices, B staged in the VNNI layout
+    (`memref<stages x tile-k/4 x tile-n x 4 x i8>`, 4-byte pieces for
+    contiguous runs), A read through a `[.., tile-k/4, 4]` view of its tile,
+    and one `vector.contract` per 16x16 tile and slice with maps
+    `(m, k, v), (k, n, v) -> (m, n)` whose accumulator is read from and
+    written back to the C tile. `convert-vector-to-amx` turns each into
+    `amx.tile_load` x 3, `amx.tile_muli` and `amx.tile_store` on the
+    shared tiles; `daq-flatten-vnni-contractions` makes them plain
+    contractions for CPUs without AMX.
     Operands are read through `bufferization.to_buffer`, the result is
     written into a new buffer returned by `bufferization.to_tensor`.
 
@@ -273,8 +284,9 @@ def ConvertDaqConvToIgemm : Pass<"convert-daq-conv-to-igemm"> {
     Option<"warpN", "warp-n", "int64_t", /*default=*/"32",
            "Columns of C per warp">,
     Option<"mma", "mma", "std::string", /*default=*/"\"m16n8k32\"",
-           "Shape of one vector.contract: 'm16n8k32' (sm_80+) or "
-           "'m8n8k16' (sm_75)">,
+           "Shape of one vector.contract: 'm16n8k32' (sm_80+), "
+           "'m8n8k16' (sm_75) or, on the CPU, 'amx' (16x16x64 in the VNNI "
+           "layout of AMX's tdpbssd)">,
     Option<"stages", "stages", "int64_t", /*default=*/"3",
            "Shared-memory buffers of A and B: the K loop stages tile "
            "k + stages - 1 while it multiplies tile k (at least 2)">,

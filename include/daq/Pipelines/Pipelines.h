@@ -149,8 +149,17 @@ struct IgemmCpuPipelineOptions
     : public IgemmTileOptionsBase<IgemmCpuPipelineOptions> {
   Option<std::string> mma{
       *this, "mma",
-      llvm::cl::desc("vector.contract shape: 'm16n8k32' or 'm8n8k16'"),
+      llvm::cl::desc("vector.contract shape: 'm16n8k32', 'm8n8k16' or 'amx' "
+                     "(16x16x64 in AMX's VNNI layout)"),
       llvm::cl::init("m16n8k32")};
+  Option<bool> amxTiles{
+      *this, "amx-tiles",
+      llvm::cl::desc("With mma=amx, lower the contractions to AMX tiles "
+                     "(convert-vector-to-amx: tileloadd / tdpbssd / "
+                     "tilestored; runs only on CPUs with AMX-INT8); "
+                     "otherwise flatten them for any CPU "
+                     "(daq-flatten-vnni-contractions)"),
+      llvm::cl::init(false)};
 };
 
 /// Options of `daq-nvvm-pipeline`.
@@ -182,7 +191,8 @@ std::string mmaShapeForChip(llvm::StringRef chip);
 /// buildDaqCpuPipeline, but the INT8 convolutions run the tiled implicit
 /// GEMM (convert-daq-conv-to-igemm target=cpu) lowered through vector, and
 /// daq.mcs_clip / daq.max_abs the GPU reductions of
-/// convert-daq-stats-to-gpu (target=cpu).
+/// convert-daq-stats-to-gpu (target=cpu). AMX-form contractions become AMX
+/// tiles with `amxTiles`, plain contractions otherwise.
 void buildDaqIgemmCpuPipeline(OpPassManager &pm,
                               const IgemmCpuPipelineOptions &options);
 

@@ -256,4 +256,48 @@ def DaqFuseQuantizedConvolutions : Pass<"daq-fuse-quantized-convolutions"> {
                            "::mlir::daq::DaqDialect"];
 }
 
+def DaqFlattenVnniContractions : Pass<"daq-flatten-vnni-contractions"> {
+  let summary = "Rewrite VNNI-layout i8 contractions as plain matmul contractions";
+  let description = [{
+    Rewrites every `vector.contract` in the VNNI form that
+    `convert-vector-to-amx` maps onto AMX's `tdpbssd` (and that
+    `convert-daq-conv-to-igemm{mma=amx}` emits):
+
+    ```
+    A [m][k][v] x B [k][n][v] -> C [m][n]     maps (m, k, v), (k, n, v) -> (m, n)
+    ```
+
+    (`m`, `n` parallel; `k`, `v` reductions; `v` the 4 bytes of a VNNI dword)
+    into the one-reduction form that MLIR's generic vector lowering
+    handles (`vector-contract-lowering=outerproduct`; no strategy of MLIR 22
+    lowers the four-dimensional form):
+
+    ```
+    A' = shape_cast A          : [m][k * v]
+    B' = shape_cast (transpose B [1, 0, 2]) : [n][k * v]
+    C  = A' (m, K) x B' (n, K) -> (m, n)
+    ```
+
+    The sums are the same, over the same products (i32 addition wraps and is
+    associative), so the result is bit-identical to `tdpbssd`'s. This is how
+    the AMX form of the tiled implicit GEMM runs, and is checked, on CPUs
+    without AMX. Contractions in any other form are left unchanged.
+
+    Example:
+
+    ```mlir
+    %r = vector.contract {indexing_maps = [affine_map<(m, n, k, v) -> (m, k, v)>,
+                                           affine_map<(m, n, k, v) -> (k, n, v)>,
+                                           affine_map<(m, n, k, v) -> (m, n)>],
+                          iterator_types = ["parallel", "parallel", "reduction", "reduction"],
+                          kind = #vector.kind<add>}
+        %a, %b, %c : vector<16x16x4xi8>, vector<16x16x4xi8> into vector<16x16xi32>
+    ```
+
+    becomes a `vector<16x64xi8>, vector<16x64xi8> into vector<16x16xi32>`
+    contraction with maps `(m, K), (n, K) -> (m, n)`.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
 #endif // DAQ_TRANSFORMS_PASSES_TD

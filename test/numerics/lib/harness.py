@@ -51,8 +51,11 @@ U = 2.0 ** -24
 # ---------------------------------------------------------------------------
 # Command line and random inputs
 # ---------------------------------------------------------------------------
-def parse_args(description=""):
+def parse_args(description="", add_arguments=None):
+    """The common options; `add_arguments(parser)` adds a test's own."""
     p = argparse.ArgumentParser(description=description)
+    if add_arguments:
+        add_arguments(p)
     p.add_argument("--daq-run", default="daq-run", help="path of daq-run")
     p.add_argument("--seed", type=int, default=None,
                    help="random seed (default: fresh each run)")
