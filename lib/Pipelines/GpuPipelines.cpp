@@ -90,10 +90,14 @@ void daq::buildDaqIgemmCpuPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // The AMX form's contractions read and write their tiles straight from
   // the bufferized shared tiles.
-  if (options.amxTiles)
+  bool amxTiles = options.amxTiles || options.amxModel;
+  if (amxTiles) {
     pm.addPass(createConvertVectorToAMX());
-  else
+    if (options.amxModel)
+      pm.addPass(daq::createConvertAmxToIsaModel());
+  } else {
     pm.addPass(daq::createDaqFlattenVnniContractions());
+  }
   VectorTransferToSCFOptions vectorToScf;
   vectorToScf.enableFullUnroll();
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(vectorToScf));
@@ -106,7 +110,7 @@ void daq::buildDaqIgemmCpuPipeline(OpPassManager &pm,
   // unlowered in MLIR 22; outer products sign-extend and accumulate in i32.
   vectorToLLVM.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
-  vectorToLLVM.amx = options.amxTiles;
+  vectorToLLVM.amx = amxTiles && !options.amxModel;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

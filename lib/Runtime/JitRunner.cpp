@@ -43,6 +43,7 @@
 
 #include "daq/IR/Daq.h"
 #include "daq/Pipelines/Pipelines.h"
+#include "daq/Runtime/AmxTileModel.h"
 #include "daq/Runtime/QConvKernels.h"
 #include "daq/Runtime/StatsKernels.h"
 #include "daq/Transforms/Passes.h"
@@ -404,8 +405,6 @@ static void initializeNativeTarget() {
   });
 }
 
-/// Binds the CPU INT8 convolution kernels that
-/// --convert-daq-qconv-to-cpu-kernels calls (linked into this library).
 /// Whether the lowered module holds AMX tiles (`!llvm.x86_amx` values, the
 /// operands and results of the tile intrinsics).
 static bool usesAmxTiles(ModuleOp module) {
@@ -419,6 +418,9 @@ static bool usesAmxTiles(ModuleOp module) {
   return result.wasInterrupted();
 }
 
+/// Binds the CPU INT8 convolution kernels that
+/// --convert-daq-qconv-to-cpu-kernels calls and the AMX model of
+/// --convert-amx-to-isa-model (linked into this library).
 static void registerKernelSymbols(ExecutionEngine &engine) {
   engine.registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
@@ -439,6 +441,10 @@ static void registerKernelSymbols(ExecutionEngine &engine) {
     add("_mlir_ciface_daq_cpu_mcs_clip2", &_mlir_ciface_daq_cpu_mcs_clip2);
     add("_mlir_ciface_daq_cpu_quantize", &_mlir_ciface_daq_cpu_quantize);
     add("_mlir_ciface_daq_cpu_quantize2", &_mlir_ciface_daq_cpu_quantize2);
+    add("daq_amx_model_tile_zero", &daq_amx_model_tile_zero);
+    add("daq_amx_model_tile_load", &daq_amx_model_tile_load);
+    add("daq_amx_model_tile_store", &daq_amx_model_tile_store);
+    add("daq_amx_model_tdpbssd", &daq_amx_model_tdpbssd);
     return symbols;
   });
 }

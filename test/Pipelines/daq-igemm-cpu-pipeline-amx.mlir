@@ -12,6 +12,10 @@
 // RUN: daq-opt %s --daq-igemm-cpu-pipeline="mma=amx tile-m=32 tile-n=32 tile-k=64 warp-m=16 warp-n=32 amx-tiles=true" | FileCheck %s --check-prefix=LLVM
 // RUN: daq-opt %s --daq-igemm-cpu-pipeline="mma=amx tile-m=32 tile-n=32 tile-k=64 warp-m=16 warp-n=32 amx-tiles=true" | mlir-translate --mlir-to-llvmir | llc -O2 -mattr=+amx-tile,+amx-int8 | FileCheck %s --check-prefix=ASM
 //
+// With amx-model, the tiles as calls of the software model of the AMX
+// instructions (convert-amx-to-isa-model), which any CPU runs.
+// RUN: daq-opt %s --daq-igemm-cpu-pipeline="mma=amx tile-m=32 tile-n=32 tile-k=64 warp-m=16 warp-n=32 amx-model=true" | FileCheck %s --check-prefix=MODEL
+//
 // Without amx-tiles, the same contractions flattened
 // (daq-flatten-vnni-contractions) for any CPU: no tile, no contraction left.
 // RUN: daq-opt %s --daq-igemm-cpu-pipeline="mma=amx tile-m=32 tile-n=32 tile-k=64 warp-m=16 warp-n=32" | FileCheck %s --check-prefix=FLAT
@@ -54,6 +58,14 @@
 // ASM-NEXT: tilestored
 // ASM: tdpbssd
 // ASM: tilerelease
+
+// MODEL-LABEL: llvm.func @forward
+// MODEL-NOT: x86_amx
+// MODEL-COUNT-3: llvm.call @daq_amx_model_tile_load
+// MODEL-NEXT: llvm.call @daq_amx_model_tdpbssd
+// MODEL: llvm.call @daq_amx_model_tile_store
+// MODEL-NOT: x86_amx
+// MODEL: llvm.return
 
 // FLAT-LABEL: llvm.func @forward
 // FLAT-NOT: x86_amx

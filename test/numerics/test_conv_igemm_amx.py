@@ -7,7 +7,9 @@ daq-cpu-pipeline), bit for bit, and both against the numpy reference.
 By default the AMX-form contractions are flattened for any CPU
 (daq-flatten-vnni-contractions); with --amx-tiles they run as AMX tiles
 (convert-vector-to-amx: tileloadd, tdpbssd, tilestored), which needs a CPU
-with AMX-INT8 (test_conv_igemm_amx_tiles.py). The cases are a selection of
+with AMX-INT8 (test_conv_igemm_amx_tiles.py); with --amx-model the same
+tiles run on the software model of the AMX instructions
+(convert-amx-to-isa-model, any CPU: test_conv_igemm_amx_model.py). The cases are a selection of
 test_conv_igemm.py's (--all: all of them, about four minutes here; the
 flattened contractions are large straight-line code): odd channels, both
 layouts, groups, dilation, asymmetric padding, a random geometry, i8
@@ -34,6 +36,9 @@ def main():
     def add_arguments(parser):
         parser.add_argument("--amx-tiles", action="store_true",
                             help="lower to AMX tiles (needs a CPU with AMX-INT8)")
+        parser.add_argument("--amx-model", action="store_true",
+                            help="lower to AMX tiles and run them on the software "
+                                 "model of the AMX instructions (any CPU)")
         parser.add_argument("--all", action="store_true",
                             help="every geometry of test_conv_igemm.py, not a selection")
     args = parse_args(__doc__, add_arguments)
@@ -43,7 +48,11 @@ def main():
     rng = np.random.default_rng(args.seed)
     ck = Checker(args.seed)
     runner = Runner(args)
-    tiles = " amx-tiles=true" if args.amx_tiles else ""
+    tiles = ""
+    if args.amx_model:
+        tiles = " amx-model=true"
+    elif args.amx_tiles:
+        tiles = " amx-tiles=true"
     # (geometry, configuration, quantize-on-load; None: accumulating module)
     if args.all:
         plan = [(g, CONFIGS[gi % 2], gi % 3 == 1) for gi, g in enumerate(GEOMETRIES)]

@@ -391,6 +391,55 @@ def ConvertDaqStatsToGpu : Pass<"convert-daq-stats-to-gpu"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def ConvertAmxToIsaModel : Pass<"convert-amx-to-isa-model", "::mlir::ModuleOp"> {
+  let summary = "Run amx dialect tiles on the software ISA model (tests)";
+  let description = [{
+    Rewrites the `amx` dialect operations of every function into calls of
+    the runtime's software model of the AMX instructions
+    (`include/daq/Runtime/AmxTileModel.h` on `lib/CpuKernels/IsaModel.h`,
+    the model the C++ `amx-model` kernel variant runs on), so that code
+    generated for AMX tiles runs, and is checked, on CPUs without AMX:
+
+    | op | call (addresses and strides in bytes) |
+    |---|---|
+    | `amx.tile_zero` | `daq_amx_model_tile_zero(tile, rows, colsb)` |
+    | `amx.tile_load` | `daq_amx_model_tile_load(tile, address, stride, rows, colsb)` |
+    | `amx.tile_store` | `daq_amx_model_tile_store(address, stride, tile, rows, colsb)` |
+    | `amx.tile_muli` (signed) | `daq_amx_model_tdpbssd(result, acc, lhs, rhs, m, lhs colsb, acc colsb)` |
+
+    Each tile value becomes a 1 KiB stack buffer (16 rows of 64 bytes)
+    allocated once in the function's entry block; `address` is the memref's
+    aligned pointer plus its offset and the indices times the strides (from
+    `memref.extract_strided_metadata`), and `stride` the explicit stride or
+    that of the memref's second-innermost dimension, as `amx.tile_load` and
+    `amx.tile_store` define them. Each call configures the model's tiles for
+    its operation, so the model's checks (palette, shapes, tdpbssd's M / K /
+    N agreement, strides) apply to every operation.
+
+    Rejected with a diagnostic: `amx.tile_mulf` and zero-extended
+    `amx.tile_muli` operands (only the signed `tdpbssd` is modelled).
+
+    Example:
+
+    ```mlir
+    %t = amx.tile_load %a[%i, %c0] : memref<32x64xi8> into !amx.tile<16x64xi8>
+    ```
+
+    becomes (the buffer `%buf` allocated at the function's entry)
+
+    ```mlir
+    %base, %offset, %sizes:2, %strides:2 = memref.extract_strided_metadata %a : ...
+    %ptr = memref.extract_aligned_pointer_as_index %a : memref<32x64xi8> -> index
+    ... address = ptr + offset + i * strides#0 + c0 * strides#1 ...
+    func.call @daq_amx_model_tile_load(%tile, %address, %stride, %c16, %c64)
+        : (i64, i64, i64, i64, i64) -> ()
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def DaqPromoteSharedAllocs : Pass<"daq-promote-shared-allocs", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Turn workgroup-space memref.alloc in a kernel into workgroup attributions";
   let description = [{

@@ -160,6 +160,13 @@ struct IgemmCpuPipelineOptions
                      "otherwise flatten them for any CPU "
                      "(daq-flatten-vnni-contractions)"),
       llvm::cl::init(false)};
+  Option<bool> amxModel{
+      *this, "amx-model",
+      llvm::cl::desc("Lower to AMX tiles as amx-tiles does, and run them "
+                     "on the software model of the AMX instructions instead "
+                     "of the hardware (convert-amx-to-isa-model; for tests, "
+                     "any CPU)"),
+      llvm::cl::init(false)};
 };
 
 /// Options of `daq-nvvm-pipeline`.
