@@ -25,6 +25,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -284,6 +285,8 @@ static const DialectRegistry &getRegistry() {
     auto *result = new DialectRegistry();
     registerAllDialects(*result);
     registerAllExtensions(*result);
+    // gpu-module-to-binary (daq-nvvm-pipeline) translates to LLVM IR.
+    registerAllToLLVMIRTranslations(*result);
     result->insert<DaqDialect>();
     return result;
   }();
@@ -299,6 +302,7 @@ static void registerPasses() {
     registerDaqPasses();
     registerDaqConversionPasses();
     registerDaqPipelines();
+    registerDaqGpuPipelines();
   });
 }
 

@@ -171,6 +171,63 @@ def test_pipeline_errors():
         daq.run_pipeline(SCALE, None)
 
 
+QCONV_NHWC = """
+func.func @gx(%gy: tensor<2x4x4x7xi8>, %sgy: tensor<f32>, %w: tensor<7x3x3x5xi8>,
+              %sw: tensor<f32>) -> tensor<2x7x7x5xf32> {
+  %gx = daq.qconv2d_backward_data %gy[%sgy], %w[%sw]
+      {conv = #daq.conv<layout = nhwc, strides = [2, 2], padding = [1, 1, 1, 1]>}
+      : (tensor<2x4x4x7xi8>, tensor<f32>, tensor<7x3x3x5xi8>, tensor<f32>)
+        -> tensor<2x7x7x5xf32>
+  return %gx : tensor<2x7x7x5xf32>
+}
+"""
+
+
+def _cpu_has_amx():
+    with open("/proc/cpuinfo") as f:
+        return any(line.startswith("flags") and {"amx_tile", "amx_int8"} <=
+                   set(line.split(":", 1)[1].split()) for line in f)
+
+
+def test_amx_tiles_through_run_pipeline():
+    """The AMX form of the tiled implicit GEMM from Python: run_pipeline to
+    AMX tiles on the software model (any CPU) equals the default CPU
+    kernels bit for bit; AMX tiles for the hardware run where the CPU has
+    AMX-INT8 and are a clear error elsewhere."""
+    rng = np.random.default_rng(7)
+    gy = rng.integers(-127, 128, (2, 4, 4, 7), dtype=np.int8)
+    w = rng.integers(-127, 128, (7, 3, 3, 5), dtype=np.int8)
+    args = (gy, np.float32(0.37), w, np.float32(0.011))
+    ref = daq.Module(QCONV_NHWC).invoke("gx", *args)
+    tiles = ("mma=amx tile-m=16 tile-n=16 tile-k=64 warp-m=16 warp-n=16 "
+             "stages=2")
+    model_ir = daq.run_pipeline(
+        QCONV_NHWC,
+        "builtin.module(daq-igemm-cpu-pipeline{%s amx-model=true})" % tiles)
+    assert "daq_amx_model_tdpbssd" in model_ir
+    got = daq.Module(model_ir).invoke("gx", *args)
+    np.testing.assert_array_equal(got.view(np.int32), ref.view(np.int32))
+    tiles_ir = daq.run_pipeline(
+        QCONV_NHWC,
+        "builtin.module(daq-igemm-cpu-pipeline{%s amx-tiles=true})" % tiles)
+    assert "llvm.x86.tdpbssd.internal" in tiles_ir
+    if _cpu_has_amx():
+        got = daq.Module(tiles_ir).invoke("gx", *args)
+        np.testing.assert_array_equal(got.view(np.int32), ref.view(np.int32))
+    else:
+        with pytest.raises(daq.DaqError, match="uses AMX tile instructions"):
+            daq.Module(tiles_ir)
+
+
+def test_gpu_pipeline_through_run_pipeline():
+    """daq-nvvm-pipeline from Python (no GPU needed): the convolution becomes
+    a GPU binary whose PTX multiplies with INT8 mma.sync."""
+    out = daq.run_pipeline(
+        QCONV_NHWC, "builtin.module(daq-nvvm-pipeline{chip=sm_80 format=isa})")
+    assert "gpu.binary" in out
+    assert "mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32" in out
+
+
 def test_c_api_rejects_bad_arguments(module):
     """Arguments a foreign caller gets wrong are errors, not crashes."""
     lib = _capi.lib()
