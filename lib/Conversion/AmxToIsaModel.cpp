@@ -105,6 +105,20 @@ void ModelLowering::call(ImplicitLocOpBuilder &b, StringRef name,
 }
 
 LogicalResult ModelLowering::lower(Operation *op) {
+  // Tiles get their buffers where amx ops define them; one that arrives as a
+  // function or block argument has none.
+  for (Value operand : op->getOperands())
+    if (isa<amx::TileType>(operand.getType()) && !tiles.count(operand))
+      return op->emitOpError(
+          "uses a tile that no amx operation of this function defines (a "
+          "function or block argument); convert-amx-to-isa-model only "
+          "models tiles defined and used in one function");
+  for (Operation *user : op->getUsers())
+    if (!isa<amx::AMXDialect>(user->getDialect()))
+      return op->emitOpError("has a tile result used by '")
+             << user->getName()
+             << "'; convert-amx-to-isa-model only models tiles used by amx "
+                "operations";
   ImplicitLocOpBuilder b(op->getLoc(), op);
   return TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](amx::TileZeroOp zero) {

@@ -417,7 +417,9 @@ def ConvertAmxToIsaModel : Pass<"convert-amx-to-isa-model", "::mlir::ModuleOp"> 
     N agreement, strides) apply to every operation.
 
     Rejected with a diagnostic: `amx.tile_mulf` and zero-extended
-    `amx.tile_muli` operands (only the signed `tdpbssd` is modelled).
+    `amx.tile_muli` operands (only the signed `tdpbssd` is modelled), and
+    tiles that enter a function as arguments or leave the amx operations
+    (returned, yielded), which have no buffer.
 
     Example:
 
