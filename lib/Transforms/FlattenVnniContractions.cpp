@@ -29,7 +29,9 @@ namespace {
 /// Whether `op` is `(m, k, v) x (k, n, v) -> (m, n)` with m, n parallel and
 /// k, v reductions, in the iterator order (m, n, k, v).
 bool isVnniContraction(vector::ContractionOp op) {
-  if (op.getKind() != vector::CombiningKind::ADD ||
+  // A masked contraction is the single op of its vector.mask region, which
+  // the rewrite's several ops could not stay in.
+  if (op.isMasked() || op.getKind() != vector::CombiningKind::ADD ||
       op.getLhsType().getRank() != 3 || op.getRhsType().getRank() != 3 ||
       op.getLhsType().getElementType() != op.getRhsType().getElementType())
     return false;

@@ -25,11 +25,12 @@ func.func @vnni(%a: vector<16x16x4xi8>, %b: vector<16x8x4xi8>, %c: vector<16x8xi
 // -----
 
 // Other contractions are left alone: a plain matmul, a VNNI-shaped one with
-// the B operand transposed ((n, k, v)), and a max-combining one.
+// the B operand transposed ((n, k, v)), a max-combining one and a masked
+// one.
 // CHECK-LABEL: func.func @others
 // CHECK-NOT: vector.shape_cast
 // CHECK-NOT: vector.transpose
-// CHECK-COUNT-3: vector.contract
+// CHECK-COUNT-4: vector.contract
 // CHECK-NOT: vector.shape_cast
 // CHECK-NOT: vector.transpose
 // CHECK: return
@@ -40,12 +41,16 @@ func.func @vnni(%a: vector<16x16x4xi8>, %b: vector<16x8x4xi8>, %c: vector<16x8xi
 #bt = affine_map<(m, n, k, v) -> (n, k, v)>
 #b = affine_map<(m, n, k, v) -> (k, n, v)>
 #c = affine_map<(m, n, k, v) -> (m, n)>
-func.func @others(%a2: vector<16x64xi8>, %b2: vector<8x64xi8>, %a: vector<16x16x4xi8>, %b: vector<8x16x4xi8>, %bb: vector<16x8x4xi8>, %c: vector<16x8xi32>) -> (vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>) {
+func.func @others(%a2: vector<16x64xi8>, %b2: vector<8x64xi8>, %a: vector<16x16x4xi8>, %b: vector<8x16x4xi8>, %bb: vector<16x8x4xi8>, %c: vector<16x8xi32>, %mask: vector<16x8x16x4xi1>) -> (vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>) {
   %r0 = vector.contract {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>}
       %a2, %b2, %c : vector<16x64xi8>, vector<8x64xi8> into vector<16x8xi32>
   %r1 = vector.contract {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<add>}
       %a, %b, %c : vector<16x16x4xi8>, vector<8x16x4xi8> into vector<16x8xi32>
   %r2 = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<maxsi>}
       %a, %bb, %c : vector<16x16x4xi8>, vector<16x8x4xi8> into vector<16x8xi32>
-  return %r0, %r1, %r2 : vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>
+  %r3 = vector.mask %mask {
+    vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<add>}
+      %a, %bb, %c : vector<16x16x4xi8>, vector<16x8x4xi8> into vector<16x8xi32>
+  } : vector<16x8x16x4xi1> -> vector<16x8xi32>
+  return %r0, %r1, %r2, %r3 : vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>
 }
