@@ -34,6 +34,12 @@ from harness import Module, mcs_attr, randn  # noqa: E402
 F32 = np.float32
 
 
+# NCHW 32x32: channel rows (and the per-tensor parts) a multiple of 4 KiB
+# apart, which the statistics kernels read skewed (StatsKernels.cpp,
+# forRowsSideBySide); 17 channels: a block of 16 and a single one.
+ALIASED_SHAPE = (4, 17, 32, 32)
+
+
 def random_case(rng, index):
     """(shape, axis) of the gradient."""
     c = int(rng.choice([1, 3, 5, 7, 13, 17]))
@@ -45,7 +51,7 @@ def random_case(rng, index):
         # NHWC, large enough that the per-tensor statistics split into parts.
         return (3, 19, 17, 37), 3
     if index == 2:
-        return (3, 37, 19, 17), 1
+        return ALIASED_SHAPE, 1
     if index == 3:
         return (c, 29), 0
     n = int(rng.integers(1, 4))
@@ -55,13 +61,19 @@ def random_case(rng, index):
     return (n, h, w, c), 3
 
 
-def gradient(rng, shape, axis, special):
+def gradient(rng, shape, axis, special, edges=False):
     g = randn(rng, shape, float(rng.choice([1e-3, 1.0, 30.0])))
     # Heavy-tailed channels too (inverted-T shapes for MCS).
     if rng.random() < 0.5:
         g = (g * np.abs(randn(rng, shape, 1.0)) ** 3).astype(F32)
     channels = shape[axis]
     moved = np.moveaxis(g, axis, 0)
+    if edges:
+        # Each channel's maximum at its first or last element, where the
+        # kernels' skewed rows are read alone (a lost element shows).
+        top = float(np.abs(g).max())
+        for j in range(channels):
+            moved[j].flat[0 if j % 2 else moved[j].size - 1] = (2 + j) * top
     if channels > 1:
         moved[int(rng.integers(channels))] = 0.0  # an all-zero channel
     if special:
@@ -79,8 +91,9 @@ def gradient(rng, shape, axis, special):
 def build_case(rng, shape, axis, special):
     m = Module()
     channels = shape[axis]
-    g1 = m.arg(gradient(rng, shape, axis, special))
-    g2 = m.arg(gradient(rng, shape, axis, False))
+    edges = shape == ALIASED_SHAPE
+    g1 = m.arg(gradient(rng, shape, axis, special, edges))
+    g2 = m.arg(gradient(rng, shape, axis, False, edges))
     # Per-channel state: first step (-1) for some channels, positive clips.
     prev = rng.uniform(0.1, 3.0, size=(channels,)).astype(F32)
     prev[rng.random(channels) < 0.3] = -1.0
