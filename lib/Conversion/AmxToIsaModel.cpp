@@ -114,7 +114,7 @@ LogicalResult ModelLowering::lower(Operation *op) {
           "function or block argument); convert-amx-to-isa-model only "
           "models tiles defined and used in one function");
   for (Operation *user : op->getUsers())
-    if (!isa<amx::AMXDialect>(user->getDialect()))
+    if (!isa_and_present<amx::AMXDialect>(user->getDialect()))
       return op->emitOpError("has a tile result used by '")
              << user->getName()
              << "'; convert-amx-to-isa-model only models tiles used by amx "
@@ -148,12 +148,13 @@ LogicalResult ModelLowering::lower(Operation *op) {
           return mul.emitOpError(
               "has zero-extended operands; only the signed tdpbssd is "
               "modelled (convert-amx-to-isa-model)");
-        auto [m, lhsColsb] = shape(b, mul.getLhsTileType());
-        Value accColsb = shape(b, mul.getTileType()).second;
+        auto [accRows, accColsb] = shape(b, mul.getTileType());
+        auto [lhsRows, lhsColsb] = shape(b, mul.getLhsTileType());
+        auto [rhsRows, rhsColsb] = shape(b, mul.getRhsTileType());
         call(b, "daq_amx_model_tdpbssd",
              {newTile(mul.getRes()), tiles.lookup(mul.getAcc()),
-              tiles.lookup(mul.getLhs()), tiles.lookup(mul.getRhs()), m,
-              lhsColsb, accColsb});
+              tiles.lookup(mul.getLhs()), tiles.lookup(mul.getRhs()), accRows,
+              accColsb, lhsRows, lhsColsb, rhsRows, rhsColsb});
         return success();
       })
       .Default([&](Operation *other) -> LogicalResult {
@@ -173,7 +174,7 @@ struct ConvertAmxToIsaModelPass
       // Program order: a tile's definition is lowered before its uses.
       SmallVector<Operation *> amxOps;
       func.walk([&](Operation *op) {
-        if (isa<amx::AMXDialect>(op->getDialect()))
+        if (isa_and_present<amx::AMXDialect>(op->getDialect()))
           amxOps.push_back(op);
       });
       ModelLowering lowering(module, func);

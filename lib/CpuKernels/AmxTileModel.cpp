@@ -72,9 +72,10 @@ void daq_amx_model_tile_store(int64_t address, int64_t stride, int64_t tile,
 }
 
 void daq_amx_model_tdpbssd(int64_t result, int64_t acc, int64_t lhs,
-                           int64_t rhs, int64_t m, int64_t lhsColsb,
-                           int64_t accColsb) {
-  configure({{m, accColsb}, {m, lhsColsb}, {lhsColsb / 4, accColsb}});
+                           int64_t rhs, int64_t accRows, int64_t accColsb,
+                           int64_t lhsRows, int64_t lhsColsb, int64_t rhsRows,
+                           int64_t rhsColsb) {
+  configure({{accRows, accColsb}, {lhsRows, lhsColsb}, {rhsRows, rhsColsb}});
   _tile_loadd(0, pointer(acc), kBufferStride);
   _tile_loadd(1, pointer(lhs), kBufferStride);
   _tile_loadd(2, pointer(rhs), kBufferStride);

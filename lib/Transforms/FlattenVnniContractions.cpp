@@ -30,10 +30,14 @@ namespace {
 /// k, v reductions, in the iterator order (m, n, k, v).
 bool isVnniContraction(vector::ContractionOp op) {
   // A masked contraction is the single op of its vector.mask region, which
-  // the rewrite's several ops could not stay in.
+  // the rewrite's several ops could not stay in. Integer sums only: the
+  // flattened form adds in another order, which floats would notice.
+  VectorType lhsType = op.getLhsType(), rhsType = op.getRhsType();
   if (op.isMasked() || op.getKind() != vector::CombiningKind::ADD ||
-      op.getLhsType().getRank() != 3 || op.getRhsType().getRank() != 3 ||
-      op.getLhsType().getElementType() != op.getRhsType().getElementType())
+      lhsType.getRank() != 3 || rhsType.getRank() != 3 ||
+      lhsType.isScalable() || rhsType.isScalable() ||
+      !lhsType.getElementType().isInteger() ||
+      lhsType.getElementType() != rhsType.getElementType())
     return false;
   auto accType = dyn_cast<VectorType>(op.getAccType());
   if (!accType || accType.getRank() != 2)

@@ -1,13 +1,14 @@
-// RUN: daq-opt %s --convert-amx-to-isa-model --cse | FileCheck %s
+// RUN: daq-opt %s --allow-unregistered-dialect --convert-amx-to-isa-model --cse | FileCheck %s
 
 // Every tile value gets a 1 KiB buffer in the entry block; loads and stores
 // pass the byte address of the indexed element (aligned pointer + (offset +
 // indices . strides) * element bytes) and the byte stride between rows (the
 // explicit stride, else the second-innermost one); tdpbssd passes its
-// result, accumulator, lhs and rhs buffers and (M, lhs colsb, acc colsb).
+// result, accumulator, lhs and rhs buffers and the (rows, colsb) of the
+// accumulator, lhs and rhs tiles (16x64 bytes each here).
 // CHECK-DAG: func.func private @daq_amx_model_tile_load(i64, i64, i64, i64, i64)
 // CHECK-DAG: func.func private @daq_amx_model_tile_zero(i64, i64, i64)
-// CHECK-DAG: func.func private @daq_amx_model_tdpbssd(i64, i64, i64, i64, i64, i64, i64)
+// CHECK-DAG: func.func private @daq_amx_model_tdpbssd(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-DAG: func.func private @daq_amx_model_tile_store(i64, i64, i64, i64, i64)
 // CHECK-LABEL: func.func @tiles
 // CHECK-SAME: (%[[A:.*]]: memref<32x64xi8>, %[[B:.*]]: memref<?xi8>, %[[C:.*]]: memref<16x16xi32>, %[[I:.*]]: index, %[[STRIDE:.*]]: index)
@@ -30,12 +31,13 @@
 // CHECK: %[[STRIDE_B64:.*]] = arith.index_cast %[[ROWB_B]] : index to i64
 // CHECK-NEXT: call @daq_amx_model_tile_load(%[[TB:.*]], %{{.*}}, %[[STRIDE_B64]], %c16_i64, %c64_i64)
 // CHECK-NEXT: call @daq_amx_model_tile_zero(%[[TZ:.*]], %c16_i64, %c64_i64)
-// CHECK-NEXT: call @daq_amx_model_tdpbssd(%[[TR:.*]], %[[TZ]], %[[TA]], %[[TB]], %c16_i64, %c64_i64, %c64_i64)
+// CHECK-NEXT: call @daq_amx_model_tdpbssd(%[[TR:.*]], %[[TZ]], %[[TA]], %[[TB]], %c16_i64, %c64_i64, %c16_i64, %c64_i64, %c16_i64, %c64_i64)
 // The i32 store: 4 bytes an element.
 // CHECK: %{{.*}}, %{{.*}}, %{{.*}}:2, %[[STRIDES_C:.*]]:2 = memref.extract_strided_metadata %[[C]]
 // CHECK: %[[ROWB_C:.*]] = arith.muli %[[STRIDES_C]]#0, %c4
 // CHECK: %[[STRIDE_C64:.*]] = arith.index_cast %[[ROWB_C]] : index to i64
 // CHECK-NEXT: call @daq_amx_model_tile_store(%{{.*}}, %[[STRIDE_C64]], %[[TR]], %c16_i64, %c64_i64)
+// CHECK: "test.unregistered"
 // CHECK-NOT: amx.
 func.func @tiles(%a: memref<32x64xi8>, %b: memref<?xi8>, %c: memref<16x16xi32>, %i: index, %stride: index) {
   %c0 = arith.constant 0 : index
@@ -44,5 +46,7 @@ func.func @tiles(%a: memref<32x64xi8>, %b: memref<?xi8>, %c: memref<16x16xi32>, 
   %z = amx.tile_zero : !amx.tile<16x16xi32>
   %r = amx.tile_muli %ta, %tb, %z : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
   amx.tile_store %c[%c0, %c0], %r : memref<16x16xi32>, !amx.tile<16x16xi32>
+  // Other ops, registered or not, are left alone.
+  "test.unregistered"(%i) : (index) -> ()
   return
 }

@@ -24,33 +24,96 @@ func.func @vnni(%a: vector<16x16x4xi8>, %b: vector<16x8x4xi8>, %c: vector<16x8xi
 
 // -----
 
-// Other contractions are left alone: a plain matmul, a VNNI-shaped one with
-// the B operand transposed ((n, k, v)), a max-combining one and a masked
-// one.
-// CHECK-LABEL: func.func @others
-// CHECK-NOT: vector.shape_cast
-// CHECK-NOT: vector.transpose
-// CHECK-COUNT-4: vector.contract
+// Other contractions are left alone, each its own function: a plain
+// matmul, a VNNI-shaped one with the B operand transposed ((n, k, v)), a
+// max-combining one, a masked one, a floating-point one (flattening would
+// reorder its sums) and a scalable one.
+// CHECK-LABEL: func.func @matmul
 // CHECK-NOT: vector.shape_cast
 // CHECK-NOT: vector.transpose
 // CHECK: return
 #mk = affine_map<(m, n, k) -> (m, k)>
 #nk = affine_map<(m, n, k) -> (n, k)>
 #mn = affine_map<(m, n, k) -> (m, n)>
+func.func @matmul(%a: vector<16x64xi8>, %b: vector<8x64xi8>, %c: vector<16x8xi32>) -> vector<16x8xi32> {
+  %r = vector.contract {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>}
+      %a, %b, %c : vector<16x64xi8>, vector<8x64xi8> into vector<16x8xi32>
+  return %r : vector<16x8xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transposed_b
+// CHECK-NOT: vector.shape_cast
+// CHECK-NOT: vector.transpose
+// CHECK: return
 #a = affine_map<(m, n, k, v) -> (m, k, v)>
 #bt = affine_map<(m, n, k, v) -> (n, k, v)>
+#c = affine_map<(m, n, k, v) -> (m, n)>
+func.func @transposed_b(%a: vector<16x16x4xi8>, %b: vector<8x16x4xi8>, %c: vector<16x8xi32>) -> vector<16x8xi32> {
+  %r = vector.contract {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<add>}
+      %a, %b, %c : vector<16x16x4xi8>, vector<8x16x4xi8> into vector<16x8xi32>
+  return %r : vector<16x8xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @max
+// CHECK-NOT: vector.shape_cast
+// CHECK-NOT: vector.transpose
+// CHECK: return
+#a = affine_map<(m, n, k, v) -> (m, k, v)>
 #b = affine_map<(m, n, k, v) -> (k, n, v)>
 #c = affine_map<(m, n, k, v) -> (m, n)>
-func.func @others(%a2: vector<16x64xi8>, %b2: vector<8x64xi8>, %a: vector<16x16x4xi8>, %b: vector<8x16x4xi8>, %bb: vector<16x8x4xi8>, %c: vector<16x8xi32>, %mask: vector<16x8x16x4xi1>) -> (vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>) {
-  %r0 = vector.contract {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>}
-      %a2, %b2, %c : vector<16x64xi8>, vector<8x64xi8> into vector<16x8xi32>
-  %r1 = vector.contract {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<add>}
-      %a, %b, %c : vector<16x16x4xi8>, vector<8x16x4xi8> into vector<16x8xi32>
-  %r2 = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<maxsi>}
-      %a, %bb, %c : vector<16x16x4xi8>, vector<16x8x4xi8> into vector<16x8xi32>
-  %r3 = vector.mask %mask {
+func.func @max(%a: vector<16x16x4xi8>, %b: vector<16x8x4xi8>, %c: vector<16x8xi32>) -> vector<16x8xi32> {
+  %r = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<maxsi>}
+      %a, %b, %c : vector<16x16x4xi8>, vector<16x8x4xi8> into vector<16x8xi32>
+  return %r : vector<16x8xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @masked
+// CHECK-NOT: vector.shape_cast
+// CHECK-NOT: vector.transpose
+// CHECK: return
+#a = affine_map<(m, n, k, v) -> (m, k, v)>
+#b = affine_map<(m, n, k, v) -> (k, n, v)>
+#c = affine_map<(m, n, k, v) -> (m, n)>
+func.func @masked(%a: vector<16x16x4xi8>, %b: vector<16x8x4xi8>, %c: vector<16x8xi32>, %mask: vector<16x8x16x4xi1>) -> vector<16x8xi32> {
+  %r = vector.mask %mask {
     vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<add>}
-      %a, %bb, %c : vector<16x16x4xi8>, vector<16x8x4xi8> into vector<16x8xi32>
+      %a, %b, %c : vector<16x16x4xi8>, vector<16x8x4xi8> into vector<16x8xi32>
   } : vector<16x8x16x4xi1> -> vector<16x8xi32>
-  return %r0, %r1, %r2, %r3 : vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>, vector<16x8xi32>
+  return %r : vector<16x8xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @bf16
+// CHECK-NOT: vector.shape_cast
+// CHECK-NOT: vector.transpose
+// CHECK: return
+#a = affine_map<(m, n, k, v) -> (m, k, v)>
+#b = affine_map<(m, n, k, v) -> (k, n, v)>
+#c = affine_map<(m, n, k, v) -> (m, n)>
+func.func @bf16(%a: vector<16x16x2xbf16>, %b: vector<16x8x2xbf16>, %c: vector<16x8xf32>) -> vector<16x8xf32> {
+  %r = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<add>}
+      %a, %b, %c : vector<16x16x2xbf16>, vector<16x8x2xbf16> into vector<16x8xf32>
+  return %r : vector<16x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @scalable
+// CHECK-NOT: vector.shape_cast
+// CHECK-NOT: vector.transpose
+// CHECK: return
+#a = affine_map<(m, n, k, v) -> (m, k, v)>
+#b = affine_map<(m, n, k, v) -> (k, n, v)>
+#c = affine_map<(m, n, k, v) -> (m, n)>
+func.func @scalable(%a: vector<16x[16]x4xi8>, %b: vector<[16]x8x4xi8>, %c: vector<16x8xi32>) -> vector<16x8xi32> {
+  %r = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"], kind = #vector.kind<add>}
+      %a, %b, %c : vector<16x[16]x4xi8>, vector<[16]x8x4xi8> into vector<16x8xi32>
+  return %r : vector<16x8xi32>
 }

@@ -405,7 +405,7 @@ def ConvertAmxToIsaModel : Pass<"convert-amx-to-isa-model", "::mlir::ModuleOp"> 
     | `amx.tile_zero` | `daq_amx_model_tile_zero(tile, rows, colsb)` |
     | `amx.tile_load` | `daq_amx_model_tile_load(tile, address, stride, rows, colsb)` |
     | `amx.tile_store` | `daq_amx_model_tile_store(address, stride, tile, rows, colsb)` |
-    | `amx.tile_muli` (signed) | `daq_amx_model_tdpbssd(result, acc, lhs, rhs, m, lhs colsb, acc colsb)` |
+    | `amx.tile_muli` (signed) | `daq_amx_model_tdpbssd(result, acc, lhs, rhs, then (rows, colsb) of acc, lhs and rhs)` |
 
     Each tile value becomes a 1 KiB stack buffer (16 rows of 64 bytes)
     allocated once in the function's entry block; `address` is the memref's
@@ -432,7 +432,7 @@ def ConvertAmxToIsaModel : Pass<"convert-amx-to-isa-model", "::mlir::ModuleOp"> 
     ```mlir
     %base, %offset, %sizes:2, %strides:2 = memref.extract_strided_metadata %a : ...
     %ptr = memref.extract_aligned_pointer_as_index %a : memref<32x64xi8> -> index
-    ... address = ptr + offset + i * strides#0 + c0 * strides#1 ...
+    ... address = ptr + (offset + i * strides#0 + c0 * strides#1) * element bytes ...
     func.call @daq_amx_model_tile_load(%tile, %address, %stride, %c16, %c64)
         : (i64, i64, i64, i64, i64) -> ()
     ```

@@ -1,5 +1,4 @@
-//===- AmxTileModel.h - AMX dialect tiles on the ISA model -------*- C++
-//-*-===//
+//===- AmxTileModel.h - AMX dialect tiles on the ISA model ----*- C++ -*-===//
 //
 // The runtime side of --convert-amx-to-isa-model (tests): each `amx` dialect
 // operation becomes one call that runs it on the software model of the AMX
@@ -26,10 +25,12 @@ extern "C" void daq_amx_model_tile_load(int64_t tile, int64_t address,
 extern "C" void daq_amx_model_tile_store(int64_t address, int64_t stride,
                                          int64_t tile, int64_t rows,
                                          int64_t colsb);
-/// tdpbssd: result = acc + lhs (m x lhsColsb s8) x rhs (lhsColsb / 4 x
-/// accColsb, VNNI s8), in s32.
+/// tdpbssd: result = acc + lhs (s8) x rhs (s8, VNNI), in s32; each tile
+/// with its own type's (rows, colsb), so the model checks that they agree.
 extern "C" void daq_amx_model_tdpbssd(int64_t result, int64_t acc, int64_t lhs,
-                                      int64_t rhs, int64_t m, int64_t lhsColsb,
-                                      int64_t accColsb);
+                                      int64_t rhs, int64_t accRows,
+                                      int64_t accColsb, int64_t lhsRows,
+                                      int64_t lhsColsb, int64_t rhsRows,
+                                      int64_t rhsColsb);
 
 #endif // DAQ_RUNTIME_AMXTILEMODEL_H

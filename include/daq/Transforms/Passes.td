@@ -281,7 +281,9 @@ def DaqFlattenVnniContractions : Pass<"daq-flatten-vnni-contractions"> {
     The sums are the same, over the same products (i32 addition wraps and is
     associative), so the result is bit-identical to `tdpbssd`'s. This is how
     the AMX form of the tiled implicit GEMM runs, and is checked, on CPUs
-    without AMX. Contractions in any other form are left unchanged.
+    without AMX. Contractions in any other form, and masked, scalable or
+    floating-point ones (whose sums the flattening would reorder), are left
+    unchanged.
 
     Example:
 
