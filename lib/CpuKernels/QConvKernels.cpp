@@ -48,6 +48,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <immintrin.h>
 #include <memory>
 #include <mutex>
 #include <sys/syscall.h>
@@ -481,8 +482,28 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
         continue;
       }
       int64_t runLength = numRows * width;
+      // The rows of one channel are a few lines far from the next
+      // channel's: without the prefetcher's help (a stride-2 layer reads
+      // every other row, ~60 bytes each) every load waited on memory.
+      int64_t span = (numRows - 1) * rows.every * strideOf.row +
+                     (width - 1) * colStride + 1;
+      auto prefetchChannel = [&](int64_t ch) {
+        const char *begin =
+            op.i8 ? reinterpret_cast<const char *>(op.i8 + rowBase(0) +
+                                                   ch * strideOf.channel)
+                  : reinterpret_cast<const char *>(op.f32 + rowBase(0) +
+                                                   ch * strideOf.channel);
+        int64_t bytes = span * (op.i8 ? 1 : 4);
+        for (int64_t offset = 0; offset < bytes; offset += 64)
+          __builtin_prefetch(begin + offset);
+      };
+      constexpr int64_t kChannelsAhead = 4;
+      for (int64_t c = 0; c < std::min(kChannelsAhead, cg); ++c)
+        prefetchChannel(g * cg + c);
       for (int64_t c = 0; c < cg; ++c) {
         int64_t ch = g * cg + c;
+        if (c + kChannelsAhead < cg)
+          prefetchChannel(ch + kChannelsAhead);
         int16_t *dst = runs.data() + c * runLength;
         if (denseRows) {
           loadRun(op, rowBase(0) + ch * strideOf.channel, 1, runLength, ch, 0,
@@ -567,7 +588,71 @@ struct DirectGemm {
   std::vector<float> colAlpha;
 };
 
+/// Rows of a block whose outputs are consecutive in memory: offsets
+/// rowOffsets[first + i] = rowOffsets[first] + i for i < length.
+struct RowRun {
+  int64_t first, length;
+};
+
+/// Splits rows [0, count) into runs of consecutive output offsets.
+void findRowRuns(const int64_t *rowOffsets, int64_t count,
+                 std::vector<RowRun> &runs) {
+  runs.clear();
+  for (int64_t r = 0; r < count; ++r) {
+    if (!runs.empty() && rowOffsets[r] == rowOffsets[r - 1] + 1)
+      ++runs.back().length;
+    else
+      runs.push_back({r, 1});
+  }
+}
+
+/// Transposes a row-major [rows][cols] int32 block into [cols][rows], both
+/// multiples of 4, with SSE2 4 x 4 transposes.
+void transposeBlock(const int32_t *src, int64_t rows, int64_t cols,
+                    int32_t *dst) {
+  for (int64_t r = 0; r < rows; r += 4)
+    for (int64_t c = 0; c < cols; c += 4) {
+      __m128 v[4];
+      for (int i = 0; i < 4; ++i)
+        v[i] = _mm_castsi128_ps(_mm_loadu_si128(
+            reinterpret_cast<const __m128i *>(src + (r + i) * cols + c)));
+      _MM_TRANSPOSE4_PS(v[0], v[1], v[2], v[3]);
+      for (int i = 0; i < 4; ++i)
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + (c + i) * rows + r),
+                         _mm_castps_si128(v[i]));
+    }
+}
+
+/// dst[i] = float(acc[i]) * alpha for i < count (cvtdq2ps and mulps round
+/// like the scalar forms). With `stream`, the 16-byte aligned middle is
+/// written with non-temporal stores: an output much larger than the caches
+/// is then not read in before it is overwritten.
+void scaleRun(const int32_t *acc, float alpha, int64_t count, float *dst,
+              bool stream) {
+  int64_t i = 0;
+  if (stream) {
+    for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
+      dst[i] = static_cast<float>(acc[i]) * alpha;
+    __m128 scale = _mm_set1_ps(alpha);
+    for (; i + 4 <= count; i += 4) {
+      __m128i values =
+          _mm_loadu_si128(reinterpret_cast<const __m128i *>(acc + i));
+      _mm_stream_ps(dst + i, _mm_mul_ps(_mm_cvtepi32_ps(values), scale));
+    }
+  }
+  for (; i < count; ++i)
+    dst[i] = static_cast<float>(acc[i]) * alpha;
+}
+
 /// Runs the direct GEMM with its epilogue.
+///
+/// The microkernel writes a block's tiles of one column tile row-major into
+/// `blockC` [block rows][NR], and the epilogue writes them all at once.
+/// Where the output's columns are not contiguous (the channels of NCHW,
+/// whose rows, the pixels, are), one store per value went to NR cache
+/// lines per tile: on a short-K layer (a 1x1 downsampling) that took longer
+/// than the GEMM. The block is then transposed to `stage` [NR][block rows]
+/// and each column written as runs of consecutive output positions.
 template <typename RowOffsetFn>
 void runDirect(const DirectGemm &p, const Microkernel &uk,
                const RowOffsetFn &rowOffset) {
@@ -581,15 +666,24 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   int64_t tileSize = numTaps * pairsPerTap * 2 * nr;
   // A block of row tiles shares each B tile while it is in L2.
   constexpr int64_t kRowTilesPerBlock = 8;
+  int64_t blockRows = kRowTilesPerBlock * mr;
   int64_t blocks = (rowTiles + kRowTilesPerBlock - 1) / kRowTilesPerBlock;
+  // Outputs past the L2 caches stream (8 MiB: the benchmark's largest L2
+  // total is 2 MiB, and a result this size is not read again from cache).
+  constexpr int64_t kStreamBytes = 8 << 20;
+  bool stream =
+      rows * p.cols * p.groups * static_cast<int64_t>(sizeof(float)) >=
+      kStreamBytes;
   parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
-    std::vector<int32_t> c(mr * nr);
-    std::vector<const int16_t *> rowPointers(kRowTilesPerBlock * mr);
-    std::vector<int64_t> rowOffsets(kRowTilesPerBlock * mr);
+    std::vector<int32_t> blockC(blockRows * nr), stage(nr * blockRows);
+    std::vector<const int16_t *> rowPointers(blockRows);
+    std::vector<int64_t> rowOffsets(blockRows);
+    std::vector<RowRun> runs;
     for (int64_t task = begin; task < end; ++task) {
       int64_t g = task / blocks, block = task % blocks;
       int64_t firstTile = block * kRowTilesPerBlock;
       int64_t numTiles = std::min(kRowTilesPerBlock, rowTiles - firstTile);
+      int64_t validRows = std::min(numTiles * mr, rows - firstTile * mr);
       for (int64_t r = 0; r < numTiles * mr; ++r) {
         // Rows past the end repeat the last row; their results are dropped.
         int64_t m = std::min(firstTile * mr + r, rows - 1);
@@ -598,31 +692,49 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
         rowOffsets[r] = rowOffset(img, y, x);
         rowPointers[r] = p.buf->pixel(g, img, p.y0 + y * p.ry, p.x0 + x * p.rx);
       }
+      findRowRuns(rowOffsets.data(), validRows, runs);
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
         const int16_t *b = p.packed + (g * colTiles + colTile) * tileSize;
-        int64_t validCols = std::min(nr, p.cols - colTile * nr);
         for (int64_t t = 0; t < numTiles; ++t) {
           MicroTile tile{rowPointers.data() + t * mr,
                          p.tapOffsets.data(),
                          numTaps,
                          pairsPerTap,
                          b,
-                         c.data(),
+                         blockC.data() + t * mr * nr,
                          false};
           uk.run(tile);
-          int64_t validRows = std::min(mr, rows - (firstTile + t) * mr);
-          const int64_t *colOffsets =
-              p.colOffsets.data() + g * p.cols + colTile * nr;
-          const float *colAlpha = p.colAlpha.data() + g * p.cols + colTile * nr;
+        }
+        int64_t validCols = std::min(nr, p.cols - colTile * nr);
+        const int64_t *colOffsets =
+            p.colOffsets.data() + g * p.cols + colTile * nr;
+        const float *colAlpha = p.colAlpha.data() + g * p.cols + colTile * nr;
+        bool contiguousCols = true;
+        for (int64_t j = 1; j < validCols; ++j)
+          contiguousCols &= colOffsets[j] == colOffsets[0] + j;
+        if (contiguousCols || static_cast<int64_t>(runs.size()) == validRows) {
+          // Row-major: a row's columns are one run, or no two values of
+          // the block are neighbours.
           for (int64_t r = 0; r < validRows; ++r) {
-            float *row = p.out + rowOffsets[t * mr + r];
-            const int32_t *acc = c.data() + r * nr;
+            float *row = p.out + rowOffsets[r];
+            const int32_t *acc = blockC.data() + r * nr;
             for (int64_t j = 0; j < validCols; ++j)
               row[colOffsets[j]] = static_cast<float>(acc[j]) * colAlpha[j];
           }
+          continue;
         }
+        // Every microkernel's MR x 8 and NR are multiples of 4.
+        transposeBlock(blockC.data(), blockRows, nr, stage.data());
+        for (int64_t j = 0; j < validCols; ++j)
+          for (const RowRun &run : runs)
+            scaleRun(stage.data() + j * blockRows + run.first, colAlpha[j],
+                     run.length, p.out + rowOffsets[run.first] + colOffsets[j],
+                     stream);
       }
     }
+    // Non-temporal stores are weakly ordered: visible before the loop ends.
+    if (stream)
+      _mm_sfence();
   });
 }
 
@@ -859,24 +971,38 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   int64_t imagesPerBlock = std::max<int64_t>(
       1, (192 * 1024) / (kColTilesPerBlock * tileImageSize * 2));
   imagesPerBlock = std::min(imagesPerBlock, g.n);
-  // The accumulators of every output channel, [O][taps][CG] (= [O][cols]).
-  std::vector<int32_t> staged(g.o * cols);
+  // Few column blocks (a 1x1 layer with 64 input channels has one) left
+  // threads idle or unevenly loaded: K (the images) is then split too,
+  // into as few parts as make the tasks a multiple of the threads. Each
+  // part accumulates on its own; the parts are summed below (int32 sums
+  // wrap, so the order does not change the bits).
+  int64_t columnTasks = g.groups * colBlocks;
+  int64_t threads = getNumThreads(), kParts = 1;
+  while (kParts < g.n && columnTasks * kParts < 8 * threads &&
+         columnTasks * kParts % threads != 0)
+    ++kParts;
+  // The accumulators of every output channel, [O][taps][CG] (= [O][cols]),
+  // per K part.
+  std::vector<int32_t> staged(kParts * g.o * cols);
 
-  parallelFor(g.groups * colBlocks, [&](int64_t begin, int64_t end) {
+  parallelFor(columnTasks * kParts, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> acc(kColTilesPerBlock * rowTiles * mr * nr);
     std::vector<int16_t> packed(kColTilesPerBlock * imagesPerBlock *
                                 tileImageSize);
     std::vector<const int16_t *> rowPointers(rowTiles * mr);
     std::vector<int64_t> tapOffsets(imagesPerBlock);
     for (int64_t task = begin; task < end; ++task) {
-      int64_t grp = task / colBlocks, block = task % colBlocks;
+      int64_t part = task % kParts, columnTask = task / kParts;
+      int64_t grp = columnTask / colBlocks, block = columnTask % colBlocks;
       int64_t firstTile = block * kColTilesPerBlock;
       int64_t numTiles = std::min(kColTilesPerBlock, colTiles - firstTile);
+      int64_t imgBegin = part * g.n / kParts,
+              imgEnd = (part + 1) * g.n / kParts;
       for (int64_t r = 0; r < rowTiles * mr; ++r)
         rowPointers[r] =
             a.data() + ((grp * og + std::min(r, og - 1)) * g.n) * p2;
-      for (int64_t img0 = 0; img0 < g.n; img0 += imagesPerBlock) {
-        int64_t images = std::min(imagesPerBlock, g.n - img0);
+      for (int64_t img0 = imgBegin; img0 < imgEnd; img0 += imagesPerBlock) {
+        int64_t images = std::min(imagesPerBlock, imgEnd - img0);
         for (int64_t i = 0; i < images; ++i)
           tapOffsets[i] = (img0 + i) * p2;
         for (int64_t tb = 0; tb < numTiles; ++tb) {
@@ -912,7 +1038,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                            p2 / 2,
                            packed.data() + tb * imagesPerBlock * tileImageSize,
                            acc.data() + (tb * rowTiles + t) * mr * nr,
-                           img0 > 0};
+                           img0 > imgBegin};
             uk.run(tile);
           }
       }
@@ -922,10 +1048,21 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         const int32_t *tileAcc = acc.data() + tb * rowTiles * mr * nr;
         for (int64_t o = 0; o < og; ++o)
           std::copy(tileAcc + o * nr, tileAcc + o * nr + validCols,
-                    staged.data() + (grp * og + o) * cols + colTile * nr);
+                    staged.data() + ((part * g.o) + grp * og + o) * cols +
+                        colTile * nr);
       }
     }
   });
+  if (kParts > 1) {
+    int64_t size = g.o * cols;
+    parallelFor(size, [&](int64_t begin, int64_t end) {
+      for (int64_t part = 1; part < kParts; ++part)
+        for (int64_t i = begin; i < end; ++i)
+          staged[i] = static_cast<int32_t>(
+              static_cast<uint32_t>(staged[i]) +
+              static_cast<uint32_t>(staged[part * size + i]));
+    });
+  }
   storeFilterGradient(g, epi, [&](int64_t ch, int64_t tap, int64_t c) {
     return staged[ch * cols + tap * cg + c];
   });

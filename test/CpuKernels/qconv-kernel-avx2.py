@@ -1,5 +1,7 @@
 # REQUIRES: cpu-avx2
-# RUN: %python %S/Inputs/check_qconv_kernels.py --daq-run daq-run --daq-opt daq-opt --kernel avx2
+# RUN: %python %S/Inputs/check_qconv_kernels.py --daq-run daq-run --daq-opt daq-opt --kernel avx2 --extra
 """The avx2 INT8 convolution kernels (forced with
 daq-cpu-pipeline=qconv-kernel=avx2) equal the reference lowering bit for bit
-on random geometries (Inputs/check_qconv_kernels.py)."""
+on random geometries, and on one with outputs large enough to be written
+with non-temporal stores and one whose backward-filter splits K
+(Inputs/check_qconv_kernels.py, --extra)."""

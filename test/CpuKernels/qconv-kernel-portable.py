@@ -1,4 +1,6 @@
-# RUN: %python %S/Inputs/check_qconv_kernels.py --daq-run daq-run --daq-opt daq-opt --kernel portable
+# RUN: %python %S/Inputs/check_qconv_kernels.py --daq-run daq-run --daq-opt daq-opt --kernel portable --extra
 """The portable INT8 convolution kernels (forced with
 daq-cpu-pipeline=qconv-kernel=portable) equal the reference lowering bit for bit
-on random geometries (Inputs/check_qconv_kernels.py)."""
+on random geometries, and on one with outputs large enough to be written
+with non-temporal stores and one whose backward-filter splits K
+(Inputs/check_qconv_kernels.py, --extra)."""

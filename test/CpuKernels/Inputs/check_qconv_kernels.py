@@ -5,8 +5,13 @@ random geometries: both layouts, batch 1 and more, odd channel counts that no
 tile size divides, strides, asymmetric padding, dilation, groups and
 depthwise, i8 operands and f32 operands quantized on load (nearest-even, per
 tensor and per output channel). Cases 0-3 are fixed kinds (a multiple of 16
-channels, large images, wide channels, depthwise), the rest random. Each
-case is one module, lowered twice with daq-opt:
+channels, large images, wide channels, depthwise), the rest random. With
+--extra, two more: forward and backward-data outputs past the kernels'
+streaming threshold (8 MiB: written with non-temporal stores, odd plane
+sizes so that runs start unaligned), and a backward-filter with two column
+blocks on 3 threads (DAQ_NUM_THREADS), whose K (the images) is split into
+uneven parts summed afterwards. Each case is one module, lowered twice with
+daq-opt:
 
   --daq-cpu-pipeline=qconv-kernel=reference   (convert-daq-to-linalg loops)
   --daq-cpu-pipeline=qconv-kernel=VARIANT     (the CPU kernels, forced)
@@ -70,6 +75,19 @@ def random_case(rng, index):
         oh, ow = conv.out_size((h, w), (kh, kw))
         if oh >= 1 and ow >= 1:
             return conv, (n, cg * groups, h, w, og * groups, kh, kw)
+
+
+def extra_cases():
+    """[(Conv, dims, threads)]: NCHW 1x1, 37 -> 37 channels (two full column
+    tiles and a partial one), 2 x 171 x 169: forward and backward-data
+    outputs of 8.55 MB; then a 1x1 stride-2 layer with 81 input channels
+    (backward-filter's im2col form, two column blocks at NR = 16) and 4
+    images on 3 threads: K split in three uneven parts, two tasks per
+    thread."""
+    return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
+             (2, 37, 171, 169, 37, 1, 1), None),
+            (ref.Conv("nhwc", (2, 2), (0, 1, 0, 1), (1, 1), 1),
+             (4, 81, 13, 11, 19, 1, 1), 3)]
 
 
 def build_case(rng, conv, dims):
@@ -136,6 +154,8 @@ def main():
     p.add_argument("--kernel", required=True)
     p.add_argument("--cases", type=int, default=3)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--extra", action="store_true",
+                   help="add the fixed cases of large outputs and a split K")
     args = p.parse_args()
     seed = args.seed if args.seed is not None else \
         int.from_bytes(os.urandom(4), "little")
@@ -143,8 +163,10 @@ def main():
     rng = np.random.default_rng(seed)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="daq-qconv-kernels-") as tmp:
-        for index in range(args.cases):
-            conv, dims = random_case(rng, index)
+        cases = [random_case(rng, i) + (None,) for i in range(args.cases)]
+        if args.extra:
+            cases += extra_cases()
+        for index, (conv, dims, threads) in enumerate(cases):
             m, exact = build_case(rng, conv, dims)
             name = "case %d %s NCHWOKK=%s" % (index, conv, dims)
             d = os.path.join(tmp, "case%d" % index)
@@ -174,6 +196,8 @@ def main():
                 # The variant comes from the pipeline option alone.
                 env = dict(os.environ)
                 env.pop("DAQ_CPU_KERNEL", None)
+                if threads:
+                    env["DAQ_NUM_THREADS"] = str(threads)
                 proc = subprocess.run(
                     [args.daq_run, lowered, "-e", "main"] + inputs +
                     ["--output=" + o for o in outs],
@@ -213,7 +237,7 @@ def main():
                         name, m.results[k][1]))
     if failures:
         sys.exit("%d failures (seed %d)" % (failures, seed))
-    print("PASS: kernel %s, %d cases" % (args.kernel, args.cases))
+    print("PASS: kernel %s, %d cases" % (args.kernel, len(cases)))
 
 
 if __name__ == "__main__":
