@@ -771,6 +771,147 @@ void runForward(const Geometry &g, const Operand &x,
   });
 }
 
+/// Writes src[0, count) to dst, streaming the 16-byte aligned middle like
+/// scaleRun.
+void storeRun(const float *src, int64_t count, float *dst, bool stream) {
+  int64_t i = 0;
+  if (stream) {
+    for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
+      dst[i] = src[i];
+    for (; i + 4 <= count; i += 4)
+      _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
+  }
+  std::copy(src + i, src + count, dst + i);
+}
+
+/// One width phase of a backward-data stride phase: output columns iw0 +
+/// x * SW for x < rowsX, with the taps that reach them (none: the columns
+/// hold 0 * alpha).
+struct WidthPhase {
+  int64_t iw0, rowsX;
+  std::vector<int64_t> tapOffsets;
+  std::vector<int16_t> packed;
+};
+
+/// The width phases of one height phase of a backward-data with an NCHW
+/// output and a width stride, interleaved: a task computes R output rows
+/// (rows ih0 + y * SH of one image) of every width phase and writes each
+/// channel's rows whole. Run phase by phase, each phase wrote every SW-th
+/// float of the same rows (one store per value, and every line of the
+/// output read SW times); now each row is one run, streamed past 8 MiB.
+///
+///   per width phase k: GEMM rows (y, x), y < R, x < rowsX_k, tiled by MR
+///   row ih of channel ch:  | k0 x0 | k1 x0 | k0 x1 | k1 x1 | ...   (SW = 2)
+struct InterleavedPhases {
+  const ChannelsLast *buf;
+  std::vector<WidthPhase> phases;
+  int64_t n, rowsY, ih0, sh, sw, padY, padX, width;
+  int64_t cols, groups; // channels per group
+  float alpha;
+  float *out;
+  int64_t imageStride, channelStride, rowStride;
+};
+
+void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
+  PhaseTimer timer{"gemm"};
+  int64_t mr = uk.mr, nr = uk.nr;
+  int64_t colTiles = (p.cols + nr - 1) / nr;
+  int64_t pairsPerTap = p.buf->cp / 2;
+  int64_t maxRowsX = 1;
+  for (const WidthPhase &phase : p.phases)
+    maxRowsX = std::max(maxRowsX, phase.rowsX);
+  // About 8 row tiles per phase and task, as in runDirect.
+  int64_t rowsPerTask = std::clamp<int64_t>(8 * mr / maxRowsX, 1, p.rowsY);
+  int64_t yBlocks = (p.rowsY + rowsPerTask - 1) / rowsPerTask;
+  float zero = 0.0f * p.alpha;
+  constexpr int64_t kStreamBytes = 8 << 20;
+  bool stream = p.n * p.groups * p.cols * p.rowsY * p.width *
+                    static_cast<int64_t>(sizeof(float)) >=
+                kStreamBytes;
+  int64_t numPhases = p.phases.size();
+  // Rows of a phase's accumulators per task, a multiple of MR and of 4.
+  std::vector<int64_t> tileRows(numPhases), stageRows(numPhases);
+  for (int64_t k = 0; k < numPhases; ++k) {
+    int64_t rows = rowsPerTask * p.phases[k].rowsX;
+    tileRows[k] = (rows + mr - 1) / mr * mr;
+    stageRows[k] = roundUp(tileRows[k], 4);
+  }
+  parallelFor(p.groups * p.n * yBlocks, [&](int64_t begin, int64_t end) {
+    std::vector<std::vector<int32_t>> blockC(numPhases), stage(numPhases);
+    std::vector<std::vector<const int16_t *>> rowPointers(numPhases);
+    for (int64_t k = 0; k < numPhases; ++k) {
+      blockC[k].resize(stageRows[k] * nr);
+      stage[k].resize(nr * stageRows[k]);
+      rowPointers[k].resize(tileRows[k]);
+    }
+    std::vector<float> row(p.width);
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t yBlock = task % yBlocks, img = (task / yBlocks) % p.n,
+              g = task / (yBlocks * p.n);
+      int64_t yBegin = yBlock * rowsPerTask;
+      int64_t numY = std::min(rowsPerTask, p.rowsY - yBegin);
+      std::vector<int64_t> tiles(numPhases, 0);
+      for (int64_t k = 0; k < numPhases; ++k) {
+        int64_t rows = numY * p.phases[k].rowsX;
+        if (p.phases[k].tapOffsets.empty() || rows == 0)
+          continue;
+        tiles[k] = (rows + mr - 1) / mr;
+        for (int64_t r = 0; r < tiles[k] * mr; ++r) {
+          // Rows past the end repeat the last row; their results are
+          // dropped.
+          int64_t m = std::min(r, rows - 1);
+          int64_t y = yBegin + m / p.phases[k].rowsX, x = m % p.phases[k].rowsX;
+          rowPointers[k][r] = p.buf->pixel(g, img, p.padY + y, p.padX + x);
+        }
+      }
+      for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
+        for (int64_t k = 0; k < numPhases; ++k) {
+          const WidthPhase &phase = p.phases[k];
+          int64_t tileSize = phase.tapOffsets.size() * pairsPerTap * 2 * nr;
+          for (int64_t t = 0; t < tiles[k]; ++t) {
+            MicroTile tile{rowPointers[k].data() + t * mr,
+                           phase.tapOffsets.data(),
+                           static_cast<int64_t>(phase.tapOffsets.size()),
+                           pairsPerTap,
+                           phase.packed.data() +
+                               (g * colTiles + colTile) * tileSize,
+                           blockC[k].data() + t * mr * nr,
+                           false};
+            uk.run(tile);
+          }
+          if (tiles[k])
+            transposeBlock(blockC[k].data(), stageRows[k], nr, stage[k].data());
+        }
+        int64_t validCols = std::min(nr, p.cols - colTile * nr);
+        for (int64_t j = 0; j < validCols; ++j) {
+          int64_t ch = g * p.cols + colTile * nr + j;
+          for (int64_t y = 0; y < numY; ++y) {
+            for (int64_t k = 0; k < numPhases; ++k) {
+              const WidthPhase &phase = p.phases[k];
+              float *dst = row.data() + phase.iw0;
+              if (!tiles[k]) {
+                for (int64_t x = 0; x < phase.rowsX; ++x)
+                  dst[x * p.sw] = zero;
+                continue;
+              }
+              const int32_t *acc =
+                  stage[k].data() + j * stageRows[k] + y * phase.rowsX;
+              for (int64_t x = 0; x < phase.rowsX; ++x)
+                dst[x * p.sw] = static_cast<float>(acc[x]) * p.alpha;
+            }
+            storeRun(row.data(), p.width,
+                     p.out + img * p.imageStride + ch * p.channelStride +
+                         (p.ih0 + (yBegin + y) * p.sh) * p.rowStride,
+                     stream);
+          }
+        }
+      }
+    }
+    if (stream)
+      _mm_sfence();
+  });
+}
+
 void runBackwardData(const Geometry &g, const Operand &gy,
                      const std::vector<int16_t> &w, const Epilogue &epi,
                      const Microkernel &uk) {
@@ -791,10 +932,13 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   float alpha = epi.alpha(0);
   const int64_t *st = epi.strides;
   const ActivationStrides strideOf(st, g.nhwc);
-  // With a phase that no tap reaches (a 1x1 stride-2 layer has three), a
-  // dense output is first filled with that phase's value, 0 * alpha (NaN or
-  // -0 with a NaN or negative alpha, as in the reference), in one streaming
-  // pass; the phases with taps then overwrite their positions.
+  // NCHW with a width stride: the width phases of a height phase are
+  // computed together and written row by row (runInterleaved).
+  bool interleave = !g.nhwc && g.sw > 1 && strideOf.col == 1;
+  // Otherwise, with a phase that no tap reaches (a 1x1 stride-2 layer has
+  // three), a dense output is first filled with that phase's value, 0 *
+  // alpha (NaN or -0 with a NaN or negative alpha, as in the reference), in
+  // one streaming pass; the phases with taps then overwrite their positions.
   float zero = 0.0f * alpha;
   auto missesAPhase = [](int64_t k, int64_t dilation, int64_t stride) {
     std::vector<bool> reached(stride, false);
@@ -808,7 +952,7 @@ void runBackwardData(const Geometry &g, const Operand &gy,
                      g.nhwc ? g.c : g.w};
   bool dense = st[3] == 1 && st[2] == dims[3] && st[1] == dims[2] * st[2] &&
                st[0] == dims[1] * st[1];
-  bool filled = emptyPhase && dense;
+  bool filled = emptyPhase && dense && !interleave;
   if (filled) {
     int64_t chunk = 1 << 16, total = dims[0] * st[0];
     parallelFor((total + chunk - 1) / chunk, [&](int64_t begin, int64_t end) {
@@ -816,23 +960,67 @@ void runBackwardData(const Geometry &g, const Operand &gy,
                 zero);
     });
   }
+  // The taps (ky, kx) that reach the phase whose first output position is
+  // (ih0, iw0), the filter packed for them, and their buffer offsets.
+  auto phaseTaps = [&](int64_t ih0, int64_t iw0) {
+    std::vector<std::pair<int64_t, int64_t>> taps;
+    for (int64_t ky = 0; ky < g.kh; ++ky)
+      for (int64_t kx = 0; kx < g.kw; ++kx)
+        if ((ih0 + g.pt + ky * g.dh - py) % g.sh == 0 &&
+            (iw0 + g.pl + kx * g.dw - px) % g.sw == 0)
+          taps.push_back({ky, kx});
+    return taps;
+  };
+  auto packTaps = [&](const std::vector<std::pair<int64_t, int64_t>> &taps) {
+    return packFilter(g.groups, cg, taps.size(), buf.cp, og, uk.nr,
+                      [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
+                        int64_t ky = g.kh - 1 - taps[tap].first,
+                                kx = g.kw - 1 - taps[tap].second;
+                        return w[filterIndex(g, grp * og + k, col, ky, kx)];
+                      });
+  };
+  auto tapOffsets = [&](int64_t ih0, int64_t iw0,
+                        const std::vector<std::pair<int64_t, int64_t>> &taps) {
+    std::vector<int64_t> offsets;
+    for (auto [ky, kx] : taps) {
+      int64_t baseY = (g.pt + ih0 + ky * g.dh - py) / g.sh;
+      int64_t baseX = (g.pl + iw0 + kx * g.dw - px) / g.sw;
+      offsets.push_back((baseY * wb + baseX) * buf.cp);
+    }
+    return offsets;
+  };
   // Each phase is its own GEMM over its taps only: no multiply-add is spent
   // on the zeros a dilated GY would hold.
   for (int64_t phaseY = 0; phaseY < g.sh; ++phaseY) {
+    // First row of the phase and the number of its rows.
+    int64_t ih0 = (((phaseY - g.pt) % g.sh) + g.sh) % g.sh;
+    if (ih0 >= g.h)
+      continue;
+    int64_t rowsY = (g.h - 1 - ih0) / g.sh + 1;
+    if (interleave) {
+      InterleavedPhases p{&buf,        {},      g.n,   rowsY,
+                          ih0,         g.sh,    g.sw,  padY,
+                          padX,        g.w,     cg,    g.groups,
+                          alpha,       epi.out, st[0], strideOf.channel,
+                          strideOf.row};
+      for (int64_t phaseX = 0; phaseX < g.sw; ++phaseX) {
+        int64_t iw0 = (((phaseX - g.pl) % g.sw) + g.sw) % g.sw;
+        if (iw0 >= g.w)
+          continue;
+        auto taps = phaseTaps(ih0, iw0);
+        p.phases.push_back(
+            {iw0, (g.w - 1 - iw0) / g.sw + 1, tapOffsets(ih0, iw0, taps),
+             taps.empty() ? std::vector<int16_t>() : packTaps(taps)});
+      }
+      runInterleaved(p, uk);
+      continue;
+    }
     for (int64_t phaseX = 0; phaseX < g.sw; ++phaseX) {
-      // First row of the phase and the number of its rows, per axis.
-      int64_t ih0 = (((phaseY - g.pt) % g.sh) + g.sh) % g.sh;
       int64_t iw0 = (((phaseX - g.pl) % g.sw) + g.sw) % g.sw;
-      if (ih0 >= g.h || iw0 >= g.w)
+      if (iw0 >= g.w)
         continue;
-      int64_t rowsY = (g.h - 1 - ih0) / g.sh + 1;
       int64_t rowsX = (g.w - 1 - iw0) / g.sw + 1;
-      std::vector<std::pair<int64_t, int64_t>> taps;
-      for (int64_t ky = 0; ky < g.kh; ++ky)
-        for (int64_t kx = 0; kx < g.kw; ++kx)
-          if ((phaseY + ky * g.dh - py) % g.sh == 0 &&
-              (phaseX + kx * g.dw - px) % g.sw == 0)
-            taps.push_back({ky, kx});
+      auto taps = phaseTaps(ih0, iw0);
       if (taps.empty()) {
         // No contribution: the epilogue of a zero accumulator.
         if (filled)
@@ -857,20 +1045,12 @@ void runBackwardData(const Geometry &g, const Operand &gy,
         });
         continue;
       }
-      std::vector<int16_t> packed =
-          packFilter(g.groups, cg, taps.size(), buf.cp, og, uk.nr,
-                     [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
-                       int64_t ky = g.kh - 1 - taps[tap].first,
-                               kx = g.kw - 1 - taps[tap].second;
-                       return w[filterIndex(g, grp * og + k, col, ky, kx)];
-                     });
-      DirectGemm p{&buf,          g.n, rowsY,    rowsX,   1,  1, padY, padX, {},
-                   packed.data(), cg,  g.groups, epi.out, {}, {}};
-      for (auto [ky, kx] : taps) {
-        int64_t baseY = (g.pt + ih0 + ky * g.dh - py) / g.sh;
-        int64_t baseX = (g.pl + iw0 + kx * g.dw - px) / g.sw;
-        p.tapOffsets.push_back((baseY * wb + baseX) * buf.cp);
-      }
+      std::vector<int16_t> packed = packTaps(taps);
+      DirectGemm p{&buf,          g.n,  rowsY,
+                   rowsX,         1,    1,
+                   padY,          padX, tapOffsets(ih0, iw0, taps),
+                   packed.data(), cg,   g.groups,
+                   epi.out,       {},   {}};
       for (int64_t ch = 0; ch < g.c; ++ch) {
         p.colOffsets.push_back(ch * strideOf.channel);
         p.colAlpha.push_back(alpha);

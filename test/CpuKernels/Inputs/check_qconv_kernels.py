@@ -6,11 +6,12 @@ tile size divides, strides, asymmetric padding, dilation, groups and
 depthwise, i8 operands and f32 operands quantized on load (nearest-even, per
 tensor and per output channel). Cases 0-3 are fixed kinds (a multiple of 16
 channels, large images, wide channels, depthwise), the rest random. With
---extra, two more: forward and backward-data outputs past the kernels'
+--extra, three more: forward and backward-data outputs past the kernels'
 streaming threshold (8 MiB: written with non-temporal stores, odd plane
-sizes so that runs start unaligned), and a backward-filter with two column
+sizes so that runs start unaligned), a backward-filter with two column
 blocks on 3 threads (DAQ_NUM_THREADS), whose K (the images) is split into
-uneven parts summed afterwards. Each case is one module, lowered twice with
+uneven parts summed afterwards, and a stride-2 backward-data whose NCHW
+output rows interleave the width phases (also streamed). Each case is one module, lowered twice with
 daq-opt:
 
   --daq-cpu-pipeline=qconv-kernel=reference   (convert-daq-to-linalg loops)
@@ -83,11 +84,15 @@ def extra_cases():
     outputs of 8.55 MB; then a 1x1 stride-2 layer with 81 input channels
     (backward-filter's im2col form, two column blocks at NR = 16) and 4
     images on 3 threads: K split in three uneven parts, two tasks per
-    thread."""
+    thread; then an NCHW 1x3 stride-2 layer whose backward-data output
+    (8.55 MB) interleaves two width phases with taps, every other row
+    reached by no tap."""
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None),
             (ref.Conv("nhwc", (2, 2), (0, 1, 0, 1), (1, 1), 1),
-             (4, 81, 13, 11, 19, 1, 1), 3)]
+             (4, 81, 13, 11, 19, 1, 1), 3),
+            (ref.Conv("nchw", (2, 2), (1, 0, 1, 0), (1, 1), 1),
+             (2, 37, 171, 169, 5, 1, 3), None)]
 
 
 def build_case(rng, conv, dims):
