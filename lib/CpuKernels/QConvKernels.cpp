@@ -441,9 +441,20 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
   buf.cp = roundUp(cg, 2);
   int64_t bufferRows = groups * N * hb, rowSize = buf.wb * buf.cp;
   buf.data.reset(new int16_t[bufferRows * rowSize]);
-  parallelFor(bufferRows, [&](int64_t begin, int64_t end) {
-    std::memset(buf.data.get() + begin * rowSize, 0,
-                (end - begin) * rowSize * sizeof(int16_t));
+  // The padding rows are zeroed here, each placed row by the task that
+  // fills it, just before (its zeros are then still in cache when
+  // overwritten, not written to memory twice).
+  auto zeroRows = [&](int64_t g, int64_t img, int64_t first, int64_t count) {
+    if (count > 0)
+      std::memset(const_cast<int16_t *>(buf.pixel(g, img, first, 0)), 0,
+                  count * rowSize * sizeof(int16_t));
+  };
+  parallelFor(groups * N, [&](int64_t begin, int64_t end) {
+    for (int64_t image = begin; image < end; ++image) {
+      zeroRows(image / N, image % N, 0, rows.at);
+      zeroRows(image / N, image % N, rows.at + rows.count,
+               hb - rows.at - rows.count);
+    }
   });
   bool avx2 = getFeatures().avx2;
   const int64_t *st = op.strides;
@@ -465,6 +476,7 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
               g = task / (rowBlocks * N);
       int64_t iBegin = block * kRowsPerTask;
       int64_t numRows = std::min(kRowsPerTask, rows.count - iBegin);
+      zeroRows(g, img, rows.at + iBegin, numRows);
       auto pixel = [&](int64_t i, int64_t j) {
         return const_cast<int16_t *>(
             buf.pixel(g, img, rows.at + iBegin + i, cols.at + j));
