@@ -319,6 +319,16 @@ void loadRun(const Operand &op, int64_t offset, int64_t stride, int64_t count,
     dst[i] = quantizeOne(src[i * stride], clip, inverse);
 }
 
+/// Prefetches the cache lines of elements [offset, offset + count) of `op`.
+void prefetchSpan(const Operand &op, int64_t offset, int64_t count) {
+  const char *begin = op.i8 ? reinterpret_cast<const char *>(op.i8 + offset)
+                            : reinterpret_cast<const char *>(op.f32 + offset);
+  int64_t bytes = count * (op.i8 ? 1 : 4);
+  for (int64_t byte = 0; byte < bytes; byte += 64)
+    __builtin_prefetch(begin + byte);
+  __builtin_prefetch(begin + bytes - 1);
+}
+
 /// Dense row-major int16 codes of `op` in its own dimension order.
 std::vector<int16_t> toCodes(const Operand &op) {
   PhaseTimer timer{"quantize"};
@@ -500,14 +510,7 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
       int64_t span = (numRows - 1) * rows.every * strideOf.row +
                      (width - 1) * colStride + 1;
       auto prefetchChannel = [&](int64_t ch) {
-        const char *begin =
-            op.i8 ? reinterpret_cast<const char *>(op.i8 + rowBase(0) +
-                                                   ch * strideOf.channel)
-                  : reinterpret_cast<const char *>(op.f32 + rowBase(0) +
-                                                   ch * strideOf.channel);
-        int64_t bytes = span * (op.i8 ? 1 : 4);
-        for (int64_t offset = 0; offset < bytes; offset += 64)
-          __builtin_prefetch(begin + offset);
+        prefetchSpan(op, rowBase(0) + ch * strideOf.channel, span);
       };
       constexpr int64_t kChannelsAhead = 4;
       for (int64_t c = 0; c < std::min(kChannelsAhead, cg); ++c)
@@ -618,21 +621,39 @@ void findRowRuns(const int64_t *rowOffsets, int64_t count,
   }
 }
 
-/// Transposes a row-major [rows][cols] int32 block into [cols][rows], both
-/// multiples of 4, with SSE2 4 x 4 transposes.
-void transposeBlock(const int32_t *src, int64_t rows, int64_t cols,
-                    int32_t *dst) {
-  for (int64_t r = 0; r < rows; r += 4)
-    for (int64_t c = 0; c < cols; c += 4) {
+/// dst[c * dstStride + r] = src[r * srcStride + c] for r < rows, c < cols,
+/// of 32-bit elements (int32, or pairs of int16), with SSE2 4 x 4
+/// transposes where both are 4 or more.
+void transpose32(const void *srcData, int64_t rows, int64_t cols,
+                 int64_t srcStride, void *dstData, int64_t dstStride) {
+  const char *src = static_cast<const char *>(srcData);
+  char *dst = static_cast<char *>(dstData);
+  auto at = [](int64_t row, int64_t col, int64_t stride) {
+    return (row * stride + col) * 4;
+  };
+  auto copy = [&](int64_t r, int64_t c) {
+    std::memcpy(dst + at(c, r, dstStride), src + at(r, c, srcStride), 4);
+  };
+  int64_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    int64_t c = 0;
+    for (; c + 4 <= cols; c += 4) {
       __m128 v[4];
       for (int i = 0; i < 4; ++i)
-        v[i] = _mm_castsi128_ps(_mm_loadu_si128(
-            reinterpret_cast<const __m128i *>(src + (r + i) * cols + c)));
+        v[i] = _mm_loadu_ps(
+            reinterpret_cast<const float *>(src + at(r + i, c, srcStride)));
       _MM_TRANSPOSE4_PS(v[0], v[1], v[2], v[3]);
       for (int i = 0; i < 4; ++i)
-        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + (c + i) * rows + r),
-                         _mm_castps_si128(v[i]));
+        _mm_storeu_ps(reinterpret_cast<float *>(dst + at(c + i, r, dstStride)),
+                      v[i]);
     }
+    for (; c < cols; ++c)
+      for (int64_t i = r; i < r + 4; ++i)
+        copy(i, c);
+  }
+  for (; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      copy(r, c);
 }
 
 /// dst[i] = float(acc[i]) * alpha for i < count (cvtdq2ps and mulps round
@@ -735,8 +756,7 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
           }
           continue;
         }
-        // Every microkernel's MR x 8 and NR are multiples of 4.
-        transposeBlock(blockC.data(), blockRows, nr, stage.data());
+        transpose32(blockC.data(), blockRows, nr, nr, stage.data(), blockRows);
         for (int64_t j = 0; j < validCols; ++j)
           for (const RowRun &run : runs)
             scaleRun(stage.data() + j * blockRows + run.first, colAlpha[j],
@@ -841,19 +861,18 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                     static_cast<int64_t>(sizeof(float)) >=
                 kStreamBytes;
   int64_t numPhases = p.phases.size();
-  // Rows of a phase's accumulators per task, a multiple of MR and of 4.
-  std::vector<int64_t> tileRows(numPhases), stageRows(numPhases);
+  // Rows of a phase's accumulators per task, a multiple of MR.
+  std::vector<int64_t> tileRows(numPhases);
   for (int64_t k = 0; k < numPhases; ++k) {
     int64_t rows = rowsPerTask * p.phases[k].rowsX;
     tileRows[k] = (rows + mr - 1) / mr * mr;
-    stageRows[k] = roundUp(tileRows[k], 4);
   }
   parallelFor(p.groups * p.n * yBlocks, [&](int64_t begin, int64_t end) {
     std::vector<std::vector<int32_t>> blockC(numPhases), stage(numPhases);
     std::vector<std::vector<const int16_t *>> rowPointers(numPhases);
     for (int64_t k = 0; k < numPhases; ++k) {
-      blockC[k].resize(stageRows[k] * nr);
-      stage[k].resize(nr * stageRows[k]);
+      blockC[k].resize(tileRows[k] * nr);
+      stage[k].resize(nr * tileRows[k]);
       rowPointers[k].resize(tileRows[k]);
     }
     std::vector<float> row(p.width);
@@ -892,7 +911,8 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
             uk.run(tile);
           }
           if (tiles[k])
-            transposeBlock(blockC[k].data(), stageRows[k], nr, stage[k].data());
+            transpose32(blockC[k].data(), tileRows[k], nr, nr, stage[k].data(),
+                        tileRows[k]);
         }
         int64_t validCols = std::min(nr, p.cols - colTile * nr);
         for (int64_t j = 0; j < validCols; ++j) {
@@ -907,7 +927,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                 continue;
               }
               const int32_t *acc =
-                  stage[k].data() + j * stageRows[k] + y * phase.rowsX;
+                  stage[k].data() + j * tileRows[k] + y * phase.rowsX;
               for (int64_t x = 0; x < phase.rowsX; ++x)
                 dst[x * p.sw] = static_cast<float>(acc[x]) * p.alpha;
             }
@@ -1308,30 +1328,34 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
     PhaseTimer timer{"pack-gy"};
     const int64_t *st = gy.strides;
     const ActivationStrides strideOf(st, g.nhwc);
-    parallelFor(g.groups * colTiles * segments, [&](int64_t begin,
-                                                    int64_t end) {
-      std::vector<int16_t> rows(nr * ow2);
-      for (int64_t task = begin; task < end; ++task) {
-        int64_t seg = task % segments, tile = task / segments % colTiles,
-                grp = task / (segments * colTiles);
-        int64_t img = seg / g.oh, oy = seg % g.oh;
-        std::fill(rows.begin(), rows.end(), 0);
-        for (int64_t j = 0; j < nr; ++j) {
-          int64_t o = tile * nr + j;
-          if (o >= og)
-            break;
-          int64_t ch = grp * og + o;
-          loadRun(gy, img * st[0] + ch * strideOf.channel + oy * strideOf.row,
-                  strideOf.col, g.ow, ch, 0, avx2, rows.data() + j * ow2);
-        }
-        int16_t *dst = packed.data() + task * segmentSize;
-        for (int64_t p = 0; p < pairs; ++p)
-          for (int64_t j = 0; j < nr; ++j) {
-            dst[(p * nr + j) * 2] = rows[j * ow2 + 2 * p];
-            dst[(p * nr + j) * 2 + 1] = rows[j * ow2 + 2 * p + 1];
+    constexpr int64_t kRowsAhead = 2;
+    parallelFor(
+        g.groups * colTiles * segments, [&](int64_t begin, int64_t end) {
+          std::vector<int16_t> rows(nr * ow2);
+          for (int64_t task = begin; task < end; ++task) {
+            int64_t seg = task % segments, tile = task / segments % colTiles,
+                    grp = task / (segments * colTiles);
+            int64_t img = seg / g.oh, oy = seg % g.oh;
+            std::fill(rows.begin(), rows.end(), 0);
+            for (int64_t j = 0; j < nr; ++j) {
+              int64_t o = tile * nr + j;
+              if (o >= og)
+                break;
+              int64_t ch = grp * og + o;
+              int64_t offset = img * st[0] + ch * strideOf.channel;
+              // NR rows of different planes per task: the next tasks' rows
+              // (the same planes, further down) are prefetched.
+              int64_t ahead = (oy + kRowsAhead) * strideOf.row;
+              if (oy + kRowsAhead < g.oh)
+                prefetchSpan(gy, offset + ahead, (g.ow - 1) * strideOf.col + 1);
+              loadRun(gy, offset + oy * strideOf.row, strideOf.col, g.ow, ch, 0,
+                      avx2, rows.data() + j * ow2);
+            }
+            // [NR][pairs] int16 pairs to [pairs][NR]: a 32-bit transpose.
+            transpose32(rows.data(), nr, pairs, pairs,
+                        packed.data() + task * segmentSize, nr);
           }
-      }
-    });
+        });
   }
   std::vector<int64_t> segmentOffsets(segments);
   for (int64_t seg = 0; seg < segments; ++seg)
