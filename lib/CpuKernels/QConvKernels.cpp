@@ -816,28 +816,31 @@ void storeRun(const float *src, int64_t count, float *dst, bool stream) {
   std::copy(src + i, src + count, dst + i);
 }
 
-/// One width phase of a backward-data stride phase: output columns iw0 +
-/// x * SW for x < rowsX, with the taps that reach them (none: the columns
-/// hold 0 * alpha).
-struct WidthPhase {
-  int64_t iw0, rowsX;
+/// One stride phase of a backward-data: output positions (ih0 + y * SH,
+/// iw0 + x * SW) for y < rowsY, x < rowsX, with the taps that reach them
+/// (none: the positions hold 0 * alpha).
+struct StridePhase {
+  int64_t ih0, rowsY, iw0, rowsX;
   std::vector<int64_t> tapOffsets;
   std::vector<int16_t> packed;
 };
 
-/// The width phases of one height phase of a backward-data with an NCHW
-/// output and a width stride, interleaved: a task computes R output rows
-/// (rows ih0 + y * SH of one image) of every width phase and writes each
-/// channel's rows whole. Run phase by phase, each phase wrote every SW-th
-/// float of the same rows (one store per value, and every line of the
-/// output read SW times); now each row is one run, streamed past 8 MiB.
+/// The stride phases of a backward-data with an NCHW output and a width
+/// stride, interleaved: a task computes R rows y of every phase (output
+/// rows y * SH + ih0 of one image, for each height phase) and writes each
+/// channel's output rows whole, in order. Run phase by phase, each phase
+/// wrote every SW-th float of its rows (one store per value, every line
+/// read again by the next phase); now each row is one run, and a line that
+/// two rows share is completed by the same thread right away.
 ///
-///   per width phase k: GEMM rows (y, x), y < R, x < rowsX_k, tiled by MR
-///   row ih of channel ch:  | k0 x0 | k1 x0 | k0 x1 | k1 x1 | ...   (SW = 2)
+///   per phase k: GEMM rows (y, x), y < R, x < rowsX_k, tiled by MR
+///   output row of channel ch:  | k0 x0 | k1 x0 | k0 x1 | k1 x1 | ...
+///                              (SW = 2; k0, k1 the width phases of the
+///                              row's height phase)
 struct InterleavedPhases {
   const ChannelsLast *buf;
-  std::vector<WidthPhase> phases;
-  int64_t n, rowsY, ih0, sh, sw, padY, padX, width;
+  std::vector<StridePhase> phases; // by ih0, then iw0
+  int64_t n, sh, sw, padY, padX, width;
   int64_t cols, groups; // channels per group
   float alpha;
   float *out;
@@ -849,18 +852,23 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   int64_t mr = uk.mr, nr = uk.nr;
   int64_t colTiles = (p.cols + nr - 1) / nr;
   int64_t pairsPerTap = p.buf->cp / 2;
-  int64_t maxRowsX = 1;
-  for (const WidthPhase &phase : p.phases)
+  int64_t numPhases = p.phases.size();
+  int64_t maxRowsX = 1, maxRowsY = 1;
+  for (const StridePhase &phase : p.phases) {
     maxRowsX = std::max(maxRowsX, phase.rowsX);
+    maxRowsY = std::max(maxRowsY, phase.rowsY);
+  }
   // About 8 row tiles per phase and task, as in runDirect.
-  int64_t rowsPerTask = std::clamp<int64_t>(8 * mr / maxRowsX, 1, p.rowsY);
-  int64_t yBlocks = (p.rowsY + rowsPerTask - 1) / rowsPerTask;
+  int64_t rowsPerTask = std::clamp<int64_t>(8 * mr / maxRowsX, 1, maxRowsY);
+  int64_t yBlocks = (maxRowsY + rowsPerTask - 1) / rowsPerTask;
   float zero = 0.0f * p.alpha;
   constexpr int64_t kStreamBytes = 8 << 20;
-  bool stream = p.n * p.groups * p.cols * p.rowsY * p.width *
+  int64_t height = 0;
+  for (const StridePhase &phase : p.phases)
+    height = std::max(height, phase.ih0 + (phase.rowsY - 1) * p.sh + 1);
+  bool stream = p.n * p.groups * p.cols * height * p.width *
                     static_cast<int64_t>(sizeof(float)) >=
                 kStreamBytes;
-  int64_t numPhases = p.phases.size();
   // Rows of a phase's accumulators per task, a multiple of MR.
   std::vector<int64_t> tileRows(numPhases);
   for (int64_t k = 0; k < numPhases; ++k) {
@@ -876,28 +884,29 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
       rowPointers[k].resize(tileRows[k]);
     }
     std::vector<float> row(p.width);
+    std::vector<int64_t> tiles(numPhases);
     for (int64_t task = begin; task < end; ++task) {
       int64_t yBlock = task % yBlocks, img = (task / yBlocks) % p.n,
               g = task / (yBlocks * p.n);
       int64_t yBegin = yBlock * rowsPerTask;
-      int64_t numY = std::min(rowsPerTask, p.rowsY - yBegin);
-      std::vector<int64_t> tiles(numPhases, 0);
+      auto rowsOf = [&](const StridePhase &phase) {
+        return std::clamp<int64_t>(phase.rowsY - yBegin, 0, rowsPerTask);
+      };
       for (int64_t k = 0; k < numPhases; ++k) {
-        int64_t rows = numY * p.phases[k].rowsX;
-        if (p.phases[k].tapOffsets.empty() || rows == 0)
-          continue;
-        tiles[k] = (rows + mr - 1) / mr;
+        const StridePhase &phase = p.phases[k];
+        int64_t rows = rowsOf(phase) * phase.rowsX;
+        tiles[k] = phase.tapOffsets.empty() ? 0 : (rows + mr - 1) / mr;
         for (int64_t r = 0; r < tiles[k] * mr; ++r) {
           // Rows past the end repeat the last row; their results are
           // dropped.
           int64_t m = std::min(r, rows - 1);
-          int64_t y = yBegin + m / p.phases[k].rowsX, x = m % p.phases[k].rowsX;
+          int64_t y = yBegin + m / phase.rowsX, x = m % phase.rowsX;
           rowPointers[k][r] = p.buf->pixel(g, img, p.padY + y, p.padX + x);
         }
       }
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
         for (int64_t k = 0; k < numPhases; ++k) {
-          const WidthPhase &phase = p.phases[k];
+          const StridePhase &phase = p.phases[k];
           int64_t tileSize = phase.tapOffsets.size() * pairsPerTap * 2 * nr;
           for (int64_t t = 0; t < tiles[k]; ++t) {
             MicroTile tile{rowPointers[k].data() + t * mr,
@@ -916,25 +925,34 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
         }
         int64_t validCols = std::min(nr, p.cols - colTile * nr);
         for (int64_t j = 0; j < validCols; ++j) {
-          int64_t ch = g * p.cols + colTile * nr + j;
-          for (int64_t y = 0; y < numY; ++y) {
-            for (int64_t k = 0; k < numPhases; ++k) {
-              const WidthPhase &phase = p.phases[k];
-              float *dst = row.data() + phase.iw0;
-              if (!tiles[k]) {
-                for (int64_t x = 0; x < phase.rowsX; ++x)
-                  dst[x * p.sw] = zero;
-                continue;
+          float *plane = p.out + img * p.imageStride +
+                         (g * p.cols + colTile * nr + j) * p.channelStride;
+          for (int64_t y = 0; y < rowsPerTask; ++y) {
+            // The output rows of this y, one per height phase, in order:
+            // phases [k, kEnd) share a height phase.
+            for (int64_t k = 0, kEnd; k < numPhases; k = kEnd) {
+              for (kEnd = k + 1;
+                   kEnd < numPhases && p.phases[kEnd].ih0 == p.phases[k].ih0;
+                   ++kEnd) {
               }
-              const int32_t *acc =
-                  stage[k].data() + j * tileRows[k] + y * phase.rowsX;
-              for (int64_t x = 0; x < phase.rowsX; ++x)
-                dst[x * p.sw] = static_cast<float>(acc[x]) * p.alpha;
+              if (y >= rowsOf(p.phases[k]))
+                continue;
+              for (int64_t w = k; w < kEnd; ++w) {
+                const StridePhase &phase = p.phases[w];
+                float *dst = row.data() + phase.iw0;
+                if (!tiles[w]) {
+                  for (int64_t x = 0; x < phase.rowsX; ++x)
+                    dst[x * p.sw] = zero;
+                  continue;
+                }
+                const int32_t *acc =
+                    stage[w].data() + j * tileRows[w] + y * phase.rowsX;
+                for (int64_t x = 0; x < phase.rowsX; ++x)
+                  dst[x * p.sw] = static_cast<float>(acc[x]) * p.alpha;
+              }
+              int64_t ih = p.phases[k].ih0 + (yBegin + y) * p.sh;
+              storeRun(row.data(), p.width, plane + ih * p.rowStride, stream);
             }
-            storeRun(row.data(), p.width,
-                     p.out + img * p.imageStride + ch * p.channelStride +
-                         (p.ih0 + (yBegin + y) * p.sh) * p.rowStride,
-                     stream);
           }
         }
       }
@@ -1021,6 +1039,10 @@ void runBackwardData(const Geometry &g, const Operand &gy,
     }
     return offsets;
   };
+  InterleavedPhases interleaved{
+      &buf,        {}, g.n,      g.sh,  g.sw,    padY,  padX,
+      g.w,         cg, g.groups, alpha, epi.out, st[0], strideOf.channel,
+      strideOf.row};
   // Each phase is its own GEMM over its taps only: no multiply-add is spent
   // on the zeros a dilated GY would hold.
   for (int64_t phaseY = 0; phaseY < g.sh; ++phaseY) {
@@ -1029,30 +1051,18 @@ void runBackwardData(const Geometry &g, const Operand &gy,
     if (ih0 >= g.h)
       continue;
     int64_t rowsY = (g.h - 1 - ih0) / g.sh + 1;
-    if (interleave) {
-      InterleavedPhases p{&buf,        {},      g.n,   rowsY,
-                          ih0,         g.sh,    g.sw,  padY,
-                          padX,        g.w,     cg,    g.groups,
-                          alpha,       epi.out, st[0], strideOf.channel,
-                          strideOf.row};
-      for (int64_t phaseX = 0; phaseX < g.sw; ++phaseX) {
-        int64_t iw0 = (((phaseX - g.pl) % g.sw) + g.sw) % g.sw;
-        if (iw0 >= g.w)
-          continue;
-        auto taps = phaseTaps(ih0, iw0);
-        p.phases.push_back(
-            {iw0, (g.w - 1 - iw0) / g.sw + 1, tapOffsets(ih0, iw0, taps),
-             taps.empty() ? std::vector<int16_t>() : packTaps(taps)});
-      }
-      runInterleaved(p, uk);
-      continue;
-    }
     for (int64_t phaseX = 0; phaseX < g.sw; ++phaseX) {
       int64_t iw0 = (((phaseX - g.pl) % g.sw) + g.sw) % g.sw;
       if (iw0 >= g.w)
         continue;
       int64_t rowsX = (g.w - 1 - iw0) / g.sw + 1;
       auto taps = phaseTaps(ih0, iw0);
+      if (interleave) {
+        interleaved.phases.push_back(
+            {ih0, rowsY, iw0, rowsX, tapOffsets(ih0, iw0, taps),
+             taps.empty() ? std::vector<int16_t>() : packTaps(taps)});
+        continue;
+      }
       if (taps.empty()) {
         // No contribution: the epilogue of a zero accumulator.
         if (filled)
@@ -1092,6 +1102,14 @@ void runBackwardData(const Geometry &g, const Operand &gy,
                (iw0 + x * g.sw) * strideOf.col;
       });
     }
+  }
+  if (interleave) {
+    std::sort(interleaved.phases.begin(), interleaved.phases.end(),
+              [](const StridePhase &a, const StridePhase &b) {
+                return std::make_pair(a.ih0, a.iw0) <
+                       std::make_pair(b.ih0, b.iw0);
+              });
+    runInterleaved(interleaved, uk);
   }
 }
 

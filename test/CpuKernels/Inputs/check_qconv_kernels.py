@@ -79,23 +79,26 @@ def random_case(rng, index):
 
 
 def extra_cases():
-    """[(Conv, dims, threads)]: NCHW 1x1, 37 -> 37 channels (two full column
-    tiles and a partial one), 2 x 171 x 169: forward and backward-data
-    outputs of 8.55 MB; then a 1x1 stride-2 layer with 81 input channels
-    (backward-filter's im2col form, two column blocks at NR = 16) and 4
-    images on 3 threads: K split in three uneven parts, two tasks per
-    thread; then an NCHW 1x3 stride-2 layer whose backward-data output
-    (8.55 MB) interleaves two width phases with taps, every other row
-    reached by no tap."""
+    """[(Conv, dims, threads, NaN clip)]:
+
+    * NCHW 1x1, 37 -> 37 channels (two full column tiles and a partial
+      one), 2 x 171 x 169: forward and backward-data outputs of 8.55 MB;
+    * 1x1 stride 2, 81 input channels (backward-filter's im2col form, two
+      column blocks at NR = 16), 4 images on 3 threads: K split in three
+      uneven parts, two tasks per thread;
+    * NCHW 1x3 stride 2: a backward-data output of 8.55 MB whose rows
+      interleave two width phases with taps, every other row reached by
+      no tap; also with a NaN GY clip.
+    """
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
-             (2, 37, 171, 169, 37, 1, 1), None),
+             (2, 37, 171, 169, 37, 1, 1), None, False),
             (ref.Conv("nhwc", (2, 2), (0, 1, 0, 1), (1, 1), 1),
-             (4, 81, 13, 11, 19, 1, 1), 3),
+             (4, 81, 13, 11, 19, 1, 1), 3, False),
             (ref.Conv("nchw", (2, 2), (1, 0, 1, 0), (1, 1), 1),
-             (2, 37, 171, 169, 5, 1, 3), None)]
+             (2, 37, 171, 169, 5, 1, 3), None, True)]
 
 
-def build_case(rng, conv, dims):
+def build_case(rng, conv, dims, nan_clip=False):
     n, c, h, w, o, kh, kw = dims
     xs = conv.act_shape(n, c, h, w)
     ws = conv.filt_shape(o, c // conv.groups, kh, kw)
@@ -140,6 +143,11 @@ def build_case(rng, conv, dims):
     i = add("qconv2d_backward_filter", qx, c127, qgy, c127, ws,
             "qconv2d_backward_filter accumulator")
     exact.append((i, ref.qconv2d_backward_filter(qx, c127, qgy, c127, (kh, kw), conv)[1]))
+    if nan_clip:
+        # A NaN GY clip (what a NaN gradient gives) makes every GX element
+        # NaN, also those no tap reaches (0 * NaN): nothing may vanish.
+        add("qconv2d_backward_data", qgy, np.asarray(np.nan, dtype=F32), qw,
+            clip(False), xs, "qconv2d_backward_data NaN clip")
     return m, exact
 
 
@@ -168,11 +176,12 @@ def main():
     rng = np.random.default_rng(seed)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="daq-qconv-kernels-") as tmp:
-        cases = [random_case(rng, i) + (None,) for i in range(args.cases)]
+        cases = [random_case(rng, i) + (None, False)
+                 for i in range(args.cases)]
         if args.extra:
             cases += extra_cases()
-        for index, (conv, dims, threads) in enumerate(cases):
-            m, exact = build_case(rng, conv, dims)
+        for index, (conv, dims, threads, nan_clip) in enumerate(cases):
+            m, exact = build_case(rng, conv, dims, nan_clip)
             name = "case %d %s NCHWOKK=%s" % (index, conv, dims)
             d = os.path.join(tmp, "case%d" % index)
             os.makedirs(d)
