@@ -34,7 +34,7 @@ llvm_config.add_tool_substitutions(
 
 # CPU features of this machine, for the INT8 convolution kernel variants that
 # only run where the hardware has them (test/CpuKernels): cpu-avx2,
-# cpu-avx512-vnni, cpu-amx-int8.
+# cpu-avx512-vnni, cpu-amx-int8 (with the OS permission for the tiles).
 def _cpu_flags():
     try:
         with open("/proc/cpuinfo") as f:
@@ -46,12 +46,30 @@ def _cpu_flags():
     return set()
 
 
+def _amx_permitted():
+    """Linux gives a process the AMX tile state only on request
+    (arch_prctl ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA, as the kernels'
+    CPUID check does); a kernel that refuses it makes the AMX tests fail, so
+    they are reported UNSUPPORTED instead."""
+    import ctypes
+    import platform
+    if platform.machine() != "x86_64":
+        return False
+    sys_arch_prctl, arch_req_xcomp_perm, xfeature_xtiledata = 158, 0x1023, 18
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.syscall(sys_arch_prctl, arch_req_xcomp_perm,
+                            xfeature_xtiledata) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 _flags = _cpu_flags()
 if {"avx2", "fma"} <= _flags:
     config.available_features.add("cpu-avx2")
 if {"avx512f", "avx512bw", "avx512_vnni"} <= _flags:
     config.available_features.add("cpu-avx512-vnni")
-if {"amx_tile", "amx_int8"} <= _flags:
+if {"amx_tile", "amx_int8"} <= _flags and _amx_permitted():
     config.available_features.add("cpu-amx-int8")
 # GPU checks. `ptxas`: the CUDA toolkit's PTX assembler is installed (kernels
 # are assembled and their resource use checked, no GPU needed). `cuda-gpu`:

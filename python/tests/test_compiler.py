@@ -184,9 +184,14 @@ func.func @gx(%gy: tensor<2x4x4x7xi8>, %sgy: tensor<f32>, %w: tensor<7x3x3x5xi8>
 
 
 def _cpu_has_amx():
+    """AMX-INT8 in /proc/cpuinfo and the OS's permission for the tile state
+    (arch_prctl ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), as the JIT checks."""
     with open("/proc/cpuinfo") as f:
-        return any(line.startswith("flags") and {"amx_tile", "amx_int8"} <=
-                   set(line.split(":", 1)[1].split()) for line in f)
+        if not any(line.startswith("flags") and {"amx_tile", "amx_int8"} <=
+                   set(line.split(":", 1)[1].split()) for line in f):
+            return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.syscall(158, 0x1023, 18) == 0
 
 
 def test_amx_tiles_through_run_pipeline():
