@@ -603,6 +603,12 @@ struct DirectGemm {
   std::vector<float> colAlpha;
 };
 
+/// Outputs at least this large are written with non-temporal stores where
+/// whole runs are (8 MiB: four times the L2 caches of the machine measured
+/// in docs/performance.md; a result this size is not read again from cache
+/// anyway).
+constexpr int64_t kStreamBytes = 8 << 20;
+
 /// Rows of a block whose outputs are consecutive in memory: offsets
 /// rowOffsets[first + i] = rowOffsets[first] + i for i < length.
 struct RowRun {
@@ -685,7 +691,8 @@ void scaleRun(const int32_t *acc, float alpha, int64_t count, float *dst,
 /// whose rows, the pixels, are), one store per value went to NR cache
 /// lines per tile: on a short-K layer (a 1x1 downsampling) that took longer
 /// than the GEMM. The block is then transposed to `stage` [NR][block rows]
-/// and each column written as runs of consecutive output positions.
+/// and each column written as runs of consecutive output positions,
+/// streamed for outputs of kStreamBytes or more.
 template <typename RowOffsetFn>
 void runDirect(const DirectGemm &p, const Microkernel &uk,
                const RowOffsetFn &rowOffset) {
@@ -701,9 +708,6 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   constexpr int64_t kRowTilesPerBlock = 8;
   int64_t blockRows = kRowTilesPerBlock * mr;
   int64_t blocks = (rowTiles + kRowTilesPerBlock - 1) / kRowTilesPerBlock;
-  // Outputs past the L2 caches stream (8 MiB: the benchmark's largest L2
-  // total is 2 MiB, and a result this size is not read again from cache).
-  constexpr int64_t kStreamBytes = 8 << 20;
   bool stream =
       rows * p.cols * p.groups * static_cast<int64_t>(sizeof(float)) >=
       kStreamBytes;
@@ -862,7 +866,6 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   int64_t rowsPerTask = std::clamp<int64_t>(8 * mr / maxRowsX, 1, maxRowsY);
   int64_t yBlocks = (maxRowsY + rowsPerTask - 1) / rowsPerTask;
   float zero = 0.0f * p.alpha;
-  constexpr int64_t kStreamBytes = 8 << 20;
   int64_t height = 0;
   for (const StridePhase &phase : p.phases)
     height = std::max(height, phase.ih0 + (phase.rowsY - 1) * p.sh + 1);
@@ -874,6 +877,13 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   for (int64_t k = 0; k < numPhases; ++k) {
     int64_t rows = rowsPerTask * p.phases[k].rowsX;
     tileRows[k] = (rows + mr - 1) / mr * mr;
+  }
+  // The phases [first, second) of each height phase, in output row order.
+  std::vector<std::pair<int64_t, int64_t>> heightPhases;
+  for (int64_t k = 0; k < numPhases; ++k) {
+    if (k == 0 || p.phases[k].ih0 != p.phases[k - 1].ih0)
+      heightPhases.push_back({k, k});
+    ++heightPhases.back().second;
   }
   parallelFor(p.groups * p.n * yBlocks, [&](int64_t begin, int64_t end) {
     std::vector<std::vector<int32_t>> blockC(numPhases), stage(numPhases);
@@ -928,13 +938,8 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
           float *plane = p.out + img * p.imageStride +
                          (g * p.cols + colTile * nr + j) * p.channelStride;
           for (int64_t y = 0; y < rowsPerTask; ++y) {
-            // The output rows of this y, one per height phase, in order:
-            // phases [k, kEnd) share a height phase.
-            for (int64_t k = 0, kEnd; k < numPhases; k = kEnd) {
-              for (kEnd = k + 1;
-                   kEnd < numPhases && p.phases[kEnd].ih0 == p.phases[k].ih0;
-                   ++kEnd) {
-              }
+            // The output rows of this y, one per height phase, in order.
+            for (auto [k, kEnd] : heightPhases) {
               if (y >= rowsOf(p.phases[k]))
                 continue;
               for (int64_t w = k; w < kEnd; ++w) {
@@ -982,8 +987,8 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   float alpha = epi.alpha(0);
   const int64_t *st = epi.strides;
   const ActivationStrides strideOf(st, g.nhwc);
-  // NCHW with a width stride: the width phases of a height phase are
-  // computed together and written row by row (runInterleaved).
+  // NCHW with a width stride: all stride phases are computed together and
+  // the output written row by row, in order (runInterleaved).
   bool interleave = !g.nhwc && g.sw > 1 && strideOf.col == 1;
   // Otherwise, with a phase that no tap reaches (a 1x1 stride-2 layer has
   // three), a dense output is first filled with that phase's value, 0 *
