@@ -321,6 +321,8 @@ void loadRun(const Operand &op, int64_t offset, int64_t stride, int64_t count,
 
 /// Prefetches the cache lines of elements [offset, offset + count) of `op`.
 void prefetchSpan(const Operand &op, int64_t offset, int64_t count) {
+  if (count <= 0)
+    return;
   const char *begin = op.i8 ? reinterpret_cast<const char *>(op.i8 + offset)
                             : reinterpret_cast<const char *>(op.f32 + offset);
   int64_t bytes = count * (op.i8 ? 1 : 4);
@@ -507,10 +509,10 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
       // The rows of one channel are a few lines far from the next
       // channel's: without the prefetcher's help (a stride-2 layer reads
       // every other row, ~60 bytes each) every load waited on memory.
-      int64_t span = (numRows - 1) * rows.every * strideOf.row +
-                     (width - 1) * colStride + 1;
       auto prefetchChannel = [&](int64_t ch) {
-        prefetchSpan(op, rowBase(0) + ch * strideOf.channel, span);
+        for (int64_t i = 0; i < numRows; ++i)
+          prefetchSpan(op, rowBase(i) + ch * strideOf.channel,
+                       (width - 1) * colStride + 1);
       };
       constexpr int64_t kChannelsAhead = 4;
       for (int64_t c = 0; c < std::min(kChannelsAhead, cg); ++c)
@@ -601,6 +603,9 @@ struct DirectGemm {
   float *out;
   std::vector<int64_t> colOffsets;
   std::vector<float> colAlpha;
+  /// Elements of the whole output (of all stride phases of a
+  /// backward-data), which decides streaming.
+  int64_t outputElements;
 };
 
 /// Outputs at least this large are written with non-temporal stores where
@@ -696,7 +701,9 @@ void scaleRun(const int32_t *acc, float alpha, int64_t count, float *dst,
 template <typename RowOffsetFn>
 void runDirect(const DirectGemm &p, const Microkernel &uk,
                const RowOffsetFn &rowOffset) {
-  PhaseTimer timer{"gemm"};
+  bool stream =
+      p.outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  PhaseTimer timer{stream ? "gemm, streamed" : "gemm"};
   int64_t mr = uk.mr, nr = uk.nr;
   int64_t rows = p.n * p.rowsY * p.rowsX;
   int64_t rowTiles = (rows + mr - 1) / mr;
@@ -708,9 +715,6 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   constexpr int64_t kRowTilesPerBlock = 8;
   int64_t blockRows = kRowTilesPerBlock * mr;
   int64_t blocks = (rowTiles + kRowTilesPerBlock - 1) / kRowTilesPerBlock;
-  bool stream =
-      rows * p.cols * p.groups * static_cast<int64_t>(sizeof(float)) >=
-      kStreamBytes;
   parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> blockC(blockRows * nr), stage(nr * blockRows);
     std::vector<const int16_t *> rowPointers(blockRows);
@@ -760,7 +764,8 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
           }
           continue;
         }
-        transpose32(blockC.data(), blockRows, nr, nr, stage.data(), blockRows);
+        transpose32(blockC.data(), validRows, validCols, nr, stage.data(),
+                    blockRows);
         for (int64_t j = 0; j < validCols; ++j)
           for (const RowRun &run : runs)
             scaleRun(stage.data() + j * blockRows + run.first, colAlpha[j],
@@ -787,9 +792,22 @@ void runForward(const Geometry &g, const Operand &x,
       [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
         return w[filterIndex(g, grp * og + col, k, tap / g.kw, tap % g.kw)];
       });
-  DirectGemm p{&buf, g.n, g.oh,          g.ow, ay.outputStep, ax.outputStep, 0,
-               0,    {},  packed.data(), og,   g.groups,      epi.out,       {},
-               {}};
+  DirectGemm p{&buf,
+               g.n,
+               g.oh,
+               g.ow,
+               ay.outputStep,
+               ax.outputStep,
+               0,
+               0,
+               {},
+               packed.data(),
+               og,
+               g.groups,
+               epi.out,
+               {},
+               {},
+               g.n * g.o * g.oh * g.ow};
   for (int64_t ky = 0; ky < g.kh; ++ky)
     for (int64_t kx = 0; kx < g.kw; ++kx)
       p.tapOffsets.push_back((ky * ay.tapStep * ax.size + kx * ax.tapStep) *
@@ -849,10 +867,13 @@ struct InterleavedPhases {
   float alpha;
   float *out;
   int64_t imageStride, channelStride, rowStride;
+  int64_t outputElements;
 };
 
 void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
-  PhaseTimer timer{"gemm"};
+  bool stream =
+      p.outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  PhaseTimer timer{stream ? "gemm, streamed" : "gemm"};
   int64_t mr = uk.mr, nr = uk.nr;
   int64_t colTiles = (p.cols + nr - 1) / nr;
   int64_t pairsPerTap = p.buf->cp / 2;
@@ -866,12 +887,6 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   int64_t rowsPerTask = std::clamp<int64_t>(8 * mr / maxRowsX, 1, maxRowsY);
   int64_t yBlocks = (maxRowsY + rowsPerTask - 1) / rowsPerTask;
   float zero = 0.0f * p.alpha;
-  int64_t height = 0;
-  for (const StridePhase &phase : p.phases)
-    height = std::max(height, phase.ih0 + (phase.rowsY - 1) * p.sh + 1);
-  bool stream = p.n * p.groups * p.cols * height * p.width *
-                    static_cast<int64_t>(sizeof(float)) >=
-                kStreamBytes;
   // Rows of a phase's accumulators per task, a multiple of MR.
   std::vector<int64_t> tileRows(numPhases);
   for (int64_t k = 0; k < numPhases; ++k) {
@@ -915,6 +930,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
         }
       }
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
+        int64_t validCols = std::min(nr, p.cols - colTile * nr);
         for (int64_t k = 0; k < numPhases; ++k) {
           const StridePhase &phase = p.phases[k];
           int64_t tileSize = phase.tapOffsets.size() * pairsPerTap * 2 * nr;
@@ -930,10 +946,9 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
             uk.run(tile);
           }
           if (tiles[k])
-            transpose32(blockC[k].data(), tileRows[k], nr, nr, stage[k].data(),
-                        tileRows[k]);
+            transpose32(blockC[k].data(), rowsOf(phase) * phase.rowsX,
+                        validCols, nr, stage[k].data(), tileRows[k]);
         }
-        int64_t validCols = std::min(nr, p.cols - colTile * nr);
         for (int64_t j = 0; j < validCols; ++j) {
           float *plane = p.out + img * p.imageStride +
                          (g * p.cols + colTile * nr + j) * p.channelStride;
@@ -1044,10 +1059,22 @@ void runBackwardData(const Geometry &g, const Operand &gy,
     }
     return offsets;
   };
-  InterleavedPhases interleaved{
-      &buf,        {}, g.n,      g.sh,  g.sw,    padY,  padX,
-      g.w,         cg, g.groups, alpha, epi.out, st[0], strideOf.channel,
-      strideOf.row};
+  InterleavedPhases interleaved;
+  interleaved.buf = &buf;
+  interleaved.n = g.n;
+  interleaved.sh = g.sh;
+  interleaved.sw = g.sw;
+  interleaved.padY = padY;
+  interleaved.padX = padX;
+  interleaved.width = g.w;
+  interleaved.cols = cg;
+  interleaved.groups = g.groups;
+  interleaved.alpha = alpha;
+  interleaved.out = epi.out;
+  interleaved.imageStride = st[0];
+  interleaved.channelStride = strideOf.channel;
+  interleaved.rowStride = strideOf.row;
+  interleaved.outputElements = g.n * g.c * g.h * g.w;
   // Each phase is its own GEMM over its taps only: no multiply-add is spent
   // on the zeros a dilated GY would hold.
   for (int64_t phaseY = 0; phaseY < g.sh; ++phaseY) {
@@ -1093,11 +1120,22 @@ void runBackwardData(const Geometry &g, const Operand &gy,
         continue;
       }
       std::vector<int16_t> packed = packTaps(taps);
-      DirectGemm p{&buf,          g.n,  rowsY,
-                   rowsX,         1,    1,
-                   padY,          padX, tapOffsets(ih0, iw0, taps),
-                   packed.data(), cg,   g.groups,
-                   epi.out,       {},   {}};
+      DirectGemm p{&buf,
+                   g.n,
+                   rowsY,
+                   rowsX,
+                   1,
+                   1,
+                   padY,
+                   padX,
+                   tapOffsets(ih0, iw0, taps),
+                   packed.data(),
+                   cg,
+                   g.groups,
+                   epi.out,
+                   {},
+                   {},
+                   g.n * g.c * g.h * g.w};
       for (int64_t ch = 0; ch < g.c; ++ch) {
         p.colOffsets.push_back(ch * strideOf.channel);
         p.colAlpha.push_back(alpha);
@@ -1208,18 +1246,26 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   imagesPerBlock = std::min(imagesPerBlock, g.n);
   // Few column blocks (a 1x1 layer with 64 input channels has one) left
   // threads idle or unevenly loaded: K (the images) is then split too,
-  // into as few parts as make the tasks a multiple of the threads. Each
-  // part accumulates on its own; the parts are summed below (int32 sums
-  // wrap, so the order does not change the bits).
+  // into as few parts as keep the busiest thread within 1/8 of the mean,
+  // each part's accumulators within kMaxPartBytes. Each part accumulates
+  // on its own; the parts are summed below (int32 sums wrap, so the order
+  // does not change the bits).
   int64_t columnTasks = g.groups * colBlocks;
   int64_t threads = getNumThreads(), kParts = 1;
-  while (kParts < g.n && columnTasks * kParts < 8 * threads &&
-         columnTasks * kParts % threads != 0)
+  constexpr int64_t kMaxPartBytes = 64 << 20;
+  auto balanced = [&](int64_t tasks) {
+    int64_t perThread = (tasks + threads - 1) / threads;
+    return 8 * perThread * threads <= 9 * tasks;
+  };
+  while (kParts < g.n && !balanced(columnTasks * kParts) &&
+         (kParts + 1) * g.o * cols * static_cast<int64_t>(sizeof(int32_t)) <=
+             kMaxPartBytes)
     ++kParts;
   // The accumulators of every output channel, [O][taps][CG] (= [O][cols]),
   // per K part.
   std::vector<int32_t> staged(kParts * g.o * cols);
 
+  PhaseTimer timer{kParts > 1 ? "gemm, K split" : "gemm"};
   parallelFor(columnTasks * kParts, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> acc(kColTilesPerBlock * rowTiles * mr * nr);
     std::vector<int16_t> packed(kColTilesPerBlock * imagesPerBlock *
@@ -1369,8 +1415,9 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
               // NR rows of different planes per task: the next tasks' rows
               // (the same planes, further down) are prefetched.
               int64_t ahead = (oy + kRowsAhead) * strideOf.row;
-              if (oy + kRowsAhead < g.oh)
-                prefetchSpan(gy, offset + ahead, (g.ow - 1) * strideOf.col + 1);
+              // (NCHW only: an NHWC row holds every channel's pixels.)
+              if (oy + kRowsAhead < g.oh && strideOf.col == 1)
+                prefetchSpan(gy, offset + ahead, g.ow);
               loadRun(gy, offset + oy * strideOf.row, strideOf.col, g.ow, ch, 0,
                       avx2, rows.data() + j * ow2);
             }

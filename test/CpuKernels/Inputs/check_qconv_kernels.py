@@ -79,23 +79,32 @@ def random_case(rng, index):
 
 
 def extra_cases():
-    """[(Conv, dims, threads, NaN clip)]:
+    """[(Conv, dims, threads, NaN clip, kernel phases)]: fixed cases for the
+    kernels' special paths; `kernel phases` are DAQ_KERNEL_PROFILE phase
+    names the kernel run must print, so that the case cannot stop reaching
+    its path unnoticed.
 
     * NCHW 1x1, 37 -> 37 channels (two full column tiles and a partial
-      one), 2 x 171 x 169: forward and backward-data outputs of 8.55 MB;
-    * 1x1 stride 2, 81 input channels (backward-filter's im2col form, two
-      column blocks at NR = 16), 4 images on 3 threads: K split in three
-      uneven parts, two tasks per thread;
+      one), 2 x 171 x 169: forward and backward-data outputs of 8.55 MB,
+      past the 8 MiB streaming threshold, odd plane sizes;
+    * NHWC 1x1 stride 2, 81 input channels (backward-filter's im2col form,
+      two column blocks at NR = 16), 5 images of 80 x 80 (one image per K
+      block) on 3 threads: K split in three uneven parts, two tasks per
+      thread;
     * NCHW 1x3 stride 2: a backward-data output of 8.55 MB whose rows
       interleave two width phases with taps, every other row reached by
-      no tap; also with a NaN GY clip.
+      no tap; also with a NaN GY clip;
+    * NCHW 2x2 stride 3 on 2 x 2 images: width phases that start past the
+      image (W < stride).
     """
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
-             (2, 37, 171, 169, 37, 1, 1), None, False),
+             (2, 37, 171, 169, 37, 1, 1), None, False, ["gemm, streamed"]),
             (ref.Conv("nhwc", (2, 2), (0, 1, 0, 1), (1, 1), 1),
-             (4, 81, 13, 11, 19, 1, 1), 3, False),
+             (5, 81, 80, 80, 19, 1, 1), 3, False, ["gemm, K split"]),
             (ref.Conv("nchw", (2, 2), (1, 0, 1, 0), (1, 1), 1),
-             (2, 37, 171, 169, 5, 1, 3), None, True)]
+             (2, 37, 171, 169, 5, 1, 3), None, True, ["gemm, streamed"]),
+            (ref.Conv("nchw", (3, 3), (1, 1, 1, 1), (1, 1), 1),
+             (2, 5, 2, 2, 7, 2, 2), None, False, [])]
 
 
 def build_case(rng, conv, dims, nan_clip=False):
@@ -176,11 +185,11 @@ def main():
     rng = np.random.default_rng(seed)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="daq-qconv-kernels-") as tmp:
-        cases = [random_case(rng, i) + (None, False)
+        cases = [random_case(rng, i) + (None, False, [])
                  for i in range(args.cases)]
         if args.extra:
             cases += extra_cases()
-        for index, (conv, dims, threads, nan_clip) in enumerate(cases):
+        for index, (conv, dims, threads, nan_clip, phases) in enumerate(cases):
             m, exact = build_case(rng, conv, dims, nan_clip)
             name = "case %d %s NCHWOKK=%s" % (index, conv, dims)
             d = os.path.join(tmp, "case%d" % index)
@@ -212,6 +221,8 @@ def main():
                 env.pop("DAQ_CPU_KERNEL", None)
                 if threads:
                     env["DAQ_NUM_THREADS"] = str(threads)
+                if phases:
+                    env["DAQ_KERNEL_PROFILE"] = "1"
                 proc = subprocess.run(
                     [args.daq_run, lowered, "-e", "main"] + inputs +
                     ["--output=" + o for o in outs],
@@ -221,6 +232,11 @@ def main():
                     sys.exit("FAIL: %s: daq-run (%s) failed: %s" % (
                         name, kernel, proc.stderr[-4000:]))
                 outputs[kernel] = [np.load(o) for o in outs]
+                for phase in phases if kernel != "reference" else []:
+                    if "daq-kernel %s:" % phase not in proc.stderr:
+                        failures += 1
+                        print("FAIL: %s: the %s kernels never ran their "
+                              "'%s' phase" % (name, kernel, phase))
             for k, (_, label) in enumerate(m.results):
                 got, want = outputs[args.kernel][k], outputs["reference"][k]
                 same = got.shape == want.shape and np.array_equal(
