@@ -667,25 +667,30 @@ void transpose32(const void *srcData, int64_t rows, int64_t cols,
       copy(r, c);
 }
 
-/// dst[i] = float(acc[i]) * alpha for i < count (cvtdq2ps and mulps round
-/// like the scalar forms). With `stream`, the 16-byte aligned middle is
-/// written with non-temporal stores: an output much larger than the caches
-/// is then not read in before it is overwritten.
-void scaleRun(const int32_t *acc, float alpha, int64_t count, float *dst,
-              bool stream) {
+/// dst[i] = float(acc[i]) * alpha[perElement ? i : 0] for i < count
+/// (cvtdq2ps and mulps round like the scalar forms). With `stream`, the
+/// 16-byte aligned middle is written with non-temporal stores: an output
+/// much larger than the caches is then not read in before it is overwritten.
+void scaleRun(const int32_t *acc, const float *alpha, bool perElement,
+              int64_t count, float *dst, bool stream) {
+  auto scalar = [&](int64_t i) {
+    dst[i] = static_cast<float>(acc[i]) * alpha[perElement ? i : 0];
+  };
   int64_t i = 0;
   if (stream) {
     for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
-      dst[i] = static_cast<float>(acc[i]) * alpha;
-    __m128 scale = _mm_set1_ps(alpha);
+      scalar(i);
+    __m128 scale = _mm_set1_ps(alpha[0]);
     for (; i + 4 <= count; i += 4) {
       __m128i values =
           _mm_loadu_si128(reinterpret_cast<const __m128i *>(acc + i));
+      if (perElement)
+        scale = _mm_loadu_ps(alpha + i);
       _mm_stream_ps(dst + i, _mm_mul_ps(_mm_cvtepi32_ps(values), scale));
     }
   }
   for (; i < count; ++i)
-    dst[i] = static_cast<float>(acc[i]) * alpha;
+    scalar(i);
 }
 
 /// Runs the direct GEMM with its epilogue.
@@ -753,9 +758,15 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
         bool contiguousCols = true;
         for (int64_t j = 1; j < validCols; ++j)
           contiguousCols &= colOffsets[j] == colOffsets[0] + j;
-        if (contiguousCols || static_cast<int64_t>(runs.size()) == validRows) {
-          // Row-major: a row's columns are one run, or no two values of
-          // the block are neighbours.
+        if (contiguousCols) {
+          // Row-major: a row's columns are one run (NHWC).
+          for (int64_t r = 0; r < validRows; ++r)
+            scaleRun(blockC.data() + r * nr, colAlpha, true, validCols,
+                     p.out + rowOffsets[r] + colOffsets[0], stream);
+          continue;
+        }
+        if (static_cast<int64_t>(runs.size()) == validRows) {
+          // No two values of the block are neighbours.
           for (int64_t r = 0; r < validRows; ++r) {
             float *row = p.out + rowOffsets[r];
             const int32_t *acc = blockC.data() + r * nr;
@@ -768,9 +779,9 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
                     blockRows);
         for (int64_t j = 0; j < validCols; ++j)
           for (const RowRun &run : runs)
-            scaleRun(stage.data() + j * blockRows + run.first, colAlpha[j],
-                     run.length, p.out + rowOffsets[run.first] + colOffsets[j],
-                     stream);
+            scaleRun(stage.data() + j * blockRows + run.first, colAlpha + j,
+                     false, run.length,
+                     p.out + rowOffsets[run.first] + colOffsets[j], stream);
       }
     }
     // Non-temporal stores are weakly ordered: visible before the loop ends.

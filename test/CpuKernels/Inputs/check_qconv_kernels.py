@@ -6,13 +6,10 @@ tile size divides, strides, asymmetric padding, dilation, groups and
 depthwise, i8 operands and f32 operands quantized on load (nearest-even, per
 tensor and per output channel). Cases 0-3 are fixed kinds (a multiple of 16
 channels, large images, wide channels, depthwise), the rest random. With
---extra, three more: forward and backward-data outputs past the kernels'
-streaming threshold (8 MiB: written with non-temporal stores, odd plane
-sizes so that runs start unaligned), a backward-filter with two column
-blocks on 3 threads (DAQ_NUM_THREADS), whose K (the images) is split into
-uneven parts summed afterwards, and a stride-2 backward-data whose NCHW
-output rows interleave the width phases (also streamed). Each case is one module, lowered twice with
-daq-opt:
+--extra, fixed cases for the kernels' special paths follow (extra_cases:
+outputs streamed past 8 MiB in both layouts, a split K, interleaved stride
+phases, a NaN clip, W < stride). Each case is one module, lowered twice
+with daq-opt:
 
   --daq-cpu-pipeline=qconv-kernel=reference   (convert-daq-to-linalg loops)
   --daq-cpu-pipeline=qconv-kernel=VARIANT     (the CPU kernels, forced)
@@ -79,14 +76,16 @@ def random_case(rng, index):
 
 
 def extra_cases():
-    """[(Conv, dims, threads, NaN clip, kernel phases)]: fixed cases for the
-    kernels' special paths; `kernel phases` are DAQ_KERNEL_PROFILE phase
+    """[(Conv, dims, threads, more ops, kernel phases)]: fixed cases for the
+    kernels' special paths; `more ops` are build_case's extra ops;
+    `kernel phases` are DAQ_KERNEL_PROFILE phase
     names the kernel run must print, so that the case cannot stop reaching
     its path unnoticed.
 
     * NCHW 1x1, 37 -> 37 channels (two full column tiles and a partial
       one), 2 x 171 x 169: forward and backward-data outputs of 8.55 MB,
-      past the 8 MiB streaming threshold, odd plane sizes;
+      past the 8 MiB streaming threshold, odd plane sizes; the same NHWC
+      (rows of 37 channels streamed, most of them unaligned);
     * NHWC 1x1 stride 2, 81 input channels (backward-filter's im2col form,
       two column blocks at NR = 16), 5 images of 80 x 80 (one image per K
       block) on 3 threads: K split in three uneven parts, two tasks per
@@ -98,16 +97,26 @@ def extra_cases():
       image (W < stride).
     """
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
-             (2, 37, 171, 169, 37, 1, 1), None, False, ["gemm, streamed"]),
+             (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
+             ["gemm, streamed"]),
+            (ref.Conv("nhwc", (1, 1), (0, 0, 0, 0), (1, 1), 1),
+             (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
+             ["gemm, streamed"]),
             (ref.Conv("nhwc", (2, 2), (0, 1, 0, 1), (1, 1), 1),
-             (5, 81, 80, 80, 19, 1, 1), 3, False, ["gemm, K split"]),
+             (5, 81, 80, 80, 19, 1, 1), 3, set(), ["gemm, K split"]),
             (ref.Conv("nchw", (2, 2), (1, 0, 1, 0), (1, 1), 1),
-             (2, 37, 171, 169, 5, 1, 3), None, True, ["gemm, streamed"]),
+             (2, 37, 171, 169, 5, 1, 3), None, {"nan-clip"},
+             ["gemm, streamed"]),
             (ref.Conv("nchw", (3, 3), (1, 1, 1, 1), (1, 1), 1),
-             (2, 5, 2, 2, 7, 2, 2), None, False, [])]
+             (2, 5, 2, 2, 7, 2, 2), None, set(), [])]
 
 
-def build_case(rng, conv, dims, nan_clip=False):
+def build_case(rng, conv, dims, more=()):
+    """The module of one case: each direction with random operand types
+    and clip granularities, each with clips 127 (the accumulator), and with
+    `more`: "channel-clips", a forward with a clip per output channel (a
+    scale per output column); "nan-clip", a backward-data with a NaN GY
+    clip."""
     n, c, h, w, o, kh, kw = dims
     xs = conv.act_shape(n, c, h, w)
     ws = conv.filt_shape(o, c // conv.groups, kh, kw)
@@ -152,7 +161,10 @@ def build_case(rng, conv, dims, nan_clip=False):
     i = add("qconv2d_backward_filter", qx, c127, qgy, c127, ws,
             "qconv2d_backward_filter accumulator")
     exact.append((i, ref.qconv2d_backward_filter(qx, c127, qgy, c127, (kh, kw), conv)[1]))
-    if nan_clip:
+    if "channel-clips" in more:
+        add("qconv2d", rand_codes(rng, xs), clip(False), rand_codes(rng, ws),
+            clip(True), ys, "qconv2d clip [O]")
+    if "nan-clip" in more:
         # A NaN GY clip (what a NaN gradient gives) makes every GX element
         # NaN, also those no tap reaches (0 * NaN): nothing may vanish.
         add("qconv2d_backward_data", qgy, np.asarray(np.nan, dtype=F32), qw,
@@ -185,12 +197,12 @@ def main():
     rng = np.random.default_rng(seed)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="daq-qconv-kernels-") as tmp:
-        cases = [random_case(rng, i) + (None, False, [])
+        cases = [random_case(rng, i) + (None, set(), [])
                  for i in range(args.cases)]
         if args.extra:
             cases += extra_cases()
-        for index, (conv, dims, threads, nan_clip, phases) in enumerate(cases):
-            m, exact = build_case(rng, conv, dims, nan_clip)
+        for index, (conv, dims, threads, more, phases) in enumerate(cases):
+            m, exact = build_case(rng, conv, dims, more)
             name = "case %d %s NCHWOKK=%s" % (index, conv, dims)
             d = os.path.join(tmp, "case%d" % index)
             os.makedirs(d)
