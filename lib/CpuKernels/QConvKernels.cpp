@@ -42,6 +42,7 @@
 #include "QConvQuantize.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cpuid.h>
@@ -121,17 +122,17 @@ const CpuFeatures &getFeatures() {
 Microkernel getMicrokernel(KernelVariant variant) {
   switch (variant) {
   case KernelVariant::AVX2:
-    return {6, 16, microkernelAVX2};
+    return {6, 16, microkernelAVX2, true};
   case KernelVariant::AVX512VNNI:
-    return {12, 32, microkernelAVX512VNNI};
+    return {12, 32, microkernelAVX512VNNI, true};
   case KernelVariant::AMX:
-    return {16, 16, microkernelAMX};
+    return {16, 16, microkernelAMX, false};
   case KernelVariant::AVX512VNNIModel:
-    return {12, 32, isa_model::microkernelAVX512VNNI};
+    return {12, 32, isa_model::microkernelAVX512VNNI, true};
   case KernelVariant::AMXModel:
-    return {16, 16, isa_model::microkernelAMX};
+    return {16, 16, isa_model::microkernelAMX, false};
   default:
-    return {4, 16, microkernelPortable};
+    return {4, 16, microkernelPortable, true};
   }
 }
 
@@ -693,16 +694,57 @@ void scaleRun(const int32_t *acc, const float *alpha, bool perElement,
     scalar(i);
 }
 
-/// Runs the direct GEMM with its epilogue.
-///
-/// The microkernel writes a block's tiles of one column tile row-major into
-/// `blockC` [block rows][NR], and the epilogue writes them all at once.
-/// Where the output's columns are not contiguous (the channels of NCHW,
-/// whose rows, the pixels, are), one store per value went to NR cache
-/// lines per tile: on a short-K layer (a 1x1 downsampling) that took longer
-/// than the GEMM. The block is then transposed to `stage` [NR][block rows]
-/// and each column written as runs of consecutive output positions,
-/// streamed for outputs of kStreamBytes or more.
+/// The output columns of a block: column j goes to offset colOffsets[j]
+/// of a row's output, scaled by colAlpha[j].
+struct BlockColumns {
+  const int64_t *colOffsets;
+  const float *colAlpha;
+  int64_t count;
+};
+
+/// Writes a block of accumulators, `acc` [rows][NR] row-major, to the
+/// output: row r at out + rowOffsets[r], whose runs of consecutive offsets
+/// are `runs`. Where the output's columns are not contiguous (the channels
+/// of NCHW, whose rows, the pixels, are), one store per value went to NR
+/// cache lines per tile: on a short-K layer (a 1x1 downsampling) that took
+/// longer than the GEMM. The block is then transposed to `stage` [NR]
+/// [stageStride] and each column written as runs of consecutive output
+/// positions, streamed for outputs of kStreamBytes or more.
+void writeBlock(const int32_t *acc, int64_t rows, int64_t nr,
+                const int64_t *rowOffsets, const std::vector<RowRun> &runs,
+                const BlockColumns &cols, float *out, bool stream,
+                int32_t *stage, int64_t stageStride) {
+  const int64_t *colOffsets = cols.colOffsets;
+  const float *colAlpha = cols.colAlpha;
+  bool contiguousCols = true;
+  for (int64_t j = 1; j < cols.count; ++j)
+    contiguousCols &= colOffsets[j] == colOffsets[0] + j;
+  if (contiguousCols) {
+    // Row-major: a row's columns are one run (NHWC).
+    for (int64_t r = 0; r < rows; ++r)
+      scaleRun(acc + r * nr, colAlpha, true, cols.count,
+               out + rowOffsets[r] + colOffsets[0], stream);
+    return;
+  }
+  if (static_cast<int64_t>(runs.size()) == rows) {
+    // No two values of the block are neighbours.
+    for (int64_t r = 0; r < rows; ++r) {
+      float *row = out + rowOffsets[r];
+      for (int64_t j = 0; j < cols.count; ++j)
+        row[colOffsets[j]] = static_cast<float>(acc[r * nr + j]) * colAlpha[j];
+    }
+    return;
+  }
+  transpose32(acc, rows, cols.count, nr, stage, stageStride);
+  for (int64_t j = 0; j < cols.count; ++j)
+    for (const RowRun &run : runs)
+      scaleRun(stage + j * stageStride + run.first, colAlpha + j, false,
+               run.length, out + rowOffsets[run.first] + colOffsets[j], stream);
+}
+
+/// Runs the direct GEMM with its epilogue. The microkernel writes a
+/// block's tiles of one column tile row-major into `blockC` [block rows]
+/// [NR], and writeBlock writes them all at once.
 template <typename RowOffsetFn>
 void runDirect(const DirectGemm &p, const Microkernel &uk,
                const RowOffsetFn &rowOffset) {
@@ -751,37 +793,11 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
                          false};
           uk.run(tile);
         }
-        int64_t validCols = std::min(nr, p.cols - colTile * nr);
-        const int64_t *colOffsets =
-            p.colOffsets.data() + g * p.cols + colTile * nr;
-        const float *colAlpha = p.colAlpha.data() + g * p.cols + colTile * nr;
-        bool contiguousCols = true;
-        for (int64_t j = 1; j < validCols; ++j)
-          contiguousCols &= colOffsets[j] == colOffsets[0] + j;
-        if (contiguousCols) {
-          // Row-major: a row's columns are one run (NHWC).
-          for (int64_t r = 0; r < validRows; ++r)
-            scaleRun(blockC.data() + r * nr, colAlpha, true, validCols,
-                     p.out + rowOffsets[r] + colOffsets[0], stream);
-          continue;
-        }
-        if (static_cast<int64_t>(runs.size()) == validRows) {
-          // No two values of the block are neighbours.
-          for (int64_t r = 0; r < validRows; ++r) {
-            float *row = p.out + rowOffsets[r];
-            const int32_t *acc = blockC.data() + r * nr;
-            for (int64_t j = 0; j < validCols; ++j)
-              row[colOffsets[j]] = static_cast<float>(acc[j]) * colAlpha[j];
-          }
-          continue;
-        }
-        transpose32(blockC.data(), validRows, validCols, nr, stage.data(),
-                    blockRows);
-        for (int64_t j = 0; j < validCols; ++j)
-          for (const RowRun &run : runs)
-            scaleRun(stage.data() + j * blockRows + run.first, colAlpha + j,
-                     false, run.length,
-                     p.out + rowOffsets[run.first] + colOffsets[j], stream);
+        int64_t col = g * p.cols + colTile * nr;
+        writeBlock(blockC.data(), validRows, nr, rowOffsets.data(), runs,
+                   {p.colOffsets.data() + col, p.colAlpha.data() + col,
+                    std::min(nr, p.cols - colTile * nr)},
+                   p.out, stream, stage.data(), blockRows);
       }
     }
     // Non-temporal stores are weakly ordered: visible before the loop ends.
@@ -790,19 +806,368 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   });
 }
 
+//===----------------------------------------------------------------------===//
+// Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions
+//===----------------------------------------------------------------------===//
+
+/// Where a Winograd F(2x2, 3x3) runs instead of the direct GEMM:
+///
+///   Y = A^T [ sum_c (G g G^T) . (B^T d B) ] A       (. elementwise)
+///
+/// for each 2x2 output tile, d its 4x4 input window of one channel c, g the
+/// 3x3 filter of (column, c): 16 multiplies per tile and K element where
+/// the direct form does 36, as 16 GEMMs (one per position xi of the 4x4
+/// transformed tile) of K = the channels. Exactly, in integers: B^T and A^T
+/// hold 0 and +-1, and G's halves are scaled out (G2 = 2G, integer), so the
+/// transformed operands are integers (|B^T d B| <= 4 * 128, |G2 g G2^T| <=
+/// 9 * 128: int16, the microkernels' operands) and the int32 sums give 4Y
+/// modulo 2^32. 4Y is recovered, and Y = 4Y >> 2, when |Y| < 2^29, which
+/// the codes' range guarantees for K <= kWinogradMaxK channels; beyond, the
+/// direct form runs. The result is then the direct form's, bit for bit.
+///
+/// The GEMMs run a block of tiles at a time (the transformed inputs of a
+/// block stay in L2), with the microkernel of the variant (AMX narrows its
+/// operands to int8, so it keeps the direct form).
+constexpr int64_t kWinogradMaxK = (int64_t(1) << 29) / (9 * 128 * 128);
+
+/// DAQ_CPU_CONV_ALGORITHM: auto (Winograd where it applies), direct, or
+/// winograd (where it applies; the direct form elsewhere). Empty `error`
+/// when the value is valid.
+enum class ConvAlgorithm { Auto, Direct, Winograd };
+
+ConvAlgorithm readConvAlgorithm(std::string &error) {
+  const char *env = std::getenv("DAQ_CPU_CONV_ALGORITHM");
+  if (!env || !*env || std::string(env) == "auto")
+    return ConvAlgorithm::Auto;
+  if (std::string(env) == "direct")
+    return ConvAlgorithm::Direct;
+  if (std::string(env) == "winograd")
+    return ConvAlgorithm::Winograd;
+  error = std::string("DAQ_CPU_CONV_ALGORITHM='") + env +
+          "' is not a convolution algorithm (auto, direct, winograd)";
+  return ConvAlgorithm::Auto;
+}
+
+/// Whether the convolution of `g` runs as Winograd F(2x2, 3x3), with K the
+/// channels of a group it sums over and `cols` the outputs of a group.
+bool useWinograd(const Geometry &g, int64_t k, int64_t cols,
+                 const Microkernel &uk, ConvAlgorithm algorithm) {
+  if (algorithm == ConvAlgorithm::Direct || !uk.int16Operands)
+    return false;
+  if (g.kh != 3 || g.kw != 3 || g.sh != 1 || g.sw != 1 || g.dh != 1 ||
+      g.dw != 1 || k > kWinogradMaxK)
+    return false;
+  // With few channels the transforms cost more than the multiplies saved
+  // (measured on AVX2: 32 channels break even, docs/performance.md).
+  return algorithm == ConvAlgorithm::Winograd || (k >= 40 && cols >= 8);
+}
+
+/// The filter transform U = G2 g G2^T of every (group, column, k), packed
+/// like packFilter's 16 taps (position xi = 4i + j the tap): the B operand
+/// of position xi of a column tile starts at xi * kPadded * NR.
+/// `value(group, column, tap, k)` is the filter's (tap = 3 ky + kx).
+template <typename ValueFn>
+std::vector<int16_t> packWinogradFilter(int64_t groups, int64_t cols,
+                                        int64_t kPadded, int64_t kReal,
+                                        int64_t nr, const ValueFn &value) {
+  std::vector<int16_t> transformed(groups * cols * kReal * 16);
+  parallelFor(groups * cols, [&](int64_t begin, int64_t end) {
+    for (int64_t gc = begin; gc < end; ++gc)
+      for (int64_t k = 0; k < kReal; ++k) {
+        int32_t f[3][3], t[4][3];
+        for (int ky = 0; ky < 3; ++ky)
+          for (int kx = 0; kx < 3; ++kx)
+            f[ky][kx] = value(gc / cols, gc % cols, ky * 3 + kx, k);
+        // G2 rows: (2, 0, 0), (1, 1, 1), (1, -1, 1), (0, 0, 2).
+        for (int b = 0; b < 3; ++b) {
+          t[0][b] = 2 * f[0][b];
+          t[1][b] = f[0][b] + f[1][b] + f[2][b];
+          t[2][b] = f[0][b] - f[1][b] + f[2][b];
+          t[3][b] = 2 * f[2][b];
+        }
+        int16_t *u = transformed.data() + (gc * kReal + k) * 16;
+        for (int i = 0; i < 4; ++i) {
+          u[4 * i + 0] = static_cast<int16_t>(2 * t[i][0]);
+          u[4 * i + 1] = static_cast<int16_t>(t[i][0] + t[i][1] + t[i][2]);
+          u[4 * i + 2] = static_cast<int16_t>(t[i][0] - t[i][1] + t[i][2]);
+          u[4 * i + 3] = static_cast<int16_t>(2 * t[i][2]);
+        }
+      }
+  });
+  return packFilter(
+      groups, cols, 16, kPadded, kReal, nr,
+      [&](int64_t grp, int64_t col, int64_t xi, int64_t k) {
+        return transformed[((grp * cols + col) * kReal + k) * 16 + xi];
+      });
+}
+
+/// v[xi * xiStride + c] = (B^T d B)[xi] for c < cp, d the 4x4 window whose
+/// row i starts at window[i] (pixels of cp channels), cp even. B^T rows:
+/// (1, 0, -1, 0), (0, 1, 1, 0), (0, -1, 1, 0), (0, 1, 0, -1). One row i of
+/// the result at a time, eight channels at a time (SSE2, baseline x86-64):
+/// all 16 positions at once kept 16 output pointers live and spilled them.
+void transformWinogradInput(const int16_t *const window[4], int64_t cp,
+                            int16_t *v, int64_t xiStride) {
+  struct Lanes {
+    __m128i v;
+    Lanes operator+(Lanes o) const { return {_mm_add_epi16(v, o.v)}; }
+    Lanes operator-(Lanes o) const { return {_mm_sub_epi16(v, o.v)}; }
+  };
+  // Row i of B^T d from rows a = window[first], b = window[second]: d0 -
+  // d2, d1 + d2, d2 - d1, d1 - d3.
+  static constexpr int kFirst[4] = {0, 1, 2, 1}, kSecond[4] = {2, 2, 1, 3};
+  static constexpr int kSign[4] = {-1, 1, -1, -1};
+  for (int i = 0; i < 4; ++i) {
+    const int16_t *a = window[kFirst[i]], *b = window[kSecond[i]];
+    bool add = kSign[i] > 0;
+    int16_t *out[4];
+    for (int j = 0; j < 4; ++j)
+      out[j] = v + (4 * i + j) * xiStride;
+    auto columns = [](auto r0, auto r1, auto r2, auto r3, auto store) {
+      store(0, r0 - r2);
+      store(1, r1 + r2);
+      store(2, r2 - r1);
+      store(3, r1 - r3);
+    };
+    int64_t c = 0;
+    for (; c + 8 <= cp; c += 8) {
+      Lanes r[4];
+      for (int j = 0; j < 4; ++j) {
+        Lanes x{
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(a + j * cp + c))};
+        Lanes y{
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(b + j * cp + c))};
+        r[j] = add ? x + y : x - y;
+      }
+      columns(r[0], r[1], r[2], r[3], [&](int j, Lanes value) {
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out[j] + c), value.v);
+      });
+    }
+    for (; c < cp; ++c) {
+      int32_t r[4];
+      for (int j = 0; j < 4; ++j)
+        r[j] =
+            add ? a[j * cp + c] + b[j * cp + c] : a[j * cp + c] - b[j * cp + c];
+      columns(r[0], r[1], r[2], r[3], [&](int j, int32_t value) {
+        out[j][c] = static_cast<int16_t>(value);
+      });
+    }
+  }
+}
+
+/// y[q][j] = (A^T M A)[q] >> 2 for the 2x2 outputs q = 2 dy + dx and NR
+/// columns j, M's position xi at m + xi * xiStride (NR int32 each). A^T
+/// rows: (1, 1, 1, 0), (0, 1, -1, -1). The sums wrap (4Y modulo 2^32) and
+/// the arithmetic shift recovers Y (|Y| < 2^29). Four columns at a time
+/// (SSE2); NR is a multiple of 4.
+void transformWinogradOutput(const int32_t *m, int64_t xiStride, int64_t nr,
+                             int32_t *const y[4]) {
+  for (int64_t j = 0; j < nr; j += 4) {
+    auto load = [&](int xi) {
+      return _mm_loadu_si128(
+          reinterpret_cast<const __m128i *>(m + xi * xiStride + j));
+    };
+    __m128i s[2][4];
+    for (int col = 0; col < 4; ++col) {
+      __m128i m0 = load(col), m1 = load(4 + col), m2 = load(8 + col),
+              m3 = load(12 + col);
+      s[0][col] = _mm_add_epi32(_mm_add_epi32(m0, m1), m2);
+      s[1][col] = _mm_sub_epi32(_mm_sub_epi32(m1, m2), m3);
+    }
+    for (int dy = 0; dy < 2; ++dy) {
+      __m128i y0 = _mm_add_epi32(_mm_add_epi32(s[dy][0], s[dy][1]), s[dy][2]);
+      __m128i y1 = _mm_sub_epi32(_mm_sub_epi32(s[dy][1], s[dy][2]), s[dy][3]);
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(y[2 * dy] + j),
+                       _mm_srai_epi32(y0, 2));
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(y[2 * dy + 1] + j),
+                       _mm_srai_epi32(y1, 2));
+    }
+  }
+}
+
+/// A 3x3 stride-1 convolution as Winograd F(2x2, 3x3): output (img, y, x)
+/// for y < rowsY, x < rowsX of column (g, col) sums buf's pixel (y0 + y +
+/// ky, x0 + x + kx) times the filter of tap (ky, kx), over the taps and the
+/// CP channels. The buffer must hold the pixels up to y0 + 2 ceil(rowsY /
+/// 2) + 1 (and x likewise): the last tiles' windows. Output as DirectGemm.
+struct WinogradConv {
+  const ChannelsLast *buf;
+  int64_t n, rowsY, rowsX, y0, x0;
+  /// packWinogradFilter's.
+  const int16_t *packed;
+  int64_t cols, groups;
+  float *out;
+  std::vector<int64_t> colOffsets;
+  std::vector<float> colAlpha;
+  int64_t outputElements;
+};
+
+/// Rows and columns of channels-last buffer a Winograd over `rows` outputs
+/// from buffer position `first` reads.
+int64_t winogradExtent(int64_t first, int64_t rows) {
+  return first + (rows + 1) / 2 * 2 + 2;
+}
+
+template <typename RowOffsetFn>
+void runWinograd(const WinogradConv &p, const Microkernel &uk,
+                 const RowOffsetFn &rowOffset) {
+  bool stream =
+      p.outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  PhaseTimer timer{stream ? "winograd, streamed" : "winograd"};
+  int64_t mr = uk.mr, nr = uk.nr, cp = p.buf->cp;
+  int64_t tilesY = (p.rowsY + 1) / 2, tilesX = (p.rowsX + 1) / 2;
+  int64_t tiles = p.n * tilesY * tilesX;
+  int64_t colTiles = (p.cols + nr - 1) / nr;
+  // A block's transformed inputs, 16 x blockTiles x CP int16, take at most
+  // 192 KiB (L2 holds them while every column tile reads them).
+  int64_t blockTiles = roundUp(std::max<int64_t>(6144 / cp, 1), mr);
+  int64_t blocks = (tiles + blockTiles - 1) / blockTiles;
+  int64_t maxPixels = 4 * blockTiles;
+  const int64_t zeroOffset = 0;
+  parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
+    std::vector<int16_t> v(16 * blockTiles * cp);
+    std::vector<int32_t> m(16 * blockTiles * nr), y(maxPixels * nr),
+        stage(nr * maxPixels), dropped(4 * nr);
+    std::vector<const int16_t *> rowPointers(16 * blockTiles);
+    std::vector<int64_t> rowOffsets(maxPixels);
+    // Per tile of the block, the stage row of each of its 4 outputs (-1:
+    // past the output's edge).
+    std::vector<std::array<int64_t, 4>> pixelOf(blockTiles);
+    std::vector<RowRun> runs;
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t g = task / blocks, first = (task % blocks) * blockTiles;
+      int64_t count = std::min(blockTiles, tiles - first);
+      auto tileAt = [&](int64_t t) {
+        int64_t index = first + t;
+        return std::array<int64_t, 3>{index / (tilesY * tilesX),
+                                      (index / tilesX) % tilesY,
+                                      index % tilesX};
+      };
+      // The windows' buffer rows come from memory: prefetched a few tiles
+      // ahead (the transform stalled on them, the next tile's new pixels
+      // are a few lines 4 rows apart).
+      constexpr int64_t kPrefetchTiles = 4;
+      auto prefetchWindow = [&](int64_t t) {
+        auto [img, ty, tx] = tileAt(t);
+        for (int i = 0; i < 4; ++i) {
+          const char *row = reinterpret_cast<const char *>(
+              p.buf->pixel(g, img, p.y0 + 2 * ty + i, p.x0 + 2 * tx));
+          for (int64_t byte = 0; byte < 4 * cp * 2; byte += 64)
+            __builtin_prefetch(row + byte);
+        }
+      };
+      for (int64_t t = 0; t < std::min(kPrefetchTiles, count); ++t)
+        prefetchWindow(t);
+      for (int64_t t = 0; t < count; ++t) {
+        if (t + kPrefetchTiles < count)
+          prefetchWindow(t + kPrefetchTiles);
+        auto [img, ty, tx] = tileAt(t);
+        const int16_t *window[4];
+        for (int i = 0; i < 4; ++i)
+          window[i] = p.buf->pixel(g, img, p.y0 + 2 * ty + i, p.x0 + 2 * tx);
+        transformWinogradInput(window, cp, v.data() + t * cp, blockTiles * cp);
+      }
+      int64_t rowTiles = (count + mr - 1) / mr;
+      for (int64_t xi = 0; xi < 16; ++xi)
+        for (int64_t t = 0; t < rowTiles * mr; ++t)
+          // Rows past the end repeat the last row; their results are
+          // dropped.
+          rowPointers[xi * blockTiles + t] =
+              v.data() + (xi * blockTiles + std::min(t, count - 1)) * cp;
+      // Output positions in the order of the output's rows: the tiles of
+      // one tile row are consecutive, their first output rows, then their
+      // second rows (runs of 2 * tiles pixels where rows are contiguous).
+      int64_t pixels = 0;
+      for (int64_t segment = 0; segment < count;) {
+        auto [img, ty, tx] = tileAt(segment);
+        int64_t segmentEnd = std::min(count, segment + tilesX - tx);
+        for (int64_t dy = 0; dy < 2; ++dy)
+          for (int64_t t = segment; t < segmentEnd; ++t)
+            for (int64_t dx = 0; dx < 2; ++dx) {
+              int64_t oy = 2 * ty + dy, ox = 2 * (tx + t - segment) + dx;
+              bool valid = oy < p.rowsY && ox < p.rowsX;
+              pixelOf[t][2 * dy + dx] = valid ? pixels : -1;
+              if (valid)
+                rowOffsets[pixels++] = rowOffset(img, oy, ox);
+            }
+        segment = segmentEnd;
+      }
+      findRowRuns(rowOffsets.data(), pixels, runs);
+      for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
+        const int16_t *b = p.packed + (g * colTiles + colTile) * 16 * cp * nr;
+        for (int64_t xi = 0; xi < 16; ++xi)
+          for (int64_t t = 0; t < rowTiles; ++t) {
+            MicroTile tile{rowPointers.data() + xi * blockTiles + t * mr,
+                           &zeroOffset,
+                           1,
+                           cp / 2,
+                           b + xi * cp * nr,
+                           m.data() + (xi * blockTiles + t * mr) * nr,
+                           false};
+            uk.run(tile);
+          }
+        for (int64_t t = 0; t < count; ++t) {
+          int32_t *outputs[4];
+          for (int q = 0; q < 4; ++q)
+            outputs[q] = pixelOf[t][q] < 0 ? dropped.data() + q * nr
+                                           : y.data() + pixelOf[t][q] * nr;
+          transformWinogradOutput(m.data() + t * nr, blockTiles * nr, nr,
+                                  outputs);
+        }
+        int64_t col = g * p.cols + colTile * nr;
+        writeBlock(y.data(), pixels, nr, rowOffsets.data(), runs,
+                   {p.colOffsets.data() + col, p.colAlpha.data() + col,
+                    std::min(nr, p.cols - colTile * nr)},
+                   p.out, stream, stage.data(), maxPixels);
+      }
+    }
+    if (stream)
+      _mm_sfence();
+  });
+}
+
 void runForward(const Geometry &g, const Operand &x,
                 const std::vector<int16_t> &w, const Epilogue &epi,
-                const Microkernel &uk) {
+                const Microkernel &uk, ConvAlgorithm algorithm) {
   WindowAxis ay = getWindowAxis(g.h, g.oh, g.kh, g.sh, g.dh, g.pt);
   WindowAxis ax = getWindowAxis(g.w, g.ow, g.kw, g.sw, g.dw, g.pl);
-  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size,
-                                       ax.size, ay.placement, ax.placement);
   int64_t cg = g.cg(), og = g.og();
-  std::vector<int16_t> packed = packFilter(
-      g.groups, og, g.taps(), buf.cp, cg, uk.nr,
-      [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
-        return w[filterIndex(g, grp * og + col, k, tap / g.kw, tap % g.kw)];
-      });
+  bool winograd = useWinograd(g, cg, og, uk, algorithm);
+  int64_t hb = ay.size, wb = ax.size;
+  if (winograd) {
+    // Output (y, x) reads buffer pixels (y + ky, x + kx).
+    hb = std::max(hb, winogradExtent(0, g.oh));
+    wb = std::max(wb, winogradExtent(0, g.ow));
+  }
+  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, hb, wb,
+                                       ay.placement, ax.placement);
+  auto filterValue = [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
+    return w[filterIndex(g, grp * og + col, k, tap / g.kw, tap % g.kw)];
+  };
+  // Output [N, O, OH, OW] or [N, OH, OW, O]; column (grp, col) is channel
+  // grp * og + col.
+  const int64_t *st = epi.strides;
+  const ActivationStrides strideOf(st, g.nhwc);
+  std::vector<int64_t> colOffsets;
+  std::vector<float> colAlpha;
+  for (int64_t ch = 0; ch < g.o; ++ch) {
+    colOffsets.push_back(ch * strideOf.channel);
+    colAlpha.push_back(epi.alpha(ch));
+  }
+  auto rowOffset = [&](int64_t img, int64_t y, int64_t x) {
+    return img * st[0] + y * strideOf.row + x * strideOf.col;
+  };
+  int64_t outputElements = g.n * g.o * g.oh * g.ow;
+  if (winograd) {
+    std::vector<int16_t> packed =
+        packWinogradFilter(g.groups, og, buf.cp, cg, uk.nr, filterValue);
+    runWinograd({&buf, g.n, g.oh, g.ow, 0, 0, packed.data(), og, g.groups,
+                 epi.out, colOffsets, colAlpha, outputElements},
+                uk, rowOffset);
+    return;
+  }
+  std::vector<int16_t> packed =
+      packFilter(g.groups, og, g.taps(), buf.cp, cg, uk.nr, filterValue);
   DirectGemm p{&buf,
                g.n,
                g.oh,
@@ -816,24 +1181,14 @@ void runForward(const Geometry &g, const Operand &x,
                og,
                g.groups,
                epi.out,
-               {},
-               {},
-               g.n * g.o * g.oh * g.ow};
+               colOffsets,
+               colAlpha,
+               outputElements};
   for (int64_t ky = 0; ky < g.kh; ++ky)
     for (int64_t kx = 0; kx < g.kw; ++kx)
       p.tapOffsets.push_back((ky * ay.tapStep * ax.size + kx * ax.tapStep) *
                              buf.cp);
-  // Output [N, O, OH, OW] or [N, OH, OW, O]; column (grp, col) is channel
-  // grp * og + col.
-  const int64_t *st = epi.strides;
-  const ActivationStrides strideOf(st, g.nhwc);
-  for (int64_t ch = 0; ch < g.o; ++ch) {
-    p.colOffsets.push_back(ch * strideOf.channel);
-    p.colAlpha.push_back(epi.alpha(ch));
-  }
-  runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
-    return img * st[0] + y * strideOf.row + x * strideOf.col;
-  });
+  runDirect(p, uk, rowOffset);
 }
 
 /// Writes src[0, count) to dst, streaming the 16-byte aligned middle like
@@ -995,7 +1350,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
 
 void runBackwardData(const Geometry &g, const Operand &gy,
                      const std::vector<int16_t> &w, const Epilogue &epi,
-                     const Microkernel &uk) {
+                     const Microkernel &uk, ConvAlgorithm algorithm) {
   // GX[ih] takes GY[oh] * W[kh] where ih + pt = oh*sh + kh*dh. With the
   // flipped tap kh' = KH-1-kh and P = (KH-1)*dh, that is
   //   oh = (ih + pt + kh'*dh - P) / sh    when sh divides it.
@@ -1007,12 +1362,36 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   int64_t padY = py / g.sh, padX = px / g.sw;
   int64_t hb = padY + std::max(g.oh, (g.pt + g.h - 1) / g.sh + 1);
   int64_t wb = padX + std::max(g.ow, (g.pl + g.w - 1) / g.sw + 1);
+  int64_t cg = g.cg(), og = g.og();
+  bool winograd = useWinograd(g, og, cg, uk, algorithm);
+  if (winograd) {
+    // Stride 1, P = 2: output (ih, iw) reads buffer pixels (ih + pt + ky',
+    // iw + pl + kx') for the flipped taps (ky', kx').
+    hb = std::max(hb, winogradExtent(g.pt, g.h));
+    wb = std::max(wb, winogradExtent(g.pl, g.w));
+  }
   ChannelsLast buf = buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, hb, wb,
                                        {0, g.oh, 1, padY}, {0, g.ow, 1, padX});
-  int64_t cg = g.cg(), og = g.og();
   float alpha = epi.alpha(0);
   const int64_t *st = epi.strides;
   const ActivationStrides strideOf(st, g.nhwc);
+  if (winograd) {
+    std::vector<int16_t> packed = packWinogradFilter(
+        g.groups, cg, buf.cp, og, uk.nr,
+        [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
+          return w[filterIndex(g, grp * og + k, col, 2 - tap / 3, 2 - tap % 3)];
+        });
+    std::vector<int64_t> colOffsets;
+    for (int64_t ch = 0; ch < g.c; ++ch)
+      colOffsets.push_back(ch * strideOf.channel);
+    runWinograd({&buf, g.n, g.h, g.w, g.pt, g.pl, packed.data(), cg, g.groups,
+                 epi.out, colOffsets, std::vector<float>(g.c, alpha),
+                 g.n * g.c * g.h * g.w},
+                uk, [&](int64_t img, int64_t y, int64_t x) {
+                  return img * st[0] + y * strideOf.row + x * strideOf.col;
+                });
+    return;
+  }
   // NCHW with a width stride: all stride phases are computed together and
   // the output written row by row, in order (runInterleaved).
   bool interleave = !g.nhwc && g.sw > 1 && strideOf.col == 1;
@@ -1542,6 +1921,12 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     zeroOutput(out);
     return;
   }
+  ConvAlgorithm algorithm = readConvAlgorithm(error);
+  if (!error.empty()) {
+    reportError(error);
+    zeroOutput(out);
+    return;
+  }
   Microkernel uk = getMicrokernel(variant);
   PhaseTimer total{"total"};
   bool nhwc = layout == 1;
@@ -1584,14 +1969,15 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     act(lhs->sizes, g.n, g.c, g.h, g.w);
     act(out->sizes, unused, unused, g.oh, g.ow);
     std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
-    runForward(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk);
+    runForward(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk, algorithm);
     return;
   }
   case Direction::BackwardData: {
     act(out->sizes, g.n, g.c, g.h, g.w);
     act(lhs->sizes, unused, unused, g.oh, g.ow);
     std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
-    runBackwardData(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk);
+    runBackwardData(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk,
+                    algorithm);
     return;
   }
   case Direction::BackwardFilter: {

@@ -61,6 +61,9 @@ static inline int32_t loadPair(const int16_t *p) {
 struct Microkernel {
   int64_t mr, nr;
   MicrokernelFn run;
+  /// Whether A and B may hold any int16 values, not only int8 codes (AMX
+  /// narrows its operands to int8): Winograd's transformed operands need it.
+  bool int16Operands;
 };
 
 /// Scalar C++ (any CPU): MR = 4, NR = 16.

@@ -22,6 +22,13 @@
 // RUN: env DAQ_CPU_KERNEL=amx-model daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/amx-model.npy
 // RUN: cmp %t/portable.npy %t/amx-model.npy
 
+// DAQ_CPU_CONV_ALGORITHM picks Winograd or the direct form; where Winograd
+// does not apply (this convolution has stride 2) the direct form runs.
+// RUN: env DAQ_CPU_CONV_ALGORITHM=winograd DAQ_CPU_KERNEL=portable daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/winograd.npy
+// RUN: cmp %t/portable.npy %t/winograd.npy
+// RUN: env DAQ_CPU_CONV_ALGORITHM=fft not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=ALGORITHM
+// ALGORITHM: daq-run: error: function 'main': DAQ_CPU_CONV_ALGORITHM='fft' is not a convolution algorithm (auto, direct, winograd)
+
 // RUN: env DAQ_CPU_KERNEL=vnni not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: daq-run: error: function 'main': DAQ_CPU_KERNEL='vnni' is not a kernel variant (auto, portable, avx2, avx512-vnni, amx; for tests: avx512-vnni-model, amx-model)
 

@@ -8,7 +8,10 @@ tensor and per output channel). Cases 0-3 are fixed kinds (a multiple of 16
 channels, large images, wide channels, depthwise), the rest random. With
 --extra, fixed cases for the kernels' special paths follow (extra_cases:
 outputs streamed past 8 MiB in both layouts, a split K, interleaved stride
-phases, a NaN clip, W < stride). Each case is one module, lowered twice
+phases, a NaN clip, W < stride). With --algorithm winograd, the kernels run
+with DAQ_CPU_CONV_ALGORITHM=winograd, the random cases are 3x3 stride-1
+convolutions (Winograd F(2x2, 3x3) for the forward and backward-data) and
+--extra adds winograd_cases instead. Each case is one module, lowered twice
 with daq-opt:
 
   --daq-cpu-pipeline=qconv-kernel=reference   (convert-daq-to-linalg loops)
@@ -37,8 +40,9 @@ from harness import Module, rand_clip, rand_codes, randn, tensor_type  # noqa: E
 F32 = np.float32
 
 
-def random_case(rng, index):
-    """(Conv, (N, C, H, W, O, KH, KW)) with a valid output size."""
+def random_case(rng, index, winograd=False):
+    """(Conv, (N, C, H, W, O, KH, KW)) with a valid output size; 3x3, stride
+    1, dilation 1 with `winograd`."""
     while True:
         layout = "nhwc" if rng.random() < 0.5 else "nchw"
         groups = int(rng.choice([1, 1, 1, 2, 3]))
@@ -69,6 +73,8 @@ def random_case(rng, index):
             n, h, w, strides, dilations = 3, 27, 26, (1, 1), (1, 1)
         if index == 2:
             strides = (strides[0], 2)
+        if winograd:
+            kh, kw, strides, dilations = 3, 3, (1, 1), (1, 1)
         conv = ref.Conv(layout, strides, padding, dilations, groups)
         oh, ow = conv.out_size((h, w), (kh, kw))
         if oh >= 1 and ow >= 1:
@@ -109,6 +115,26 @@ def extra_cases():
              ["gemm, streamed"]),
             (ref.Conv("nchw", (3, 3), (1, 1, 1, 1), (1, 1), 1),
              (2, 5, 2, 2, 7, 2, 2), None, set(), [])]
+
+
+def winograd_cases():
+    """extra_cases for --algorithm winograd:
+
+    * NCHW 3x3 9 -> 37 channels, 2 x 171 x 169 (odd: tiles past the bottom
+      and right edges): a forward output of 8.55 MB, streamed;
+    * 3640 input channels, every code -128 ("extreme-codes"): the largest
+      accumulator Winograd recovers (|Y| = 3640 * 9 * 128^2 < 2^29) in the
+      forward; the backward-data sums 2 channels;
+    * 3641 output channels, every code -128: the backward-data's |Y| would
+      pass 2^29, so the direct form must run (a Winograd result would wrap).
+    """
+    same = ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    return [(same, (2, 9, 171, 169, 37, 3, 3), None, set(),
+             ["winograd, streamed"]),
+            (ref.Conv("nhwc", (1, 1), (1, 1, 1, 1), (1, 1), 1),
+             (1, 3640, 3, 3, 2, 3, 3), None, {"extreme-codes"}, ["winograd"]),
+            (same, (1, 2, 3, 3, 3641, 3, 3), None, {"extreme-codes"},
+             ["winograd", "gemm"])]
 
 
 def build_case(rng, conv, dims, more=()):
@@ -169,6 +195,14 @@ def build_case(rng, conv, dims, more=()):
         # NaN, also those no tap reaches (0 * NaN): nothing may vanish.
         add("qconv2d_backward_data", qgy, np.asarray(np.nan, dtype=F32), qw,
             clip(False), xs, "qconv2d_backward_data NaN clip")
+    if "extreme-codes" in more:
+        ex, ew, egy = (np.full(s, -128, dtype=np.int8) for s in (xs, ws, ys))
+        i = add("qconv2d", ex, c127, ew, c127, ys, "qconv2d codes -128")
+        exact.append((i, ref.qconv2d(ex, c127, ew, c127, conv)[1]))
+        i = add("qconv2d_backward_data", egy, c127, ew, c127, xs,
+                "qconv2d_backward_data codes -128")
+        exact.append((i, ref.qconv2d_backward_data(egy, c127, ew, c127,
+                                                   (h, w), conv)[1]))
     return m, exact
 
 
@@ -190,6 +224,9 @@ def main():
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--extra", action="store_true",
                    help="add the fixed cases of large outputs and a split K")
+    p.add_argument("--algorithm", choices=("auto", "direct", "winograd"),
+                   default=None,
+                   help="DAQ_CPU_CONV_ALGORITHM for the kernels' runs")
     args = p.parse_args()
     seed = args.seed if args.seed is not None else \
         int.from_bytes(os.urandom(4), "little")
@@ -197,10 +234,12 @@ def main():
     rng = np.random.default_rng(seed)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="daq-qconv-kernels-") as tmp:
-        cases = [random_case(rng, i) + (None, set(), [])
+        winograd = args.algorithm == "winograd"
+        cases = [random_case(rng, i, winograd) +
+                 (None, set(), ["winograd"] if winograd else [])
                  for i in range(args.cases)]
         if args.extra:
-            cases += extra_cases()
+            cases += winograd_cases() if winograd else extra_cases()
         for index, (conv, dims, threads, more, phases) in enumerate(cases):
             m, exact = build_case(rng, conv, dims, more)
             name = "case %d %s NCHWOKK=%s" % (index, conv, dims)
@@ -231,6 +270,9 @@ def main():
                 # The variant comes from the pipeline option alone.
                 env = dict(os.environ)
                 env.pop("DAQ_CPU_KERNEL", None)
+                env.pop("DAQ_CPU_CONV_ALGORITHM", None)
+                if args.algorithm and kernel != "reference":
+                    env["DAQ_CPU_CONV_ALGORITHM"] = args.algorithm
                 if threads:
                     env["DAQ_NUM_THREADS"] = str(threads)
                 if phases:
