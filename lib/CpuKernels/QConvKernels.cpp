@@ -848,19 +848,23 @@ ConvAlgorithm readConvAlgorithm(std::string &error) {
   return ConvAlgorithm::Auto;
 }
 
-/// Whether the convolution of `g` runs as Winograd F(2x2, 3x3), with K the
-/// channels of a group it sums over and `cols` the outputs of a group.
-bool useWinograd(const Geometry &g, int64_t k, int64_t cols,
-                 const Microkernel &uk, ConvAlgorithm algorithm) {
-  if (algorithm == ConvAlgorithm::Direct || !uk.int16Operands)
+/// Whether the convolution of `g` runs as Winograd F(2x2, 3x3): `exact`
+/// whether the transformed sums recover the result, `faster` whether `auto`
+/// takes it (the caller's measured rule, docs/performance.md).
+bool useWinograd(const Geometry &g, const Microkernel &uk,
+                 ConvAlgorithm algorithm, bool exact, bool faster) {
+  if (algorithm == ConvAlgorithm::Direct || !uk.int16Operands || !exact)
     return false;
   if (g.kh != 3 || g.kw != 3 || g.sh != 1 || g.sw != 1 || g.dh != 1 ||
-      g.dw != 1 || k > kWinogradMaxK)
+      g.dw != 1)
     return false;
-  // With few channels the transforms cost more than the multiplies saved
-  // (measured on AVX2: 32 channels break even, docs/performance.md).
-  return algorithm == ConvAlgorithm::Winograd || (k >= 40 && cols >= 8);
+  return algorithm == ConvAlgorithm::Winograd || faster;
 }
+
+/// The forward's and backward-data's rule: with fewer channels in K the
+/// transforms cost more than the multiplies saved (AVX2: 32 channels break
+/// even).
+constexpr int64_t kWinogradMinK = 40;
 
 /// The filter transform U = G2 g G2^T of every (group, column, k), packed
 /// like packFilter's 16 taps (position xi = 4i + j the tap): the B operand
@@ -1132,7 +1136,8 @@ void runForward(const Geometry &g, const Operand &x,
   WindowAxis ay = getWindowAxis(g.h, g.oh, g.kh, g.sh, g.dh, g.pt);
   WindowAxis ax = getWindowAxis(g.w, g.ow, g.kw, g.sw, g.dw, g.pl);
   int64_t cg = g.cg(), og = g.og();
-  bool winograd = useWinograd(g, cg, og, uk, algorithm);
+  bool winograd =
+      useWinograd(g, uk, algorithm, cg <= kWinogradMaxK, cg >= kWinogradMinK);
   int64_t hb = ay.size, wb = ax.size;
   if (winograd) {
     // Output (y, x) reads buffer pixels (y + ky, x + kx).
@@ -1363,7 +1368,8 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   int64_t hb = padY + std::max(g.oh, (g.pt + g.h - 1) / g.sh + 1);
   int64_t wb = padX + std::max(g.ow, (g.pl + g.w - 1) / g.sw + 1);
   int64_t cg = g.cg(), og = g.og();
-  bool winograd = useWinograd(g, og, cg, uk, algorithm);
+  bool winograd =
+      useWinograd(g, uk, algorithm, og <= kWinogradMaxK, og >= kWinogradMinK);
   if (winograd) {
     // Stride 1, P = 2: output (ih, iw) reads buffer pixels (ih + pt + ky',
     // iw + pl + kx') for the flipped taps (ky', kx').
@@ -1739,6 +1745,251 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   });
 }
 
+/// gHat[xi * xiStride + o] = (A GY A^T)[xi] for o < cp, GY the 2x2 window
+/// whose row i starts at window[i] (pixels of cp channels), cp even. A rows:
+/// (1, 0), (1, 1), (1, -1), (0, -1). Eight channels at a time (SSE2).
+void transformWinogradGradient(const int16_t *const window[2], int64_t cp,
+                               int16_t *gHat, int64_t xiStride) {
+  // h = A g of one column (g0, g1) of the window: g0, g0 + g1, g0 - g1, -g1
+  // (the negation as 0 - g1).
+  auto expand = [](auto g0, auto g1, auto zero, auto *h) {
+    h[0] = g0;
+    h[1] = g0 + g1;
+    h[2] = g0 - g1;
+    h[3] = zero - g1;
+  };
+  struct Lanes {
+    __m128i v;
+    Lanes operator+(Lanes o) const { return {_mm_add_epi16(v, o.v)}; }
+    Lanes operator-(Lanes o) const { return {_mm_sub_epi16(v, o.v)}; }
+  };
+  int64_t c = 0;
+  for (; c + 8 <= cp; c += 8) {
+    auto load = [&](int i, int j) {
+      return Lanes{_mm_loadu_si128(
+          reinterpret_cast<const __m128i *>(window[i] + j * cp + c))};
+    };
+    Lanes zero{_mm_setzero_si128()}, h[2][4], out[4];
+    for (int j = 0; j < 2; ++j)
+      expand(load(0, j), load(1, j), zero, h[j]);
+    for (int i = 0; i < 4; ++i) {
+      expand(h[0][i], h[1][i], zero, out);
+      for (int j = 0; j < 4; ++j)
+        _mm_storeu_si128(
+            reinterpret_cast<__m128i *>(gHat + (4 * i + j) * xiStride + c),
+            out[j].v);
+    }
+  }
+  for (; c < cp; ++c) {
+    int32_t h[2][4], out[4];
+    for (int j = 0; j < 2; ++j)
+      expand(int32_t(window[0][j * cp + c]), int32_t(window[1][j * cp + c]), 0,
+             h[j]);
+    for (int i = 0; i < 4; ++i) {
+      expand(h[0][i], h[1][i], 0, out);
+      for (int j = 0; j < 4; ++j)
+        gHat[(4 * i + j) * xiStride + c] = static_cast<int16_t>(out[j]);
+    }
+  }
+}
+
+/// dst[(c / NR) * tileStride + (c % NR) * 2 + k] = rows[k][c] for c < count,
+/// k = 0, 1: two K rows interleaved into B's pairs (QConvMicrokernels.h),
+/// eight columns at a time (NR is a multiple of 8).
+void interleavePairs(const int16_t *row0, const int16_t *row1, int64_t count,
+                     int64_t nr, int64_t tileStride, int16_t *dst) {
+  for (int64_t tile = 0; tile * nr < count; ++tile, dst += tileStride) {
+    int64_t c = tile * nr, end = std::min(count, c + nr);
+    int16_t *out = dst;
+    for (; c + 8 <= end; c += 8, out += 16) {
+      __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(row0 + c));
+      __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(row1 + c));
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(out),
+                       _mm_unpacklo_epi16(a, b));
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(out + 8),
+                       _mm_unpackhi_epi16(a, b));
+    }
+    for (; c < end; ++c, out += 2) {
+      out[0] = row0[c];
+      out[1] = row1[c];
+    }
+  }
+}
+
+/// Tiles of one part of a Winograd backward-filter: |GW| of a part is below
+/// 4 * 8191 * 128^2 < 2^29, so it is recovered from its 4 GW modulo 2^32.
+constexpr int64_t kWinogradPartTiles = 8191;
+/// The largest NR of the microkernels.
+constexpr int64_t kMaxNR = 32;
+
+/// Backward-filter of a 3x3 stride-1 convolution as the transpose of the
+/// forward's Winograd F(2x2, 3x3):
+///
+///   GW = G^T [ sum_t (A GY_t A^T) . (B^T X_t B) ] G
+///
+/// over the 2x2 tiles t of GY (zero past its edges) and the 4x4 windows of
+/// X they read. Per position xi a GEMM M_xi[o][c] = sum_t gHat_xi[t][o]
+/// V_xi[t][c], K = the tiles, and 4 GW = G2^T M G2 in integers. Tiles are
+/// taken a chunk at a time (its transformed operands, ~4 MiB, are the GEMM's
+/// A, [xi][o][t], and packed B, [xi][column tile][t pairs][NR][2]); the
+/// chunks of one part (at most kWinogradPartTiles tiles) accumulate in M,
+/// whose GW is then recovered and added, wrapping like the direct form's
+/// int32 sum, to the result.
+void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
+                               const Operand &gy, const Epilogue &epi,
+                               const Microkernel &uk) {
+  int64_t mr = uk.mr, nr = uk.nr, cg = g.cg(), og = g.og();
+  int64_t tilesY = (g.oh + 1) / 2, tilesX = (g.ow + 1) / 2;
+  int64_t tiles = g.n * tilesY * tilesX;
+  WindowAxis ay = getWindowAxis(g.h, g.oh, 3, 1, 1, g.pt);
+  WindowAxis ax = getWindowAxis(g.w, g.ow, 3, 1, 1, g.pl);
+  ChannelsLast bufX = buildChannelsLast(
+      x, g.nhwc, g.n, g.c, g.groups, std::max(ay.size, winogradExtent(0, g.oh)),
+      std::max(ax.size, winogradExtent(0, g.ow)), ay.placement, ax.placement);
+  ChannelsLast bufY =
+      buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, 2 * tilesY, 2 * tilesX,
+                        {0, g.oh, 1, 0}, {0, g.ow, 1, 0});
+  int64_t cpX = bufX.cp, cpY = bufY.cp;
+  int64_t rowTiles = (og + mr - 1) / mr, colTiles = (cg + nr - 1) / nr;
+  // Tiles per chunk: a multiple of 64 (K pairs), transformed operands of
+  // about 8 MiB but at least 256 tiles: every chunk reads and writes all of
+  // M (16 MiB at 512 channels), which fewer tiles would not amortize.
+  int64_t chunk = std::clamp<int64_t>(
+      (8 << 20) / (16 * 2 * (2 * cpY + colTiles * nr)) / 64 * 64, 256, 1024);
+  int64_t chunksPerPart = std::max<int64_t>(kWinogradPartTiles / chunk, 1);
+  int64_t chunks = (tiles + chunk - 1) / chunk;
+  // Per group and position: gHat [chunk][cpY] (the transform's order), A
+  // [og][chunk], B [colTiles][chunk / 2][NR][2].
+  int64_t bTileSize = chunk * nr;
+  std::vector<int16_t> gHat(g.groups * 16 * chunk * cpY),
+      a(g.groups * 16 * og * chunk), b(g.groups * 16 * colTiles * bTileSize, 0);
+  // M per group and position, in tiles: [rowTiles][colTiles][MR][NR].
+  int64_t mSize = rowTiles * colTiles * mr * nr;
+  std::vector<int32_t> m(g.groups * 16 * mSize);
+  // GW's int32 sums, [O][9][CG].
+  std::vector<uint32_t> sums(g.o * 9 * cg, 0);
+  const int64_t zeroOffset = 0;
+  PhaseTimer timer{"winograd backward-filter"};
+  for (int64_t ci = 0; ci < chunks; ++ci) {
+    int64_t first = ci * chunk, count = std::min(chunk, tiles - first);
+    auto tileAt = [&](int64_t t) {
+      int64_t index = first + t;
+      return std::array<int64_t, 3>{index / (tilesY * tilesX),
+                                    (index / tilesX) % tilesY, index % tilesX};
+    };
+    // Transforms, a pair of tiles per task (B's K pairs).
+    int64_t pairs = (count + 1) / 2;
+    parallelFor(g.groups * pairs, [&](int64_t begin, int64_t end) {
+      std::vector<int16_t> v(2 * 16 * cpX);
+      for (int64_t task = begin; task < end; ++task) {
+        int64_t grp = task / pairs, pair = task % pairs;
+        for (int64_t k = 0; k < 2; ++k) {
+          int64_t t = 2 * pair + k;
+          int16_t *vk = v.data() + k * 16 * cpX;
+          int16_t *gk = gHat.data() + (grp * 16 * chunk + t) * cpY;
+          if (t >= count) {
+            // The odd tile of K's last pair: zeros.
+            std::fill(vk, vk + 16 * cpX, 0);
+            for (int64_t xi = 0; xi < 16; ++xi)
+              std::fill(gk + xi * chunk * cpY, gk + xi * chunk * cpY + cpY, 0);
+            continue;
+          }
+          if (t + 2 < count) {
+            // The next pair's windows, from memory (as in runWinograd).
+            auto [img, ty, tx] = tileAt(t + 2);
+            for (int i = 0; i < 4; ++i)
+              for (int64_t byte = 0; byte < 4 * cpX * 2; byte += 64)
+                __builtin_prefetch(reinterpret_cast<const char *>(bufX.pixel(
+                                       grp, img, 2 * ty + i, 2 * tx)) +
+                                   byte);
+          }
+          auto [img, ty, tx] = tileAt(t);
+          const int16_t *windowX[4], *windowY[2];
+          for (int i = 0; i < 4; ++i)
+            windowX[i] = bufX.pixel(grp, img, 2 * ty + i, 2 * tx);
+          for (int i = 0; i < 2; ++i)
+            windowY[i] = bufY.pixel(grp, img, 2 * ty + i, 2 * tx);
+          transformWinogradInput(windowX, cpX, vk, cpX);
+          transformWinogradGradient(windowY, cpY, gk, chunk * cpY);
+        }
+        for (int64_t xi = 0; xi < 16; ++xi)
+          interleavePairs(v.data() + xi * cpX, v.data() + (16 + xi) * cpX, cg,
+                          nr, bTileSize,
+                          b.data() + (grp * 16 + xi) * colTiles * bTileSize +
+                              pair * 2 * nr);
+      }
+    });
+    // A: gHat transposed, each o's tiles (K) contiguous.
+    int64_t k = 2 * pairs;
+    parallelFor(g.groups * 16, [&](int64_t begin, int64_t end) {
+      for (int64_t task = begin; task < end; ++task)
+        transposeToPixels(gHat.data() + task * chunk * cpY, k, og, cpY,
+                          a.data() + task * og * chunk, chunk);
+    });
+    bool firstOfPart = ci % chunksPerPart == 0;
+    parallelFor(g.groups * 16 * rowTiles, [&](int64_t begin, int64_t end) {
+      std::vector<const int16_t *> rows(mr);
+      for (int64_t task = begin; task < end; ++task) {
+        int64_t gx = task / rowTiles, rowTile = task % rowTiles;
+        for (int64_t r = 0; r < mr; ++r)
+          // Rows past the end repeat the last row; their results are
+          // dropped.
+          rows[r] =
+              a.data() + (gx * og + std::min(rowTile * mr + r, og - 1)) * chunk;
+        for (int64_t colTile = 0; colTile < colTiles; ++colTile)
+          uk.run(
+              {rows.data(), &zeroOffset, 1, k / 2,
+               b.data() + (gx * colTiles + colTile) * bTileSize,
+               m.data() + gx * mSize + (rowTile * colTiles + colTile) * mr * nr,
+               !firstOfPart});
+      }
+    });
+    if (ci % chunksPerPart != chunksPerPart - 1 && ci != chunks - 1)
+      continue;
+    // The part's GW = (G2^T M G2) >> 2, added to the sums. G2^T rows:
+    // (2, 1, 1, 0), (0, 1, -1, 0), (0, 1, 1, 2). A row of a column tile at
+    // a time (the innermost loops run over its columns).
+    parallelFor(g.o * colTiles, [&](int64_t begin, int64_t end) {
+      for (int64_t task = begin; task < end; ++task) {
+        int64_t ch = task / colTiles, colTile = task % colTiles;
+        int64_t grp = ch / og, o = ch % og;
+        int64_t cols = std::min(nr, cg - colTile * nr);
+        const int32_t *mp[16];
+        for (int xi = 0; xi < 16; ++xi)
+          mp[xi] = m.data() + (grp * 16 + xi) * mSize +
+                   ((o / mr) * colTiles + colTile) * mr * nr + (o % mr) * nr;
+        uint32_t t[3][4][kMaxNR];
+        for (int j = 0; j < 4; ++j)
+          for (int64_t c = 0; c < cols; ++c) {
+            uint32_t m0 = mp[j][c], m1 = mp[4 + j][c], m2 = mp[8 + j][c],
+                     m3 = mp[12 + j][c];
+            t[0][j][c] = 2 * m0 + m1 + m2;
+            t[1][j][c] = m1 - m2;
+            t[2][j][c] = m1 + m2 + 2 * m3;
+          }
+        uint32_t *gw = sums.data() + ch * 9 * cg + colTile * nr;
+        for (int ky = 0; ky < 3; ++ky) {
+          const uint32_t *r0 = t[ky][0], *r1 = t[ky][1], *r2 = t[ky][2],
+                         *r3 = t[ky][3];
+          uint32_t *g0 = gw + (3 * ky) * cg, *g1 = g0 + cg, *g2 = g1 + cg;
+          for (int64_t c = 0; c < cols; ++c) {
+            // 4 GW modulo 2^32 to GW: an arithmetic shift of the int32.
+            auto recover = [](uint32_t value) {
+              return static_cast<uint32_t>(static_cast<int32_t>(value) >> 2);
+            };
+            g0[c] += recover(2 * r0[c] + r1[c] + r2[c]);
+            g1[c] += recover(r1[c] - r2[c]);
+            g2[c] += recover(r1[c] + r2[c] + 2 * r3[c]);
+          }
+        }
+      }
+    });
+  }
+  storeFilterGradient(g, epi, [&](int64_t ch, int64_t tap, int64_t c) {
+    return static_cast<int32_t>(sums[(ch * 9 + tap) * cg + c]);
+  });
+}
+
 /// Backward-filter with the input read in place, for unit width stride:
 ///
 ///   rows M    (tap, c)        from X as zero-padded planes [G][CG][N][Hp][Wp];
@@ -1985,9 +2236,17 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     act(rhs->sizes, unused, unused, g.oh, g.ow);
     Operand x = makeOperand(lhs, lhsClip, chanAxis);
     Operand gy = makeOperand(rhs, rhsClip, chanAxis);
+    // Winograd's backward-filter transforms both operands and reads and
+    // writes M (16 x O x C int32) once per chunk: on AVX2 it was slower
+    // with 64 channels (transforms) and with 512 (M), faster with 128 and
+    // 256.
+    int64_t fewer = std::min(g.cg(), g.og());
+    if (useWinograd(g, uk, algorithm, true,
+                    fewer >= 96 && g.cg() * g.og() <= 256 * 256))
+      runBackwardFilterWinograd(g, x, gy, epi, uk);
     // The planar form pads each K run of OW to even: with odd OW below 16
     // that waste outweighs what it saves.
-    if (sw == 1 && (g.ow % 2 == 0 || g.ow >= 16))
+    else if (sw == 1 && (g.ow % 2 == 0 || g.ow >= 16))
       runBackwardFilterPlanar(g, x, gy, epi, uk);
     else
       runBackwardFilter(g, x, gy, epi, uk);

@@ -10,7 +10,7 @@ channels, large images, wide channels, depthwise), the rest random. With
 outputs streamed past 8 MiB in both layouts, a split K, interleaved stride
 phases, a NaN clip, W < stride). With --algorithm winograd, the kernels run
 with DAQ_CPU_CONV_ALGORITHM=winograd, the random cases are 3x3 stride-1
-convolutions (Winograd F(2x2, 3x3) for the forward and backward-data) and
+convolutions (Winograd F(2x2, 3x3) in all three directions) and
 --extra adds winograd_cases instead. Each case is one module, lowered twice
 with daq-opt:
 
@@ -126,7 +126,10 @@ def winograd_cases():
       accumulator Winograd recovers (|Y| = 3640 * 9 * 128^2 < 2^29) in the
       forward; the backward-data sums 2 channels;
     * 3641 output channels, every code -128: the backward-data's |Y| would
-      pass 2^29, so the direct form must run (a Winograd result would wrap).
+      pass 2^29, so the direct form must run (a Winograd result would wrap);
+    * 1 -> 1 channel, 9 x 64 x 64, every code -128: the backward-filter sums
+      9216 tiles in 9 chunks and two parts, and its centre tap, 36864 *
+      128^2, passes 2^29 (one part would wrap).
     """
     same = ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1)
     return [(same, (2, 9, 171, 169, 37, 3, 3), None, set(),
@@ -134,7 +137,9 @@ def winograd_cases():
             (ref.Conv("nhwc", (1, 1), (1, 1, 1, 1), (1, 1), 1),
              (1, 3640, 3, 3, 2, 3, 3), None, {"extreme-codes"}, ["winograd"]),
             (same, (1, 2, 3, 3, 3641, 3, 3), None, {"extreme-codes"},
-             ["winograd", "gemm"])]
+             ["winograd", "gemm"]),
+            (same, (9, 1, 64, 64, 1, 3, 3), None, {"extreme-codes"},
+             ["winograd backward-filter"])]
 
 
 def build_case(rng, conv, dims, more=()):
@@ -203,6 +208,10 @@ def build_case(rng, conv, dims, more=()):
                 "qconv2d_backward_data codes -128")
         exact.append((i, ref.qconv2d_backward_data(egy, c127, ew, c127,
                                                    (h, w), conv)[1]))
+        i = add("qconv2d_backward_filter", ex, c127, egy, c127, ws,
+                "qconv2d_backward_filter codes -128")
+        exact.append((i, ref.qconv2d_backward_filter(ex, c127, egy, c127,
+                                                     (kh, kw), conv)[1]))
     return m, exact
 
 
@@ -236,7 +245,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="daq-qconv-kernels-") as tmp:
         winograd = args.algorithm == "winograd"
         cases = [random_case(rng, i, winograd) +
-                 (None, set(), ["winograd"] if winograd else [])
+                 (None, set(), ["winograd", "winograd backward-filter"]
+                  if winograd else [])
                  for i in range(args.cases)]
         if args.extra:
             cases += winograd_cases() if winograd else extra_cases()
