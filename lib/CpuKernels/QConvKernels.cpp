@@ -1819,8 +1819,8 @@ void interleavePairs(const int16_t *row0, const int16_t *row1, int64_t count,
 /// Tiles of one part of a Winograd backward-filter: |GW| of a part is below
 /// 4 * 8191 * 128^2 < 2^29, so it is recovered from its 4 GW modulo 2^32.
 constexpr int64_t kWinogradPartTiles = 8191;
-/// The largest NR of the microkernels.
-constexpr int64_t kMaxNR = 32;
+/// The largest MR and NR of the microkernels.
+constexpr int64_t kMaxMR = 16, kMaxNR = 32;
 
 /// Backward-filter of a 3x3 stride-1 convolution as the transpose of the
 /// forward's Winograd F(2x2, 3x3):
@@ -1830,11 +1830,16 @@ constexpr int64_t kMaxNR = 32;
 /// over the 2x2 tiles t of GY (zero past its edges) and the 4x4 windows of
 /// X they read. Per position xi a GEMM M_xi[o][c] = sum_t gHat_xi[t][o]
 /// V_xi[t][c], K = the tiles, and 4 GW = G2^T M G2 in integers. Tiles are
-/// taken a chunk at a time (its transformed operands, ~4 MiB, are the GEMM's
-/// A, [xi][o][t], and packed B, [xi][column tile][t pairs][NR][2]); the
-/// chunks of one part (at most kWinogradPartTiles tiles) accumulate in M,
-/// whose GW is then recovered and added, wrapping like the direct form's
-/// int32 sum, to the result.
+/// taken a chunk at a time: transformed (gHat [xi][t][o], B's packed pairs
+/// [xi][column tile][t / 2][NR][2]), gHat transposed into A [xi][o][t], and
+/// multiplied into M. The chunks of one part (at most kWinogradPartTiles
+/// tiles) accumulate in M, whose GW is then recovered and added, wrapping
+/// like the direct form's int32 sums, to the result.
+///
+/// Two ways to share the work: with M small (up to 128 channels) each
+/// thread takes its own chunks, small enough for its transformed operands to
+/// stay in cache, into its own M; otherwise every stage of a (larger) chunk
+/// is split over the threads, M shared (at 512 channels it is 16 MiB).
 void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
                                const Operand &gy, const Epilogue &epi,
                                const Microkernel &uk) {
@@ -1851,139 +1856,185 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
                         {0, g.oh, 1, 0}, {0, g.ow, 1, 0});
   int64_t cpX = bufX.cp, cpY = bufY.cp;
   int64_t rowTiles = (og + mr - 1) / mr, colTiles = (cg + nr - 1) / nr;
-  // Tiles per chunk: a multiple of 64 (K pairs), transformed operands of
-  // about 8 MiB but at least 256 tiles: every chunk reads and writes all of
-  // M (16 MiB at 512 channels), which fewer tiles would not amortize.
-  int64_t chunk = std::clamp<int64_t>(
-      (8 << 20) / (16 * 2 * (2 * cpY + colTiles * nr)) / 64 * 64, 256, 1024);
-  int64_t chunksPerPart = std::max<int64_t>(kWinogradPartTiles / chunk, 1);
-  int64_t chunks = (tiles + chunk - 1) / chunk;
-  // Per group and position: gHat [chunk][cpY] (the transform's order), A
-  // [og][chunk], B [colTiles][chunk / 2][NR][2].
-  int64_t bTileSize = chunk * nr;
-  std::vector<int16_t> gHat(g.groups * 16 * chunk * cpY),
-      a(g.groups * 16 * og * chunk), b(g.groups * 16 * colTiles * bTileSize, 0);
   // M per group and position, in tiles: [rowTiles][colTiles][MR][NR].
   int64_t mSize = rowTiles * colTiles * mr * nr;
-  std::vector<int32_t> m(g.groups * 16 * mSize);
-  // GW's int32 sums, [O][9][CG].
-  std::vector<uint32_t> sums(g.o * 9 * cg, 0);
+  bool perThread = g.groups * 16 * mSize * 4 <= (2 << 20);
+  // Tiles per chunk, a multiple of 64 (B's K pairs): transformed operands of
+  // about 256 KiB per thread (per-thread M), else of about 8 MiB but at
+  // least 256 tiles, since every chunk reads and writes all of M.
+  int64_t tileBytes = g.groups * 16 * 2 * (2 * cpY + colTiles * nr);
+  int64_t chunk =
+      perThread
+          ? std::max<int64_t>((256 << 10) / tileBytes / 64 * 64, 64)
+          : std::clamp<int64_t>((8 << 20) / tileBytes / 64 * 64, 256, 1024);
+  int64_t chunksPerPart = std::max<int64_t>(kWinogradPartTiles / chunk, 1);
+  int64_t chunks = (tiles + chunk - 1) / chunk;
+  int64_t bTileSize = chunk * nr;
   const int64_t zeroOffset = 0;
-  PhaseTimer timer{"winograd backward-filter"};
-  for (int64_t ci = 0; ci < chunks; ++ci) {
-    int64_t first = ci * chunk, count = std::min(chunk, tiles - first);
-    auto tileAt = [&](int64_t t) {
-      int64_t index = first + t;
-      return std::array<int64_t, 3>{index / (tilesY * tilesX),
-                                    (index / tilesX) % tilesY, index % tilesX};
-    };
-    // Transforms, a pair of tiles per task (B's K pairs).
-    int64_t pairs = (count + 1) / 2;
-    parallelFor(g.groups * pairs, [&](int64_t begin, int64_t end) {
-      std::vector<int16_t> v(2 * 16 * cpX);
-      for (int64_t task = begin; task < end; ++task) {
-        int64_t grp = task / pairs, pair = task % pairs;
-        for (int64_t k = 0; k < 2; ++k) {
-          int64_t t = 2 * pair + k;
-          int16_t *vk = v.data() + k * 16 * cpX;
-          int16_t *gk = gHat.data() + (grp * 16 * chunk + t) * cpY;
-          if (t >= count) {
-            // The odd tile of K's last pair: zeros.
-            std::fill(vk, vk + 16 * cpX, 0);
-            for (int64_t xi = 0; xi < 16; ++xi)
-              std::fill(gk + xi * chunk * cpY, gk + xi * chunk * cpY + cpY, 0);
-            continue;
-          }
-          if (t + 2 < count) {
-            // The next pair's windows, from memory (as in runWinograd).
-            auto [img, ty, tx] = tileAt(t + 2);
-            for (int i = 0; i < 4; ++i)
-              for (int64_t byte = 0; byte < 4 * cpX * 2; byte += 64)
-                __builtin_prefetch(reinterpret_cast<const char *>(bufX.pixel(
-                                       grp, img, 2 * ty + i, 2 * tx)) +
-                                   byte);
-          }
-          auto [img, ty, tx] = tileAt(t);
-          const int16_t *windowX[4], *windowY[2];
+
+  struct Buffers {
+    std::vector<int16_t> gHat, a, b;
+    std::vector<int32_t> m;
+  };
+  auto makeBuffers = [&] {
+    return Buffers{std::vector<int16_t>(g.groups * 16 * chunk * cpY),
+                   std::vector<int16_t>(g.groups * 16 * og * chunk),
+                   // B's columns past CG stay zero.
+                   std::vector<int16_t>(g.groups * 16 * colTiles * bTileSize),
+                   std::vector<int32_t>(g.groups * 16 * mSize)};
+  };
+  auto tileAt = [&](int64_t index) {
+    return std::array<int64_t, 3>{index / (tilesY * tilesX),
+                                  (index / tilesX) % tilesY, index % tilesX};
+  };
+  // The stages of chunk [first, first + count), each over a range of its
+  // tasks: pairs of tiles per group, (group, xi), (group, xi, row tile).
+  auto pairsOf = [](int64_t count) { return (count + 1) / 2; };
+  auto transform = [&](Buffers &buf, int64_t first, int64_t count,
+                       int64_t begin, int64_t end) {
+    std::vector<int16_t> v(2 * 16 * cpX);
+    int64_t pairs = pairsOf(count);
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t grp = task / pairs, pair = task % pairs;
+      for (int64_t k = 0; k < 2; ++k) {
+        int64_t t = 2 * pair + k;
+        int16_t *vk = v.data() + k * 16 * cpX;
+        int16_t *gk = buf.gHat.data() + (grp * 16 * chunk + t) * cpY;
+        if (t >= count) {
+          // The odd tile of K's last pair: zeros.
+          std::fill(vk, vk + 16 * cpX, 0);
+          for (int64_t xi = 0; xi < 16; ++xi)
+            std::fill(gk + xi * chunk * cpY, gk + xi * chunk * cpY + cpY, 0);
+          continue;
+        }
+        if (t + 2 < count) {
+          // The next pair's windows, from memory (as in runWinograd).
+          auto [img, ty, tx] = tileAt(first + t + 2);
           for (int i = 0; i < 4; ++i)
-            windowX[i] = bufX.pixel(grp, img, 2 * ty + i, 2 * tx);
-          for (int i = 0; i < 2; ++i)
-            windowY[i] = bufY.pixel(grp, img, 2 * ty + i, 2 * tx);
-          transformWinogradInput(windowX, cpX, vk, cpX);
-          transformWinogradGradient(windowY, cpY, gk, chunk * cpY);
+            for (int64_t byte = 0; byte < 4 * cpX * 2; byte += 64)
+              __builtin_prefetch(reinterpret_cast<const char *>(
+                                     bufX.pixel(grp, img, 2 * ty + i, 2 * tx)) +
+                                 byte);
         }
-        for (int64_t xi = 0; xi < 16; ++xi)
-          interleavePairs(v.data() + xi * cpX, v.data() + (16 + xi) * cpX, cg,
-                          nr, bTileSize,
-                          b.data() + (grp * 16 + xi) * colTiles * bTileSize +
-                              pair * 2 * nr);
+        auto [img, ty, tx] = tileAt(first + t);
+        const int16_t *windowX[4], *windowY[2];
+        for (int i = 0; i < 4; ++i)
+          windowX[i] = bufX.pixel(grp, img, 2 * ty + i, 2 * tx);
+        for (int i = 0; i < 2; ++i)
+          windowY[i] = bufY.pixel(grp, img, 2 * ty + i, 2 * tx);
+        transformWinogradInput(windowX, cpX, vk, cpX);
+        transformWinogradGradient(windowY, cpY, gk, chunk * cpY);
       }
-    });
-    // A: gHat transposed, each o's tiles (K) contiguous.
-    int64_t k = 2 * pairs;
-    parallelFor(g.groups * 16, [&](int64_t begin, int64_t end) {
-      for (int64_t task = begin; task < end; ++task)
-        transposeToPixels(gHat.data() + task * chunk * cpY, k, og, cpY,
-                          a.data() + task * og * chunk, chunk);
-    });
-    bool firstOfPart = ci % chunksPerPart == 0;
-    parallelFor(g.groups * 16 * rowTiles, [&](int64_t begin, int64_t end) {
-      std::vector<const int16_t *> rows(mr);
-      for (int64_t task = begin; task < end; ++task) {
-        int64_t gx = task / rowTiles, rowTile = task % rowTiles;
-        for (int64_t r = 0; r < mr; ++r)
-          // Rows past the end repeat the last row; their results are
-          // dropped.
-          rows[r] =
-              a.data() + (gx * og + std::min(rowTile * mr + r, og - 1)) * chunk;
-        for (int64_t colTile = 0; colTile < colTiles; ++colTile)
-          uk.run(
-              {rows.data(), &zeroOffset, 1, k / 2,
-               b.data() + (gx * colTiles + colTile) * bTileSize,
-               m.data() + gx * mSize + (rowTile * colTiles + colTile) * mr * nr,
-               !firstOfPart});
-      }
-    });
-    if (ci % chunksPerPart != chunksPerPart - 1 && ci != chunks - 1)
-      continue;
-    // The part's GW = (G2^T M G2) >> 2, added to the sums. G2^T rows:
-    // (2, 1, 1, 0), (0, 1, -1, 0), (0, 1, 1, 2). A row of a column tile at
-    // a time (the innermost loops run over its columns).
-    parallelFor(g.o * colTiles, [&](int64_t begin, int64_t end) {
-      for (int64_t task = begin; task < end; ++task) {
-        int64_t ch = task / colTiles, colTile = task % colTiles;
-        int64_t grp = ch / og, o = ch % og;
-        int64_t cols = std::min(nr, cg - colTile * nr);
-        const int32_t *mp[16];
-        for (int xi = 0; xi < 16; ++xi)
-          mp[xi] = m.data() + (grp * 16 + xi) * mSize +
-                   ((o / mr) * colTiles + colTile) * mr * nr + (o % mr) * nr;
-        uint32_t t[3][4][kMaxNR];
-        for (int j = 0; j < 4; ++j)
-          for (int64_t c = 0; c < cols; ++c) {
-            uint32_t m0 = mp[j][c], m1 = mp[4 + j][c], m2 = mp[8 + j][c],
-                     m3 = mp[12 + j][c];
-            t[0][j][c] = 2 * m0 + m1 + m2;
-            t[1][j][c] = m1 - m2;
-            t[2][j][c] = m1 + m2 + 2 * m3;
-          }
-        uint32_t *gw = sums.data() + ch * 9 * cg + colTile * nr;
-        for (int ky = 0; ky < 3; ++ky) {
-          const uint32_t *r0 = t[ky][0], *r1 = t[ky][1], *r2 = t[ky][2],
-                         *r3 = t[ky][3];
-          uint32_t *g0 = gw + (3 * ky) * cg, *g1 = g0 + cg, *g2 = g1 + cg;
-          for (int64_t c = 0; c < cols; ++c) {
-            // 4 GW modulo 2^32 to GW: an arithmetic shift of the int32.
-            auto recover = [](uint32_t value) {
-              return static_cast<uint32_t>(static_cast<int32_t>(value) >> 2);
-            };
-            g0[c] += recover(2 * r0[c] + r1[c] + r2[c]);
-            g1[c] += recover(r1[c] - r2[c]);
-            g2[c] += recover(r1[c] + r2[c] + 2 * r3[c]);
-          }
+      for (int64_t xi = 0; xi < 16; ++xi)
+        interleavePairs(v.data() + xi * cpX, v.data() + (16 + xi) * cpX, cg, nr,
+                        bTileSize,
+                        buf.b.data() + (grp * 16 + xi) * colTiles * bTileSize +
+                            pair * 2 * nr);
+    }
+  };
+  auto transpose = [&](Buffers &buf, int64_t count, int64_t begin,
+                       int64_t end) {
+    for (int64_t task = begin; task < end; ++task)
+      transposeToPixels(buf.gHat.data() + task * chunk * cpY,
+                        2 * pairsOf(count), og, cpY,
+                        buf.a.data() + task * og * chunk, chunk);
+  };
+  auto multiply = [&](Buffers &buf, int64_t count, bool accumulate,
+                      int64_t begin, int64_t end) {
+    const int16_t *rows[kMaxMR];
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t gx = task / rowTiles, rowTile = task % rowTiles;
+      for (int64_t r = 0; r < mr; ++r)
+        // Rows past the end repeat the last row; their results are dropped.
+        rows[r] = buf.a.data() +
+                  (gx * og + std::min(rowTile * mr + r, og - 1)) * chunk;
+      for (int64_t colTile = 0; colTile < colTiles; ++colTile)
+        uk.run({rows, &zeroOffset, 1, pairsOf(count),
+                buf.b.data() + (gx * colTiles + colTile) * bTileSize,
+                buf.m.data() + gx * mSize +
+                    (rowTile * colTiles + colTile) * mr * nr,
+                accumulate});
+    }
+  };
+  // The part's GW = (G2^T M G2) >> 2, added to `sums` [O][9][CG]. G2^T
+  // rows: (2, 1, 1, 0), (0, 1, -1, 0), (0, 1, 1, 2). A row of a column tile
+  // per task (the innermost loops run over its columns).
+  auto recover = [&](const Buffers &buf, uint32_t *sums, int64_t begin,
+                     int64_t end) {
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t ch = task / colTiles, colTile = task % colTiles;
+      int64_t grp = ch / og, o = ch % og;
+      int64_t cols = std::min(nr, cg - colTile * nr);
+      const int32_t *mp[16];
+      for (int xi = 0; xi < 16; ++xi)
+        mp[xi] = buf.m.data() + (grp * 16 + xi) * mSize +
+                 ((o / mr) * colTiles + colTile) * mr * nr + (o % mr) * nr;
+      uint32_t t[3][4][kMaxNR];
+      for (int j = 0; j < 4; ++j)
+        for (int64_t c = 0; c < cols; ++c) {
+          uint32_t m0 = mp[j][c], m1 = mp[4 + j][c], m2 = mp[8 + j][c],
+                   m3 = mp[12 + j][c];
+          t[0][j][c] = 2 * m0 + m1 + m2;
+          t[1][j][c] = m1 - m2;
+          t[2][j][c] = m1 + m2 + 2 * m3;
+        }
+      uint32_t *gw = sums + ch * 9 * cg + colTile * nr;
+      for (int ky = 0; ky < 3; ++ky) {
+        const uint32_t *r0 = t[ky][0], *r1 = t[ky][1], *r2 = t[ky][2],
+                       *r3 = t[ky][3];
+        uint32_t *g0 = gw + (3 * ky) * cg, *g1 = g0 + cg, *g2 = g1 + cg;
+        for (int64_t c = 0; c < cols; ++c) {
+          // 4 GW modulo 2^32 to GW: an arithmetic shift of the int32.
+          auto recoverOne = [](uint32_t value) {
+            return static_cast<uint32_t>(static_cast<int32_t>(value) >> 2);
+          };
+          g0[c] += recoverOne(2 * r0[c] + r1[c] + r2[c]);
+          g1[c] += recoverOne(r1[c] - r2[c]);
+          g2[c] += recoverOne(r1[c] + r2[c] + 2 * r3[c]);
         }
       }
+    }
+  };
+
+  std::vector<uint32_t> sums(g.o * 9 * cg, 0);
+  PhaseTimer timer{perThread ? "winograd backward-filter"
+                             : "winograd backward-filter, shared M"};
+  int64_t gemmTasks = g.groups * 16 * rowTiles, sumTasks = g.o * colTiles;
+  if (perThread) {
+    std::mutex mutex;
+    parallelFor(chunks, [&](int64_t begin, int64_t end) {
+      Buffers own = makeBuffers();
+      std::vector<uint32_t> ownSums(sums.size(), 0);
+      for (int64_t ci = begin; ci < end; ++ci) {
+        int64_t first = ci * chunk, count = std::min(chunk, tiles - first);
+        transform(own, first, count, 0, g.groups * pairsOf(count));
+        transpose(own, count, 0, g.groups * 16);
+        multiply(own, count, (ci - begin) % chunksPerPart != 0, 0, gemmTasks);
+        if ((ci - begin) % chunksPerPart == chunksPerPart - 1 || ci == end - 1)
+          recover(own, ownSums.data(), 0, sumTasks);
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      for (size_t i = 0; i < sums.size(); ++i)
+        sums[i] += ownSums[i];
     });
+  } else {
+    Buffers shared = makeBuffers();
+    for (int64_t ci = 0; ci < chunks; ++ci) {
+      int64_t first = ci * chunk, count = std::min(chunk, tiles - first);
+      parallelFor(g.groups * pairsOf(count), [&](int64_t begin, int64_t end) {
+        transform(shared, first, count, begin, end);
+      });
+      parallelFor(g.groups * 16, [&](int64_t begin, int64_t end) {
+        transpose(shared, count, begin, end);
+      });
+      parallelFor(gemmTasks, [&](int64_t begin, int64_t end) {
+        multiply(shared, count, ci % chunksPerPart != 0, begin, end);
+      });
+      if (ci % chunksPerPart == chunksPerPart - 1 || ci == chunks - 1)
+        parallelFor(sumTasks, [&](int64_t begin, int64_t end) {
+          recover(shared, sums.data(), begin, end);
+        });
+    }
   }
   storeFilterGradient(g, epi, [&](int64_t ch, int64_t tap, int64_t c) {
     return static_cast<int32_t>(sums[(ch * 9 + tap) * cg + c]);
@@ -2236,13 +2287,14 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     act(rhs->sizes, unused, unused, g.oh, g.ow);
     Operand x = makeOperand(lhs, lhsClip, chanAxis);
     Operand gy = makeOperand(rhs, rhsClip, chanAxis);
-    // Winograd's backward-filter transforms both operands and reads and
-    // writes M (16 x O x C int32) once per chunk: on AVX2 it was slower
-    // with 64 channels (transforms) and with 512 (M), faster with 128 and
-    // 256.
+    // Winograd's backward-filter pays two transforms per tile and reads and
+    // writes M (16 x O x C int32) once per chunk: on AVX2 it measured
+    // faster from 64 channels on (slower with 32). It is kept to M <= 4
+    // MiB: at 512 channels M (16 MiB) and the chunks (8 MiB) would add
+    // about 25 MiB to the backward's peak memory for 10 % less time.
     int64_t fewer = std::min(g.cg(), g.og());
     if (useWinograd(g, uk, algorithm, true,
-                    fewer >= 96 && g.cg() * g.og() <= 256 * 256))
+                    fewer >= 64 && g.cg() * g.og() <= 256 * 256))
       runBackwardFilterWinograd(g, x, gy, epi, uk);
     // The planar form pads each K run of OW to even: with odd OW below 16
     // that waste outweighs what it saves.
