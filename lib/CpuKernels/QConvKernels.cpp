@@ -591,29 +591,67 @@ std::vector<int16_t> packFilter(int64_t groups, int64_t cols, int64_t taps,
   return packed;
 }
 
-/// Rows (img, y, x) over `buf` at pixel (y0 + y*ry, x0 + x*rx), K over
-/// `taps` with all CP channels of each, columns from a packed filter. The
-/// result of (row, column (g, col)) goes to out[rowOffset(img, y, x) +
-/// colOffsets[g * cols + col]], scaled by colAlpha[g * cols + col].
-struct DirectGemm {
-  const ChannelsLast *buf;
-  int64_t n, rowsY, rowsX, ry, rx, y0, x0;
-  std::vector<int64_t> tapOffsets;
-  const int16_t *packed;
-  int64_t cols, groups;
+/// Outputs at least this large are written with non-temporal stores where
+/// whole runs are (8 MiB: four times the L2 caches of the machine measured
+/// in docs/performance.md; a result this size is not read again from cache
+/// anyway).
+constexpr int64_t kStreamBytes = 8 << 20;
+
+/// The output columns of a block: column j goes to offset colOffsets[j]
+/// of a row's output, scaled by colAlpha[j].
+struct BlockColumns {
+  const int64_t *colOffsets;
+  const float *colAlpha;
+  int64_t count;
+};
+
+/// Where a convolution GEMM's results go: that of output position (img, y,
+/// x) and column (g, col) to out[rowOffset(img, y, x) + colOffsets[g * cols
+/// + col]], scaled by colAlpha[g * cols + col].
+struct GemmOutput {
   float *out;
   std::vector<int64_t> colOffsets;
   std::vector<float> colAlpha;
   /// Elements of the whole output (of all stride phases of a
   /// backward-data), which decides streaming.
   int64_t outputElements;
+
+  bool streamed() const {
+    return outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  }
+  /// Columns [colTile * NR, (colTile + 1) * NR) of group g, of `cols`.
+  BlockColumns columns(int64_t g, int64_t cols, int64_t colTile,
+                       int64_t nr) const {
+    int64_t first = g * cols + colTile * nr;
+    return {colOffsets.data() + first, colAlpha.data() + first,
+            std::min(nr, cols - colTile * nr)};
+  }
 };
 
-/// Outputs at least this large are written with non-temporal stores where
-/// whole runs are (8 MiB: four times the L2 caches of the machine measured
-/// in docs/performance.md; a result this size is not read again from cache
-/// anyway).
-constexpr int64_t kStreamBytes = 8 << 20;
+/// A GemmOutput for `channels` output channels `channelStride` apart, each
+/// scaled by `alpha(channel)`.
+template <typename AlphaFn>
+GemmOutput makeGemmOutput(float *out, int64_t channels, int64_t channelStride,
+                          const AlphaFn &alpha, int64_t outputElements) {
+  GemmOutput output{out, {}, {}, outputElements};
+  for (int64_t ch = 0; ch < channels; ++ch) {
+    output.colOffsets.push_back(ch * channelStride);
+    output.colAlpha.push_back(alpha(ch));
+  }
+  return output;
+}
+
+/// Rows (img, y, x) over `buf` at pixel (y0 + y*ry, x0 + x*rx), K over
+/// `taps` with all CP channels of each, columns (`cols` per group) from a
+/// packed filter.
+struct DirectGemm {
+  const ChannelsLast *buf;
+  int64_t n, rowsY, rowsX, ry, rx, y0, x0;
+  std::vector<int64_t> tapOffsets;
+  const int16_t *packed;
+  int64_t cols, groups;
+  const GemmOutput *output;
+};
 
 /// Rows of a block whose outputs are consecutive in memory: offsets
 /// rowOffsets[first + i] = rowOffsets[first] + i for i < length.
@@ -694,14 +732,6 @@ void scaleRun(const int32_t *acc, const float *alpha, bool perElement,
     scalar(i);
 }
 
-/// The output columns of a block: column j goes to offset colOffsets[j]
-/// of a row's output, scaled by colAlpha[j].
-struct BlockColumns {
-  const int64_t *colOffsets;
-  const float *colAlpha;
-  int64_t count;
-};
-
 /// Writes a block of accumulators, `acc` [rows][NR] row-major, to the
 /// output: row r at out + rowOffsets[r], whose runs of consecutive offsets
 /// are `runs`. Where the output's columns are not contiguous (the channels
@@ -748,8 +778,7 @@ void writeBlock(const int32_t *acc, int64_t rows, int64_t nr,
 template <typename RowOffsetFn>
 void runDirect(const DirectGemm &p, const Microkernel &uk,
                const RowOffsetFn &rowOffset) {
-  bool stream =
-      p.outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  bool stream = p.output->streamed();
   PhaseTimer timer{stream ? "gemm, streamed" : "gemm"};
   int64_t mr = uk.mr, nr = uk.nr;
   int64_t rows = p.n * p.rowsY * p.rowsX;
@@ -793,11 +822,9 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
                          false};
           uk.run(tile);
         }
-        int64_t col = g * p.cols + colTile * nr;
         writeBlock(blockC.data(), validRows, nr, rowOffsets.data(), runs,
-                   {p.colOffsets.data() + col, p.colAlpha.data() + col,
-                    std::min(nr, p.cols - colTile * nr)},
-                   p.out, stream, stage.data(), blockRows);
+                   p.output->columns(g, p.cols, colTile, nr), p.output->out,
+                   stream, stage.data(), blockRows);
       }
     }
     // Non-temporal stores are weakly ordered: visible before the loop ends.
@@ -993,17 +1020,14 @@ void transformWinogradOutput(const int32_t *m, int64_t xiStride, int64_t nr,
 /// for y < rowsY, x < rowsX of column (g, col) sums buf's pixel (y0 + y +
 /// ky, x0 + x + kx) times the filter of tap (ky, kx), over the taps and the
 /// CP channels. The buffer must hold the pixels up to y0 + 2 ceil(rowsY /
-/// 2) + 1 (and x likewise): the last tiles' windows. Output as DirectGemm.
+/// 2) + 1 (and x likewise): the last tiles' windows.
 struct WinogradConv {
   const ChannelsLast *buf;
   int64_t n, rowsY, rowsX, y0, x0;
   /// packWinogradFilter's.
   const int16_t *packed;
   int64_t cols, groups;
-  float *out;
-  std::vector<int64_t> colOffsets;
-  std::vector<float> colAlpha;
-  int64_t outputElements;
+  const GemmOutput *output;
 };
 
 /// Rows and columns of channels-last buffer a Winograd over `rows` outputs
@@ -1015,8 +1039,7 @@ int64_t winogradExtent(int64_t first, int64_t rows) {
 template <typename RowOffsetFn>
 void runWinograd(const WinogradConv &p, const Microkernel &uk,
                  const RowOffsetFn &rowOffset) {
-  bool stream =
-      p.outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  bool stream = p.output->streamed();
   PhaseTimer timer{stream ? "winograd, streamed" : "winograd"};
   int64_t mr = uk.mr, nr = uk.nr, cp = p.buf->cp;
   int64_t tilesY = (p.rowsY + 1) / 2, tilesX = (p.rowsX + 1) / 2;
@@ -1118,11 +1141,9 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
           transformWinogradOutput(m.data() + t * nr, blockTiles * nr, nr,
                                   outputs);
         }
-        int64_t col = g * p.cols + colTile * nr;
         writeBlock(y.data(), pixels, nr, rowOffsets.data(), runs,
-                   {p.colOffsets.data() + col, p.colAlpha.data() + col,
-                    std::min(nr, p.cols - colTile * nr)},
-                   p.out, stream, stage.data(), maxPixels);
+                   p.output->columns(g, p.cols, colTile, nr), p.output->out,
+                   stream, stage.data(), maxPixels);
       }
     }
     if (stream)
@@ -1153,42 +1174,24 @@ void runForward(const Geometry &g, const Operand &x,
   // grp * og + col.
   const int64_t *st = epi.strides;
   const ActivationStrides strideOf(st, g.nhwc);
-  std::vector<int64_t> colOffsets;
-  std::vector<float> colAlpha;
-  for (int64_t ch = 0; ch < g.o; ++ch) {
-    colOffsets.push_back(ch * strideOf.channel);
-    colAlpha.push_back(epi.alpha(ch));
-  }
+  GemmOutput output = makeGemmOutput(
+      epi.out, g.o, strideOf.channel, [&](int64_t ch) { return epi.alpha(ch); },
+      g.n * g.o * g.oh * g.ow);
   auto rowOffset = [&](int64_t img, int64_t y, int64_t x) {
     return img * st[0] + y * strideOf.row + x * strideOf.col;
   };
-  int64_t outputElements = g.n * g.o * g.oh * g.ow;
   if (winograd) {
     std::vector<int16_t> packed =
         packWinogradFilter(g.groups, og, buf.cp, cg, uk.nr, filterValue);
-    runWinograd({&buf, g.n, g.oh, g.ow, 0, 0, packed.data(), og, g.groups,
-                 epi.out, colOffsets, colAlpha, outputElements},
-                uk, rowOffset);
+    runWinograd(
+        {&buf, g.n, g.oh, g.ow, 0, 0, packed.data(), og, g.groups, &output}, uk,
+        rowOffset);
     return;
   }
   std::vector<int16_t> packed =
       packFilter(g.groups, og, g.taps(), buf.cp, cg, uk.nr, filterValue);
-  DirectGemm p{&buf,
-               g.n,
-               g.oh,
-               g.ow,
-               ay.outputStep,
-               ax.outputStep,
-               0,
-               0,
-               {},
-               packed.data(),
-               og,
-               g.groups,
-               epi.out,
-               colOffsets,
-               colAlpha,
-               outputElements};
+  DirectGemm p{&buf, g.n, g.oh,          g.ow, ay.outputStep, ax.outputStep, 0,
+               0,    {},  packed.data(), og,   g.groups,      &output};
   for (int64_t ky = 0; ky < g.kh; ++ky)
     for (int64_t kx = 0; kx < g.kw; ++kx)
       p.tapOffsets.push_back((ky * ay.tapStep * ax.size + kx * ax.tapStep) *
@@ -1381,21 +1384,20 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   float alpha = epi.alpha(0);
   const int64_t *st = epi.strides;
   const ActivationStrides strideOf(st, g.nhwc);
+  GemmOutput output = makeGemmOutput(
+      epi.out, g.c, strideOf.channel, [&](int64_t) { return alpha; },
+      g.n * g.c * g.h * g.w);
   if (winograd) {
     std::vector<int16_t> packed = packWinogradFilter(
         g.groups, cg, buf.cp, og, uk.nr,
         [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
           return w[filterIndex(g, grp * og + k, col, 2 - tap / 3, 2 - tap % 3)];
         });
-    std::vector<int64_t> colOffsets;
-    for (int64_t ch = 0; ch < g.c; ++ch)
-      colOffsets.push_back(ch * strideOf.channel);
-    runWinograd({&buf, g.n, g.h, g.w, g.pt, g.pl, packed.data(), cg, g.groups,
-                 epi.out, colOffsets, std::vector<float>(g.c, alpha),
-                 g.n * g.c * g.h * g.w},
-                uk, [&](int64_t img, int64_t y, int64_t x) {
-                  return img * st[0] + y * strideOf.row + x * strideOf.col;
-                });
+    runWinograd(
+        {&buf, g.n, g.h, g.w, g.pt, g.pl, packed.data(), cg, g.groups, &output},
+        uk, [&](int64_t img, int64_t y, int64_t x) {
+          return img * st[0] + y * strideOf.row + x * strideOf.col;
+        });
     return;
   }
   // NCHW with a width stride: all stride phases are computed together and
@@ -1516,26 +1518,11 @@ void runBackwardData(const Geometry &g, const Operand &gy,
         continue;
       }
       std::vector<int16_t> packed = packTaps(taps);
-      DirectGemm p{&buf,
-                   g.n,
-                   rowsY,
-                   rowsX,
-                   1,
-                   1,
-                   padY,
-                   padX,
-                   tapOffsets(ih0, iw0, taps),
-                   packed.data(),
-                   cg,
-                   g.groups,
-                   epi.out,
-                   {},
-                   {},
-                   g.n * g.c * g.h * g.w};
-      for (int64_t ch = 0; ch < g.c; ++ch) {
-        p.colOffsets.push_back(ch * strideOf.channel);
-        p.colAlpha.push_back(alpha);
-      }
+      DirectGemm p{&buf,          g.n,  rowsY,
+                   rowsX,         1,    1,
+                   padY,          padX, tapOffsets(ih0, iw0, taps),
+                   packed.data(), cg,   g.groups,
+                   &output};
       runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
         return img * st[0] + (ih0 + y * g.sh) * strideOf.row +
                (iw0 + x * g.sw) * strideOf.col;
