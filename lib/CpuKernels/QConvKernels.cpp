@@ -44,6 +44,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <cpuid.h>
 #include <cstdio>
@@ -932,6 +933,48 @@ std::vector<int16_t> packWinogradFilter(int64_t groups, int64_t cols,
       });
 }
 
+/// Eight int16 lanes (SSE2, baseline x86-64) with the transforms' wrapping
+/// + and -.
+struct Int16Lanes {
+  __m128i v;
+  Int16Lanes operator+(Int16Lanes o) const { return {_mm_add_epi16(v, o.v)}; }
+  Int16Lanes operator-(Int16Lanes o) const { return {_mm_sub_epi16(v, o.v)}; }
+};
+
+/// The 2x2 output tiles of a Winograd convolution over `rowsY` x `rowsX`
+/// outputs per image, numbered (image, ty, tx) row-major, and their 4x4
+/// input windows in a channels-last buffer (output (y, x) reading buffer
+/// pixel (y0 + y + ky, x0 + x + kx)).
+struct WinogradTiles {
+  const ChannelsLast *buf;
+  int64_t y0, x0, tilesY, tilesX;
+  WinogradTiles(const ChannelsLast *buf, int64_t rowsY, int64_t rowsX,
+                int64_t y0, int64_t x0)
+      : buf(buf), y0(y0), x0(x0), tilesY((rowsY + 1) / 2),
+        tilesX((rowsX + 1) / 2) {}
+
+  int64_t count() const { return buf->n * tilesY * tilesX; }
+  /// (image, ty, tx) of tile `index`.
+  std::array<int64_t, 3> at(int64_t index) const {
+    return {index / (tilesY * tilesX), (index / tilesX) % tilesY,
+            index % tilesX};
+  }
+  /// Row i < 4 of the window of tile `index` in group g.
+  const int16_t *windowRow(int64_t g, int64_t index, int i) const {
+    auto [img, ty, tx] = at(index);
+    return buf->pixel(g, img, y0 + 2 * ty + i, x0 + 2 * tx);
+  }
+  /// Prefetches the window of tile `index` (its buffer rows come from
+  /// memory: the transforms stalled on them).
+  void prefetchWindow(int64_t g, int64_t index) const {
+    for (int i = 0; i < 4; ++i) {
+      const char *row = reinterpret_cast<const char *>(windowRow(g, index, i));
+      for (int64_t byte = 0; byte < 4 * buf->cp * 2; byte += 64)
+        __builtin_prefetch(row + byte);
+    }
+  }
+};
+
 /// v[xi * xiStride + c] = (B^T d B)[xi] for c < cp, d the 4x4 window whose
 /// row i starts at window[i] (pixels of cp channels), cp even. B^T rows:
 /// (1, 0, -1, 0), (0, 1, 1, 0), (0, -1, 1, 0), (0, 1, 0, -1). One row i of
@@ -939,11 +982,7 @@ std::vector<int16_t> packWinogradFilter(int64_t groups, int64_t cols,
 /// all 16 positions at once kept 16 output pointers live and spilled them.
 void transformWinogradInput(const int16_t *const window[4], int64_t cp,
                             int16_t *v, int64_t xiStride) {
-  struct Lanes {
-    __m128i v;
-    Lanes operator+(Lanes o) const { return {_mm_add_epi16(v, o.v)}; }
-    Lanes operator-(Lanes o) const { return {_mm_sub_epi16(v, o.v)}; }
-  };
+  using Lanes = Int16Lanes;
   // Row i of B^T d from rows a = window[first], b = window[second]: d0 -
   // d2, d1 + d2, d2 - d1, d1 - d3.
   static constexpr int kFirst[4] = {0, 1, 2, 1}, kSecond[4] = {2, 2, 1, 3};
@@ -1042,12 +1081,14 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
   bool stream = p.output->streamed();
   PhaseTimer timer{stream ? "winograd, streamed" : "winograd"};
   int64_t mr = uk.mr, nr = uk.nr, cp = p.buf->cp;
-  int64_t tilesY = (p.rowsY + 1) / 2, tilesX = (p.rowsX + 1) / 2;
-  int64_t tiles = p.n * tilesY * tilesX;
+  const WinogradTiles grid(p.buf, p.rowsY, p.rowsX, p.y0, p.x0);
+  int64_t tiles = grid.count(), tilesX = grid.tilesX;
   int64_t colTiles = (p.cols + nr - 1) / nr;
-  // A block's transformed inputs, 16 x blockTiles x CP int16, take at most
-  // 192 KiB (L2 holds them while every column tile reads them).
-  int64_t blockTiles = roundUp(std::max<int64_t>(6144 / cp, 1), mr);
+  // A block's transformed inputs, 16 x blockTiles x CP int16, and its M,
+  // 16 x blockTiles x NR int32, take at most 192 and 256 KiB (L2 holds them
+  // while every column tile reads them).
+  int64_t blockTiles =
+      roundUp(std::max<int64_t>(std::min(6144 / cp, 4096 / nr), 1), mr);
   int64_t blocks = (tiles + blockTiles - 1) / blockTiles;
   int64_t maxPixels = 4 * blockTiles;
   const int64_t zeroOffset = 0;
@@ -1064,34 +1105,16 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
     for (int64_t task = begin; task < end; ++task) {
       int64_t g = task / blocks, first = (task % blocks) * blockTiles;
       int64_t count = std::min(blockTiles, tiles - first);
-      auto tileAt = [&](int64_t t) {
-        int64_t index = first + t;
-        return std::array<int64_t, 3>{index / (tilesY * tilesX),
-                                      (index / tilesX) % tilesY,
-                                      index % tilesX};
-      };
-      // The windows' buffer rows come from memory: prefetched a few tiles
-      // ahead (the transform stalled on them, the next tile's new pixels
-      // are a few lines 4 rows apart).
+      // Windows prefetched a few tiles ahead.
       constexpr int64_t kPrefetchTiles = 4;
-      auto prefetchWindow = [&](int64_t t) {
-        auto [img, ty, tx] = tileAt(t);
-        for (int i = 0; i < 4; ++i) {
-          const char *row = reinterpret_cast<const char *>(
-              p.buf->pixel(g, img, p.y0 + 2 * ty + i, p.x0 + 2 * tx));
-          for (int64_t byte = 0; byte < 4 * cp * 2; byte += 64)
-            __builtin_prefetch(row + byte);
-        }
-      };
       for (int64_t t = 0; t < std::min(kPrefetchTiles, count); ++t)
-        prefetchWindow(t);
+        grid.prefetchWindow(g, first + t);
       for (int64_t t = 0; t < count; ++t) {
         if (t + kPrefetchTiles < count)
-          prefetchWindow(t + kPrefetchTiles);
-        auto [img, ty, tx] = tileAt(t);
+          grid.prefetchWindow(g, first + t + kPrefetchTiles);
         const int16_t *window[4];
         for (int i = 0; i < 4; ++i)
-          window[i] = p.buf->pixel(g, img, p.y0 + 2 * ty + i, p.x0 + 2 * tx);
+          window[i] = grid.windowRow(g, first + t, i);
         transformWinogradInput(window, cp, v.data() + t * cp, blockTiles * cp);
       }
       int64_t rowTiles = (count + mr - 1) / mr;
@@ -1106,7 +1129,7 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
       // second rows (runs of 2 * tiles pixels where rows are contiguous).
       int64_t pixels = 0;
       for (int64_t segment = 0; segment < count;) {
-        auto [img, ty, tx] = tileAt(segment);
+        auto [img, ty, tx] = grid.at(first + segment);
         int64_t segmentEnd = std::min(count, segment + tilesX - tx);
         for (int64_t dy = 0; dy < 2; ++dy)
           for (int64_t t = segment; t < segmentEnd; ++t)
@@ -1745,11 +1768,7 @@ void transformWinogradGradient(const int16_t *const window[2], int64_t cp,
     h[2] = g0 - g1;
     h[3] = zero - g1;
   };
-  struct Lanes {
-    __m128i v;
-    Lanes operator+(Lanes o) const { return {_mm_add_epi16(v, o.v)}; }
-    Lanes operator-(Lanes o) const { return {_mm_sub_epi16(v, o.v)}; }
-  };
+  using Lanes = Int16Lanes;
   int64_t c = 0;
   for (; c + 8 <= cp; c += 8) {
     auto load = [&](int i, int j) {
@@ -1823,7 +1842,8 @@ constexpr int64_t kMaxMR = 16, kMaxNR = 32;
 /// tiles) accumulate in M, whose GW is then recovered and added, wrapping
 /// like the direct form's int32 sums, to the result.
 ///
-/// Two ways to share the work: with M small (up to 128 channels) each
+/// Two ways to share the work: with M small (up to 2 MiB, about 180
+/// channels) each
 /// thread takes its own chunks, small enough for its transformed operands to
 /// stay in cache, into its own M; otherwise every stage of a (larger) chunk
 /// is split over the threads, M shared (at 512 channels it is 16 MiB).
@@ -1831,16 +1851,20 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
                                const Operand &gy, const Epilogue &epi,
                                const Microkernel &uk) {
   int64_t mr = uk.mr, nr = uk.nr, cg = g.cg(), og = g.og();
-  int64_t tilesY = (g.oh + 1) / 2, tilesX = (g.ow + 1) / 2;
-  int64_t tiles = g.n * tilesY * tilesX;
+  assert(mr <= kMaxMR && nr <= kMaxNR && "a tile past the stage buffers");
   WindowAxis ay = getWindowAxis(g.h, g.oh, 3, 1, 1, g.pt);
   WindowAxis ax = getWindowAxis(g.w, g.ow, 3, 1, 1, g.pl);
   ChannelsLast bufX = buildChannelsLast(
       x, g.nhwc, g.n, g.c, g.groups, std::max(ay.size, winogradExtent(0, g.oh)),
       std::max(ax.size, winogradExtent(0, g.ow)), ay.placement, ax.placement);
+  // X's windows; GY's 2x2 tiles are rows 0 and 1 of the same tiles' windows
+  // in a buffer of whole tiles.
+  const WinogradTiles grid(&bufX, g.oh, g.ow, 0, 0);
+  int64_t tiles = grid.count();
   ChannelsLast bufY =
-      buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, 2 * tilesY, 2 * tilesX,
-                        {0, g.oh, 1, 0}, {0, g.ow, 1, 0});
+      buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, 2 * grid.tilesY,
+                        2 * grid.tilesX, {0, g.oh, 1, 0}, {0, g.ow, 1, 0});
+  const WinogradTiles gyGrid(&bufY, g.oh, g.ow, 0, 0);
   int64_t cpX = bufX.cp, cpY = bufY.cp;
   int64_t rowTiles = (og + mr - 1) / mr, colTiles = (cg + nr - 1) / nr;
   // M per group and position, in tiles: [rowTiles][colTiles][MR][NR].
@@ -1870,10 +1894,6 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
                    std::vector<int16_t>(g.groups * 16 * colTiles * bTileSize),
                    std::vector<int32_t>(g.groups * 16 * mSize)};
   };
-  auto tileAt = [&](int64_t index) {
-    return std::array<int64_t, 3>{index / (tilesY * tilesX),
-                                  (index / tilesX) % tilesY, index % tilesX};
-  };
   // The stages of chunk [first, first + count), each over a range of its
   // tasks: pairs of tiles per group, (group, xi), (group, xi, row tile).
   auto pairsOf = [](int64_t count) { return (count + 1) / 2; };
@@ -1894,21 +1914,13 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
             std::fill(gk + xi * chunk * cpY, gk + xi * chunk * cpY + cpY, 0);
           continue;
         }
-        if (t + 2 < count) {
-          // The next pair's windows, from memory (as in runWinograd).
-          auto [img, ty, tx] = tileAt(first + t + 2);
-          for (int i = 0; i < 4; ++i)
-            for (int64_t byte = 0; byte < 4 * cpX * 2; byte += 64)
-              __builtin_prefetch(reinterpret_cast<const char *>(
-                                     bufX.pixel(grp, img, 2 * ty + i, 2 * tx)) +
-                                 byte);
-        }
-        auto [img, ty, tx] = tileAt(first + t);
+        if (t + 2 < count)
+          grid.prefetchWindow(grp, first + t + 2);
         const int16_t *windowX[4], *windowY[2];
         for (int i = 0; i < 4; ++i)
-          windowX[i] = bufX.pixel(grp, img, 2 * ty + i, 2 * tx);
+          windowX[i] = grid.windowRow(grp, first + t, i);
         for (int i = 0; i < 2; ++i)
-          windowY[i] = bufY.pixel(grp, img, 2 * ty + i, 2 * tx);
+          windowY[i] = gyGrid.windowRow(grp, first + t, i);
         transformWinogradInput(windowX, cpX, vk, cpX);
         transformWinogradGradient(windowY, cpY, gk, chunk * cpY);
       }
@@ -2281,7 +2293,7 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     // about 25 MiB to the backward's peak memory for 10 % less time.
     int64_t fewer = std::min(g.cg(), g.og());
     if (useWinograd(g, uk, algorithm, true,
-                    fewer >= 64 && g.cg() * g.og() <= 256 * 256))
+                    fewer >= 64 && g.groups * g.cg() * g.og() <= 256 * 256))
       runBackwardFilterWinograd(g, x, gy, epi, uk);
     // The planar form pads each K run of OW to even: with odd OW below 16
     // that waste outweighs what it saves.

@@ -24,8 +24,10 @@
 //
 //   C: MR x NR int32, row-major, written (or added to when `accumulate`).
 //
-// The codes are in [-127, 127], so a pair product sum fits int16 x int16 ->
-// int32 exactly; int32 accumulation wraps like the reference's arith.addi.
+// Operands are int16: int8 codes, or Winograd's transformed values (at most
+// 9 * 128 in magnitude, QConvKernels.cpp), so a pair's product sum fits
+// int32 exactly (the AMX microkernel narrows its operands to int8 and takes
+// codes only); int32 accumulation wraps like the reference's arith.addi.
 //
 //===----------------------------------------------------------------------===//
 

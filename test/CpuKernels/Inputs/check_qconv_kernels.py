@@ -127,9 +127,11 @@ def winograd_cases():
       forward; the backward-data sums 2 channels;
     * 3641 output channels, every code -128: the backward-data's |Y| would
       pass 2^29, so the direct form must run (a Winograd result would wrap);
-    * 1 -> 1 channel, 9 x 64 x 64, every code -128: the backward-filter sums
-      9216 tiles in 9 chunks and two parts, and its centre tap, 36864 *
-      128^2, passes 2^29 (one part would wrap);
+    * 1 -> 1 channel, 9 x 64 x 64, every code -128, on one thread: the
+      backward-filter sums 9216 tiles in two parts (chunks of 384 tiles at
+      NR = 16, 21 per part; on more threads each thread's share would be
+      one part), and its centre tap, 36864 * 128^2, passes 2^29 (one part
+      would wrap);
     * NHWC 181 -> 185 channels, 2 x 36 x 36: a backward-filter whose M
       (16 x O x C int32) is past 2 MiB, so the threads share it and split
       each of its two chunks' stages.
@@ -141,7 +143,7 @@ def winograd_cases():
              (1, 3640, 3, 3, 2, 3, 3), None, {"extreme-codes"}, ["winograd"]),
             (same, (1, 2, 3, 3, 3641, 3, 3), None, {"extreme-codes"},
              ["winograd", "gemm"]),
-            (same, (9, 1, 64, 64, 1, 3, 3), None, {"extreme-codes"},
+            (same, (9, 1, 64, 64, 1, 3, 3), 1, {"extreme-codes"},
              ["winograd backward-filter"]),
             (ref.Conv("nhwc", (1, 1), (1, 0, 2, 1), (1, 1), 1),
              (2, 181, 36, 36, 185, 3, 3), None, set(),
