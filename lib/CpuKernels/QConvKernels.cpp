@@ -1062,7 +1062,7 @@ void transformWinogradOutput(const int32_t *m, int64_t xiStride, int64_t nr,
 /// 2) + 1 (and x likewise): the last tiles' windows.
 struct WinogradConv {
   const ChannelsLast *buf;
-  int64_t n, rowsY, rowsX, y0, x0;
+  int64_t rowsY, rowsX, y0, x0;
   /// packWinogradFilter's.
   const int16_t *packed;
   int64_t cols, groups;
@@ -1206,9 +1206,8 @@ void runForward(const Geometry &g, const Operand &x,
   if (winograd) {
     std::vector<int16_t> packed =
         packWinogradFilter(g.groups, og, buf.cp, cg, uk.nr, filterValue);
-    runWinograd(
-        {&buf, g.n, g.oh, g.ow, 0, 0, packed.data(), og, g.groups, &output}, uk,
-        rowOffset);
+    runWinograd({&buf, g.oh, g.ow, 0, 0, packed.data(), og, g.groups, &output},
+                uk, rowOffset);
     return;
   }
   std::vector<int16_t> packed =
@@ -1417,8 +1416,8 @@ void runBackwardData(const Geometry &g, const Operand &gy,
           return w[filterIndex(g, grp * og + k, col, 2 - tap / 3, 2 - tap % 3)];
         });
     runWinograd(
-        {&buf, g.n, g.h, g.w, g.pt, g.pl, packed.data(), cg, g.groups, &output},
-        uk, [&](int64_t img, int64_t y, int64_t x) {
+        {&buf, g.h, g.w, g.pt, g.pl, packed.data(), cg, g.groups, &output}, uk,
+        [&](int64_t img, int64_t y, int64_t x) {
           return img * st[0] + y * strideOf.row + x * strideOf.col;
         });
     return;
