@@ -1282,7 +1282,8 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   // About 8 row tiles per phase and task, as in runDirect.
   int64_t rowsPerTask = std::clamp<int64_t>(8 * mr / maxRowsX, 1, maxRowsY);
   int64_t yBlocks = (maxRowsY + rowsPerTask - 1) / rowsPerTask;
-  float zero = 0.0f * p.alpha;
+  const float alpha = p.alpha, zero = 0.0f * alpha;
+  const __m128 alphas = _mm_set1_ps(alpha);
   // Rows of a phase's accumulators per task, a multiple of MR.
   std::vector<int64_t> tileRows(numPhases);
   for (int64_t k = 0; k < numPhases; ++k) {
@@ -1353,7 +1354,36 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
             for (auto [k, kEnd] : heightPhases) {
               if (y >= rowsOf(p.phases[k]))
                 continue;
-              for (int64_t w = k; w < kEnd; ++w) {
+              auto accOf = [&](int64_t w) {
+                return stage[w].data() + j * tileRows[w] +
+                       y * p.phases[w].rowsX;
+              };
+              int64_t w = k;
+              if (kEnd - k == 2 && p.sw == 2 && tiles[k] && tiles[k + 1]) {
+                // Two width phases with taps (iw0 = 0 and 1): their
+                // values alternate along the row, four pairs at a time
+                // (cvtdq2ps and mulps round like the scalar forms).
+                const int32_t *acc0 = accOf(k), *acc1 = accOf(k + 1);
+                int64_t x = 0;
+                for (; x + 4 <= p.phases[k + 1].rowsX; x += 4) {
+                  auto scaled = [&](const int32_t *acc) {
+                    return _mm_mul_ps(
+                        _mm_cvtepi32_ps(_mm_loadu_si128(
+                            reinterpret_cast<const __m128i *>(acc + x))),
+                        alphas);
+                  };
+                  __m128 a = scaled(acc0), b = scaled(acc1);
+                  _mm_storeu_ps(row.data() + 2 * x, _mm_unpacklo_ps(a, b));
+                  _mm_storeu_ps(row.data() + 2 * x + 4, _mm_unpackhi_ps(a, b));
+                }
+                for (; 2 * x < p.width; ++x) {
+                  row[2 * x] = static_cast<float>(acc0[x]) * alpha;
+                  if (2 * x + 1 < p.width)
+                    row[2 * x + 1] = static_cast<float>(acc1[x]) * alpha;
+                }
+                w = kEnd;
+              }
+              for (; w < kEnd; ++w) {
                 const StridePhase &phase = p.phases[w];
                 float *dst = row.data() + phase.iw0;
                 if (!tiles[w]) {
@@ -1361,10 +1391,9 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                     dst[x * p.sw] = zero;
                   continue;
                 }
-                const int32_t *acc =
-                    stage[w].data() + j * tileRows[w] + y * phase.rowsX;
+                const int32_t *acc = accOf(w);
                 for (int64_t x = 0; x < phase.rowsX; ++x)
-                  dst[x * p.sw] = static_cast<float>(acc[x]) * p.alpha;
+                  dst[x * p.sw] = static_cast<float>(acc[x]) * alpha;
               }
               int64_t ih = p.phases[k].ih0 + (yBegin + y) * p.sh;
               storeRun(row.data(), p.width, plane + ih * p.rowStride, stream);

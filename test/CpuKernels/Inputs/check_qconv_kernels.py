@@ -100,7 +100,9 @@ def extra_cases():
       interleave two width phases with taps, every other row reached by
       no tap; also with a NaN GY clip;
     * NCHW 2x2 stride 3 on 2 x 2 images: width phases that start past the
-      image (W < stride).
+      image (W < stride);
+    * NCHW 3x3 stride 2, W = 14: backward-data rows of two width phases
+      with taps, interleaved four pairs at a time and then a tail of three.
     """
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
@@ -114,7 +116,9 @@ def extra_cases():
              (2, 37, 171, 169, 5, 1, 3), None, {"nan-clip"},
              ["gemm, streamed"]),
             (ref.Conv("nchw", (3, 3), (1, 1, 1, 1), (1, 1), 1),
-             (2, 5, 2, 2, 7, 2, 2), None, set(), [])]
+             (2, 5, 2, 2, 7, 2, 2), None, set(), []),
+            (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (2, 5, 9, 14, 7, 3, 3), None, set(), [])]
 
 
 def winograd_cases():
