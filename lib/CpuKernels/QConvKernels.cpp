@@ -897,40 +897,56 @@ constexpr int64_t kWinogradMinK = 40;
 /// The filter transform U = G2 g G2^T of every (group, column, k), packed
 /// like packFilter's 16 taps (position xi = 4i + j the tap): the B operand
 /// of position xi of a column tile starts at xi * kPadded * NR.
-/// `value(group, column, tap, k)` is the filter's (tap = 3 ky + kx).
+/// `value(group, column, tap, k)` is the filter's (tap = 3 ky + kx). Per
+/// column tile, the transform goes to a scratch [NR][K][16] first (L2), then
+/// out in the packed order, each line written whole.
 template <typename ValueFn>
 std::vector<int16_t> packWinogradFilter(int64_t groups, int64_t cols,
                                         int64_t kPadded, int64_t kReal,
                                         int64_t nr, const ValueFn &value) {
-  std::vector<int16_t> transformed(groups * cols * kReal * 16);
-  parallelFor(groups * cols, [&](int64_t begin, int64_t end) {
-    for (int64_t gc = begin; gc < end; ++gc)
-      for (int64_t k = 0; k < kReal; ++k) {
-        int32_t f[3][3], t[4][3];
-        for (int ky = 0; ky < 3; ++ky)
-          for (int kx = 0; kx < 3; ++kx)
-            f[ky][kx] = value(gc / cols, gc % cols, ky * 3 + kx, k);
-        // G2 rows: (2, 0, 0), (1, 1, 1), (1, -1, 1), (0, 0, 2).
-        for (int b = 0; b < 3; ++b) {
-          t[0][b] = 2 * f[0][b];
-          t[1][b] = f[0][b] + f[1][b] + f[2][b];
-          t[2][b] = f[0][b] - f[1][b] + f[2][b];
-          t[3][b] = 2 * f[2][b];
+  PhaseTimer timer{"pack-filter"};
+  int64_t colTiles = (cols + nr - 1) / nr;
+  int64_t tileSize = 16 * kPadded * nr;
+  std::vector<int16_t> packed(groups * colTiles * tileSize, 0);
+  parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
+    // Zero for the padding k and columns.
+    std::vector<int16_t> scratch(nr * kPadded * 16);
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t grp = task / colTiles, tile = task % colTiles;
+      int64_t tileCols = std::min(nr, cols - tile * nr);
+      std::fill(scratch.begin(), scratch.end(), 0);
+      for (int64_t j = 0; j < tileCols; ++j)
+        for (int64_t k = 0; k < kReal; ++k) {
+          int32_t f[3][3], t[4][3];
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 3; ++kx)
+              f[ky][kx] = value(grp, tile * nr + j, ky * 3 + kx, k);
+          // G2 rows: (2, 0, 0), (1, 1, 1), (1, -1, 1), (0, 0, 2).
+          for (int b = 0; b < 3; ++b) {
+            t[0][b] = 2 * f[0][b];
+            t[1][b] = f[0][b] + f[1][b] + f[2][b];
+            t[2][b] = f[0][b] - f[1][b] + f[2][b];
+            t[3][b] = 2 * f[2][b];
+          }
+          int16_t *u = scratch.data() + (j * kPadded + k) * 16;
+          for (int i = 0; i < 4; ++i) {
+            u[4 * i + 0] = static_cast<int16_t>(2 * t[i][0]);
+            u[4 * i + 1] = static_cast<int16_t>(t[i][0] + t[i][1] + t[i][2]);
+            u[4 * i + 2] = static_cast<int16_t>(t[i][0] - t[i][1] + t[i][2]);
+            u[4 * i + 3] = static_cast<int16_t>(2 * t[i][2]);
+          }
         }
-        int16_t *u = transformed.data() + (gc * kReal + k) * 16;
-        for (int i = 0; i < 4; ++i) {
-          u[4 * i + 0] = static_cast<int16_t>(2 * t[i][0]);
-          u[4 * i + 1] = static_cast<int16_t>(t[i][0] + t[i][1] + t[i][2]);
-          u[4 * i + 2] = static_cast<int16_t>(t[i][0] - t[i][1] + t[i][2]);
-          u[4 * i + 3] = static_cast<int16_t>(2 * t[i][2]);
-        }
-      }
+      // [xi][pair][NR][2] in memory order.
+      int16_t *dst = packed.data() + task * tileSize;
+      for (int64_t xi = 0; xi < 16; ++xi)
+        for (int64_t k = 0; k < kPadded; k += 2)
+          for (int64_t j = 0; j < nr; ++j, dst += 2) {
+            dst[0] = scratch[(j * kPadded + k) * 16 + xi];
+            dst[1] = scratch[(j * kPadded + k + 1) * 16 + xi];
+          }
+    }
   });
-  return packFilter(
-      groups, cols, 16, kPadded, kReal, nr,
-      [&](int64_t grp, int64_t col, int64_t xi, int64_t k) {
-        return transformed[((grp * cols + col) * kReal + k) * 16 + xi];
-      });
+  return packed;
 }
 
 /// Eight int16 lanes (SSE2, baseline x86-64) with the transforms' wrapping
