@@ -1854,7 +1854,8 @@ void transformWinogradGradient(const int16_t *const window[2], int64_t cp,
 
 /// dst[(c / NR) * tileStride + (c % NR) * 2 + k] = rows[k][c] for c < count,
 /// k = 0, 1: two K rows interleaved into B's pairs (QConvMicrokernels.h),
-/// eight columns at a time (NR is a multiple of 8).
+/// eight columns at a time. With NR >= count, one tile: A packed in pairs of
+/// rows.
 void interleavePairs(const int16_t *row0, const int16_t *row1, int64_t count,
                      int64_t nr, int64_t tileStride, int16_t *dst) {
   for (int64_t tile = 0; tile * nr < count; ++tile, dst += tileStride) {
@@ -1889,9 +1890,10 @@ constexpr int64_t kMaxMR = 16, kMaxNR = 32;
 /// over the 2x2 tiles t of GY (zero past its edges) and the 4x4 windows of
 /// X they read. Per position xi a GEMM M_xi[o][c] = sum_t gHat_xi[t][o]
 /// V_xi[t][c], K = the tiles, and 4 GW = G2^T M G2 in integers. Tiles are
-/// taken a chunk at a time: transformed (gHat [xi][t][o], B's packed pairs
-/// [xi][column tile][t / 2][NR][2]), gHat transposed into A [xi][o][t], and
-/// multiplied into M. The chunks of one part (at most kWinogradPartTiles
+/// taken a chunk at a time, transformed a pair of tiles at a time into both
+/// operands packed in pairs of K (A [xi][t / 2][O][2], read with a pair
+/// stride of 2 O; B [xi][column tile][t / 2][NR][2]), and multiplied into
+/// M. The chunks of one part (at most kWinogradPartTiles
 /// tiles) accumulate in M, whose GW is then recovered and added, wrapping
 /// like the direct form's int32 sums, to the result.
 ///
@@ -1926,7 +1928,7 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
   // Tiles per chunk, a multiple of 64 (B's K pairs): transformed operands of
   // about 256 KiB per thread (per-thread M), else of about 8 MiB but at
   // least 256 tiles, since every chunk reads and writes all of M.
-  int64_t tileBytes = g.groups * 16 * 2 * (2 * cpY + colTiles * nr);
+  int64_t tileBytes = g.groups * 16 * 2 * (og + colTiles * nr);
   int64_t chunk =
       perThread
           ? std::max<int64_t>((256 << 10) / tileBytes / 64 * 64, 64)
@@ -1937,34 +1939,33 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
   const int64_t zeroOffset = 0;
 
   struct Buffers {
-    std::vector<int16_t> gHat, a, b;
+    std::vector<int16_t> a, b;
     std::vector<int32_t> m;
   };
   auto makeBuffers = [&] {
-    return Buffers{std::vector<int16_t>(g.groups * 16 * chunk * cpY),
-                   std::vector<int16_t>(g.groups * 16 * og * chunk),
+    return Buffers{std::vector<int16_t>(g.groups * 16 * og * chunk),
                    // B's columns past CG stay zero.
                    std::vector<int16_t>(g.groups * 16 * colTiles * bTileSize),
                    std::vector<int32_t>(g.groups * 16 * mSize)};
   };
   // The stages of chunk [first, first + count), each over a range of its
-  // tasks: pairs of tiles per group, (group, xi), (group, xi, row tile).
+  // tasks: pairs of tiles per group, (group, xi, row tile).
   auto pairsOf = [](int64_t count) { return (count + 1) / 2; };
   auto transform = [&](Buffers &buf, int64_t first, int64_t count,
                        int64_t begin, int64_t end) {
-    std::vector<int16_t> v(2 * 16 * cpX);
+    // The pair's transformed tiles, [tile][xi][channel].
+    std::vector<int16_t> v(2 * 16 * cpX), gHat(2 * 16 * cpY);
     int64_t pairs = pairsOf(count);
     for (int64_t task = begin; task < end; ++task) {
       int64_t grp = task / pairs, pair = task % pairs;
       for (int64_t k = 0; k < 2; ++k) {
         int64_t t = 2 * pair + k;
         int16_t *vk = v.data() + k * 16 * cpX;
-        int16_t *gk = buf.gHat.data() + (grp * 16 * chunk + t) * cpY;
+        int16_t *gk = gHat.data() + k * 16 * cpY;
         if (t >= count) {
           // The odd tile of K's last pair: zeros.
           std::fill(vk, vk + 16 * cpX, 0);
-          for (int64_t xi = 0; xi < 16; ++xi)
-            std::fill(gk + xi * chunk * cpY, gk + xi * chunk * cpY + cpY, 0);
+          std::fill(gk, gk + 16 * cpY, 0);
           continue;
         }
         if (t + 2 < count)
@@ -1975,21 +1976,19 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
         for (int i = 0; i < 2; ++i)
           windowY[i] = gyGrid.windowRow(grp, first + t, i);
         transformWinogradInput(windowX, cpX, vk, cpX);
-        transformWinogradGradient(windowY, cpY, gk, chunk * cpY);
+        transformWinogradGradient(windowY, cpY, gk, cpY);
       }
-      for (int64_t xi = 0; xi < 16; ++xi)
+      for (int64_t xi = 0; xi < 16; ++xi) {
         interleavePairs(v.data() + xi * cpX, v.data() + (16 + xi) * cpX, cg, nr,
                         bTileSize,
                         buf.b.data() + (grp * 16 + xi) * colTiles * bTileSize +
                             pair * 2 * nr);
+        // A: one "column tile" of all O.
+        interleavePairs(
+            gHat.data() + xi * cpY, gHat.data() + (16 + xi) * cpY, og, og, 0,
+            buf.a.data() + (grp * 16 + xi) * og * chunk + pair * 2 * og);
+      }
     }
-  };
-  auto transpose = [&](Buffers &buf, int64_t count, int64_t begin,
-                       int64_t end) {
-    for (int64_t task = begin; task < end; ++task)
-      transposeToPixels(buf.gHat.data() + task * chunk * cpY,
-                        2 * pairsOf(count), og, cpY,
-                        buf.a.data() + task * og * chunk, chunk);
   };
   auto multiply = [&](Buffers &buf, int64_t count, bool accumulate,
                       int64_t begin, int64_t end) {
@@ -1998,14 +1997,14 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
       int64_t gx = task / rowTiles, rowTile = task % rowTiles;
       for (int64_t r = 0; r < mr; ++r)
         // Rows past the end repeat the last row; their results are dropped.
-        rows[r] = buf.a.data() +
-                  (gx * og + std::min(rowTile * mr + r, og - 1)) * chunk;
+        rows[r] = buf.a.data() + gx * og * chunk +
+                  2 * std::min(rowTile * mr + r, og - 1);
       for (int64_t colTile = 0; colTile < colTiles; ++colTile)
         uk.run({rows, &zeroOffset, 1, pairsOf(count),
                 buf.b.data() + (gx * colTiles + colTile) * bTileSize,
                 buf.m.data() + gx * mSize +
                     (rowTile * colTiles + colTile) * mr * nr,
-                accumulate});
+                accumulate, 2 * og});
     }
   };
   // The part's GW = (G2^T M G2) >> 2, added to `sums` [O][9][CG]. G2^T
@@ -2060,7 +2059,6 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
       for (int64_t ci = begin; ci < end; ++ci) {
         int64_t first = ci * chunk, count = std::min(chunk, tiles - first);
         transform(own, first, count, 0, g.groups * pairsOf(count));
-        transpose(own, count, 0, g.groups * 16);
         multiply(own, count, (ci - begin) % chunksPerPart != 0, 0, gemmTasks);
         if ((ci - begin) % chunksPerPart == chunksPerPart - 1 || ci == end - 1)
           recover(own, ownSums.data(), 0, sumTasks);
@@ -2075,9 +2073,6 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
       int64_t first = ci * chunk, count = std::min(chunk, tiles - first);
       parallelFor(g.groups * pairsOf(count), [&](int64_t begin, int64_t end) {
         transform(shared, first, count, begin, end);
-      });
-      parallelFor(g.groups * 16, [&](int64_t begin, int64_t end) {
-        transpose(shared, count, begin, end);
       });
       parallelFor(gemmTasks, [&](int64_t begin, int64_t end) {
         multiply(shared, count, ci % chunksPerPart != 0, begin, end);

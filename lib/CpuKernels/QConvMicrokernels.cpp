@@ -28,8 +28,9 @@ void mlir::daq::cpu::microkernelPortable(const MicroTile &tile) {
     for (int r = 0; r < kMR; ++r)
       a[r] = tile.rows[r] + tile.tapOffsets[tap];
     for (int64_t p = 0; p < tile.pairsPerTap; ++p, b += 2 * kNR) {
+      int64_t at = p * tile.pairStride;
       for (int r = 0; r < kMR; ++r) {
-        int32_t a0 = a[r][2 * p], a1 = a[r][2 * p + 1];
+        int32_t a0 = a[r][at], a1 = a[r][at + 1];
         for (int j = 0; j < kNR; ++j)
           acc[r][j] += static_cast<uint32_t>(a0 * b[2 * j] + a1 * b[2 * j + 1]);
       }
@@ -59,13 +60,15 @@ mlir::daq::cpu::microkernelAVX2(const MicroTile &tile) {
     const int16_t *a[kMR];
     for (int r = 0; r < kMR; ++r)
       a[r] = tile.rows[r] + tile.tapOffsets[tap];
-    for (int64_t p = 0; p < tile.pairsPerTap; ++p, b += 2 * kNR) {
+    int64_t at = 0;
+    for (int64_t p = 0; p < tile.pairsPerTap;
+         ++p, b += 2 * kNR, at += tile.pairStride) {
       __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b));
       __m256i b1 =
           _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b + 16));
 #pragma clang loop unroll(full)
       for (int r = 0; r < kMR; ++r) {
-        __m256i pair = _mm256_set1_epi32(loadPair(a[r] + 2 * p));
+        __m256i pair = _mm256_set1_epi32(loadPair(a[r] + at));
         acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(pair, b0));
         acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(pair, b1));
       }

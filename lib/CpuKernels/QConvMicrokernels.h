@@ -9,12 +9,15 @@
 //
 //   A (broadcast side): MR row base pointers. K is split into `numTaps`
 //   runs of `pairsPerTap` pairs; run t of row r starts at
-//   rows[r] + tapOffsets[t] and is contiguous:
+//   rows[r] + tapOffsets[t], its pairs `pairStride` int16 apart (2: the run
+//   is contiguous):
 //
 //     rows[r] + tapOffsets[t]: | a(k0) a(k1) | a(k2) a(k3) | ...
 //                                 pair 0        pair 1
 //
-//   (convolution taps over a channels-last buffer, or images of a gradient).
+//   (convolution taps over a channels-last buffer, or images of a
+//   gradient). A larger stride reads A packed in pairs of rows side by side,
+//   [K / 2][rows][2], with rows[r] = base + 2 r and pairStride = 2 x rows.
 //
 //   B (vector side), packed: for each pair p of the whole K, NR columns of
 //   two int16:
@@ -47,6 +50,8 @@ struct MicroTile {
   const int16_t *b;
   int32_t *c;
   bool accumulate;
+  /// Distance in int16 between consecutive pairs of an A run.
+  int64_t pairStride = 2;
 };
 
 using MicrokernelFn = void (*)(const MicroTile &tile);

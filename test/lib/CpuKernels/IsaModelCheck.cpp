@@ -226,7 +226,9 @@ struct TileData {
 TileData randomTile(Random &rng, int mr, int nr) {
   TileData d;
   int64_t taps = rng.uniform(1, 3), pairs = rng.uniform(1, 70);
-  int64_t span = taps * (2 * pairs + rng.uniform(0, 5));
+  // Contiguous runs, or pairs further apart (A packed in pairs of rows).
+  int64_t pairStride = rng.uniform(0, 1) ? 2 : 2 * rng.uniform(2, 5);
+  int64_t span = taps * (pairStride * pairs + rng.uniform(0, 5));
   d.a.resize(mr * span + 64);
   for (int16_t &x : d.a)
     x = static_cast<int16_t>(rng.edgy(-127, 127));
@@ -240,8 +242,8 @@ TileData randomTile(Random &rng, int mr, int nr) {
   d.c.resize(mr * nr);
   for (int32_t &x : d.c)
     x = static_cast<int32_t>(rng.edgy(INT32_MIN, INT32_MAX));
-  d.tile = {d.rows.data(), d.tapOffsets.data(),   taps, pairs, d.b.data(),
-            d.c.data(),    rng.uniform(0, 1) == 1};
+  d.tile = {d.rows.data(), d.tapOffsets.data(),    taps,      pairs, d.b.data(),
+            d.c.data(),    rng.uniform(0, 1) == 1, pairStride};
   return d;
 }
 
@@ -254,8 +256,9 @@ std::vector<int32_t> scalarTile(const TileData &d, int mr, int nr) {
       for (int64_t tap = 0; tap < t.numTaps; ++tap)
         for (int64_t p = 0; p < t.pairsPerTap; ++p)
           for (int e = 0; e < 2; ++e)
-            sum += int64_t{t.rows[r][t.tapOffsets[tap] + 2 * p + e]} *
-                   t.b[((tap * t.pairsPerTap + p) * nr + j) * 2 + e];
+            sum +=
+                int64_t{t.rows[r][t.tapOffsets[tap] + t.pairStride * p + e]} *
+                t.b[((tap * t.pairsPerTap + p) * nr + j) * 2 + e];
       out[r * nr + j] = wrap(sum);
     }
   return out;
@@ -282,8 +285,8 @@ void checkMicrokernel(Random &rng, int iterations, const char *name, int mr,
                   mismatches, real ? "the production kernel" : nullptr,
                   hardwareMismatches, "tiles"))
     std::printf("ok: %s microkernel on the model equals the scalar GEMM on "
-                "%d random %d x %d tiles (1-3 taps, 1-70 pairs, "
-                "accumulate or not)%s\n",
+                "%d random %d x %d tiles (1-3 taps, 1-70 pairs, contiguous "
+                "or strided, accumulate or not)%s\n",
                 name, iterations, mr, nr,
                 real ? ", and the production kernel" : "");
 }
