@@ -40,6 +40,7 @@
 #include "Parallel.h"
 #include "QConvMicrokernels.h"
 #include "QConvQuantize.h"
+#include "WinogradTransforms.h"
 
 #include <algorithm>
 #include <array>
@@ -118,6 +119,12 @@ CpuFeatures detectFeatures() {
 const CpuFeatures &getFeatures() {
   static const CpuFeatures features = detectFeatures();
   return features;
+}
+
+/// The Winograd transforms' AVX2 form where the CPU has it (like the other
+/// packing helpers, whatever the microkernel variant).
+const WinogradTransforms &getWinogradTransforms() {
+  return getFeatures().avx2 ? winogradTransformsAVX2 : winogradTransformsSSE2;
 }
 
 Microkernel getMicrokernel(KernelVariant variant) {
@@ -949,14 +956,6 @@ std::vector<int16_t> packWinogradFilter(int64_t groups, int64_t cols,
   return packed;
 }
 
-/// Eight int16 lanes (SSE2, baseline x86-64) with the transforms' wrapping
-/// + and -.
-struct Int16Lanes {
-  __m128i v;
-  Int16Lanes operator+(Int16Lanes o) const { return {_mm_add_epi16(v, o.v)}; }
-  Int16Lanes operator-(Int16Lanes o) const { return {_mm_sub_epi16(v, o.v)}; }
-};
-
 /// The 2x2 output tiles of a Winograd convolution over `rowsY` x `rowsX`
 /// outputs per image, numbered (image, ty, tx) row-major, and their 4x4
 /// input windows in a channels-last buffer (output (y, x) reading buffer
@@ -980,96 +979,16 @@ struct WinogradTiles {
     auto [img, ty, tx] = at(index);
     return buf->pixel(g, img, y0 + 2 * ty + i, x0 + 2 * tx);
   }
-  /// Prefetches the window of tile `index` (its buffer rows come from
-  /// memory: the transforms stalled on them).
-  void prefetchWindow(int64_t g, int64_t index) const {
-    for (int i = 0; i < 4; ++i) {
+  /// Prefetches the size x size window of tile `index` (its buffer rows
+  /// come from memory: the transforms stalled on them).
+  void prefetchWindow(int64_t g, int64_t index, int size = 4) const {
+    for (int i = 0; i < size; ++i) {
       const char *row = reinterpret_cast<const char *>(windowRow(g, index, i));
-      for (int64_t byte = 0; byte < 4 * buf->cp * 2; byte += 64)
+      for (int64_t byte = 0; byte < size * buf->cp * 2; byte += 64)
         __builtin_prefetch(row + byte);
     }
   }
 };
-
-/// v[xi * xiStride + c] = (B^T d B)[xi] for c < cp, d the 4x4 window whose
-/// row i starts at window[i] (pixels of cp channels), cp even. B^T rows:
-/// (1, 0, -1, 0), (0, 1, 1, 0), (0, -1, 1, 0), (0, 1, 0, -1). One row i of
-/// the result at a time, eight channels at a time (SSE2, baseline x86-64):
-/// all 16 positions at once kept 16 output pointers live and spilled them.
-void transformWinogradInput(const int16_t *const window[4], int64_t cp,
-                            int16_t *v, int64_t xiStride) {
-  using Lanes = Int16Lanes;
-  // Row i of B^T d from rows a = window[first], b = window[second]: d0 -
-  // d2, d1 + d2, d2 - d1, d1 - d3.
-  static constexpr int kFirst[4] = {0, 1, 2, 1}, kSecond[4] = {2, 2, 1, 3};
-  static constexpr int kSign[4] = {-1, 1, -1, -1};
-  for (int i = 0; i < 4; ++i) {
-    const int16_t *a = window[kFirst[i]], *b = window[kSecond[i]];
-    bool add = kSign[i] > 0;
-    int16_t *out[4];
-    for (int j = 0; j < 4; ++j)
-      out[j] = v + (4 * i + j) * xiStride;
-    auto columns = [](auto r0, auto r1, auto r2, auto r3, auto store) {
-      store(0, r0 - r2);
-      store(1, r1 + r2);
-      store(2, r2 - r1);
-      store(3, r1 - r3);
-    };
-    int64_t c = 0;
-    for (; c + 8 <= cp; c += 8) {
-      Lanes r[4];
-      for (int j = 0; j < 4; ++j) {
-        Lanes x{
-            _mm_loadu_si128(reinterpret_cast<const __m128i *>(a + j * cp + c))};
-        Lanes y{
-            _mm_loadu_si128(reinterpret_cast<const __m128i *>(b + j * cp + c))};
-        r[j] = add ? x + y : x - y;
-      }
-      columns(r[0], r[1], r[2], r[3], [&](int j, Lanes value) {
-        _mm_storeu_si128(reinterpret_cast<__m128i *>(out[j] + c), value.v);
-      });
-    }
-    for (; c < cp; ++c) {
-      int32_t r[4];
-      for (int j = 0; j < 4; ++j)
-        r[j] =
-            add ? a[j * cp + c] + b[j * cp + c] : a[j * cp + c] - b[j * cp + c];
-      columns(r[0], r[1], r[2], r[3], [&](int j, int32_t value) {
-        out[j][c] = static_cast<int16_t>(value);
-      });
-    }
-  }
-}
-
-/// y[q][j] = (A^T M A)[q] >> 2 for the 2x2 outputs q = 2 dy + dx and NR
-/// columns j, M's position xi at m + xi * xiStride (NR int32 each). A^T
-/// rows: (1, 1, 1, 0), (0, 1, -1, -1). The sums wrap (4Y modulo 2^32) and
-/// the arithmetic shift recovers Y (|Y| < 2^29). Four columns at a time
-/// (SSE2); NR is a multiple of 4.
-void transformWinogradOutput(const int32_t *m, int64_t xiStride, int64_t nr,
-                             int32_t *const y[4]) {
-  for (int64_t j = 0; j < nr; j += 4) {
-    auto load = [&](int xi) {
-      return _mm_loadu_si128(
-          reinterpret_cast<const __m128i *>(m + xi * xiStride + j));
-    };
-    __m128i s[2][4];
-    for (int col = 0; col < 4; ++col) {
-      __m128i m0 = load(col), m1 = load(4 + col), m2 = load(8 + col),
-              m3 = load(12 + col);
-      s[0][col] = _mm_add_epi32(_mm_add_epi32(m0, m1), m2);
-      s[1][col] = _mm_sub_epi32(_mm_sub_epi32(m1, m2), m3);
-    }
-    for (int dy = 0; dy < 2; ++dy) {
-      __m128i y0 = _mm_add_epi32(_mm_add_epi32(s[dy][0], s[dy][1]), s[dy][2]);
-      __m128i y1 = _mm_sub_epi32(_mm_sub_epi32(s[dy][1], s[dy][2]), s[dy][3]);
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(y[2 * dy] + j),
-                       _mm_srai_epi32(y0, 2));
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(y[2 * dy + 1] + j),
-                       _mm_srai_epi32(y1, 2));
-    }
-  }
-}
 
 /// A 3x3 stride-1 convolution as Winograd F(2x2, 3x3): output (img, y, x)
 /// for y < rowsY, x < rowsX of column (g, col) sums buf's pixel (y0 + y +
@@ -1096,6 +1015,7 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
                  const RowOffsetFn &rowOffset) {
   bool stream = p.output->streamed();
   PhaseTimer timer{stream ? "winograd, streamed" : "winograd"};
+  const WinogradTransforms &transforms = getWinogradTransforms();
   int64_t mr = uk.mr, nr = uk.nr, cp = p.buf->cp;
   const WinogradTiles grid(p.buf, p.rowsY, p.rowsX, p.y0, p.x0);
   int64_t tiles = grid.count(), tilesX = grid.tilesX;
@@ -1131,7 +1051,7 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
         const int16_t *window[4];
         for (int i = 0; i < 4; ++i)
           window[i] = grid.windowRow(g, first + t, i);
-        transformWinogradInput(window, cp, v.data() + t * cp, blockTiles * cp);
+        transforms.input(window, cp, v.data() + t * cp, blockTiles * cp);
       }
       int64_t rowTiles = (count + mr - 1) / mr;
       for (int64_t xi = 0; xi < 16; ++xi)
@@ -1177,8 +1097,7 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
           for (int q = 0; q < 4; ++q)
             outputs[q] = pixelOf[t][q] < 0 ? dropped.data() + q * nr
                                            : y.data() + pixelOf[t][q] * nr;
-          transformWinogradOutput(m.data() + t * nr, blockTiles * nr, nr,
-                                  outputs);
+          transforms.output(m.data() + t * nr, blockTiles * nr, nr, outputs);
         }
         writeBlock(y.data(), pixels, nr, rowOffsets.data(), runs,
                    p.output->columns(g, p.cols, colTile, nr), p.output->out,
@@ -1808,74 +1727,6 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   });
 }
 
-/// gHat[xi * xiStride + o] = (A GY A^T)[xi] for o < cp, GY the 2x2 window
-/// whose row i starts at window[i] (pixels of cp channels), cp even. A rows:
-/// (1, 0), (1, 1), (1, -1), (0, -1). Eight channels at a time (SSE2).
-void transformWinogradGradient(const int16_t *const window[2], int64_t cp,
-                               int16_t *gHat, int64_t xiStride) {
-  // h = A g of one column (g0, g1) of the window: g0, g0 + g1, g0 - g1, -g1
-  // (the negation as 0 - g1).
-  auto expand = [](auto g0, auto g1, auto zero, auto *h) {
-    h[0] = g0;
-    h[1] = g0 + g1;
-    h[2] = g0 - g1;
-    h[3] = zero - g1;
-  };
-  using Lanes = Int16Lanes;
-  int64_t c = 0;
-  for (; c + 8 <= cp; c += 8) {
-    auto load = [&](int i, int j) {
-      return Lanes{_mm_loadu_si128(
-          reinterpret_cast<const __m128i *>(window[i] + j * cp + c))};
-    };
-    Lanes zero{_mm_setzero_si128()}, h[2][4], out[4];
-    for (int j = 0; j < 2; ++j)
-      expand(load(0, j), load(1, j), zero, h[j]);
-    for (int i = 0; i < 4; ++i) {
-      expand(h[0][i], h[1][i], zero, out);
-      for (int j = 0; j < 4; ++j)
-        _mm_storeu_si128(
-            reinterpret_cast<__m128i *>(gHat + (4 * i + j) * xiStride + c),
-            out[j].v);
-    }
-  }
-  for (; c < cp; ++c) {
-    int32_t h[2][4], out[4];
-    for (int j = 0; j < 2; ++j)
-      expand(int32_t(window[0][j * cp + c]), int32_t(window[1][j * cp + c]), 0,
-             h[j]);
-    for (int i = 0; i < 4; ++i) {
-      expand(h[0][i], h[1][i], 0, out);
-      for (int j = 0; j < 4; ++j)
-        gHat[(4 * i + j) * xiStride + c] = static_cast<int16_t>(out[j]);
-    }
-  }
-}
-
-/// dst[(c / NR) * tileStride + (c % NR) * 2 + k] = rows[k][c] for c < count,
-/// k = 0, 1: two K rows interleaved into B's pairs (QConvMicrokernels.h),
-/// eight columns at a time. With NR >= count, one tile: A packed in pairs of
-/// rows.
-void interleavePairs(const int16_t *row0, const int16_t *row1, int64_t count,
-                     int64_t nr, int64_t tileStride, int16_t *dst) {
-  for (int64_t tile = 0; tile * nr < count; ++tile, dst += tileStride) {
-    int64_t c = tile * nr, end = std::min(count, c + nr);
-    int16_t *out = dst;
-    for (; c + 8 <= end; c += 8, out += 16) {
-      __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(row0 + c));
-      __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(row1 + c));
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(out),
-                       _mm_unpacklo_epi16(a, b));
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(out + 8),
-                       _mm_unpackhi_epi16(a, b));
-    }
-    for (; c < end; ++c, out += 2) {
-      out[0] = row0[c];
-      out[1] = row1[c];
-    }
-  }
-}
-
 /// Tiles of one part of a Winograd backward-filter: |GW| of a part is below
 /// 4 * 8191 * 128^2 < 2^29, so it is recovered from its 4 GW modulo 2^32.
 constexpr int64_t kWinogradPartTiles = 8191;
@@ -1907,6 +1758,7 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
                                const Microkernel &uk) {
   int64_t mr = uk.mr, nr = uk.nr, cg = g.cg(), og = g.og();
   assert(mr <= kMaxMR && nr <= kMaxNR && "a tile past the stage buffers");
+  const WinogradTransforms &transforms = getWinogradTransforms();
   WindowAxis ay = getWindowAxis(g.h, g.oh, 3, 1, 1, g.pt);
   WindowAxis ax = getWindowAxis(g.w, g.ow, 3, 1, 1, g.pl);
   ChannelsLast bufX = buildChannelsLast(
@@ -1968,23 +1820,25 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
           std::fill(gk, gk + 16 * cpY, 0);
           continue;
         }
-        if (t + 2 < count)
+        if (t + 2 < count) {
           grid.prefetchWindow(grp, first + t + 2);
+          gyGrid.prefetchWindow(grp, first + t + 2, 2);
+        }
         const int16_t *windowX[4], *windowY[2];
         for (int i = 0; i < 4; ++i)
           windowX[i] = grid.windowRow(grp, first + t, i);
         for (int i = 0; i < 2; ++i)
           windowY[i] = gyGrid.windowRow(grp, first + t, i);
-        transformWinogradInput(windowX, cpX, vk, cpX);
-        transformWinogradGradient(windowY, cpY, gk, cpY);
+        transforms.input(windowX, cpX, vk, cpX);
+        transforms.gradient(windowY, cpY, gk, cpY);
       }
       for (int64_t xi = 0; xi < 16; ++xi) {
-        interleavePairs(v.data() + xi * cpX, v.data() + (16 + xi) * cpX, cg, nr,
-                        bTileSize,
-                        buf.b.data() + (grp * 16 + xi) * colTiles * bTileSize +
-                            pair * 2 * nr);
+        transforms.interleavePairs(
+            v.data() + xi * cpX, v.data() + (16 + xi) * cpX, cg, nr, bTileSize,
+            buf.b.data() + (grp * 16 + xi) * colTiles * bTileSize +
+                pair * 2 * nr);
         // A: one "column tile" of all O.
-        interleavePairs(
+        transforms.interleavePairs(
             gHat.data() + xi * cpY, gHat.data() + (16 + xi) * cpY, og, og, 0,
             buf.a.data() + (grp * 16 + xi) * og * chunk + pair * 2 * og);
       }

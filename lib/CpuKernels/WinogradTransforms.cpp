@@ -1,0 +1,243 @@
+//===- WinogradTransforms.cpp - Per-tile Winograd arithmetic --------------===//
+//
+// Each transform is written once, over a vector of GCC's vector extensions
+// (Lanes below), and instantiated twice: with 16-byte vectors in baseline
+// functions (SSE2) and with 32-byte vectors in functions carrying
+// target("avx2"), into which the bodies are force-inlined, so that the
+// vectors become single AVX2 registers. Tails narrower than a vector run
+// with 8 lanes, then one lane at a time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "WinogradTransforms.h"
+
+#include <cstring>
+#include <type_traits>
+
+using namespace mlir::daq::cpu;
+
+#define DAQ_ALWAYS_INLINE inline __attribute__((always_inline))
+
+namespace {
+
+/// N lanes of the unsigned integer T with wrapping + and -. The instructions
+/// are the enclosing function's: N * sizeof(T) = 16 gives SSE2, 32 one AVX2
+/// register in a target("avx2") function, N = 1 scalar code.
+template <typename T, int N> struct Lanes {
+  static_assert(std::is_unsigned_v<T>, "wrapping arithmetic");
+  typedef T Vector __attribute__((vector_size(N * sizeof(T))));
+  Vector v;
+
+  static DAQ_ALWAYS_INLINE Lanes load(const void *p) {
+    Lanes lanes;
+    std::memcpy(&lanes.v, p, sizeof(Vector));
+    return lanes;
+  }
+  DAQ_ALWAYS_INLINE void store(void *p) const {
+    std::memcpy(p, &v, sizeof(Vector));
+  }
+  DAQ_ALWAYS_INLINE Lanes operator+(Lanes o) const { return {v + o.v}; }
+  DAQ_ALWAYS_INLINE Lanes operator-(Lanes o) const { return {v - o.v}; }
+  /// The lanes as signed integers shifted right (the sign copied in).
+  DAQ_ALWAYS_INLINE Lanes shiftRightArithmetic(int bits) const {
+    typedef std::make_signed_t<T> Signed
+        __attribute__((vector_size(N * sizeof(T))));
+    return {(Vector)((Signed)v >> bits)};
+  }
+};
+
+template <int N> using Int16s = Lanes<uint16_t, N>;
+template <int N> using Int32s = Lanes<uint32_t, N>;
+
+//===----------------------------------------------------------------------===//
+// Input: v = B^T d B
+//===----------------------------------------------------------------------===//
+
+/// Row i of the transform for the channels [c, c + lanes): a and b are the
+/// window rows whose sum or difference is row i of B^T d (d0 - d2, d1 + d2,
+/// d2 - d1, d1 - d3), then its columns likewise.
+template <typename L>
+DAQ_ALWAYS_INLINE void inputRow(const int16_t *a, const int16_t *b, bool add,
+                                int64_t cp, int64_t c, int16_t *const out[4]) {
+  L r[4];
+  for (int j = 0; j < 4; ++j) {
+    L x = L::load(a + j * cp + c), y = L::load(b + j * cp + c);
+    r[j] = add ? x + y : x - y;
+  }
+  (r[0] - r[2]).store(out[0] + c);
+  (r[1] + r[2]).store(out[1] + c);
+  (r[2] - r[1]).store(out[2] + c);
+  (r[1] - r[3]).store(out[3] + c);
+}
+
+/// One row i of the result at a time: all 16 positions at once kept 16
+/// output pointers live and spilled them.
+template <int Bytes>
+DAQ_ALWAYS_INLINE void inputBody(const int16_t *const window[4], int64_t cp,
+                                 int16_t *v, int64_t xiStride) {
+  static constexpr int kFirst[4] = {0, 1, 2, 1}, kSecond[4] = {2, 2, 1, 3};
+  for (int i = 0; i < 4; ++i) {
+    const int16_t *a = window[kFirst[i]], *b = window[kSecond[i]];
+    bool add = i == 1;
+    int16_t *out[4];
+    for (int j = 0; j < 4; ++j)
+      out[j] = v + (4 * i + j) * xiStride;
+    int64_t c = 0;
+    for (; c + Bytes / 2 <= cp; c += Bytes / 2)
+      inputRow<Int16s<Bytes / 2>>(a, b, add, cp, c, out);
+    for (; c + 8 <= cp; c += 8)
+      inputRow<Int16s<8>>(a, b, add, cp, c, out);
+    for (; c < cp; ++c)
+      inputRow<Int16s<1>>(a, b, add, cp, c, out);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Gradient: gHat = A g A^T
+//===----------------------------------------------------------------------===//
+
+/// h = A g of one column (g0, g1): g0, g0 + g1, g0 - g1, -g1.
+template <typename L> DAQ_ALWAYS_INLINE void expandA(L g0, L g1, L h[4]) {
+  h[0] = g0;
+  h[1] = g0 + g1;
+  h[2] = g0 - g1;
+  h[3] = L{} - g1;
+}
+
+template <typename L>
+DAQ_ALWAYS_INLINE void gradientChannels(const int16_t *const window[2],
+                                        int64_t cp, int64_t c, int16_t *gHat,
+                                        int64_t xiStride) {
+  L h[2][4], out[4];
+  for (int j = 0; j < 2; ++j)
+    expandA(L::load(window[0] + j * cp + c), L::load(window[1] + j * cp + c),
+            h[j]);
+  for (int i = 0; i < 4; ++i) {
+    expandA(h[0][i], h[1][i], out);
+    for (int j = 0; j < 4; ++j)
+      out[j].store(gHat + (4 * i + j) * xiStride + c);
+  }
+}
+
+template <int Bytes>
+DAQ_ALWAYS_INLINE void gradientBody(const int16_t *const window[2], int64_t cp,
+                                    int16_t *gHat, int64_t xiStride) {
+  int64_t c = 0;
+  for (; c + Bytes / 2 <= cp; c += Bytes / 2)
+    gradientChannels<Int16s<Bytes / 2>>(window, cp, c, gHat, xiStride);
+  for (; c + 8 <= cp; c += 8)
+    gradientChannels<Int16s<8>>(window, cp, c, gHat, xiStride);
+  for (; c < cp; ++c)
+    gradientChannels<Int16s<1>>(window, cp, c, gHat, xiStride);
+}
+
+//===----------------------------------------------------------------------===//
+// Output: Y = (A^T M A) >> 2
+//===----------------------------------------------------------------------===//
+
+/// A^T rows: (1, 1, 1, 0), (0, 1, -1, -1), on M's columns then rows.
+template <typename L>
+DAQ_ALWAYS_INLINE void outputColumns(const int32_t *m, int64_t xiStride,
+                                     int64_t j, int32_t *const y[4]) {
+  L s[2][4];
+  for (int col = 0; col < 4; ++col) {
+    L m0 = L::load(m + col * xiStride + j),
+      m1 = L::load(m + (4 + col) * xiStride + j),
+      m2 = L::load(m + (8 + col) * xiStride + j),
+      m3 = L::load(m + (12 + col) * xiStride + j);
+    s[0][col] = m0 + m1 + m2;
+    s[1][col] = m1 - m2 - m3;
+  }
+  for (int dy = 0; dy < 2; ++dy) {
+    L y0 = s[dy][0] + s[dy][1] + s[dy][2];
+    L y1 = s[dy][1] - s[dy][2] - s[dy][3];
+    y0.shiftRightArithmetic(2).store(y[2 * dy] + j);
+    y1.shiftRightArithmetic(2).store(y[2 * dy + 1] + j);
+  }
+}
+
+template <int Bytes>
+DAQ_ALWAYS_INLINE void outputBody(const int32_t *m, int64_t xiStride,
+                                  int64_t nr, int32_t *const y[4]) {
+  int64_t j = 0;
+  for (; j + Bytes / 4 <= nr; j += Bytes / 4)
+    outputColumns<Int32s<Bytes / 4>>(m, xiStride, j, y);
+  for (; j < nr; ++j)
+    outputColumns<Int32s<1>>(m, xiStride, j, y);
+}
+
+//===----------------------------------------------------------------------===//
+// Interleave: two K rows into pairs
+//===----------------------------------------------------------------------===//
+
+/// out[2 i + k] = row_k[i] for the N lanes of a (k = 0) and b (k = 1).
+template <int N>
+DAQ_ALWAYS_INLINE void storeZipped(Int16s<N> a, Int16s<N> b, int16_t *out) {
+  if constexpr (N == 8) {
+    Int16s<8>{__builtin_shufflevector(a.v, b.v, 0, 8, 1, 9, 2, 10, 3, 11)}
+        .store(out);
+    Int16s<8>{__builtin_shufflevector(a.v, b.v, 4, 12, 5, 13, 6, 14, 7, 15)}
+        .store(out + 8);
+  } else {
+    static_assert(N == 16, "16 or 32 bytes");
+    Int16s<16>{__builtin_shufflevector(a.v, b.v, 0, 16, 1, 17, 2, 18, 3, 19, 4,
+                                       20, 5, 21, 6, 22, 7, 23)}
+        .store(out);
+    Int16s<16>{__builtin_shufflevector(a.v, b.v, 8, 24, 9, 25, 10, 26, 11, 27,
+                                       12, 28, 13, 29, 14, 30, 15, 31)}
+        .store(out + 16);
+  }
+}
+
+template <int Bytes>
+DAQ_ALWAYS_INLINE void interleaveBody(const int16_t *row0, const int16_t *row1,
+                                      int64_t count, int64_t nr,
+                                      int64_t tileStride, int16_t *dst) {
+  constexpr int kLanes = Bytes / 2;
+  for (int64_t tile = 0; tile * nr < count; ++tile, dst += tileStride) {
+    int64_t c = tile * nr, end = c + nr < count ? c + nr : count;
+    int16_t *out = dst;
+    for (; c + kLanes <= end; c += kLanes, out += 2 * kLanes)
+      storeZipped<kLanes>(Int16s<kLanes>::load(row0 + c),
+                          Int16s<kLanes>::load(row1 + c), out);
+    for (; c + 8 <= end; c += 8, out += 16)
+      storeZipped<8>(Int16s<8>::load(row0 + c), Int16s<8>::load(row1 + c), out);
+    for (; c < end; ++c, out += 2) {
+      out[0] = row0[c];
+      out[1] = row1[c];
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// The two forms
+//===----------------------------------------------------------------------===//
+
+#define DAQ_TRANSFORMS(SUFFIX, TARGET, BYTES)                                  \
+  TARGET void input##SUFFIX(const int16_t *const window[4], int64_t cp,        \
+                            int16_t *v, int64_t xiStride) {                    \
+    inputBody<BYTES>(window, cp, v, xiStride);                                 \
+  }                                                                            \
+  TARGET void gradient##SUFFIX(const int16_t *const window[2], int64_t cp,     \
+                               int16_t *gHat, int64_t xiStride) {              \
+    gradientBody<BYTES>(window, cp, gHat, xiStride);                           \
+  }                                                                            \
+  TARGET void output##SUFFIX(const int32_t *m, int64_t xiStride, int64_t nr,   \
+                             int32_t *const y[4]) {                            \
+    outputBody<BYTES>(m, xiStride, nr, y);                                     \
+  }                                                                            \
+  TARGET void interleave##SUFFIX(const int16_t *row0, const int16_t *row1,     \
+                                 int64_t count, int64_t nr,                    \
+                                 int64_t tileStride, int16_t *dst) {           \
+    interleaveBody<BYTES>(row0, row1, count, nr, tileStride, dst);             \
+  }
+
+DAQ_TRANSFORMS(SSE2, , 16)
+DAQ_TRANSFORMS(AVX2, __attribute__((target("avx2"))), 32)
+
+} // namespace
+
+const WinogradTransforms mlir::daq::cpu::winogradTransformsSSE2 = {
+    inputSSE2, gradientSSE2, outputSSE2, interleaveSSE2};
+const WinogradTransforms mlir::daq::cpu::winogradTransformsAVX2 = {
+    inputAVX2, gradientAVX2, outputAVX2, interleaveAVX2};

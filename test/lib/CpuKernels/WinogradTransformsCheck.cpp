@@ -1,0 +1,230 @@
+//===- WinogradTransformsCheck.cpp - Unit check of the Winograd transforms ===//
+//
+// daq-winograd-transforms-check [--seed=N] [--iterations=N]: checks the
+// per-tile Winograd transforms and the pair interleave
+// (lib/CpuKernels/WinogradTransforms.h), both forms (SSE2 always, AVX2
+// where the CPU has it), against scalar definitions written here from the
+// matrices B^T, A and A^T (int64 arithmetic, then truncated like the
+// kernels' wrapping int16 / int32), on random operands: channel counts that
+// are not multiples of the vector widths (the 8-lane and one-lane tails),
+// values at the ends of the int16 range (wrapping), strided outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "WinogradTransforms.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+using mlir::daq::cpu::WinogradTransforms;
+
+namespace {
+
+int failures = 0;
+
+struct Random {
+  std::mt19937_64 engine;
+  int64_t uniform(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(engine);
+  }
+  /// Mostly small (transformed codes), sometimes anywhere in int16.
+  int16_t value() {
+    int64_t pick = uniform(0, 9);
+    return static_cast<int16_t>(pick == 0   ? uniform(-32768, 32767)
+                                : pick == 1 ? (uniform(0, 1) ? -32768 : 32767)
+                                            : uniform(-128, 127));
+  }
+};
+
+constexpr int kBt[4][4] = {
+    {1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+constexpr int kA[4][2] = {{1, 0}, {1, 1}, {1, -1}, {0, -1}};
+constexpr int kAt[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+
+/// Runs `run` on copies of `init` and compares with `want`; counts
+/// mismatching elements.
+template <typename T, typename Run>
+int64_t mismatches(const std::vector<T> &init, const std::vector<T> &want,
+                   const Run &run) {
+  std::vector<T> got = init;
+  run(got.data());
+  int64_t count = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    count += got[i] != want[i];
+  return count;
+}
+
+void report(int64_t bad, const std::string &what) {
+  if (bad) {
+    ++failures;
+    std::printf("FAIL: %s: %lld elements differ\n", what.c_str(),
+                static_cast<long long>(bad));
+  }
+}
+
+void checkInput(Random &rng, const WinogradTransforms &t, const char *form) {
+  int64_t cp = 2 * rng.uniform(1, 60), stride = cp + 2 * rng.uniform(0, 4);
+  // Four window rows of 4 pixels, each row somewhere in one buffer.
+  std::vector<int16_t> data(4 * (4 * cp + 16));
+  for (int16_t &x : data)
+    x = rng.value();
+  const int16_t *window[4];
+  for (int i = 0; i < 4; ++i)
+    window[i] = data.data() + i * (4 * cp + 16) + rng.uniform(0, 16);
+  std::vector<int16_t> init(16 * stride), want(16 * stride);
+  for (int16_t &x : init)
+    x = rng.value();
+  want = init;
+  for (int64_t c = 0; c < cp; ++c)
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) {
+        int64_t sum = 0;
+        for (int k = 0; k < 4; ++k)
+          for (int l = 0; l < 4; ++l)
+            sum += int64_t{kBt[i][k]} * window[k][l * cp + c] * kBt[j][l];
+        want[(4 * i + j) * stride + c] = static_cast<int16_t>(sum);
+      }
+  report(mismatches(init, want,
+                    [&](int16_t *v) { t.input(window, cp, v, stride); }),
+         std::string(form) + " input transform, cp " + std::to_string(cp));
+}
+
+void checkGradient(Random &rng, const WinogradTransforms &t, const char *form) {
+  int64_t cp = 2 * rng.uniform(1, 60), stride = cp + 2 * rng.uniform(0, 4);
+  std::vector<int16_t> data(2 * (2 * cp + 16));
+  for (int16_t &x : data)
+    x = rng.value();
+  const int16_t *window[2];
+  for (int i = 0; i < 2; ++i)
+    window[i] = data.data() + i * (2 * cp + 16) + rng.uniform(0, 16);
+  std::vector<int16_t> init(16 * stride), want;
+  for (int16_t &x : init)
+    x = rng.value();
+  want = init;
+  for (int64_t c = 0; c < cp; ++c)
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) {
+        int64_t sum = 0;
+        for (int k = 0; k < 2; ++k)
+          for (int l = 0; l < 2; ++l)
+            sum += int64_t{kA[i][k]} * window[k][l * cp + c] * kA[j][l];
+        want[(4 * i + j) * stride + c] = static_cast<int16_t>(sum);
+      }
+  report(mismatches(init, want,
+                    [&](int16_t *g) { t.gradient(window, cp, g, stride); }),
+         std::string(form) + " gradient transform, cp " + std::to_string(cp));
+}
+
+void checkOutput(Random &rng, const WinogradTransforms &t, const char *form) {
+  int64_t nr = 4 * rng.uniform(1, 8) + rng.uniform(0, 3);
+  int64_t stride = nr + rng.uniform(0, 5);
+  std::vector<int32_t> m(16 * stride);
+  for (int32_t &x : m)
+    x = static_cast<int32_t>(rng.uniform(INT32_MIN, INT32_MAX));
+  // Four output rows of nr, interleaved with gaps that must stay untouched.
+  std::vector<int32_t> init(4 * nr + 8), want;
+  for (int32_t &x : init)
+    x = static_cast<int32_t>(rng.uniform(INT32_MIN, INT32_MAX));
+  want = init;
+  for (int64_t j = 0; j < nr; ++j)
+    for (int q = 0; q < 4; ++q) {
+      int64_t sum = 0;
+      for (int k = 0; k < 4; ++k)
+        for (int l = 0; l < 4; ++l)
+          sum += int64_t{kAt[q / 2][k]} * m[(4 * k + l) * stride + j] *
+                 kAt[q % 2][l];
+      // 4 Y modulo 2^32, then the arithmetic shift.
+      int32_t wrapped = static_cast<int32_t>(static_cast<uint32_t>(sum));
+      want[q * (nr + 2) + j] = wrapped >> 2;
+    }
+  report(mismatches(init, want,
+                    [&](int32_t *y) {
+                      int32_t *rows[4];
+                      for (int q = 0; q < 4; ++q)
+                        rows[q] = y + q * (nr + 2);
+                      t.output(m.data(), stride, nr, rows);
+                    }),
+         std::string(form) + " output transform, nr " + std::to_string(nr));
+}
+
+void checkInterleave(Random &rng, const WinogradTransforms &t,
+                     const char *form) {
+  int64_t count = rng.uniform(1, 150), nr = rng.uniform(0, 1)
+                                                ? 8 * rng.uniform(1, 4)
+                                                : count + rng.uniform(0, 3);
+  int64_t tiles = (count + nr - 1) / nr, tileStride = 2 * nr + 10;
+  std::vector<int16_t> row0(count), row1(count);
+  for (int64_t c = 0; c < count; ++c) {
+    row0[c] = rng.value();
+    row1[c] = rng.value();
+  }
+  std::vector<int16_t> init(tiles * tileStride), want;
+  for (int16_t &x : init)
+    x = rng.value();
+  want = init;
+  for (int64_t c = 0; c < count; ++c) {
+    want[(c / nr) * tileStride + (c % nr) * 2] = row0[c];
+    want[(c / nr) * tileStride + (c % nr) * 2 + 1] = row1[c];
+  }
+  report(mismatches(init, want,
+                    [&](int16_t *dst) {
+                      t.interleavePairs(row0.data(), row1.data(), count, nr,
+                                        tileStride, dst);
+                    }),
+         std::string(form) + " interleave, count " + std::to_string(count) +
+             ", nr " + std::to_string(nr));
+}
+
+void checkForm(Random &rng, int iterations, const WinogradTransforms &t,
+               const char *form) {
+  int before = failures;
+  for (int it = 0; it < iterations; ++it) {
+    checkInput(rng, t, form);
+    checkGradient(rng, t, form);
+    checkOutput(rng, t, form);
+    checkInterleave(rng, t, form);
+  }
+  if (failures == before)
+    std::printf("ok: %s Winograd transforms (input, gradient, output, pair "
+                "interleave) equal their scalar definitions on %d random "
+                "cases each\n",
+                form, iterations);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  uint64_t seed = std::random_device{}();
+  int iterations = 300;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--seed=", 0) == 0)
+      seed = std::strtoull(arg.c_str() + 7, nullptr, 10);
+    else if (arg.rfind("--iterations=", 0) == 0)
+      iterations = std::atoi(arg.c_str() + 13);
+    else {
+      std::fprintf(stderr, "usage: daq-winograd-transforms-check [--seed=N] "
+                           "[--iterations=N]\n");
+      return 2;
+    }
+  }
+  std::printf("seed = %llu (reproduce with --seed=%llu)\n",
+              static_cast<unsigned long long>(seed),
+              static_cast<unsigned long long>(seed));
+  Random rng{std::mt19937_64(seed)};
+  checkForm(rng, iterations, mlir::daq::cpu::winogradTransformsSSE2, "SSE2");
+  if (__builtin_cpu_supports("avx2"))
+    checkForm(rng, iterations, mlir::daq::cpu::winogradTransformsAVX2, "AVX2");
+  else
+    std::printf("AVX2 form not checked: not on this CPU\n");
+  if (failures) {
+    std::printf("%d failures (seed %llu)\n", failures,
+                static_cast<unsigned long long>(seed));
+    return 1;
+  }
+  std::printf("PASS\n");
+  return 0;
+}
