@@ -901,56 +901,77 @@ bool useWinograd(const Geometry &g, const Microkernel &uk,
 /// even).
 constexpr int64_t kWinogradMinK = 40;
 
+/// A 3x3 filter read as (group, column, tap, k), tap = 3 ky + kx: element
+/// data[group * groupStride + column * columnStride + k * kStride +
+/// tapOffsets[tap]] (negative tap steps read it flipped).
+struct FilterView {
+  const int16_t *data;
+  int64_t groupStride, columnStride, kStride;
+  std::array<int64_t, 9> tapOffsets;
+};
+
+/// The view of `w` ([O][CG][3][3] or [O][3][3][CG]) with filter (o, c) at
+/// column `col` and K index `k`: the forward's (column o, k = c) or, flipped
+/// in both axes, backward-data's (column c, k = o).
+FilterView getFilterView(const Geometry &g, const std::vector<int16_t> &w,
+                         bool backwardData) {
+  int64_t origin = filterIndex(g, 0, 0, 0, 0);
+  int64_t oStride = filterIndex(g, 1, 0, 0, 0) - origin;
+  int64_t cStride = filterIndex(g, 0, 1, 0, 0) - origin;
+  FilterView view{w.data(),
+                  g.og() * oStride,
+                  backwardData ? cStride : oStride,
+                  backwardData ? oStride : cStride,
+                  {}};
+  for (int tap = 0; tap < 9; ++tap) {
+    int ky = tap / 3, kx = tap % 3;
+    view.tapOffsets[tap] = backwardData
+                               ? filterIndex(g, 0, 0, 2 - ky, 2 - kx) - origin
+                               : filterIndex(g, 0, 0, ky, kx) - origin;
+  }
+  return view;
+}
+
 /// The filter transform U = G2 g G2^T of every (group, column, k), packed
 /// like packFilter's 16 taps (position xi = 4i + j the tap): the B operand
-/// of position xi of a column tile starts at xi * kPadded * NR.
-/// `value(group, column, tap, k)` is the filter's (tap = 3 ky + kx). Per
-/// column tile, the transform goes to a scratch [NR][K][16] first (L2), then
-/// out in the packed order, each line written whole.
-template <typename ValueFn>
-std::vector<int16_t> packWinogradFilter(int64_t groups, int64_t cols,
-                                        int64_t kPadded, int64_t kReal,
-                                        int64_t nr, const ValueFn &value) {
+/// of position xi of a column tile starts at xi * kPadded * NR. Per column
+/// tile, the taps are gathered into a scratch [K][tap][NR] (L2), then
+/// transformed a pair of K rows at a time, NR columns in vectors, straight
+/// into the packed order.
+std::unique_ptr<int16_t[]> packWinogradFilter(int64_t groups, int64_t cols,
+                                              int64_t kPadded, int64_t kReal,
+                                              int64_t nr,
+                                              const FilterView &view) {
   PhaseTimer timer{"pack-filter"};
+  const WinogradTransforms &transforms = getWinogradTransforms();
   int64_t colTiles = (cols + nr - 1) / nr;
   int64_t tileSize = 16 * kPadded * nr;
-  std::vector<int16_t> packed(groups * colTiles * tileSize, 0);
+  // Every element is written below: no zero fill (8 MiB at 512 x 512).
+  std::unique_ptr<int16_t[]> packed(new int16_t[groups * colTiles * tileSize]);
   parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
     // Zero for the padding k and columns.
-    std::vector<int16_t> scratch(nr * kPadded * 16);
+    std::vector<int16_t> taps(kPadded * 9 * nr, 0);
     for (int64_t task = begin; task < end; ++task) {
       int64_t grp = task / colTiles, tile = task % colTiles;
       int64_t tileCols = std::min(nr, cols - tile * nr);
-      std::fill(scratch.begin(), scratch.end(), 0);
-      for (int64_t j = 0; j < tileCols; ++j)
+      if (tileCols < nr)
+        std::fill(taps.begin(), taps.end(), 0);
+      for (int64_t j = 0; j < tileCols; ++j) {
+        const int16_t *column = view.data + grp * view.groupStride +
+                                (tile * nr + j) * view.columnStride;
         for (int64_t k = 0; k < kReal; ++k) {
-          int32_t f[3][3], t[4][3];
-          for (int ky = 0; ky < 3; ++ky)
-            for (int kx = 0; kx < 3; ++kx)
-              f[ky][kx] = value(grp, tile * nr + j, ky * 3 + kx, k);
-          // G2 rows: (2, 0, 0), (1, 1, 1), (1, -1, 1), (0, 0, 2).
-          for (int b = 0; b < 3; ++b) {
-            t[0][b] = 2 * f[0][b];
-            t[1][b] = f[0][b] + f[1][b] + f[2][b];
-            t[2][b] = f[0][b] - f[1][b] + f[2][b];
-            t[3][b] = 2 * f[2][b];
-          }
-          int16_t *u = scratch.data() + (j * kPadded + k) * 16;
-          for (int i = 0; i < 4; ++i) {
-            u[4 * i + 0] = static_cast<int16_t>(2 * t[i][0]);
-            u[4 * i + 1] = static_cast<int16_t>(t[i][0] + t[i][1] + t[i][2]);
-            u[4 * i + 2] = static_cast<int16_t>(t[i][0] - t[i][1] + t[i][2]);
-            u[4 * i + 3] = static_cast<int16_t>(2 * t[i][2]);
-          }
+          const int16_t *src = column + k * view.kStride;
+          int16_t *dst = taps.data() + k * 9 * nr + j;
+          for (int t = 0; t < 9; ++t)
+            dst[t * nr] = src[view.tapOffsets[t]];
         }
-      // [xi][pair][NR][2] in memory order.
-      int16_t *dst = packed.data() + task * tileSize;
-      for (int64_t xi = 0; xi < 16; ++xi)
-        for (int64_t k = 0; k < kPadded; k += 2)
-          for (int64_t j = 0; j < nr; ++j, dst += 2) {
-            dst[0] = scratch[(j * kPadded + k) * 16 + xi];
-            dst[1] = scratch[(j * kPadded + k + 1) * 16 + xi];
-          }
+      }
+      int16_t *out = packed.get() + task * tileSize;
+      for (int64_t k = 0; k < kPadded; k += 2) {
+        const int16_t *rows[2] = {taps.data() + k * 9 * nr,
+                                  taps.data() + (k + 1) * 9 * nr};
+        transforms.filter(rows, nr, out + k * nr, kPadded * nr);
+      }
     }
   });
   return packed;
@@ -1139,9 +1160,10 @@ void runForward(const Geometry &g, const Operand &x,
     return img * st[0] + y * strideOf.row + x * strideOf.col;
   };
   if (winograd) {
-    std::vector<int16_t> packed =
-        packWinogradFilter(g.groups, og, buf.cp, cg, uk.nr, filterValue);
-    runWinograd({&buf, g.oh, g.ow, 0, 0, packed.data(), og, g.groups, &output},
+    std::unique_ptr<int16_t[]> packed =
+        packWinogradFilter(g.groups, og, buf.cp, cg, uk.nr,
+                           getFilterView(g, w, /*backwardData=*/false));
+    runWinograd({&buf, g.oh, g.ow, 0, 0, packed.get(), og, g.groups, &output},
                 uk, rowOffset);
     return;
   }
@@ -1374,13 +1396,11 @@ void runBackwardData(const Geometry &g, const Operand &gy,
       epi.out, g.c, strideOf.channel, [&](int64_t) { return alpha; },
       g.n * g.c * g.h * g.w);
   if (winograd) {
-    std::vector<int16_t> packed = packWinogradFilter(
-        g.groups, cg, buf.cp, og, uk.nr,
-        [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
-          return w[filterIndex(g, grp * og + k, col, 2 - tap / 3, 2 - tap % 3)];
-        });
+    std::unique_ptr<int16_t[]> packed =
+        packWinogradFilter(g.groups, cg, buf.cp, og, uk.nr,
+                           getFilterView(g, w, /*backwardData=*/true));
     runWinograd(
-        {&buf, g.h, g.w, g.pt, g.pl, packed.data(), cg, g.groups, &output}, uk,
+        {&buf, g.h, g.w, g.pt, g.pl, packed.get(), cg, g.groups, &output}, uk,
         [&](int64_t img, int64_t y, int64_t x) {
           return img * st[0] + y * strideOf.row + x * strideOf.col;
         });

@@ -210,6 +210,62 @@ DAQ_ALWAYS_INLINE void interleaveBody(const int16_t *row0, const int16_t *row1,
 }
 
 //===----------------------------------------------------------------------===//
+// Filter: U = G2 g G2^T, packed
+//===----------------------------------------------------------------------===//
+
+/// t = G2 x of one column (x0, x1, x2): 2 x0, x0 + x1 + x2, x0 - x1 + x2,
+/// 2 x2.
+template <typename L>
+DAQ_ALWAYS_INLINE void expandG2(L x0, L x1, L x2, L t[4]) {
+  t[0] = x0 + x0;
+  t[1] = x0 + x1 + x2;
+  t[2] = x0 - x1 + x2;
+  t[3] = x2 + x2;
+}
+
+/// u[xi] of the lanes' columns [j, j + lanes).
+template <typename L>
+DAQ_ALWAYS_INLINE void filterColumns(const int16_t *taps, int64_t nr, int64_t j,
+                                     L u[16]) {
+  L columns[3][4];
+  for (int kx = 0; kx < 3; ++kx)
+    expandG2(L::load(taps + kx * nr + j), L::load(taps + (3 + kx) * nr + j),
+             L::load(taps + (6 + kx) * nr + j), columns[kx]);
+  for (int i = 0; i < 4; ++i)
+    expandG2(columns[0][i], columns[1][i], columns[2][i], u + 4 * i);
+}
+
+template <int Bytes>
+DAQ_ALWAYS_INLINE void filterBody(const int16_t *const taps[2], int64_t nr,
+                                  int16_t *dst, int64_t xiStride) {
+  constexpr int kLanes = Bytes / 2;
+  int64_t j = 0;
+  for (; j + kLanes <= nr; j += kLanes) {
+    Int16s<kLanes> u0[16], u1[16];
+    filterColumns(taps[0], nr, j, u0);
+    filterColumns(taps[1], nr, j, u1);
+    for (int xi = 0; xi < 16; ++xi)
+      storeZipped<kLanes>(u0[xi], u1[xi], dst + xi * xiStride + 2 * j);
+  }
+  for (; j + 8 <= nr; j += 8) {
+    Int16s<8> u0[16], u1[16];
+    filterColumns(taps[0], nr, j, u0);
+    filterColumns(taps[1], nr, j, u1);
+    for (int xi = 0; xi < 16; ++xi)
+      storeZipped<8>(u0[xi], u1[xi], dst + xi * xiStride + 2 * j);
+  }
+  for (; j < nr; ++j) {
+    Int16s<1> u0[16], u1[16];
+    filterColumns(taps[0], nr, j, u0);
+    filterColumns(taps[1], nr, j, u1);
+    for (int xi = 0; xi < 16; ++xi) {
+      u0[xi].store(dst + xi * xiStride + 2 * j);
+      u1[xi].store(dst + xi * xiStride + 2 * j + 1);
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // The two forms
 //===----------------------------------------------------------------------===//
 
@@ -226,6 +282,10 @@ DAQ_ALWAYS_INLINE void interleaveBody(const int16_t *row0, const int16_t *row1,
                              int32_t *const y[4]) {                            \
     outputBody<BYTES>(m, xiStride, nr, y);                                     \
   }                                                                            \
+  TARGET void filter##SUFFIX(const int16_t *const taps[2], int64_t nr,         \
+                             int16_t *dst, int64_t xiStride) {                 \
+    filterBody<BYTES>(taps, nr, dst, xiStride);                                \
+  }                                                                            \
   TARGET void interleave##SUFFIX(const int16_t *row0, const int16_t *row1,     \
                                  int64_t count, int64_t nr,                    \
                                  int64_t tileStride, int16_t *dst) {           \
@@ -238,6 +298,6 @@ DAQ_TRANSFORMS(AVX2, __attribute__((target("avx2"))), 32)
 } // namespace
 
 const WinogradTransforms mlir::daq::cpu::winogradTransformsSSE2 = {
-    inputSSE2, gradientSSE2, outputSSE2, interleaveSSE2};
+    inputSSE2, gradientSSE2, outputSSE2, filterSSE2, interleaveSSE2};
 const WinogradTransforms mlir::daq::cpu::winogradTransformsAVX2 = {
-    inputAVX2, gradientAVX2, outputAVX2, interleaveAVX2};
+    inputAVX2, gradientAVX2, outputAVX2, filterAVX2, interleaveAVX2};

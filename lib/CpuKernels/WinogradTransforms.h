@@ -38,6 +38,13 @@ struct WinogradTransforms {
   /// while |Y| < 2^29.
   void (*output)(const int32_t *m, int64_t xiStride, int64_t nr,
                  int32_t *const y[4]);
+  /// The filter transform U = G2 g G2^T of two consecutive K rows e = 0, 1,
+  /// interleaved into B's pairs: dst[xi * xiStride + 2 j + e] = U_e[xi] of
+  /// column j < nr, g_e's tap t = 3 ky + kx of column j at
+  /// taps[e][t * nr + j]. G2 rows: (2, 0, 0), (1, 1, 1), (1, -1, 1),
+  /// (0, 0, 2).
+  void (*filter)(const int16_t *const taps[2], int64_t nr, int16_t *dst,
+                 int64_t xiStride);
   /// dst[(c / NR) * tileStride + (c % NR) * 2 + k] = row_k[c] for c < count,
   /// k = 0, 1: two K rows interleaved into B's pairs (QConvMicrokernels.h).
   /// With NR >= count, one tile: A packed in pairs of rows.

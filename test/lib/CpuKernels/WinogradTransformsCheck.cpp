@@ -43,6 +43,7 @@ constexpr int kBt[4][4] = {
     {1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
 constexpr int kA[4][2] = {{1, 0}, {1, 1}, {1, -1}, {0, -1}};
 constexpr int kAt[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+constexpr int kG2[4][3] = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
 
 /// Runs `run` on copies of `init` and compares with `want`; counts
 /// mismatching elements.
@@ -150,6 +151,34 @@ void checkOutput(Random &rng, const WinogradTransforms &t, const char *form) {
          std::string(form) + " output transform, nr " + std::to_string(nr));
 }
 
+void checkFilter(Random &rng, const WinogradTransforms &t, const char *form) {
+  // NR as the microkernels have it (16, 32) or any other (the tails).
+  int64_t nr = rng.uniform(0, 1) ? 16 * rng.uniform(1, 2) : rng.uniform(1, 40),
+          xiStride = 2 * nr + 2 * rng.uniform(0, 3);
+  std::vector<int16_t> taps(2 * 9 * nr);
+  for (int16_t &x : taps)
+    x = rng.value();
+  const int16_t *rows[2] = {taps.data(), taps.data() + 9 * nr};
+  std::vector<int16_t> init(16 * xiStride), want;
+  for (int16_t &x : init)
+    x = rng.value();
+  want = init;
+  for (int e = 0; e < 2; ++e)
+    for (int64_t j = 0; j < nr; ++j)
+      for (int i = 0; i < 4; ++i)
+        for (int l = 0; l < 4; ++l) {
+          int64_t sum = 0;
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 3; ++kx)
+              sum += int64_t{kG2[i][ky]} * rows[e][(3 * ky + kx) * nr + j] *
+                     kG2[l][kx];
+          want[(4 * i + l) * xiStride + 2 * j + e] = static_cast<int16_t>(sum);
+        }
+  report(mismatches(init, want,
+                    [&](int16_t *dst) { t.filter(rows, nr, dst, xiStride); }),
+         std::string(form) + " filter transform, nr " + std::to_string(nr));
+}
+
 void checkInterleave(Random &rng, const WinogradTransforms &t,
                      const char *form) {
   int64_t count = rng.uniform(1, 150), nr = rng.uniform(0, 1)
@@ -185,13 +214,15 @@ void checkForm(Random &rng, int iterations, const WinogradTransforms &t,
     checkInput(rng, t, form);
     checkGradient(rng, t, form);
     checkOutput(rng, t, form);
+    checkFilter(rng, t, form);
     checkInterleave(rng, t, form);
   }
   if (failures == before)
-    std::printf("ok: %s Winograd transforms (input, gradient, output, pair "
-                "interleave) equal their scalar definitions on %d random "
-                "cases each\n",
-                form, iterations);
+    std::printf(
+        "ok: %s Winograd transforms (input, gradient, output, "
+        "filter, pair interleave) equal their scalar definitions on %d random "
+        "cases each\n",
+        form, iterations);
 }
 
 } // namespace
