@@ -885,13 +885,16 @@ ConvAlgorithm readConvAlgorithm(std::string &error) {
 
 /// Whether the convolution of `g` runs as Winograd F(2x2, 3x3): `exact`
 /// whether the transformed sums recover the result, `faster` whether `auto`
-/// takes it (the caller's measured rule, docs/performance.md).
+/// takes it (the caller's measured rule, docs/performance.md),
+/// `stride2Form` whether the caller has the stride-2 form too.
 bool useWinograd(const Geometry &g, const Microkernel &uk,
-                 ConvAlgorithm algorithm, bool exact, bool faster) {
+                 ConvAlgorithm algorithm, bool exact, bool faster,
+                 bool stride2Form = false) {
   if (algorithm == ConvAlgorithm::Direct || !uk.int16Operands || !exact)
     return false;
-  if (g.kh != 3 || g.kw != 3 || g.sh != 1 || g.sw != 1 || g.dh != 1 ||
-      g.dw != 1)
+  bool stride1 = g.sh == 1 && g.sw == 1,
+       stride2 = stride2Form && g.sh == 2 && g.sw == 2;
+  if (g.kh != 3 || g.kw != 3 || !(stride1 || stride2) || g.dh != 1 || g.dw != 1)
     return false;
   return algorithm == ConvAlgorithm::Winograd || faster;
 }
@@ -978,16 +981,17 @@ std::unique_ptr<int16_t[]> packWinogradFilter(int64_t groups, int64_t cols,
 }
 
 /// The 2x2 output tiles of a Winograd convolution over `rowsY` x `rowsX`
-/// outputs per image, numbered (image, ty, tx) row-major, and their 4x4
-/// input windows in a channels-last buffer (output (y, x) reading buffer
-/// pixel (y0 + y + ky, x0 + x + kx)).
+/// outputs per image, numbered (image, ty, tx) row-major, and their input
+/// windows in a channels-last buffer: with stride 1, 4x4 windows `step` = 2
+/// apart (output (y, x) reading buffer pixel (y0 + y + ky, x0 + x + kx));
+/// with stride 2, 5x5 windows 4 apart (pixel (y0 + 2 y + ky, ...)).
 struct WinogradTiles {
   const ChannelsLast *buf;
-  int64_t y0, x0, tilesY, tilesX;
+  int64_t y0, x0, tilesY, tilesX, step;
   WinogradTiles(const ChannelsLast *buf, int64_t rowsY, int64_t rowsX,
-                int64_t y0, int64_t x0)
+                int64_t y0, int64_t x0, int64_t step = 2)
       : buf(buf), y0(y0), x0(x0), tilesY((rowsY + 1) / 2),
-        tilesX((rowsX + 1) / 2) {}
+        tilesX((rowsX + 1) / 2), step(step) {}
 
   int64_t count() const { return buf->n * tilesY * tilesX; }
   /// (image, ty, tx) of tile `index`.
@@ -995,10 +999,10 @@ struct WinogradTiles {
     return {index / (tilesY * tilesX), (index / tilesX) % tilesY,
             index % tilesX};
   }
-  /// Row i < 4 of the window of tile `index` in group g.
+  /// Row i of the window of tile `index` in group g.
   const int16_t *windowRow(int64_t g, int64_t index, int i) const {
     auto [img, ty, tx] = at(index);
-    return buf->pixel(g, img, y0 + 2 * ty + i, x0 + 2 * tx);
+    return buf->pixel(g, img, y0 + step * ty + i, x0 + step * tx);
   }
   /// Prefetches the size x size window of tile `index` (its buffer rows
   /// come from memory: the transforms stalled on them).
@@ -1768,6 +1772,11 @@ constexpr int64_t kMaxMR = 16, kMaxNR = 32;
 /// tiles) accumulate in M, whose GW is then recovered and added, wrapping
 /// like the direct form's int32 sums, to the result.
 ///
+/// Stride 2 is the transpose of the forward's polyphase F(2x2, 3x3) (the
+/// even and odd taps of each axis as F(2, 2) and a plain product): 25
+/// positions, 5x5 windows of X, gHat = A2 GY A2^T and GW = G2s^T M G2s, no
+/// division, so exact modulo 2^32 without parts (WinogradTransforms.h).
+///
 /// Two ways to share the work: with M small (up to 2 MiB, about 180
 /// channels) each
 /// thread takes its own chunks, small enough for its transformed operands to
@@ -1779,14 +1788,22 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
   int64_t mr = uk.mr, nr = uk.nr, cg = g.cg(), og = g.og();
   assert(mr <= kMaxMR && nr <= kMaxNR && "a tile past the stage buffers");
   const WinogradTransforms &transforms = getWinogradTransforms();
-  WindowAxis ay = getWindowAxis(g.h, g.oh, 3, 1, 1, g.pt);
-  WindowAxis ax = getWindowAxis(g.w, g.ow, 3, 1, 1, g.pl);
+  bool stride2 = g.sh == 2;
+  // Positions of a transformed tile, X's window (size x size pixels, `step`
+  // apart for neighbouring tiles).
+  int64_t positions = stride2 ? 25 : 16, size = stride2 ? 5 : 4,
+          step = 2 * g.sh;
+  WindowAxis ay = getWindowAxis(g.h, g.oh, 3, g.sh, 1, g.pt);
+  WindowAxis ax = getWindowAxis(g.w, g.ow, 3, g.sw, 1, g.pl);
+  auto extent = [&](int64_t rows) {
+    return step * ((rows + 1) / 2) + size - step;
+  };
   ChannelsLast bufX = buildChannelsLast(
-      x, g.nhwc, g.n, g.c, g.groups, std::max(ay.size, winogradExtent(0, g.oh)),
-      std::max(ax.size, winogradExtent(0, g.ow)), ay.placement, ax.placement);
+      x, g.nhwc, g.n, g.c, g.groups, std::max(ay.size, extent(g.oh)),
+      std::max(ax.size, extent(g.ow)), ay.placement, ax.placement);
   // X's windows; GY's 2x2 tiles are rows 0 and 1 of the same tiles' windows
-  // in a buffer of whole tiles.
-  const WinogradTiles grid(&bufX, g.oh, g.ow, 0, 0);
+  // (step 2) in a buffer of whole tiles.
+  const WinogradTiles grid(&bufX, g.oh, g.ow, 0, 0, step);
   int64_t tiles = grid.count();
   ChannelsLast bufY =
       buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, 2 * grid.tilesY,
@@ -1796,16 +1813,18 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
   int64_t rowTiles = (og + mr - 1) / mr, colTiles = (cg + nr - 1) / nr;
   // M per group and position, in tiles: [rowTiles][colTiles][MR][NR].
   int64_t mSize = rowTiles * colTiles * mr * nr;
-  bool perThread = g.groups * 16 * mSize * 4 <= (2 << 20);
+  bool perThread = g.groups * positions * mSize * 4 <= (2 << 20);
   // Tiles per chunk, a multiple of 64 (B's K pairs): transformed operands of
   // about 256 KiB per thread (per-thread M), else of about 8 MiB but at
   // least 256 tiles, since every chunk reads and writes all of M.
-  int64_t tileBytes = g.groups * 16 * 2 * (og + colTiles * nr);
+  int64_t tileBytes = g.groups * positions * 2 * (og + colTiles * nr);
   int64_t chunk =
       perThread
           ? std::max<int64_t>((256 << 10) / tileBytes / 64 * 64, 64)
           : std::clamp<int64_t>((8 << 20) / tileBytes / 64 * 64, 256, 1024);
-  int64_t chunksPerPart = std::max<int64_t>(kWinogradPartTiles / chunk, 1);
+  // Stride 2 has no parts: its GW is exact modulo 2^32 like the sums.
+  int64_t chunksPerPart =
+      stride2 ? INT64_MAX : std::max<int64_t>(kWinogradPartTiles / chunk, 1);
   int64_t chunks = (tiles + chunk - 1) / chunk;
   int64_t bTileSize = chunk * nr;
   const int64_t zeroOffset = 0;
@@ -1815,10 +1834,11 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
     std::vector<int32_t> m;
   };
   auto makeBuffers = [&] {
-    return Buffers{std::vector<int16_t>(g.groups * 16 * og * chunk),
-                   // B's columns past CG stay zero.
-                   std::vector<int16_t>(g.groups * 16 * colTiles * bTileSize),
-                   std::vector<int32_t>(g.groups * 16 * mSize)};
+    return Buffers{
+        std::vector<int16_t>(g.groups * positions * og * chunk),
+        // B's columns past CG stay zero.
+        std::vector<int16_t>(g.groups * positions * colTiles * bTileSize),
+        std::vector<int32_t>(g.groups * positions * mSize)};
   };
   // The stages of chunk [first, first + count), each over a range of its
   // tasks: pairs of tiles per group, (group, xi, row tile).
@@ -1826,41 +1846,48 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
   auto transform = [&](Buffers &buf, int64_t first, int64_t count,
                        int64_t begin, int64_t end) {
     // The pair's transformed tiles, [tile][xi][channel].
-    std::vector<int16_t> v(2 * 16 * cpX), gHat(2 * 16 * cpY);
+    std::vector<int16_t> v(2 * positions * cpX), gHat(2 * positions * cpY);
     int64_t pairs = pairsOf(count);
     for (int64_t task = begin; task < end; ++task) {
       int64_t grp = task / pairs, pair = task % pairs;
       for (int64_t k = 0; k < 2; ++k) {
         int64_t t = 2 * pair + k;
-        int16_t *vk = v.data() + k * 16 * cpX;
-        int16_t *gk = gHat.data() + k * 16 * cpY;
+        int16_t *vk = v.data() + k * positions * cpX;
+        int16_t *gk = gHat.data() + k * positions * cpY;
         if (t >= count) {
           // The odd tile of K's last pair: zeros.
-          std::fill(vk, vk + 16 * cpX, 0);
-          std::fill(gk, gk + 16 * cpY, 0);
+          std::fill(vk, vk + positions * cpX, 0);
+          std::fill(gk, gk + positions * cpY, 0);
           continue;
         }
         if (t + 2 < count) {
-          grid.prefetchWindow(grp, first + t + 2);
+          grid.prefetchWindow(grp, first + t + 2, size);
           gyGrid.prefetchWindow(grp, first + t + 2, 2);
         }
-        const int16_t *windowX[4], *windowY[2];
-        for (int i = 0; i < 4; ++i)
+        const int16_t *windowX[5], *windowY[2];
+        for (int i = 0; i < size; ++i)
           windowX[i] = grid.windowRow(grp, first + t, i);
         for (int i = 0; i < 2; ++i)
           windowY[i] = gyGrid.windowRow(grp, first + t, i);
-        transforms.input(windowX, cpX, vk, cpX);
-        transforms.gradient(windowY, cpY, gk, cpY);
+        if (stride2) {
+          transforms.inputStride2(windowX, cpX, vk, cpX);
+          transforms.gradientStride2(windowY, cpY, gk, cpY);
+        } else {
+          transforms.input(windowX, cpX, vk, cpX);
+          transforms.gradient(windowY, cpY, gk, cpY);
+        }
       }
-      for (int64_t xi = 0; xi < 16; ++xi) {
+      for (int64_t xi = 0; xi < positions; ++xi) {
         transforms.interleavePairs(
-            v.data() + xi * cpX, v.data() + (16 + xi) * cpX, cg, nr, bTileSize,
-            buf.b.data() + (grp * 16 + xi) * colTiles * bTileSize +
+            v.data() + xi * cpX, v.data() + (positions + xi) * cpX, cg, nr,
+            bTileSize,
+            buf.b.data() + (grp * positions + xi) * colTiles * bTileSize +
                 pair * 2 * nr);
         // A: one "column tile" of all O.
         transforms.interleavePairs(
-            gHat.data() + xi * cpY, gHat.data() + (16 + xi) * cpY, og, og, 0,
-            buf.a.data() + (grp * 16 + xi) * og * chunk + pair * 2 * og);
+            gHat.data() + xi * cpY, gHat.data() + (positions + xi) * cpY, og,
+            og, 0,
+            buf.a.data() + (grp * positions + xi) * og * chunk + pair * 2 * og);
       }
     }
   };
@@ -1882,18 +1909,42 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
     }
   };
   // The part's GW = (G2^T M G2) >> 2, added to `sums` [O][9][CG]. G2^T
-  // rows: (2, 1, 1, 0), (0, 1, -1, 0), (0, 1, 1, 2). A row of a column tile
-  // per task (the innermost loops run over its columns).
+  // rows: (2, 1, 1, 0), (0, 1, -1, 0), (0, 1, 1, 2). Stride 2: GW = G2s^T M
+  // G2s, G2s^T rows (1, 1, 0, 0, 0), (0, 0, 0, 1, 1), (0, 1, 1, 0, 0). A
+  // row of a column tile per task (the innermost loops run over its
+  // columns).
   auto recover = [&](const Buffers &buf, uint32_t *sums, int64_t begin,
                      int64_t end) {
     for (int64_t task = begin; task < end; ++task) {
       int64_t ch = task / colTiles, colTile = task % colTiles;
       int64_t grp = ch / og, o = ch % og;
       int64_t cols = std::min(nr, cg - colTile * nr);
-      const int32_t *mp[16];
-      for (int xi = 0; xi < 16; ++xi)
-        mp[xi] = buf.m.data() + (grp * 16 + xi) * mSize +
+      const int32_t *mp[25];
+      for (int xi = 0; xi < positions; ++xi)
+        mp[xi] = buf.m.data() + (grp * positions + xi) * mSize +
                  ((o / mr) * colTiles + colTile) * mr * nr + (o % mr) * nr;
+      uint32_t *gw = sums + ch * 9 * cg + colTile * nr;
+      if (stride2) {
+        uint32_t t[3][5][kMaxNR];
+        for (int l = 0; l < 5; ++l)
+          for (int64_t c = 0; c < cols; ++c) {
+            uint32_t m0 = mp[l][c], m1 = mp[5 + l][c], m2 = mp[10 + l][c],
+                     m3 = mp[15 + l][c], m4 = mp[20 + l][c];
+            t[0][l][c] = m0 + m1;
+            t[1][l][c] = m3 + m4;
+            t[2][l][c] = m1 + m2;
+          }
+        for (int ky = 0; ky < 3; ++ky) {
+          const uint32_t(*r)[kMaxNR] = t[ky];
+          uint32_t *g0 = gw + (3 * ky) * cg, *g1 = g0 + cg, *g2 = g1 + cg;
+          for (int64_t c = 0; c < cols; ++c) {
+            g0[c] += r[0][c] + r[1][c];
+            g1[c] += r[3][c] + r[4][c];
+            g2[c] += r[1][c] + r[2][c];
+          }
+        }
+        continue;
+      }
       uint32_t t[3][4][kMaxNR];
       for (int j = 0; j < 4; ++j)
         for (int64_t c = 0; c < cols; ++c) {
@@ -1903,7 +1954,6 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
           t[1][j][c] = m1 - m2;
           t[2][j][c] = m1 + m2 + 2 * m3;
         }
-      uint32_t *gw = sums + ch * 9 * cg + colTile * nr;
       for (int ky = 0; ky < 3; ++ky) {
         const uint32_t *r0 = t[ky][0], *r1 = t[ky][1], *r2 = t[ky][2],
                        *r3 = t[ky][3];
@@ -1922,9 +1972,13 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
   };
 
   std::vector<uint32_t> sums(g.o * 9 * cg, 0);
-  PhaseTimer timer{perThread ? "winograd backward-filter"
-                             : "winograd backward-filter, shared M"};
-  int64_t gemmTasks = g.groups * 16 * rowTiles, sumTasks = g.o * colTiles;
+  PhaseTimer timer{
+      stride2 ? (perThread ? "winograd stride-2 backward-filter"
+                           : "winograd stride-2 backward-filter, shared M")
+              : (perThread ? "winograd backward-filter"
+                           : "winograd backward-filter, shared M")};
+  int64_t gemmTasks = g.groups * positions * rowTiles,
+          sumTasks = g.o * colTiles;
   if (perThread) {
     std::mutex mutex;
     parallelFor(chunks, [&](int64_t begin, int64_t end) {
@@ -2212,10 +2266,15 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     // writes M (16 x O x C int32) once per chunk: on AVX2 it measured
     // faster from 64 channels on (slower with 32). It is kept to M <= 4
     // MiB: at 512 channels M (16 MiB) and the chunks (8 MiB) would add
-    // about 25 MiB to the backward's peak memory for 10 % less time.
+    // about 25 MiB to the backward's peak memory for 10 % less time. With
+    // stride 2 (25 positions) it was faster only with M per thread, up to
+    // 2 MiB (64 -> 128 channels: 25 against 36 ms; 128 -> 256: 27-35
+    // against 24-27 ms).
     int64_t fewer = std::min(g.cg(), g.og());
-    if (useWinograd(g, uk, algorithm, true,
-                    fewer >= 64 && g.groups * g.cg() * g.og() <= 256 * 256))
+    int64_t filterSize = g.groups * g.cg() * g.og();
+    bool faster =
+        fewer >= 64 && filterSize <= (g.sh == 1 ? 256 * 256 : 128 * 128);
+    if (useWinograd(g, uk, algorithm, true, faster, /*stride2Form=*/true))
       runBackwardFilterWinograd(g, x, gy, epi, uk);
     // The planar form pads each K run of OW to even: with odd OW below 16
     // that waste outweighs what it saves.

@@ -266,6 +266,88 @@ DAQ_ALWAYS_INLINE void filterBody(const int16_t *const taps[2], int64_t nr,
 }
 
 //===----------------------------------------------------------------------===//
+// Stride 2: v = B2^T d B2 and gHat = A2 g A2^T
+//===----------------------------------------------------------------------===//
+
+/// Row i of the stride-2 input transform for the channels [c, c + lanes):
+/// row i of B2^T d is a - b (`difference`) or a alone, then its columns
+/// likewise: d0 - d2, d2, d4 - d2, d1, d3.
+template <typename L>
+DAQ_ALWAYS_INLINE void inputRowStride2(const int16_t *a, const int16_t *b,
+                                       bool difference, int64_t cp, int64_t c,
+                                       int16_t *const out[5]) {
+  L r[5];
+  for (int j = 0; j < 5; ++j) {
+    L x = L::load(a + j * cp + c);
+    r[j] = difference ? x - L::load(b + j * cp + c) : x;
+  }
+  (r[0] - r[2]).store(out[0] + c);
+  r[2].store(out[1] + c);
+  (r[4] - r[2]).store(out[2] + c);
+  r[1].store(out[3] + c);
+  r[3].store(out[4] + c);
+}
+
+template <int Bytes>
+DAQ_ALWAYS_INLINE void inputStride2Body(const int16_t *const window[5],
+                                        int64_t cp, int16_t *v,
+                                        int64_t xiStride) {
+  static constexpr int kFirst[5] = {0, 2, 4, 1, 3},
+                       kSecond[5] = {2, 2, 2, 1, 3};
+  for (int i = 0; i < 5; ++i) {
+    const int16_t *a = window[kFirst[i]], *b = window[kSecond[i]];
+    bool difference = kFirst[i] != kSecond[i];
+    int16_t *out[5];
+    for (int j = 0; j < 5; ++j)
+      out[j] = v + (5 * i + j) * xiStride;
+    int64_t c = 0;
+    for (; c + Bytes / 2 <= cp; c += Bytes / 2)
+      inputRowStride2<Int16s<Bytes / 2>>(a, b, difference, cp, c, out);
+    for (; c + 8 <= cp; c += 8)
+      inputRowStride2<Int16s<8>>(a, b, difference, cp, c, out);
+    for (; c < cp; ++c)
+      inputRowStride2<Int16s<1>>(a, b, difference, cp, c, out);
+  }
+}
+
+/// h = A2 g of one column (g0, g1): g0, g0 + g1, g1, g0, g1.
+template <typename L> DAQ_ALWAYS_INLINE void expandA2(L g0, L g1, L h[5]) {
+  h[0] = g0;
+  h[1] = g0 + g1;
+  h[2] = g1;
+  h[3] = g0;
+  h[4] = g1;
+}
+
+template <typename L>
+DAQ_ALWAYS_INLINE void
+gradientStride2Channels(const int16_t *const window[2], int64_t cp, int64_t c,
+                        int16_t *gHat, int64_t xiStride) {
+  L h[2][5], out[5];
+  for (int j = 0; j < 2; ++j)
+    expandA2(L::load(window[0] + j * cp + c), L::load(window[1] + j * cp + c),
+             h[j]);
+  for (int i = 0; i < 5; ++i) {
+    expandA2(h[0][i], h[1][i], out);
+    for (int j = 0; j < 5; ++j)
+      out[j].store(gHat + (5 * i + j) * xiStride + c);
+  }
+}
+
+template <int Bytes>
+DAQ_ALWAYS_INLINE void gradientStride2Body(const int16_t *const window[2],
+                                           int64_t cp, int16_t *gHat,
+                                           int64_t xiStride) {
+  int64_t c = 0;
+  for (; c + Bytes / 2 <= cp; c += Bytes / 2)
+    gradientStride2Channels<Int16s<Bytes / 2>>(window, cp, c, gHat, xiStride);
+  for (; c + 8 <= cp; c += 8)
+    gradientStride2Channels<Int16s<8>>(window, cp, c, gHat, xiStride);
+  for (; c < cp; ++c)
+    gradientStride2Channels<Int16s<1>>(window, cp, c, gHat, xiStride);
+}
+
+//===----------------------------------------------------------------------===//
 // The two forms
 //===----------------------------------------------------------------------===//
 
@@ -286,6 +368,15 @@ DAQ_ALWAYS_INLINE void filterBody(const int16_t *const taps[2], int64_t nr,
                              int16_t *dst, int64_t xiStride) {                 \
     filterBody<BYTES>(taps, nr, dst, xiStride);                                \
   }                                                                            \
+  TARGET void inputStride2##SUFFIX(const int16_t *const window[5], int64_t cp, \
+                                   int16_t *v, int64_t xiStride) {             \
+    inputStride2Body<BYTES>(window, cp, v, xiStride);                          \
+  }                                                                            \
+  TARGET void gradientStride2##SUFFIX(const int16_t *const window[2],          \
+                                      int64_t cp, int16_t *gHat,               \
+                                      int64_t xiStride) {                      \
+    gradientStride2Body<BYTES>(window, cp, gHat, xiStride);                    \
+  }                                                                            \
   TARGET void interleave##SUFFIX(const int16_t *row0, const int16_t *row1,     \
                                  int64_t count, int64_t nr,                    \
                                  int64_t tileStride, int16_t *dst) {           \
@@ -298,6 +389,8 @@ DAQ_TRANSFORMS(AVX2, __attribute__((target("avx2"))), 32)
 } // namespace
 
 const WinogradTransforms mlir::daq::cpu::winogradTransformsSSE2 = {
-    inputSSE2, gradientSSE2, outputSSE2, filterSSE2, interleaveSSE2};
+    inputSSE2,        gradientSSE2,        outputSSE2,    filterSSE2,
+    inputStride2SSE2, gradientStride2SSE2, interleaveSSE2};
 const WinogradTransforms mlir::daq::cpu::winogradTransformsAVX2 = {
-    inputAVX2, gradientAVX2, outputAVX2, filterAVX2, interleaveAVX2};
+    inputAVX2,        gradientAVX2,        outputAVX2,    filterAVX2,
+    inputStride2AVX2, gradientStride2AVX2, interleaveAVX2};

@@ -45,6 +45,18 @@ struct WinogradTransforms {
   /// (0, 0, 2).
   void (*filter)(const int16_t *const taps[2], int64_t nr, int16_t *dst,
                  int64_t xiStride);
+  /// Stride 2 (the polyphase F(2x2, 3x3) of QConvKernels.cpp, 25
+  /// positions xi = 5 i + j): v[xi * xiStride + c] = (B2^T d B2)[xi] for
+  /// c < cp, d the 5x5 window whose row i starts at window[i]. B2^T rows:
+  /// (1, 0, -1, 0, 0), (0, 0, 1, 0, 0), (0, 0, -1, 0, 1), (0, 1, 0, 0, 0),
+  /// (0, 0, 0, 1, 0).
+  void (*inputStride2)(const int16_t *const window[5], int64_t cp, int16_t *v,
+                       int64_t xiStride);
+  /// Stride 2: gHat[xi * xiStride + o] = (A2 g A2^T)[xi] for o < cp, g the
+  /// 2x2 window whose row i starts at window[i]. A2 rows: (1, 0), (1, 1),
+  /// (0, 1), (1, 0), (0, 1).
+  void (*gradientStride2)(const int16_t *const window[2], int64_t cp,
+                          int16_t *gHat, int64_t xiStride);
   /// dst[(c / NR) * tileStride + (c % NR) * 2 + k] = row_k[c] for c < count,
   /// k = 0, 1: two K rows interleaved into B's pairs (QConvMicrokernels.h).
   /// With NR >= count, one tile: A packed in pairs of rows.

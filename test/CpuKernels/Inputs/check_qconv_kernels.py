@@ -9,9 +9,10 @@ channels, large images, wide channels, depthwise), the rest random. With
 --extra, fixed cases for the kernels' special paths follow (extra_cases:
 outputs streamed past 8 MiB in both layouts, a split K, interleaved stride
 phases, a NaN clip, W < stride). With --algorithm winograd, the kernels run
-with DAQ_CPU_CONV_ALGORITHM=winograd, the random cases are 3x3 stride-1
-convolutions (Winograd F(2x2, 3x3) in all three directions) and
---extra adds winograd_cases instead. Each case is one module, lowered twice
+with DAQ_CPU_CONV_ALGORITHM=winograd, the random cases are 3x3 convolutions,
+stride 1 (Winograd F(2x2, 3x3) in all three directions) and, every other
+case, stride 2 (backward-filter's stride-2 Winograd), and --extra adds
+winograd_cases instead. Each case is one module, lowered twice
 with daq-opt:
 
   --daq-cpu-pipeline=qconv-kernel=reference   (convert-daq-to-linalg loops)
@@ -41,8 +42,8 @@ F32 = np.float32
 
 
 def random_case(rng, index, winograd=False):
-    """(Conv, (N, C, H, W, O, KH, KW)) with a valid output size; 3x3, stride
-    1, dilation 1 with `winograd`."""
+    """(Conv, (N, C, H, W, O, KH, KW)) with a valid output size; 3x3,
+    dilation 1 with `winograd`, stride 1 or (odd `index`) 2."""
     while True:
         layout = "nhwc" if rng.random() < 0.5 else "nchw"
         groups = int(rng.choice([1, 1, 1, 2, 3]))
@@ -74,7 +75,8 @@ def random_case(rng, index, winograd=False):
         if index == 2:
             strides = (strides[0], 2)
         if winograd:
-            kh, kw, strides, dilations = 3, 3, (1, 1), (1, 1)
+            kh, kw, dilations = 3, 3, (1, 1)
+            strides = (2, 2) if index % 2 else (1, 1)
         conv = ref.Conv(layout, strides, padding, dilations, groups)
         oh, ow = conv.out_size((h, w), (kh, kw))
         if oh >= 1 and ow >= 1:
@@ -138,7 +140,14 @@ def winograd_cases():
       would wrap);
     * NHWC 181 -> 185 channels, 2 x 36 x 36: a backward-filter whose M
       (16 x O x C int32) is past 2 MiB, so the threads share it and split
-      each of its two chunks' stages.
+      each of its two chunks' stages;
+    * stride 2, NHWC 3 -> 37 channels, 3 x 45 x 43, asymmetric padding,
+      every code -128: backward-filter's stride-2 Winograd with M's sums
+      wrapping (its transformed products reach 2^18 and exactness holds
+      modulo 2^32 only), tiles past the bottom and right edges, a partial
+      column tile;
+    * stride 2, NCHW 130 -> 150 channels, 2 x 20 x 20: its M (25 x O x C
+      int32) past 2 MiB, shared by the threads.
     """
     same = ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1)
     return [(same, (2, 9, 171, 169, 37, 3, 3), None, set(),
@@ -151,7 +160,13 @@ def winograd_cases():
              ["winograd backward-filter"]),
             (ref.Conv("nhwc", (1, 1), (1, 0, 2, 1), (1, 1), 1),
              (2, 181, 36, 36, 185, 3, 3), None, set(),
-             ["winograd backward-filter, shared M"])]
+             ["winograd backward-filter, shared M"]),
+            (ref.Conv("nhwc", (2, 2), (1, 2, 0, 1), (1, 1), 1),
+             (3, 3, 45, 43, 37, 3, 3), None, {"extreme-codes"},
+             ["winograd stride-2 backward-filter"]),
+            (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (2, 130, 20, 20, 150, 3, 3), None, set(),
+             ["winograd stride-2 backward-filter, shared M"])]
 
 
 def build_case(rng, conv, dims, more=()):
@@ -256,10 +271,15 @@ def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix="daq-qconv-kernels-") as tmp:
         winograd = args.algorithm == "winograd"
-        cases = [random_case(rng, i, winograd) +
-                 (None, set(), ["winograd", "winograd backward-filter"]
-                  if winograd else [])
+        cases = [random_case(rng, i, winograd) + (None, set(), [])
                  for i in range(args.cases)]
+        if winograd:
+            # The Winograd phases each case must print: all three
+            # directions at stride 1, backward-filter at stride 2.
+            cases = [case[:4] + (["winograd", "winograd backward-filter"]
+                                 if tuple(case[0].strides) == (1, 1) else
+                                 ["winograd stride-2 backward-filter"],)
+                     for case in cases]
         if args.extra:
             cases += winograd_cases() if winograd else extra_cases()
         for index, (conv, dims, threads, more, phases) in enumerate(cases):

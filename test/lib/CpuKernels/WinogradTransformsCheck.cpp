@@ -42,6 +42,12 @@ struct Random {
 constexpr int kBt[4][4] = {
     {1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
 constexpr int kA[4][2] = {{1, 0}, {1, 1}, {1, -1}, {0, -1}};
+constexpr int kB2t[5][5] = {{1, 0, -1, 0, 0},
+                            {0, 0, 1, 0, 0},
+                            {0, 0, -1, 0, 1},
+                            {0, 1, 0, 0, 0},
+                            {0, 0, 0, 1, 0}};
+constexpr int kA2[5][2] = {{1, 0}, {1, 1}, {0, 1}, {1, 0}, {0, 1}};
 constexpr int kAt[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
 constexpr int kG2[4][3] = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
 
@@ -66,57 +72,39 @@ void report(int64_t bad, const std::string &what) {
   }
 }
 
-void checkInput(Random &rng, const WinogradTransforms &t, const char *form) {
+/// An input-side transform: out[(n i + j) * stride + c] = (T d T^T)[i][j]
+/// for c < cp, T the n x w matrix `t` and d the w x w window of cp channels
+/// per pixel whose row k starts at window[k]: the input transforms (d the
+/// input window) and the gradient transforms (d GY's 2x2 tile).
+template <typename Transform>
+void checkTransform(Random &rng, const int *t, int n, int w,
+                    const Transform &transform, const std::string &what) {
   int64_t cp = 2 * rng.uniform(1, 60), stride = cp + 2 * rng.uniform(0, 4);
-  // Four window rows of 4 pixels, each row somewhere in one buffer.
-  std::vector<int16_t> data(4 * (4 * cp + 16));
+  // The window's rows somewhere in one buffer.
+  int64_t rowSpan = w * cp + 16;
+  std::vector<int16_t> data(w * rowSpan);
   for (int16_t &x : data)
     x = rng.value();
-  const int16_t *window[4];
-  for (int i = 0; i < 4; ++i)
-    window[i] = data.data() + i * (4 * cp + 16) + rng.uniform(0, 16);
-  std::vector<int16_t> init(16 * stride), want(16 * stride);
+  std::vector<const int16_t *> window(w);
+  for (int k = 0; k < w; ++k)
+    window[k] = data.data() + k * rowSpan + rng.uniform(0, 16);
+  std::vector<int16_t> init(n * n * stride), want;
   for (int16_t &x : init)
     x = rng.value();
   want = init;
   for (int64_t c = 0; c < cp; ++c)
-    for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j) {
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) {
         int64_t sum = 0;
-        for (int k = 0; k < 4; ++k)
-          for (int l = 0; l < 4; ++l)
-            sum += int64_t{kBt[i][k]} * window[k][l * cp + c] * kBt[j][l];
-        want[(4 * i + j) * stride + c] = static_cast<int16_t>(sum);
+        for (int k = 0; k < w; ++k)
+          for (int l = 0; l < w; ++l)
+            sum += int64_t{t[i * w + k]} * window[k][l * cp + c] * t[j * w + l];
+        want[(n * i + j) * stride + c] = static_cast<int16_t>(sum);
       }
-  report(mismatches(init, want,
-                    [&](int16_t *v) { t.input(window, cp, v, stride); }),
-         std::string(form) + " input transform, cp " + std::to_string(cp));
-}
-
-void checkGradient(Random &rng, const WinogradTransforms &t, const char *form) {
-  int64_t cp = 2 * rng.uniform(1, 60), stride = cp + 2 * rng.uniform(0, 4);
-  std::vector<int16_t> data(2 * (2 * cp + 16));
-  for (int16_t &x : data)
-    x = rng.value();
-  const int16_t *window[2];
-  for (int i = 0; i < 2; ++i)
-    window[i] = data.data() + i * (2 * cp + 16) + rng.uniform(0, 16);
-  std::vector<int16_t> init(16 * stride), want;
-  for (int16_t &x : init)
-    x = rng.value();
-  want = init;
-  for (int64_t c = 0; c < cp; ++c)
-    for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j) {
-        int64_t sum = 0;
-        for (int k = 0; k < 2; ++k)
-          for (int l = 0; l < 2; ++l)
-            sum += int64_t{kA[i][k]} * window[k][l * cp + c] * kA[j][l];
-        want[(4 * i + j) * stride + c] = static_cast<int16_t>(sum);
-      }
-  report(mismatches(init, want,
-                    [&](int16_t *g) { t.gradient(window, cp, g, stride); }),
-         std::string(form) + " gradient transform, cp " + std::to_string(cp));
+  report(mismatches(
+             init, want,
+             [&](int16_t *out) { transform(window.data(), cp, out, stride); }),
+         what + ", cp " + std::to_string(cp));
 }
 
 void checkOutput(Random &rng, const WinogradTransforms &t, const char *form) {
@@ -211,8 +199,14 @@ void checkForm(Random &rng, int iterations, const WinogradTransforms &t,
                const char *form) {
   int before = failures;
   for (int it = 0; it < iterations; ++it) {
-    checkInput(rng, t, form);
-    checkGradient(rng, t, form);
+    std::string name = form;
+    checkTransform(rng, &kBt[0][0], 4, 4, t.input, name + " input transform");
+    checkTransform(rng, &kA[0][0], 4, 2, t.gradient,
+                   name + " gradient transform");
+    checkTransform(rng, &kB2t[0][0], 5, 5, t.inputStride2,
+                   name + " stride-2 input transform");
+    checkTransform(rng, &kA2[0][0], 5, 2, t.gradientStride2,
+                   name + " stride-2 gradient transform");
     checkOutput(rng, t, form);
     checkFilter(rng, t, form);
     checkInterleave(rng, t, form);
@@ -220,8 +214,8 @@ void checkForm(Random &rng, int iterations, const WinogradTransforms &t,
   if (failures == before)
     std::printf(
         "ok: %s Winograd transforms (input, gradient, output, "
-        "filter, pair interleave) equal their scalar definitions on %d random "
-        "cases each\n",
+        "filter, stride-2 input and gradient, pair interleave) equal their "
+        "scalar definitions on %d random cases each\n",
         form, iterations);
 }
 
