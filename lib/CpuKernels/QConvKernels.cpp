@@ -903,6 +903,39 @@ bool useWinograd(const Geometry &g, const Microkernel &uk,
 /// transforms cost more than the multiplies saved (AVX2: 32 channels break
 /// even).
 constexpr int64_t kWinogradMinK = 40;
+/// The stride-2 forms (forward and backward-data) measured faster with 64
+/// and 128 channels in K, slower with 256 (the 25 positions' packed filter,
+/// streamed from L3 once per block of tiles, is 1.6 MiB at 256 x 128).
+constexpr int64_t kWinogradStride2MaxK = 128;
+
+/// A Winograd algorithm for 3x3 filters, as runWinograd runs it: tiles of
+/// tile x tile outputs, each computed from a window x window input window
+/// (windows of neighbouring tiles `step` buffer pixels apart) through
+/// `positions` transformed values and one GEMM per position.
+struct WinogradScheme {
+  int64_t positions, window, step, tile;
+  /// WinogradTransforms' functions for the scheme.
+  void (*input)(const int16_t *const *window, int64_t cp, int16_t *v,
+                int64_t xiStride);
+  void (*output)(const int32_t *m, int64_t xiStride, int64_t nr,
+                 int32_t *const *y);
+  void (*filter)(const int16_t *const taps[2], int64_t nr, int16_t *dst,
+                 int64_t xiStride);
+};
+
+/// F(2x2, 3x3) for stride 1, and for stride 2 the polyphase F(2x2, 3x3)
+/// (forward: 5x5 windows 4 apart) or its transpose (backward-data: 4x4
+/// tiles of GX from 3x3 windows of GY, 2 apart; the filter flipped). See
+/// WinogradTransforms.h for the matrices.
+WinogradScheme getWinogradScheme(int64_t stride, bool backwardData) {
+  const WinogradTransforms &t = getWinogradTransforms();
+  if (stride == 1)
+    return {16, 4, 2, 2, t.input, t.output, t.filter};
+  if (!backwardData)
+    return {25, 5, 4, 2, t.inputStride2, t.outputStride2, t.filterStride2};
+  return {
+      25, 3, 2, 4, t.inputStride2Data, t.outputStride2Data, t.filterStride2};
+}
 
 /// A 3x3 filter read as (group, column, tap, k), tap = 3 ky + kx: element
 /// data[group * groupStride + column * columnStride + k * kStride +
@@ -935,20 +968,20 @@ FilterView getFilterView(const Geometry &g, const std::vector<int16_t> &w,
   return view;
 }
 
-/// The filter transform U = G2 g G2^T of every (group, column, k), packed
-/// like packFilter's 16 taps (position xi = 4i + j the tap): the B operand
-/// of position xi of a column tile starts at xi * kPadded * NR. Per column
-/// tile, the taps are gathered into a scratch [K][tap][NR] (L2), then
-/// transformed a pair of K rows at a time, NR columns in vectors, straight
-/// into the packed order.
-std::unique_ptr<int16_t[]> packWinogradFilter(int64_t groups, int64_t cols,
+/// The filter transform of a scheme (U = G2 g G2^T for F(2x2, 3x3)) of
+/// every (group, column, k), packed like packFilter's taps (position xi the
+/// tap): the B operand of position xi of a column tile starts at xi *
+/// kPadded * NR. Per column tile, the taps are gathered into a scratch
+/// [K][tap][NR] (L2), then transformed a pair of K rows at a time, NR
+/// columns in vectors, straight into the packed order.
+std::unique_ptr<int16_t[]> packWinogradFilter(const WinogradScheme &scheme,
+                                              int64_t groups, int64_t cols,
                                               int64_t kPadded, int64_t kReal,
                                               int64_t nr,
                                               const FilterView &view) {
   PhaseTimer timer{"pack-filter"};
-  const WinogradTransforms &transforms = getWinogradTransforms();
   int64_t colTiles = (cols + nr - 1) / nr;
-  int64_t tileSize = 16 * kPadded * nr;
+  int64_t tileSize = scheme.positions * kPadded * nr;
   // Every element is written below: no zero fill (8 MiB at 512 x 512).
   std::unique_ptr<int16_t[]> packed(new int16_t[groups * colTiles * tileSize]);
   parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
@@ -973,25 +1006,24 @@ std::unique_ptr<int16_t[]> packWinogradFilter(int64_t groups, int64_t cols,
       for (int64_t k = 0; k < kPadded; k += 2) {
         const int16_t *rows[2] = {taps.data() + k * 9 * nr,
                                   taps.data() + (k + 1) * 9 * nr};
-        transforms.filter(rows, nr, out + k * nr, kPadded * nr);
+        scheme.filter(rows, nr, out + k * nr, kPadded * nr);
       }
     }
   });
   return packed;
 }
 
-/// The 2x2 output tiles of a Winograd convolution over `rowsY` x `rowsX`
-/// outputs per image, numbered (image, ty, tx) row-major, and their input
-/// windows in a channels-last buffer: with stride 1, 4x4 windows `step` = 2
-/// apart (output (y, x) reading buffer pixel (y0 + y + ky, x0 + x + kx));
-/// with stride 2, 5x5 windows 4 apart (pixel (y0 + 2 y + ky, ...)).
+/// The tile x tile output tiles of a Winograd convolution over `rowsY` x
+/// `rowsX` outputs per image, numbered (image, ty, tx) row-major, and their
+/// input windows in a channels-last buffer, `step` pixels apart from
+/// (y0, x0) (WinogradScheme).
 struct WinogradTiles {
   const ChannelsLast *buf;
   int64_t y0, x0, tilesY, tilesX, step;
   WinogradTiles(const ChannelsLast *buf, int64_t rowsY, int64_t rowsX,
-                int64_t y0, int64_t x0, int64_t step = 2)
-      : buf(buf), y0(y0), x0(x0), tilesY((rowsY + 1) / 2),
-        tilesX((rowsX + 1) / 2), step(step) {}
+                int64_t y0, int64_t x0, int64_t step, int64_t tile = 2)
+      : buf(buf), y0(y0), x0(x0), tilesY((rowsY + tile - 1) / tile),
+        tilesX((rowsX + tile - 1) / tile), step(step) {}
 
   int64_t count() const { return buf->n * tilesY * tilesX; }
   /// (image, ty, tx) of tile `index`.
@@ -1015,11 +1047,11 @@ struct WinogradTiles {
   }
 };
 
-/// A 3x3 stride-1 convolution as Winograd F(2x2, 3x3): output (img, y, x)
-/// for y < rowsY, x < rowsX of column (g, col) sums buf's pixel (y0 + y +
-/// ky, x0 + x + kx) times the filter of tap (ky, kx), over the taps and the
-/// CP channels. The buffer must hold the pixels up to y0 + 2 ceil(rowsY /
-/// 2) + 1 (and x likewise): the last tiles' windows.
+/// A 3x3 convolution as a Winograd scheme: output (img, y, x) for 0 <= y <
+/// rowsY, 0 <= x < rowsX of column (g, col) is output (firstY + y, firstX +
+/// x) of the tile grid, tile (ty, tx) reading the window at buffer pixel
+/// (y0 + step ty, x0 + step tx). The buffer must hold the pixels up to the
+/// last tiles' windows (winogradExtent).
 struct WinogradConv {
   const ChannelsLast *buf;
   int64_t rowsY, rowsX, y0, x0;
@@ -1027,12 +1059,16 @@ struct WinogradConv {
   const int16_t *packed;
   int64_t cols, groups;
   const GemmOutput *output;
+  const WinogradScheme *scheme;
+  int64_t firstY = 0, firstX = 0;
 };
 
-/// Rows and columns of channels-last buffer a Winograd over `rows` outputs
-/// from buffer position `first` reads.
-int64_t winogradExtent(int64_t first, int64_t rows) {
-  return first + (rows + 1) / 2 * 2 + 2;
+/// Rows (or columns) of channels-last buffer that a scheme over `rows`
+/// outputs, `first` of them dropped, reads from buffer position `start`.
+int64_t winogradExtent(const WinogradScheme &scheme, int64_t start,
+                       int64_t rows, int64_t first = 0) {
+  int64_t tiles = (first + rows + scheme.tile - 1) / scheme.tile;
+  return start + (tiles - 1) * scheme.step + scheme.window;
 }
 
 template <typename RowOffsetFn>
@@ -1040,28 +1076,34 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
                  const RowOffsetFn &rowOffset) {
   bool stream = p.output->streamed();
   PhaseTimer timer{stream ? "winograd, streamed" : "winograd"};
-  const WinogradTransforms &transforms = getWinogradTransforms();
+  const WinogradScheme &scheme = *p.scheme;
+  int64_t positions = scheme.positions, size = scheme.window,
+          tile = scheme.tile, outputs = tile * tile;
   int64_t mr = uk.mr, nr = uk.nr, cp = p.buf->cp;
-  const WinogradTiles grid(p.buf, p.rowsY, p.rowsX, p.y0, p.x0);
+  const WinogradTiles grid(p.buf, p.firstY + p.rowsY, p.firstX + p.rowsX, p.y0,
+                           p.x0, scheme.step, tile);
   int64_t tiles = grid.count(), tilesX = grid.tilesX;
   int64_t colTiles = (p.cols + nr - 1) / nr;
-  // A block's transformed inputs, 16 x blockTiles x CP int16, and its M,
-  // 16 x blockTiles x NR int32, take at most 192 and 256 KiB (L2 holds them
-  // while every column tile reads them).
+  // A block's transformed inputs, P x blockTiles x CP int16, and its M, P x
+  // blockTiles x NR int32, take at most 192 and 256 KiB (L2 holds them while
+  // every column tile reads them).
   int64_t blockTiles =
-      roundUp(std::max<int64_t>(std::min(6144 / cp, 4096 / nr), 1), mr);
+      roundUp(std::max<int64_t>(std::min((96 << 10) / (positions * cp),
+                                         (64 << 10) / (positions * nr)),
+                                1),
+              mr);
   int64_t blocks = (tiles + blockTiles - 1) / blockTiles;
-  int64_t maxPixels = 4 * blockTiles;
+  int64_t maxPixels = outputs * blockTiles;
   const int64_t zeroOffset = 0;
   parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
-    std::vector<int16_t> v(16 * blockTiles * cp);
-    std::vector<int32_t> m(16 * blockTiles * nr), y(maxPixels * nr),
-        stage(nr * maxPixels), dropped(4 * nr);
-    std::vector<const int16_t *> rowPointers(16 * blockTiles);
+    std::vector<int16_t> v(positions * blockTiles * cp);
+    std::vector<int32_t> m(positions * blockTiles * nr), y(maxPixels * nr),
+        stage(nr * maxPixels), dropped(outputs * nr);
+    std::vector<const int16_t *> rowPointers(positions * blockTiles);
     std::vector<int64_t> rowOffsets(maxPixels);
-    // Per tile of the block, the stage row of each of its 4 outputs (-1:
-    // past the output's edge).
-    std::vector<std::array<int64_t, 4>> pixelOf(blockTiles);
+    // Per tile of the block, the stage row of each of its outputs (-1: past
+    // the output's edges).
+    std::vector<std::array<int64_t, 16>> pixelOf(blockTiles);
     std::vector<RowRun> runs;
     for (int64_t task = begin; task < end; ++task) {
       int64_t g = task / blocks, first = (task % blocks) * blockTiles;
@@ -1069,17 +1111,17 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
       // Windows prefetched a few tiles ahead.
       constexpr int64_t kPrefetchTiles = 4;
       for (int64_t t = 0; t < std::min(kPrefetchTiles, count); ++t)
-        grid.prefetchWindow(g, first + t);
+        grid.prefetchWindow(g, first + t, size);
       for (int64_t t = 0; t < count; ++t) {
         if (t + kPrefetchTiles < count)
-          grid.prefetchWindow(g, first + t + kPrefetchTiles);
-        const int16_t *window[4];
-        for (int i = 0; i < 4; ++i)
+          grid.prefetchWindow(g, first + t + kPrefetchTiles, size);
+        const int16_t *window[5];
+        for (int i = 0; i < size; ++i)
           window[i] = grid.windowRow(g, first + t, i);
-        transforms.input(window, cp, v.data() + t * cp, blockTiles * cp);
+        scheme.input(window, cp, v.data() + t * cp, blockTiles * cp);
       }
       int64_t rowTiles = (count + mr - 1) / mr;
-      for (int64_t xi = 0; xi < 16; ++xi)
+      for (int64_t xi = 0; xi < positions; ++xi)
         for (int64_t t = 0; t < rowTiles * mr; ++t)
           // Rows past the end repeat the last row; their results are
           // dropped.
@@ -1087,17 +1129,19 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
               v.data() + (xi * blockTiles + std::min(t, count - 1)) * cp;
       // Output positions in the order of the output's rows: the tiles of
       // one tile row are consecutive, their first output rows, then their
-      // second rows (runs of 2 * tiles pixels where rows are contiguous).
+      // second rows, ... (runs of `tile` x tiles pixels where rows are
+      // contiguous).
       int64_t pixels = 0;
       for (int64_t segment = 0; segment < count;) {
         auto [img, ty, tx] = grid.at(first + segment);
         int64_t segmentEnd = std::min(count, segment + tilesX - tx);
-        for (int64_t dy = 0; dy < 2; ++dy)
+        for (int64_t dy = 0; dy < tile; ++dy)
           for (int64_t t = segment; t < segmentEnd; ++t)
-            for (int64_t dx = 0; dx < 2; ++dx) {
-              int64_t oy = 2 * ty + dy, ox = 2 * (tx + t - segment) + dx;
-              bool valid = oy < p.rowsY && ox < p.rowsX;
-              pixelOf[t][2 * dy + dx] = valid ? pixels : -1;
+            for (int64_t dx = 0; dx < tile; ++dx) {
+              int64_t oy = tile * ty + dy - p.firstY,
+                      ox = tile * (tx + t - segment) + dx - p.firstX;
+              bool valid = oy >= 0 && oy < p.rowsY && ox >= 0 && ox < p.rowsX;
+              pixelOf[t][tile * dy + dx] = valid ? pixels : -1;
               if (valid)
                 rowOffsets[pixels++] = rowOffset(img, oy, ox);
             }
@@ -1105,8 +1149,9 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
       }
       findRowRuns(rowOffsets.data(), pixels, runs);
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
-        const int16_t *b = p.packed + (g * colTiles + colTile) * 16 * cp * nr;
-        for (int64_t xi = 0; xi < 16; ++xi)
+        const int16_t *b =
+            p.packed + (g * colTiles + colTile) * positions * cp * nr;
+        for (int64_t xi = 0; xi < positions; ++xi)
           for (int64_t t = 0; t < rowTiles; ++t) {
             MicroTile tile{rowPointers.data() + xi * blockTiles + t * mr,
                            &zeroOffset,
@@ -1118,11 +1163,11 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
             uk.run(tile);
           }
         for (int64_t t = 0; t < count; ++t) {
-          int32_t *outputs[4];
-          for (int q = 0; q < 4; ++q)
-            outputs[q] = pixelOf[t][q] < 0 ? dropped.data() + q * nr
-                                           : y.data() + pixelOf[t][q] * nr;
-          transforms.output(m.data() + t * nr, blockTiles * nr, nr, outputs);
+          int32_t *rows[16];
+          for (int64_t q = 0; q < outputs; ++q)
+            rows[q] = pixelOf[t][q] < 0 ? dropped.data() + q * nr
+                                        : y.data() + pixelOf[t][q] * nr;
+          scheme.output(m.data() + t * nr, blockTiles * nr, nr, rows);
         }
         writeBlock(y.data(), pixels, nr, rowOffsets.data(), runs,
                    p.output->columns(g, p.cols, colTile, nr), p.output->out,
@@ -1140,13 +1185,18 @@ void runForward(const Geometry &g, const Operand &x,
   WindowAxis ay = getWindowAxis(g.h, g.oh, g.kh, g.sh, g.dh, g.pt);
   WindowAxis ax = getWindowAxis(g.w, g.ow, g.kw, g.sw, g.dw, g.pl);
   int64_t cg = g.cg(), og = g.og();
-  bool winograd =
-      useWinograd(g, uk, algorithm, cg <= kWinogradMaxK, cg >= kWinogradMinK);
+  // Stride 2 has no K bound (exact modulo 2^32, WinogradTransforms.h).
+  bool stride2 = g.sh == 2;
+  bool winograd = useWinograd(g, uk, algorithm, stride2 || cg <= kWinogradMaxK,
+                              cg >= kWinogradMinK &&
+                                  (!stride2 || cg <= kWinogradStride2MaxK),
+                              /*stride2Form=*/true);
+  WinogradScheme scheme = getWinogradScheme(g.sh, /*backwardData=*/false);
   int64_t hb = ay.size, wb = ax.size;
   if (winograd) {
-    // Output (y, x) reads buffer pixels (y + ky, x + kx).
-    hb = std::max(hb, winogradExtent(0, g.oh));
-    wb = std::max(wb, winogradExtent(0, g.ow));
+    // Output (y, x) reads buffer pixels (sh y + ky, sw x + kx).
+    hb = std::max(hb, winogradExtent(scheme, 0, g.oh));
+    wb = std::max(wb, winogradExtent(scheme, 0, g.ow));
   }
   ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, hb, wb,
                                        ay.placement, ax.placement);
@@ -1165,10 +1215,11 @@ void runForward(const Geometry &g, const Operand &x,
   };
   if (winograd) {
     std::unique_ptr<int16_t[]> packed =
-        packWinogradFilter(g.groups, og, buf.cp, cg, uk.nr,
+        packWinogradFilter(scheme, g.groups, og, buf.cp, cg, uk.nr,
                            getFilterView(g, w, /*backwardData=*/false));
-    runWinograd({&buf, g.oh, g.ow, 0, 0, packed.get(), og, g.groups, &output},
-                uk, rowOffset);
+    runWinograd(
+        {&buf, g.oh, g.ow, 0, 0, packed.get(), og, g.groups, &output, &scheme},
+        uk, rowOffset);
     return;
   }
   std::vector<int16_t> packed =
@@ -1383,13 +1434,21 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   int64_t hb = padY + std::max(g.oh, (g.pt + g.h - 1) / g.sh + 1);
   int64_t wb = padX + std::max(g.ow, (g.pl + g.w - 1) / g.sw + 1);
   int64_t cg = g.cg(), og = g.og();
-  bool winograd =
-      useWinograd(g, uk, algorithm, og <= kWinogradMaxK, og >= kWinogradMinK);
+  bool stride2 = g.sh == 2;
+  bool winograd = useWinograd(g, uk, algorithm, stride2 || og <= kWinogradMaxK,
+                              og >= kWinogradMinK &&
+                                  (!stride2 || og <= kWinogradStride2MaxK),
+                              /*stride2Form=*/true);
+  WinogradScheme scheme = getWinogradScheme(g.sh, /*backwardData=*/true);
+  // Stride 1, P = 2: output (ih, iw) reads buffer pixels (ih + pt + ky',
+  // iw + pl + kx') for the flipped taps (ky', kx'). Stride 2 (padY = 1):
+  // the outputs of tile row m are padded rows 4 m .. 4 m + 3 (ih + pt), from
+  // GY rows 2 m - 1 .. 2 m + 1, at buffer rows 2 m .. 2 m + 2.
+  int64_t y0 = stride2 ? 0 : g.pt, x0 = stride2 ? 0 : g.pl;
+  int64_t firstY = stride2 ? g.pt : 0, firstX = stride2 ? g.pl : 0;
   if (winograd) {
-    // Stride 1, P = 2: output (ih, iw) reads buffer pixels (ih + pt + ky',
-    // iw + pl + kx') for the flipped taps (ky', kx').
-    hb = std::max(hb, winogradExtent(g.pt, g.h));
-    wb = std::max(wb, winogradExtent(g.pl, g.w));
+    hb = std::max(hb, winogradExtent(scheme, y0, g.h, firstY));
+    wb = std::max(wb, winogradExtent(scheme, x0, g.w, firstX));
   }
   ChannelsLast buf = buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, hb, wb,
                                        {0, g.oh, 1, padY}, {0, g.ow, 1, padX});
@@ -1401,13 +1460,13 @@ void runBackwardData(const Geometry &g, const Operand &gy,
       g.n * g.c * g.h * g.w);
   if (winograd) {
     std::unique_ptr<int16_t[]> packed =
-        packWinogradFilter(g.groups, cg, buf.cp, og, uk.nr,
+        packWinogradFilter(scheme, g.groups, cg, buf.cp, og, uk.nr,
                            getFilterView(g, w, /*backwardData=*/true));
-    runWinograd(
-        {&buf, g.h, g.w, g.pt, g.pl, packed.get(), cg, g.groups, &output}, uk,
-        [&](int64_t img, int64_t y, int64_t x) {
-          return img * st[0] + y * strideOf.row + x * strideOf.col;
-        });
+    runWinograd({&buf, g.h, g.w, y0, x0, packed.get(), cg, g.groups, &output,
+                 &scheme, firstY, firstX},
+                uk, [&](int64_t img, int64_t y, int64_t x) {
+                  return img * st[0] + y * strideOf.row + x * strideOf.col;
+                });
     return;
   }
   // NCHW with a width stride: all stride phases are computed together and
@@ -1808,7 +1867,7 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
   ChannelsLast bufY =
       buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, 2 * grid.tilesY,
                         2 * grid.tilesX, {0, g.oh, 1, 0}, {0, g.ow, 1, 0});
-  const WinogradTiles gyGrid(&bufY, g.oh, g.ow, 0, 0);
+  const WinogradTiles gyGrid(&bufY, g.oh, g.ow, 0, 0, 2);
   int64_t cpX = bufX.cp, cpY = bufY.cp;
   int64_t rowTiles = (og + mr - 1) / mr, colTiles = (cg + nr - 1) / nr;
   // M per group and position, in tiles: [rowTiles][colTiles][MR][NR].

@@ -17,6 +17,7 @@
 using namespace mlir::daq::cpu;
 
 #define DAQ_ALWAYS_INLINE inline __attribute__((always_inline))
+#define DAQ_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
 
 namespace {
 
@@ -348,6 +349,124 @@ DAQ_ALWAYS_INLINE void gradientStride2Body(const int16_t *const window[2],
 }
 
 //===----------------------------------------------------------------------===//
+// Separable transforms from their matrices: stride 2's forward output and
+// filter, backward-data's input and output
+//===----------------------------------------------------------------------===//
+
+/// sum_k coefficients[k] * value(k), the coefficients constants of the
+/// matrices below (0, +-1) once the loops are unrolled.
+template <typename L, int K, typename Value>
+DAQ_ALWAYS_INLINE L combine(const int (&coefficients)[K], const Value &value) {
+  L sum{};
+  for (int k = 0; k < K; ++k) {
+    if (coefficients[k] == 1)
+      sum = sum + value(k);
+    else if (coefficients[k] == -1)
+      sum = sum - value(k);
+  }
+  return sum;
+}
+
+/// out(i, j, T x T^T (i, j)) for the N x W matrix T and x(k, l), one row i
+/// of the result at a time.
+template <typename L, int N, int W, typename In, typename Out>
+DAQ_ALWAYS_INLINE void separable(const int (&t)[N][W], const In &x,
+                                 const Out &out) {
+#pragma clang loop unroll(full)
+  for (int i = 0; i < N; ++i) {
+    L row[W];
+#pragma clang loop unroll(full)
+    for (int l = 0; l < W; ++l)
+      row[l] = combine<L>(t[i], [&](int k) { return x(k, l); });
+#pragma clang loop unroll(full)
+    for (int j = 0; j < N; ++j)
+      out(i, j, combine<L>(t[j], [&](int l) { return row[l]; }));
+  }
+}
+
+constexpr int kA2t[2][5] = {{1, 1, 0, 1, 0}, {0, 1, 1, 0, 1}};
+constexpr int kG2s[5][3] = {
+    {1, 0, 0}, {1, 0, 1}, {0, 0, 1}, {0, 1, 0}, {0, 1, 0}};
+constexpr int kB2dt[5][3] = {
+    {1, -1, 0}, {0, 1, 0}, {0, -1, 1}, {0, 1, 0}, {0, 0, 1}};
+constexpr int kA2dt[4][5] = {
+    {1, 1, 0, 0, 0}, {0, 0, 0, 1, 0}, {0, 1, 1, 0, 0}, {0, 0, 0, 0, 1}};
+
+/// y[q][j] = (T M T^T)[q] for the N x 5 matrix T, M's position 5 k + l at
+/// m + (5 k + l) * xiStride.
+template <int Bytes, int N>
+DAQ_ALWAYS_INLINE void outputBody5(const int (&t)[N][5], const int32_t *m,
+                                   int64_t xiStride, int64_t nr,
+                                   int32_t *const *y) {
+  auto columns = [&](auto lanes, int64_t j) DAQ_ALWAYS_INLINE_LAMBDA {
+    using L = decltype(lanes);
+    separable<L>(
+        t,
+        [&](int k, int l) { return L::load(m + (5 * k + l) * xiStride + j); },
+        [&](int i, int jj, L value) { value.store(y[N * i + jj] + j); });
+  };
+  int64_t j = 0;
+  for (; j + Bytes / 4 <= nr; j += Bytes / 4)
+    columns(Int32s<Bytes / 4>{}, j);
+  for (; j < nr; ++j)
+    columns(Int32s<1>{}, j);
+}
+
+/// v[xi * xiStride + c] = (B2d^T d B2d)[xi], d's row k at window[k].
+template <int Bytes>
+DAQ_ALWAYS_INLINE void inputStride2DataBody(const int16_t *const window[3],
+                                            int64_t cp, int16_t *v,
+                                            int64_t xiStride) {
+  auto channels = [&](auto lanes, int64_t c) DAQ_ALWAYS_INLINE_LAMBDA {
+    using L = decltype(lanes);
+    separable<L>(
+        kB2dt, [&](int k, int l) { return L::load(window[k] + l * cp + c); },
+        [&](int i, int j, L value) {
+          value.store(v + (5 * i + j) * xiStride + c);
+        });
+  };
+  int64_t c = 0;
+  for (; c + Bytes / 2 <= cp; c += Bytes / 2)
+    channels(Int16s<Bytes / 2>{}, c);
+  for (; c + 8 <= cp; c += 8)
+    channels(Int16s<8>{}, c);
+  for (; c < cp; ++c)
+    channels(Int16s<1>{}, c);
+}
+
+/// The stride-2 filter transform of two K rows, interleaved like filterBody.
+template <int Bytes>
+DAQ_ALWAYS_INLINE void filterStride2Body(const int16_t *const taps[2],
+                                         int64_t nr, int16_t *dst,
+                                         int64_t xiStride) {
+  auto columns = [&](auto lanes, int64_t j) DAQ_ALWAYS_INLINE_LAMBDA {
+    using L = decltype(lanes);
+    L u[2][25];
+    for (int e = 0; e < 2; ++e)
+      separable<L>(
+          kG2s,
+          [&](int k, int l) { return L::load(taps[e] + (3 * k + l) * nr + j); },
+          [&](int i, int jj, L value) { u[e][5 * i + jj] = value; });
+    for (int xi = 0; xi < 25; ++xi) {
+      int16_t *out = dst + xi * xiStride + 2 * j;
+      if constexpr (sizeof(L) == sizeof(int16_t)) {
+        u[0][xi].store(out);
+        u[1][xi].store(out + 1);
+      } else {
+        storeZipped<sizeof(L) / 2>(u[0][xi], u[1][xi], out);
+      }
+    }
+  };
+  int64_t j = 0;
+  for (; j + Bytes / 2 <= nr; j += Bytes / 2)
+    columns(Int16s<Bytes / 2>{}, j);
+  for (; j + 8 <= nr; j += 8)
+    columns(Int16s<8>{}, j);
+  for (; j < nr; ++j)
+    columns(Int16s<1>{}, j);
+}
+
+//===----------------------------------------------------------------------===//
 // The two forms
 //===----------------------------------------------------------------------===//
 
@@ -377,6 +496,23 @@ DAQ_ALWAYS_INLINE void gradientStride2Body(const int16_t *const window[2],
                                       int64_t xiStride) {                      \
     gradientStride2Body<BYTES>(window, cp, gHat, xiStride);                    \
   }                                                                            \
+  TARGET void outputStride2##SUFFIX(const int32_t *m, int64_t xiStride,        \
+                                    int64_t nr, int32_t *const y[4]) {         \
+    outputBody5<BYTES>(kA2t, m, xiStride, nr, y);                              \
+  }                                                                            \
+  TARGET void filterStride2##SUFFIX(const int16_t *const taps[2], int64_t nr,  \
+                                    int16_t *dst, int64_t xiStride) {          \
+    filterStride2Body<BYTES>(taps, nr, dst, xiStride);                         \
+  }                                                                            \
+  TARGET void inputStride2Data##SUFFIX(const int16_t *const window[3],         \
+                                       int64_t cp, int16_t *v,                 \
+                                       int64_t xiStride) {                     \
+    inputStride2DataBody<BYTES>(window, cp, v, xiStride);                      \
+  }                                                                            \
+  TARGET void outputStride2Data##SUFFIX(const int32_t *m, int64_t xiStride,    \
+                                        int64_t nr, int32_t *const y[16]) {    \
+    outputBody5<BYTES>(kA2dt, m, xiStride, nr, y);                             \
+  }                                                                            \
   TARGET void interleave##SUFFIX(const int16_t *row0, const int16_t *row1,     \
                                  int64_t count, int64_t nr,                    \
                                  int64_t tileStride, int16_t *dst) {           \
@@ -389,8 +525,26 @@ DAQ_TRANSFORMS(AVX2, __attribute__((target("avx2"))), 32)
 } // namespace
 
 const WinogradTransforms mlir::daq::cpu::winogradTransformsSSE2 = {
-    inputSSE2,        gradientSSE2,        outputSSE2,    filterSSE2,
-    inputStride2SSE2, gradientStride2SSE2, interleaveSSE2};
+    inputSSE2,
+    gradientSSE2,
+    outputSSE2,
+    filterSSE2,
+    inputStride2SSE2,
+    gradientStride2SSE2,
+    outputStride2SSE2,
+    filterStride2SSE2,
+    inputStride2DataSSE2,
+    outputStride2DataSSE2,
+    interleaveSSE2};
 const WinogradTransforms mlir::daq::cpu::winogradTransformsAVX2 = {
-    inputAVX2,        gradientAVX2,        outputAVX2,    filterAVX2,
-    inputStride2AVX2, gradientStride2AVX2, interleaveAVX2};
+    inputAVX2,
+    gradientAVX2,
+    outputAVX2,
+    filterAVX2,
+    inputStride2AVX2,
+    gradientStride2AVX2,
+    outputStride2AVX2,
+    filterStride2AVX2,
+    inputStride2DataAVX2,
+    outputStride2DataAVX2,
+    interleaveAVX2};

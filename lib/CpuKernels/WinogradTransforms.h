@@ -57,6 +57,26 @@ struct WinogradTransforms {
   /// (0, 1), (1, 0), (0, 1).
   void (*gradientStride2)(const int16_t *const window[2], int64_t cp,
                           int16_t *gHat, int64_t xiStride);
+  /// Stride 2, forward: y[q][j] = (A2^T M A2)[q] for the 2x2 outputs q and
+  /// the NR columns j, position xi of M (25) at m + xi * xiStride. A2^T
+  /// rows: (1, 1, 0, 1, 0), (0, 1, 1, 0, 1). Exact modulo 2^32 (no shift).
+  void (*outputStride2)(const int32_t *m, int64_t xiStride, int64_t nr,
+                        int32_t *const y[4]);
+  /// Stride 2: the filter transform U = G2s g G2s^T (25 positions), packed
+  /// like `filter`. G2s rows: (1, 0, 0), (1, 0, 1), (0, 0, 1), (0, 1, 0),
+  /// (0, 1, 0).
+  void (*filterStride2)(const int16_t *const taps[2], int64_t nr, int16_t *dst,
+                        int64_t xiStride);
+  /// Stride 2, backward-data (the transpose): v[xi * xiStride + c] =
+  /// (B2d^T d B2d)[xi], d GY's 3x3 window. B2d^T rows: (1, -1, 0),
+  /// (0, 1, 0), (0, -1, 1), (0, 1, 0), (0, 0, 1).
+  void (*inputStride2Data)(const int16_t *const window[3], int64_t cp,
+                           int16_t *v, int64_t xiStride);
+  /// Stride 2, backward-data: y[q][j] = (A2d^T M A2d)[q] for the 4x4
+  /// outputs q = 4 dy + dx. A2d^T rows: (1, 1, 0, 0, 0), (0, 0, 0, 1, 0),
+  /// (0, 1, 1, 0, 0), (0, 0, 0, 0, 1).
+  void (*outputStride2Data)(const int32_t *m, int64_t xiStride, int64_t nr,
+                            int32_t *const y[16]);
   /// dst[(c / NR) * tileStride + (c % NR) * 2 + k] = row_k[c] for c < count,
   /// k = 0, 1: two K rows interleaved into B's pairs (QConvMicrokernels.h).
   /// With NR >= count, one tile: A packed in pairs of rows.

@@ -22,10 +22,16 @@
 // RUN: env DAQ_CPU_KERNEL=amx-model daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/amx-model.npy
 // RUN: cmp %t/portable.npy %t/amx-model.npy
 
-// DAQ_CPU_CONV_ALGORITHM picks Winograd or the direct form; where Winograd
-// does not apply (this convolution has stride 2) the direct form runs.
-// RUN: env DAQ_CPU_CONV_ALGORITHM=winograd DAQ_CPU_KERNEL=portable daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/winograd.npy
+// DAQ_CPU_CONV_ALGORITHM picks Winograd or the direct form (this 3x3
+// stride-2 convolution has the stride-2 Winograd form; auto takes the direct
+// one for its 5 channels); both give the same bits.
+// RUN: env DAQ_CPU_CONV_ALGORITHM=winograd DAQ_CPU_KERNEL=portable DAQ_KERNEL_PROFILE=1 daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/winograd.npy 2>&1 | FileCheck %s --check-prefix=WINOGRAD
+// WINOGRAD: daq-kernel winograd:
 // RUN: cmp %t/portable.npy %t/winograd.npy
+// RUN: env DAQ_CPU_CONV_ALGORITHM=direct DAQ_KERNEL_PROFILE=1 daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/direct.npy 2>&1 | FileCheck %s --check-prefix=DIRECT
+// DIRECT-NOT: daq-kernel winograd
+// DIRECT: daq-kernel gemm:
+// RUN: cmp %t/portable.npy %t/direct.npy
 // RUN: env DAQ_CPU_CONV_ALGORITHM=fft not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=ALGORITHM
 // ALGORITHM: daq-run: error: function 'main': DAQ_CPU_CONV_ALGORITHM='fft' is not a convolution algorithm (auto, direct, winograd)
 

@@ -11,7 +11,7 @@ outputs streamed past 8 MiB in both layouts, a split K, interleaved stride
 phases, a NaN clip, W < stride). With --algorithm winograd, the kernels run
 with DAQ_CPU_CONV_ALGORITHM=winograd, the random cases are 3x3 convolutions,
 stride 1 (Winograd F(2x2, 3x3) in all three directions) and, every other
-case, stride 2 (backward-filter's stride-2 Winograd), and --extra adds
+case, stride 2 (the stride-2 Winograd forms), and --extra adds
 winograd_cases instead. Each case is one module, lowered twice
 with daq-opt:
 
@@ -274,11 +274,12 @@ def main():
         cases = [random_case(rng, i, winograd) + (None, set(), [])
                  for i in range(args.cases)]
         if winograd:
-            # The Winograd phases each case must print: all three
-            # directions at stride 1, backward-filter at stride 2.
+            # The Winograd phases each case must print (forward and
+            # backward-data print "winograd").
             cases = [case[:4] + (["winograd", "winograd backward-filter"]
                                  if tuple(case[0].strides) == (1, 1) else
-                                 ["winograd stride-2 backward-filter"],)
+                                 ["winograd",
+                                  "winograd stride-2 backward-filter"],)
                      for case in cases]
         if args.extra:
             cases += winograd_cases() if winograd else extra_cases()

@@ -48,6 +48,13 @@ constexpr int kB2t[5][5] = {{1, 0, -1, 0, 0},
                             {0, 1, 0, 0, 0},
                             {0, 0, 0, 1, 0}};
 constexpr int kA2[5][2] = {{1, 0}, {1, 1}, {0, 1}, {1, 0}, {0, 1}};
+constexpr int kA2t[2][5] = {{1, 1, 0, 1, 0}, {0, 1, 1, 0, 1}};
+constexpr int kG2s[5][3] = {
+    {1, 0, 0}, {1, 0, 1}, {0, 0, 1}, {0, 1, 0}, {0, 1, 0}};
+constexpr int kB2dt[5][3] = {
+    {1, -1, 0}, {0, 1, 0}, {0, -1, 1}, {0, 1, 0}, {0, 0, 1}};
+constexpr int kA2dt[4][5] = {
+    {1, 1, 0, 0, 0}, {0, 0, 0, 1, 0}, {0, 1, 1, 0, 0}, {0, 0, 0, 0, 1}};
 constexpr int kAt[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
 constexpr int kG2[4][3] = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
 
@@ -107,39 +114,49 @@ void checkTransform(Random &rng, const int *t, int n, int w,
          what + ", cp " + std::to_string(cp));
 }
 
-void checkOutput(Random &rng, const WinogradTransforms &t, const char *form) {
+/// An output transform: y[q][j] = (T M T^T)[q] >> shift for the n x n
+/// outputs q and the nr columns j, T the n x w matrix `t`, M's position
+/// w k + l at m + (w k + l) * stride.
+template <typename Transform>
+void checkOutput(Random &rng, const int *t, int n, int w, int shift,
+                 const Transform &transform, const std::string &what) {
   int64_t nr = 4 * rng.uniform(1, 8) + rng.uniform(0, 3);
   int64_t stride = nr + rng.uniform(0, 5);
-  std::vector<int32_t> m(16 * stride);
+  std::vector<int32_t> m(w * w * stride);
   for (int32_t &x : m)
     x = static_cast<int32_t>(rng.uniform(INT32_MIN, INT32_MAX));
-  // Four output rows of nr, interleaved with gaps that must stay untouched.
-  std::vector<int32_t> init(4 * nr + 8), want;
+  // n x n output rows of nr, with gaps that must stay untouched.
+  std::vector<int32_t> init(n * n * (nr + 2)), want;
   for (int32_t &x : init)
     x = static_cast<int32_t>(rng.uniform(INT32_MIN, INT32_MAX));
   want = init;
   for (int64_t j = 0; j < nr; ++j)
-    for (int q = 0; q < 4; ++q) {
+    for (int q = 0; q < n * n; ++q) {
       int64_t sum = 0;
-      for (int k = 0; k < 4; ++k)
-        for (int l = 0; l < 4; ++l)
-          sum += int64_t{kAt[q / 2][k]} * m[(4 * k + l) * stride + j] *
-                 kAt[q % 2][l];
-      // 4 Y modulo 2^32, then the arithmetic shift.
+      for (int k = 0; k < w; ++k)
+        for (int l = 0; l < w; ++l)
+          sum += int64_t{t[(q / n) * w + k]} * m[(w * k + l) * stride + j] *
+                 t[(q % n) * w + l];
+      // The sum modulo 2^32, then the arithmetic shift.
       int32_t wrapped = static_cast<int32_t>(static_cast<uint32_t>(sum));
-      want[q * (nr + 2) + j] = wrapped >> 2;
+      want[q * (nr + 2) + j] = wrapped >> shift;
     }
   report(mismatches(init, want,
                     [&](int32_t *y) {
-                      int32_t *rows[4];
-                      for (int q = 0; q < 4; ++q)
+                      std::vector<int32_t *> rows(n * n);
+                      for (int q = 0; q < n * n; ++q)
                         rows[q] = y + q * (nr + 2);
-                      t.output(m.data(), stride, nr, rows);
+                      transform(m.data(), stride, nr, rows.data());
                     }),
-         std::string(form) + " output transform, nr " + std::to_string(nr));
+         what + ", nr " + std::to_string(nr));
 }
 
-void checkFilter(Random &rng, const WinogradTransforms &t, const char *form) {
+/// A filter transform: dst[xi * xiStride + 2 j + e] = (G g_e G^T)[xi] for
+/// the n x 3 matrix G = `g`, two K rows e of nr columns whose tap t is at
+/// taps[e][t * nr + j].
+template <typename Transform>
+void checkFilter(Random &rng, const int *g, int n, const Transform &transform,
+                 const std::string &what) {
   // NR as the microkernels have it (16, 32) or any other (the tails).
   int64_t nr = rng.uniform(0, 1) ? 16 * rng.uniform(1, 2) : rng.uniform(1, 40),
           xiStride = 2 * nr + 2 * rng.uniform(0, 3);
@@ -147,24 +164,24 @@ void checkFilter(Random &rng, const WinogradTransforms &t, const char *form) {
   for (int16_t &x : taps)
     x = rng.value();
   const int16_t *rows[2] = {taps.data(), taps.data() + 9 * nr};
-  std::vector<int16_t> init(16 * xiStride), want;
+  std::vector<int16_t> init(n * n * xiStride), want;
   for (int16_t &x : init)
     x = rng.value();
   want = init;
   for (int e = 0; e < 2; ++e)
     for (int64_t j = 0; j < nr; ++j)
-      for (int i = 0; i < 4; ++i)
-        for (int l = 0; l < 4; ++l) {
+      for (int i = 0; i < n; ++i)
+        for (int l = 0; l < n; ++l) {
           int64_t sum = 0;
           for (int ky = 0; ky < 3; ++ky)
             for (int kx = 0; kx < 3; ++kx)
-              sum += int64_t{kG2[i][ky]} * rows[e][(3 * ky + kx) * nr + j] *
-                     kG2[l][kx];
-          want[(4 * i + l) * xiStride + 2 * j + e] = static_cast<int16_t>(sum);
+              sum += int64_t{g[i * 3 + ky]} * rows[e][(3 * ky + kx) * nr + j] *
+                     g[l * 3 + kx];
+          want[(n * i + l) * xiStride + 2 * j + e] = static_cast<int16_t>(sum);
         }
   report(mismatches(init, want,
-                    [&](int16_t *dst) { t.filter(rows, nr, dst, xiStride); }),
-         std::string(form) + " filter transform, nr " + std::to_string(nr));
+                    [&](int16_t *dst) { transform(rows, nr, dst, xiStride); }),
+         what + ", nr " + std::to_string(nr));
 }
 
 void checkInterleave(Random &rng, const WinogradTransforms &t,
@@ -207,15 +224,24 @@ void checkForm(Random &rng, int iterations, const WinogradTransforms &t,
                    name + " stride-2 input transform");
     checkTransform(rng, &kA2[0][0], 5, 2, t.gradientStride2,
                    name + " stride-2 gradient transform");
-    checkOutput(rng, t, form);
-    checkFilter(rng, t, form);
+    checkTransform(rng, &kB2dt[0][0], 5, 3, t.inputStride2Data,
+                   name + " stride-2 backward-data input transform");
+    checkOutput(rng, &kAt[0][0], 2, 4, 2, t.output, name + " output transform");
+    checkOutput(rng, &kA2t[0][0], 2, 5, 0, t.outputStride2,
+                name + " stride-2 output transform");
+    checkOutput(rng, &kA2dt[0][0], 4, 5, 0, t.outputStride2Data,
+                name + " stride-2 backward-data output transform");
+    checkFilter(rng, &kG2[0][0], 4, t.filter, name + " filter transform");
+    checkFilter(rng, &kG2s[0][0], 5, t.filterStride2,
+                name + " stride-2 filter transform");
     checkInterleave(rng, t, form);
   }
   if (failures == before)
     std::printf(
-        "ok: %s Winograd transforms (input, gradient, output, "
-        "filter, stride-2 input and gradient, pair interleave) equal their "
-        "scalar definitions on %d random cases each\n",
+        "ok: %s Winograd transforms (stride 1: input, gradient, output, "
+        "filter; stride 2: input, gradient, output, filter, backward-data "
+        "input and output; pair interleave) equal their scalar definitions "
+        "on %d random cases each\n",
         form, iterations);
 }
 
