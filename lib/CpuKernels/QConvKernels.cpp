@@ -921,6 +921,8 @@ struct WinogradScheme {
                  int32_t *const *y);
   void (*filter)(const int16_t *const taps[2], int64_t nr, int16_t *dst,
                  int64_t xiStride);
+  /// Its DAQ_KERNEL_PROFILE phase (", streamed" appended when it streams).
+  const char *phase;
 };
 
 /// F(2x2, 3x3) for stride 1, and for stride 2 the polyphase F(2x2, 3x3)
@@ -929,12 +931,16 @@ struct WinogradScheme {
 /// WinogradTransforms.h for the matrices.
 WinogradScheme getWinogradScheme(int64_t stride, bool backwardData) {
   const WinogradTransforms &t = getWinogradTransforms();
+  // clang-format off
   if (stride == 1)
-    return {16, 4, 2, 2, t.input, t.output, t.filter};
+    return {16, 4, 2, 2, t.input, t.output, t.filter,
+            backwardData ? "winograd backward-data" : "winograd"};
   if (!backwardData)
-    return {25, 5, 4, 2, t.inputStride2, t.outputStride2, t.filterStride2};
-  return {
-      25, 3, 2, 4, t.inputStride2Data, t.outputStride2Data, t.filterStride2};
+    return {25, 5, 4, 2, t.inputStride2, t.outputStride2, t.filterStride2,
+            "winograd stride-2"};
+  return {25, 3, 2, 4, t.inputStride2Data, t.outputStride2Data,
+          t.filterStride2, "winograd stride-2 backward-data"};
+  // clang-format on
 }
 
 /// A 3x3 filter read as (group, column, tap, k), tap = 3 ky + kx: element
@@ -1075,8 +1081,9 @@ template <typename RowOffsetFn>
 void runWinograd(const WinogradConv &p, const Microkernel &uk,
                  const RowOffsetFn &rowOffset) {
   bool stream = p.output->streamed();
-  PhaseTimer timer{stream ? "winograd, streamed" : "winograd"};
   const WinogradScheme &scheme = *p.scheme;
+  std::string phase = std::string(scheme.phase) + (stream ? ", streamed" : "");
+  PhaseTimer timer{phase.c_str()};
   int64_t positions = scheme.positions, size = scheme.window,
           tile = scheme.tile, outputs = tile * tile;
   int64_t mr = uk.mr, nr = uk.nr, cp = p.buf->cp;

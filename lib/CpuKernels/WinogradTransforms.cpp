@@ -5,7 +5,8 @@
 // matrix (`separable`), over vectors of GCC's vector extensions (Lanes
 // below), and instantiated twice: with 16-byte vectors in baseline
 // functions (SSE2) and with 32-byte vectors in functions carrying
-// target("avx2"), into which the bodies are force-inlined, so that the
+// target("avx2"), into which the bodies and every lambda in them are
+// force-inlined (also without optimization), so that the
 // vectors become single AVX2 registers. With the loops unrolled the
 // matrices' entries are constants and the products fold into adds and
 // subtracts. Tails narrower than a vector run with 16 bytes, then one lane
@@ -94,10 +95,12 @@ DAQ_ALWAYS_INLINE void separableRow(const int (&t)[N][W], int i, const In &x,
   L row[W];
 #pragma clang loop unroll(full)
   for (int l = 0; l < W; ++l)
-    row[l] = combine<L>(t[i], [&](int k) { return x(k, l); });
+    row[l] = combine<L>(t[i], [&](int k)
+                                  DAQ_ALWAYS_INLINE_LAMBDA { return x(k, l); });
 #pragma clang loop unroll(full)
   for (int j = 0; j < N; ++j)
-    out(j, combine<L>(t[j], [&](int l) { return row[l]; }));
+    out(j, combine<L>(t[j],
+                      [&](int l) DAQ_ALWAYS_INLINE_LAMBDA { return row[l]; }));
 }
 
 /// out(i, j, (T x T^T)[i][j]) for every row i.
@@ -106,7 +109,9 @@ DAQ_ALWAYS_INLINE void separable(const int (&t)[N][W], const In &x,
                                  const Out &out) {
 #pragma clang loop unroll(full)
   for (int i = 0; i < N; ++i)
-    separableRow<L>(t, i, x, [&](int j, L value) { out(i, j, value); });
+    separableRow<L>(t, i, x, [&](int j, L value) DAQ_ALWAYS_INLINE_LAMBDA {
+      out(i, j, value);
+    });
 }
 
 template <typename F, int... I>
@@ -157,13 +162,18 @@ DAQ_ALWAYS_INLINE void windowTransform(const int (&t)[N][W],
                                        const int16_t *const *window, int64_t cp,
                                        int16_t *v, int64_t xiStride) {
   forEachIndex<N>([&](auto i) DAQ_ALWAYS_INLINE_LAMBDA {
-    forLanes<Bytes, uint16_t>(cp, [&](auto lanes,
-                                      int64_t c) DAQ_ALWAYS_INLINE_LAMBDA {
-      using L = decltype(lanes);
-      separableRow<L>(
-          t, i, [&](int k, int l) { return L::load(window[k] + l * cp + c); },
-          [&](int j, L value) { value.store(v + (N * i + j) * xiStride + c); });
-    });
+    forLanes<Bytes, uint16_t>(
+        cp, [&](auto lanes, int64_t c) DAQ_ALWAYS_INLINE_LAMBDA {
+          using L = decltype(lanes);
+          separableRow<L>(
+              t, i,
+              [&](int k, int l) DAQ_ALWAYS_INLINE_LAMBDA {
+                return L::load(window[k] + l * cp + c);
+              },
+              [&](int j, L value) DAQ_ALWAYS_INLINE_LAMBDA {
+                value.store(v + (N * i + j) * xiStride + c);
+              });
+        });
   });
 }
 
@@ -173,16 +183,18 @@ template <int Bytes, int Shift, int N, int W>
 DAQ_ALWAYS_INLINE void outputTransform(const int (&t)[N][W], const int32_t *m,
                                        int64_t xiStride, int64_t nr,
                                        int32_t *const *y) {
-  forLanes<Bytes, uint32_t>(nr, [&](auto lanes,
-                                    int64_t col) DAQ_ALWAYS_INLINE_LAMBDA {
-    using L = decltype(lanes);
-    separable<L>(
-        t,
-        [&](int k, int l) { return L::load(m + (W * k + l) * xiStride + col); },
-        [&](int i, int j, L value) {
-          value.shiftRightArithmetic(Shift).store(y[N * i + j] + col);
-        });
-  });
+  forLanes<Bytes, uint32_t>(
+      nr, [&](auto lanes, int64_t col) DAQ_ALWAYS_INLINE_LAMBDA {
+        using L = decltype(lanes);
+        separable<L>(
+            t,
+            [&](int k, int l) DAQ_ALWAYS_INLINE_LAMBDA {
+              return L::load(m + (W * k + l) * xiStride + col);
+            },
+            [&](int i, int j, L value) DAQ_ALWAYS_INLINE_LAMBDA {
+              value.shiftRightArithmetic(Shift).store(y[N * i + j] + col);
+            });
+      });
 }
 
 /// Filter transforms of two K rows e = 0, 1, interleaved into B's pairs:
@@ -199,10 +211,11 @@ DAQ_ALWAYS_INLINE void filterTransform(const int (&t)[N][3],
         for (int e = 0; e < 2; ++e)
           separable<L>(
               t,
-              [&](int k, int l) {
+              [&](int k, int l) DAQ_ALWAYS_INLINE_LAMBDA {
                 return L::load(taps[e] + (3 * k + l) * nr + col);
               },
-              [&](int i, int j, L value) { u[e][N * i + j] = value; });
+              [&](int i, int j, L value)
+                  DAQ_ALWAYS_INLINE_LAMBDA { u[e][N * i + j] = value; });
         for (int xi = 0; xi < N * N; ++xi)
           storeZipped(u[0][xi], u[1][xi], dst + xi * xiStride + 2 * col);
       });

@@ -85,10 +85,11 @@ def random_case(rng, index, winograd=False):
 
 def extra_cases():
     """[(Conv, dims, threads, more ops, kernel phases)]: fixed cases for the
-    kernels' special paths; `more ops` are build_case's extra ops;
+    kernels' special paths; `more ops` are build_case's extra ops (and
+    "auto-algorithm": the kernels run with DAQ_CPU_CONV_ALGORITHM=auto);
     `kernel phases` are DAQ_KERNEL_PROFILE phase
     names the kernel run must print, so that the case cannot stop reaching
-    its path unnoticed.
+    its path unnoticed ("!name": no phase starting with name may run).
 
     * NCHW 1x1, 37 -> 37 channels (two full column tiles and a partial
       one), 2 x 171 x 169: forward and backward-data outputs of 8.55 MB,
@@ -147,7 +148,18 @@ def winograd_cases():
       modulo 2^32 only), tiles past the bottom and right edges, a partial
       column tile;
     * stride 2, NCHW 130 -> 150 channels, 2 x 20 x 20: its M (25 x O x C
-      int32) past 2 MiB, shared by the threads.
+      int32) past 2 MiB, shared by the threads;
+    * stride 2 on 2 x 1 images with padding (3, 0, 4, 3): tile rows and
+      columns entirely outside the output (backward-data's start at padded
+      row 0, its first outputs dropped);
+    * stride 2 with 3700 channels in K (forward, then backward-data), codes
+      -128: past F(2x2, 3x3)'s bound (3640), the stride-2 forms have none;
+    * stride 2, NCHW 37 -> 5 channels, 2 x 171 x 169: a backward-data output
+      of 8.55 MB, streamed, from 4x4 tiles past both edges;
+    * strides (2, 1) and (1, 2): no Winograd form (the direct one runs);
+    * under `auto`, stride 2 with 67 -> 64 channels (forward and
+      backward-data take Winograd with 40 to 128 channels in K, and
+      backward-filter with M per thread) and 9 -> 9 (too few: direct).
     """
     same = ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1)
     return [(same, (2, 9, 171, 169, 37, 3, 3), None, set(),
@@ -155,7 +167,7 @@ def winograd_cases():
             (ref.Conv("nhwc", (1, 1), (1, 1, 1, 1), (1, 1), 1),
              (1, 3640, 3, 3, 2, 3, 3), None, {"extreme-codes"}, ["winograd"]),
             (same, (1, 2, 3, 3, 3641, 3, 3), None, {"extreme-codes"},
-             ["winograd", "gemm"]),
+             ["winograd", "gemm", "!winograd backward-data"]),
             (same, (9, 1, 64, 64, 1, 3, 3), 1, {"extreme-codes"},
              ["winograd backward-filter"]),
             (ref.Conv("nhwc", (1, 1), (1, 0, 2, 1), (1, 1), 1),
@@ -166,7 +178,31 @@ def winograd_cases():
              ["winograd stride-2 backward-filter"]),
             (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
              (2, 130, 20, 20, 150, 3, 3), None, set(),
-             ["winograd stride-2 backward-filter, shared M"])]
+             ["winograd stride-2 backward-filter, shared M"]),
+            (ref.Conv("nchw", (2, 2), (3, 0, 4, 3), (1, 1), 1),
+             (2, 5, 2, 1, 7, 3, 3), None, set(),
+             ["winograd stride-2", "winograd stride-2 backward-data",
+              "winograd stride-2 backward-filter"]),
+            (ref.Conv("nhwc", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (1, 3700, 5, 5, 2, 3, 3), None, {"extreme-codes"},
+             ["winograd stride-2"]),
+            (ref.Conv("nhwc", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (1, 2, 5, 5, 3700, 3, 3), None, {"extreme-codes"},
+             ["winograd stride-2 backward-data"]),
+            (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (2, 37, 171, 169, 5, 3, 3), None, set(),
+             ["winograd stride-2 backward-data, streamed"]),
+            (ref.Conv("nhwc", (2, 1), (1, 1, 1, 1), (1, 1), 1),
+             (2, 5, 9, 7, 3, 3, 3), None, set(), ["gemm", "!winograd"]),
+            (ref.Conv("nchw", (1, 2), (1, 1, 1, 1), (1, 1), 1),
+             (2, 5, 7, 9, 3, 3, 3), None, set(), ["gemm", "!winograd"]),
+            (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (1, 67, 9, 9, 64, 3, 3), None, {"auto-algorithm"},
+             ["winograd stride-2", "winograd stride-2 backward-data",
+              "winograd stride-2 backward-filter"]),
+            (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (1, 9, 9, 9, 9, 3, 3), None, {"auto-algorithm"},
+             ["gemm", "!winograd"])]
 
 
 def build_case(rng, conv, dims, more=()):
@@ -274,13 +310,12 @@ def main():
         cases = [random_case(rng, i, winograd) + (None, set(), [])
                  for i in range(args.cases)]
         if winograd:
-            # The Winograd phases each case must print (forward and
-            # backward-data print "winograd").
-            cases = [case[:4] + (["winograd", "winograd backward-filter"]
-                                 if tuple(case[0].strides) == (1, 1) else
-                                 ["winograd",
-                                  "winograd stride-2 backward-filter"],)
-                     for case in cases]
+            # The Winograd phases each case must print, one per direction.
+            def phases(conv):
+                form = "" if tuple(conv.strides) == (1, 1) else " stride-2"
+                return ["winograd" + form + kind for kind in
+                        ("", " backward-data", " backward-filter")]
+            cases = [case[:4] + (phases(case[0]),) for case in cases]
         if args.extra:
             cases += winograd_cases() if winograd else extra_cases()
         for index, (conv, dims, threads, more, phases) in enumerate(cases):
@@ -315,7 +350,8 @@ def main():
                 env.pop("DAQ_CPU_KERNEL", None)
                 env.pop("DAQ_CPU_CONV_ALGORITHM", None)
                 if args.algorithm and kernel != "reference":
-                    env["DAQ_CPU_CONV_ALGORITHM"] = args.algorithm
+                    env["DAQ_CPU_CONV_ALGORITHM"] = (
+                        "auto" if "auto-algorithm" in more else args.algorithm)
                 if threads:
                     env["DAQ_NUM_THREADS"] = str(threads)
                 if phases:
@@ -330,7 +366,13 @@ def main():
                         name, kernel, proc.stderr[-4000:]))
                 outputs[kernel] = [np.load(o) for o in outs]
                 for phase in phases if kernel != "reference" else []:
-                    if "daq-kernel %s:" % phase not in proc.stderr:
+                    if phase.startswith("!"):
+                        # No phase of that name (or name prefix) may run.
+                        if "daq-kernel %s" % phase[1:] in proc.stderr:
+                            failures += 1
+                            print("FAIL: %s: the %s kernels ran a '%s' "
+                                  "phase" % (name, kernel, phase[1:]))
+                    elif "daq-kernel %s:" % phase not in proc.stderr:
                         failures += 1
                         print("FAIL: %s: the %s kernels never ran their "
                               "'%s' phase" % (name, kernel, phase))
