@@ -883,10 +883,10 @@ ConvAlgorithm readConvAlgorithm(std::string &error) {
   return ConvAlgorithm::Auto;
 }
 
-/// Whether the convolution of `g` runs as Winograd F(2x2, 3x3): `exact`
+/// Whether the convolution of `g` runs as Winograd (F(2x2, 3x3), or the
+/// stride-2 form where the caller has it, `stride2Form`): `exact`
 /// whether the transformed sums recover the result, `faster` whether `auto`
-/// takes it (the caller's measured rule, docs/performance.md),
-/// `stride2Form` whether the caller has the stride-2 form too.
+/// takes it (the caller's measured rule, docs/performance.md).
 bool useWinograd(const Geometry &g, const Microkernel &uk,
                  ConvAlgorithm algorithm, bool exact, bool faster,
                  bool stride2Form = false) {
@@ -1855,21 +1855,20 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
   assert(mr <= kMaxMR && nr <= kMaxNR && "a tile past the stage buffers");
   const WinogradTransforms &transforms = getWinogradTransforms();
   bool stride2 = g.sh == 2;
-  // Positions of a transformed tile, X's window (size x size pixels, `step`
-  // apart for neighbouring tiles).
-  int64_t positions = stride2 ? 25 : 16, size = stride2 ? 5 : 4,
-          step = 2 * g.sh;
+  // The forward's scheme: its positions, X's windows and their transform.
+  const WinogradScheme scheme = getWinogradScheme(g.sh, /*backwardData=*/false);
+  auto gradient = stride2 ? transforms.gradientStride2 : transforms.gradient;
+  int64_t positions = scheme.positions, size = scheme.window;
   WindowAxis ay = getWindowAxis(g.h, g.oh, 3, g.sh, 1, g.pt);
   WindowAxis ax = getWindowAxis(g.w, g.ow, 3, g.sw, 1, g.pl);
-  auto extent = [&](int64_t rows) {
-    return step * ((rows + 1) / 2) + size - step;
-  };
-  ChannelsLast bufX = buildChannelsLast(
-      x, g.nhwc, g.n, g.c, g.groups, std::max(ay.size, extent(g.oh)),
-      std::max(ax.size, extent(g.ow)), ay.placement, ax.placement);
+  ChannelsLast bufX =
+      buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups,
+                        std::max(ay.size, winogradExtent(scheme, 0, g.oh)),
+                        std::max(ax.size, winogradExtent(scheme, 0, g.ow)),
+                        ay.placement, ax.placement);
   // X's windows; GY's 2x2 tiles are rows 0 and 1 of the same tiles' windows
-  // (step 2) in a buffer of whole tiles.
-  const WinogradTiles grid(&bufX, g.oh, g.ow, 0, 0, step);
+  // (2 apart) in a buffer of whole tiles.
+  const WinogradTiles grid(&bufX, g.oh, g.ow, 0, 0, scheme.step);
   int64_t tiles = grid.count();
   ChannelsLast bufY =
       buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, 2 * grid.tilesY,
@@ -1935,13 +1934,8 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
           windowX[i] = grid.windowRow(grp, first + t, i);
         for (int i = 0; i < 2; ++i)
           windowY[i] = gyGrid.windowRow(grp, first + t, i);
-        if (stride2) {
-          transforms.inputStride2(windowX, cpX, vk, cpX);
-          transforms.gradientStride2(windowY, cpY, gk, cpY);
-        } else {
-          transforms.input(windowX, cpX, vk, cpX);
-          transforms.gradient(windowY, cpY, gk, cpY);
-        }
+        scheme.input(windowX, cpX, vk, cpX);
+        gradient(windowY, cpY, gk, cpY);
       }
       for (int64_t xi = 0; xi < positions; ++xi) {
         transforms.interleavePairs(
