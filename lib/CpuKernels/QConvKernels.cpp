@@ -908,6 +908,17 @@ constexpr int64_t kWinogradMinK = 40;
 /// streamed from L3 once per block of tiles, is 1.6 MiB at 256 x 128).
 constexpr int64_t kWinogradStride2MaxK = 128;
 
+/// useWinograd for forward and backward-data, whose GEMMs sum `k` channels.
+bool useWinogradOverChannels(const Geometry &g, const Microkernel &uk,
+                             ConvAlgorithm algorithm, int64_t k) {
+  // Stride 2 has no K bound (exact modulo 2^32, WinogradTransforms.h).
+  bool stride2 = g.sh == 2;
+  return useWinograd(g, uk, algorithm, stride2 || k <= kWinogradMaxK,
+                     k >= kWinogradMinK &&
+                         (!stride2 || k <= kWinogradStride2MaxK),
+                     /*stride2Form=*/true);
+}
+
 /// A Winograd algorithm for 3x3 filters, as runWinograd runs it: tiles of
 /// tile x tile outputs, each computed from a window x window input window
 /// (windows of neighbouring tiles `step` buffer pixels apart) through
@@ -1192,12 +1203,7 @@ void runForward(const Geometry &g, const Operand &x,
   WindowAxis ay = getWindowAxis(g.h, g.oh, g.kh, g.sh, g.dh, g.pt);
   WindowAxis ax = getWindowAxis(g.w, g.ow, g.kw, g.sw, g.dw, g.pl);
   int64_t cg = g.cg(), og = g.og();
-  // Stride 2 has no K bound (exact modulo 2^32, WinogradTransforms.h).
-  bool stride2 = g.sh == 2;
-  bool winograd = useWinograd(g, uk, algorithm, stride2 || cg <= kWinogradMaxK,
-                              cg >= kWinogradMinK &&
-                                  (!stride2 || cg <= kWinogradStride2MaxK),
-                              /*stride2Form=*/true);
+  bool winograd = useWinogradOverChannels(g, uk, algorithm, cg);
   WinogradScheme scheme = getWinogradScheme(g.sh, /*backwardData=*/false);
   int64_t hb = ay.size, wb = ax.size;
   if (winograd) {
@@ -1442,10 +1448,7 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   int64_t wb = padX + std::max(g.ow, (g.pl + g.w - 1) / g.sw + 1);
   int64_t cg = g.cg(), og = g.og();
   bool stride2 = g.sh == 2;
-  bool winograd = useWinograd(g, uk, algorithm, stride2 || og <= kWinogradMaxK,
-                              og >= kWinogradMinK &&
-                                  (!stride2 || og <= kWinogradStride2MaxK),
-                              /*stride2Form=*/true);
+  bool winograd = useWinogradOverChannels(g, uk, algorithm, og);
   WinogradScheme scheme = getWinogradScheme(g.sh, /*backwardData=*/true);
   // Stride 1, P = 2: output (ih, iw) reads buffer pixels (ih + pt + ky',
   // iw + pl + kx') for the flipped taps (ky', kx'). Stride 2 (padY = 1):
