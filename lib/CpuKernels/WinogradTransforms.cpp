@@ -16,6 +16,7 @@
 
 #include "WinogradTransforms.h"
 
+#include <cassert>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -83,6 +84,8 @@ DAQ_ALWAYS_INLINE L combine(const int (&coefficients)[K], const Value &value) {
       sum = sum - value(k);
     else if (coefficients[k] == 2)
       sum = sum + value(k) + value(k);
+    else
+      assert(coefficients[k] == 0 && "a coefficient other than 0, +-1, 2");
   }
   return sum;
 }
