@@ -301,13 +301,24 @@ void loadRun(const Operand &op, int64_t offset, int64_t stride, int64_t count,
              int64_t channel, int64_t channelStep, bool avx2, int16_t *dst) {
   if (op.i8) {
     const int8_t *src = op.i8 + offset;
+    int64_t i = 0;
     if (stride == 1) {
-      for (int64_t i = 0; i < count; ++i)
+      for (; i < count; ++i)
         dst[i] = src[i];
-    } else {
-      for (int64_t i = 0; i < count; ++i)
-        dst[i] = src[i * stride];
+    } else if (stride == 2) {
+      // Every other byte, 8 at a time: the even bytes are the low halves of
+      // 16-bit lanes, sign-extended by the shifts. The last vector's load
+      // would read one byte past the run's last element, so it is left to
+      // the scalar loop.
+      for (; i + 8 < count; i += 8) {
+        __m128i v =
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + 2 * i));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i),
+                         _mm_srai_epi16(_mm_slli_epi16(v, 8), 8));
+      }
     }
+    for (; i < count; ++i)
+      dst[i] = src[i * stride];
     return;
   }
   const float *src = op.f32 + offset;
@@ -462,13 +473,29 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
   buf.cp = roundUp(cg, 2);
   int64_t bufferRows = groups * N * hb, rowSize = buf.wb * buf.cp;
   buf.data.reset(new int16_t[bufferRows * rowSize]);
-  // The padding rows are zeroed here, each placed row by the task that
-  // fills it, just before (its zeros are then still in cache when
-  // overwritten, not written to memory twice).
+  // The padding rows are zeroed here. A placed row's padding is zeroed by
+  // the task that fills it, just before: only its padding columns when
+  // every channel is filled, the whole row when a padding channel (odd CG)
+  // interleaves with the values (its zeros are then still in cache when
+  // overwritten).
   auto zeroRows = [&](int64_t g, int64_t img, int64_t first, int64_t count) {
     if (count > 0)
       std::memset(const_cast<int16_t *>(buf.pixel(g, img, first, 0)), 0,
                   count * rowSize * sizeof(int16_t));
+  };
+  auto zeroPadding = [&](int64_t g, int64_t img, int64_t first,
+                         int64_t count) {
+    if (buf.cp != cg) {
+      zeroRows(g, img, first, count);
+      return;
+    }
+    int64_t after = cols.at + cols.count;
+    for (int64_t y = first; y < first + count; ++y) {
+      std::memset(const_cast<int16_t *>(buf.pixel(g, img, y, 0)), 0,
+                  cols.at * buf.cp * sizeof(int16_t));
+      std::memset(const_cast<int16_t *>(buf.pixel(g, img, y, after)), 0,
+                  (wb - after) * buf.cp * sizeof(int16_t));
+    }
   };
   parallelFor(groups * N, [&](int64_t begin, int64_t end) {
     for (int64_t image = begin; image < end; ++image) {
@@ -497,7 +524,7 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
               g = task / (rowBlocks * N);
       int64_t iBegin = block * kRowsPerTask;
       int64_t numRows = std::min(kRowsPerTask, rows.count - iBegin);
-      zeroRows(g, img, rows.at + iBegin, numRows);
+      zeroPadding(g, img, rows.at + iBegin, numRows);
       auto pixel = [&](int64_t i, int64_t j) {
         return const_cast<int16_t *>(
             buf.pixel(g, img, rows.at + iBegin + i, cols.at + j));
@@ -1197,9 +1224,229 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
   });
 }
 
+/// Writes src[0, count) to dst, streaming the 16-byte aligned middle like
+/// scaleRun.
+void storeRun(const float *src, int64_t count, float *dst, bool stream) {
+  int64_t i = 0;
+  if (stream) {
+    for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
+      dst[i] = src[i];
+    for (; i + 4 <= count; i += 4)
+      _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
+  }
+  std::copy(src + i, src + count, dst + i);
+}
+
+//===----------------------------------------------------------------------===//
+// 1x1 convolutions in NCHW: the filter as A, the planes as B
+//===----------------------------------------------------------------------===//
+
+/// row[x * step] = float(values[x]) * alpha for x < count, 0 * alpha at
+/// the other positions of row[0, width); step 2 (a stride-2 backward-data's
+/// even columns) four pairs at a time.
+void spreadRow(const int32_t *values, int64_t count, int64_t step,
+               float alpha, int64_t width, float *row) {
+  float zero = 0.0f * alpha;
+  int64_t x = 0;
+  if (step == 1) {
+    scaleRun(values, &alpha, false, count, row, false);
+    x = count;
+  } else if (step == 2) {
+    __m128 alphas = _mm_set1_ps(alpha), zeros = _mm_set1_ps(zero);
+    for (; x + 4 <= count; x += 4) {
+      __m128 scaled = _mm_mul_ps(
+          _mm_cvtepi32_ps(
+              _mm_loadu_si128(reinterpret_cast<const __m128i *>(values + x))),
+          alphas);
+      _mm_storeu_ps(row + 2 * x, _mm_unpacklo_ps(scaled, zeros));
+      _mm_storeu_ps(row + 2 * x + 4, _mm_unpackhi_ps(scaled, zeros));
+    }
+    x *= 2;
+  }
+  for (; x < width; ++x)
+    row[x] = x % step == 0 && x / step < count
+                 ? static_cast<float>(values[x / step]) * alpha
+                 : zero;
+}
+
+/// Whether a forward or backward-data runs as runPointwise: a 1x1 filter in
+/// NCHW without top or left padding (one tap, so dilation does not matter),
+/// the output's planes dense (as the JIT allocates them).
+bool usePointwise(const Geometry &g, const Epilogue &epi, bool backwardData) {
+  return !g.nhwc && g.kh == 1 && g.kw == 1 && g.pt == 0 && g.pl == 0 &&
+         epi.strides[3] == 1 && epi.strides[2] == (backwardData ? g.w : g.ow);
+}
+
+/// A 1x1 convolution in NCHW as the GEMM that layout already holds:
+///
+///   forward        Y[n][o][p]        = sum_c W[o][c] X[n][c][at(p)]
+///   backward-data  GX[n][c][at(p)]   = sum_o W[o][c] GY[n][o][p]
+///
+/// for the pixels p = (y, x) of the output (forward) or of GY (backward),
+/// at(p) = (y SH, x SW). A (rows MR at a time) is the filter, K its input
+/// channels (forward) or output channels (backward-data, W read
+/// transposed); B's columns are pixels, packed per task straight from the
+/// planes, channel pairs interleaved:
+///
+///   task (group, image, rows y0..y0+R):  B [pixel tile][K / 2][NR][2]
+///   C tile [MR][NR]: MR channels x NR consecutive pixels of a plane
+///
+/// so a C row is a run of one output plane. The channels-last copy, its
+/// transpose and the transpose of every output block of the direct form
+/// are not needed. Backward-data writes every GX row the task's GY rows
+/// reach (rows y SH .. y SH + SH - 1), the positions no pixel lands on as
+/// 0 * alpha (NaN for a NaN clip), whole rows at a time.
+void runPointwise(const Geometry &g, const Operand &act,
+                  const std::vector<int16_t> &w, const Epilogue &epi,
+                  const Microkernel &uk, bool backwardData) {
+  // GEMM rows (output channels) and K per group; pixels rowsY x rowsX.
+  int64_t rowsM = backwardData ? g.cg() : g.og();
+  int64_t k = backwardData ? g.og() : g.cg();
+  int64_t kPadded = roundUp(k, 2);
+  int64_t rowsY = g.oh, rowsX = g.ow;
+  // Pixels that exist on both sides: x SW < W and y SH < H.
+  int64_t validX = std::min(rowsX, (g.w - 1) / g.sw + 1);
+  int64_t validY = std::min(rowsY, (g.h - 1) / g.sh + 1);
+  int64_t outputElements = g.n * (backwardData ? g.c * g.h * g.w
+                                               : g.o * g.oh * g.ow);
+  bool stream =
+      outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  // A: rows of K codes, pairs contiguous. The forward's W rows [O][CG] are
+  // that already when CG is even.
+  std::vector<int16_t> packedA;
+  const int16_t *a = w.data();
+  if (backwardData || k != kPadded) {
+    packedA.assign(g.groups * rowsM * kPadded, 0);
+    for (int64_t grp = 0; grp < g.groups; ++grp)
+      for (int64_t m = 0; m < rowsM; ++m)
+        for (int64_t j = 0; j < k; ++j)
+          packedA[(grp * rowsM + m) * kPadded + j] =
+              backwardData ? w[(grp * g.og() + j) * g.cg() + m]
+                           : w[(grp * g.og() + m) * g.cg() + j];
+    a = packedA.data();
+  }
+  PhaseTimer timer{stream ? "pointwise, streamed" : "pointwise"};
+  int64_t mr = uk.mr, nr = uk.nr;
+  // About 64 KiB of packed B per task (it stays in L2 while every row tile
+  // of A runs over it), at least four pixel tiles.
+  int64_t pixels = std::max<int64_t>(4 * nr, (32 << 10) / kPadded);
+  int64_t rowsPerTask = std::clamp<int64_t>(pixels / rowsX, 1, rowsY);
+  int64_t yBlocks = (rowsY + rowsPerTask - 1) / rowsPerTask;
+  int64_t maxTiles = (rowsPerTask * rowsX + nr - 1) / nr;
+  int64_t rowTiles = (rowsM + mr - 1) / mr;
+  const WinogradTransforms &transforms = getWinogradTransforms();
+  bool avx2 = getFeatures().avx2;
+  const int64_t *src = act.strides, *dst = epi.strides;
+  parallelFor(g.groups * g.n * yBlocks, [&](int64_t begin, int64_t end) {
+    std::vector<int16_t> b(maxTiles * kPadded * nr);
+    std::vector<int16_t> run0(maxTiles * nr), run1(maxTiles * nr);
+    std::vector<int32_t> c(maxTiles * mr * nr), acc(maxTiles * nr);
+    std::vector<float> rows(backwardData ? rowsPerTask * g.sh * g.w : 0);
+    std::vector<const int16_t *> rowPointers(mr);
+    const int64_t tapOffset = 0;
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t yBlock = task % yBlocks, img = (task / yBlocks) % g.n,
+              grp = task / (yBlocks * g.n);
+      int64_t y0 = yBlock * rowsPerTask;
+      int64_t numRows = std::min(rowsPerTask, rowsY - y0);
+      int64_t count = numRows * rowsX, tiles = (count + nr - 1) / nr;
+      // B: channel pairs of the task's pixels, zero where a forward pixel
+      // reads past the input and past the last pixel.
+      int64_t stepY = backwardData ? 1 : g.sh, stepX = backwardData ? 1 : g.sw;
+      int64_t loadedRows = std::clamp<int64_t>(validY - y0, 0, numRows);
+      auto rowStart = [&](int64_t channel, int64_t y) {
+        return img * src[0] + channel * src[1] + (y0 + y) * stepY * src[2];
+      };
+      auto loadChannel = [&](int64_t j, int16_t *dstRun) {
+        std::fill(dstRun, dstRun + tiles * nr, 0);
+        if (j >= k)
+          return;
+        int64_t channel = grp * k + j;
+        for (int64_t y = 0; y < loadedRows; ++y)
+          loadRun(act, rowStart(channel, y), stepX * src[3], validX, channel,
+                  0, avx2, dstRun + y * rowsX);
+      };
+      // Each channel's rows are a plane apart from the next channel's: the
+      // prefetcher does not follow, so the loads are prefetched a few
+      // channels ahead (as in buildChannelsLast).
+      constexpr int64_t kChannelsAhead = 4;
+      auto prefetchChannel = [&](int64_t j) {
+        if (j < k)
+          for (int64_t y = 0; y < loadedRows; ++y)
+            prefetchSpan(act, rowStart(grp * k + j, y),
+                         (validX - 1) * stepX * src[3] + 1);
+      };
+      for (int64_t j = 0; j < kChannelsAhead; ++j)
+        prefetchChannel(j);
+      for (int64_t pair = 0; pair < kPadded / 2; ++pair) {
+        prefetchChannel(2 * pair + kChannelsAhead);
+        prefetchChannel(2 * pair + 1 + kChannelsAhead);
+        loadChannel(2 * pair, run0.data());
+        loadChannel(2 * pair + 1, run1.data());
+        transforms.interleavePairs(run0.data(), run1.data(), tiles * nr, nr,
+                                   kPadded * nr, b.data() + pair * 2 * nr);
+      }
+      for (int64_t rowTile = 0; rowTile < rowTiles; ++rowTile) {
+        int64_t validM = std::min(mr, rowsM - rowTile * mr);
+        // Rows past the end repeat the last row; their results are dropped.
+        for (int64_t r = 0; r < mr; ++r)
+          rowPointers[r] =
+              a + (grp * rowsM + rowTile * mr + std::min(r, validM - 1)) *
+                      kPadded;
+        for (int64_t t = 0; t < tiles; ++t) {
+          MicroTile tile{rowPointers.data(), &tapOffset,
+                         1,                  kPadded / 2,
+                         b.data() + t * kPadded * nr,
+                         c.data() + t * mr * nr,
+                         false};
+          uk.run(tile);
+        }
+        for (int64_t r = 0; r < validM; ++r) {
+          int64_t ch = grp * rowsM + rowTile * mr + r;
+          float alpha = epi.alpha(backwardData ? 0 : ch);
+          float *plane = epi.out + img * dst[0] + ch * dst[1];
+          if (!backwardData) {
+            // The task's pixels are one run of the plane, NR per tile.
+            for (int64_t t = 0; t < tiles; ++t)
+              scaleRun(c.data() + (t * mr + r) * nr, &alpha, false,
+                       std::min(nr, count - t * nr),
+                       plane + y0 * g.ow + t * nr, stream);
+            continue;
+          }
+          // The pixel run of channel `ch`.
+          for (int64_t t = 0; t < tiles; ++t)
+            std::memcpy(acc.data() + t * nr, c.data() + (t * mr + r) * nr,
+                        nr * sizeof(int32_t));
+          // GX rows [y0 SH, y1), one run: values at (y SH, x SW), 0 * alpha
+          // elsewhere.
+          int64_t firstRow = y0 * g.sh;
+          int64_t numOut = std::min(g.h, (y0 + numRows) * g.sh) - firstRow;
+          float zero = 0.0f * alpha;
+          for (int64_t i = 0; i < numOut; ++i) {
+            float *row = rows.data() + i * g.w;
+            if (i % g.sh != 0 || i / g.sh >= loadedRows) {
+              std::fill(row, row + g.w, zero);
+              continue;
+            }
+            spreadRow(acc.data() + (i / g.sh) * rowsX, validX, g.sw, alpha,
+                      g.w, row);
+          }
+          storeRun(rows.data(), numOut * g.w, plane + firstRow * g.w, stream);
+        }
+      }
+    }
+    if (stream)
+      _mm_sfence();
+  });
+}
+
 void runForward(const Geometry &g, const Operand &x,
                 const std::vector<int16_t> &w, const Epilogue &epi,
                 const Microkernel &uk, ConvAlgorithm algorithm) {
+  if (usePointwise(g, epi, /*backwardData=*/false)) {
+    runPointwise(g, x, w, epi, uk, /*backwardData=*/false);
+    return;
+  }
   WindowAxis ay = getWindowAxis(g.h, g.oh, g.kh, g.sh, g.dh, g.pt);
   WindowAxis ax = getWindowAxis(g.w, g.ow, g.kw, g.sw, g.dw, g.pl);
   int64_t cg = g.cg(), og = g.og();
@@ -1244,19 +1491,6 @@ void runForward(const Geometry &g, const Operand &x,
       p.tapOffsets.push_back((ky * ay.tapStep * ax.size + kx * ax.tapStep) *
                              buf.cp);
   runDirect(p, uk, rowOffset);
-}
-
-/// Writes src[0, count) to dst, streaming the 16-byte aligned middle like
-/// scaleRun.
-void storeRun(const float *src, int64_t count, float *dst, bool stream) {
-  int64_t i = 0;
-  if (stream) {
-    for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
-      dst[i] = src[i];
-    for (; i + 4 <= count; i += 4)
-      _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
-  }
-  std::copy(src + i, src + count, dst + i);
 }
 
 /// One stride phase of a backward-data: output positions (ih0 + y * SH,
@@ -1308,7 +1542,9 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   int64_t rowsPerTask = std::clamp<int64_t>(8 * mr / maxRowsX, 1, maxRowsY);
   int64_t yBlocks = (maxRowsY + rowsPerTask - 1) / rowsPerTask;
   const float alpha = p.alpha, zero = 0.0f * alpha;
-  const __m128 alphas = _mm_set1_ps(alpha);
+  const __m128 alphas = _mm_set1_ps(alpha), zeroes = _mm_set1_ps(zero);
+  // 0 * alpha, NaN for a non-finite clip like every other output.
+  const std::vector<float> zeros(p.width, zero);
   // Rows of a phase's accumulators per task, a multiple of MR.
   std::vector<int64_t> tileRows(numPhases);
   for (int64_t k = 0; k < numPhases; ++k) {
@@ -1383,15 +1619,32 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                 return stage[w].data() + j * tileRows[w] +
                        y * p.phases[w].rowsX;
               };
+              int64_t ih = p.phases[k].ih0 + (yBegin + y) * p.sh;
+              float *dstRow = plane + ih * p.rowStride;
+              bool anyTaps = false;
+              for (int64_t w = k; w < kEnd; ++w)
+                anyTaps |= tiles[w] != 0;
+              if (!anyTaps) {
+                // A row no tap reaches (a 1x1 stride-2 layer's odd rows).
+                storeRun(zeros.data(), p.width, dstRow, stream);
+                continue;
+              }
               int64_t w = k;
-              if (kEnd - k == 2 && p.sw == 2 && tiles[k] && tiles[k + 1]) {
-                // Two width phases with taps (iw0 = 0 and 1): their
-                // values alternate along the row, four pairs at a time
-                // (cvtdq2ps and mulps round like the scalar forms).
-                const int32_t *acc0 = accOf(k), *acc1 = accOf(k + 1);
+              if (kEnd - k == 2 && p.sw == 2) {
+                // Two width phases (iw0 = 0 and 1): their values alternate
+                // along the row, four pairs at a time (cvtdq2ps and mulps
+                // round like the scalar forms); a phase without taps
+                // contributes `zero`.
+                const int32_t *acc0 = tiles[k] ? accOf(k) : nullptr,
+                              *acc1 = tiles[k + 1] ? accOf(k + 1) : nullptr;
+                auto value = [&](const int32_t *acc, int64_t x) {
+                  return acc ? static_cast<float>(acc[x]) * alpha : zero;
+                };
                 int64_t x = 0;
                 for (; x + 4 <= p.phases[k + 1].rowsX; x += 4) {
                   auto scaled = [&](const int32_t *acc) {
+                    if (!acc)
+                      return zeroes;
                     return _mm_mul_ps(
                         _mm_cvtepi32_ps(_mm_loadu_si128(
                             reinterpret_cast<const __m128i *>(acc + x))),
@@ -1402,9 +1655,9 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                   _mm_storeu_ps(row.data() + 2 * x + 4, _mm_unpackhi_ps(a, b));
                 }
                 for (; 2 * x < p.width; ++x) {
-                  row[2 * x] = static_cast<float>(acc0[x]) * alpha;
+                  row[2 * x] = value(acc0, x);
                   if (2 * x + 1 < p.width)
-                    row[2 * x + 1] = static_cast<float>(acc1[x]) * alpha;
+                    row[2 * x + 1] = value(acc1, x);
                 }
                 w = kEnd;
               }
@@ -1420,8 +1673,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                 for (int64_t x = 0; x < phase.rowsX; ++x)
                   dst[x * p.sw] = static_cast<float>(acc[x]) * alpha;
               }
-              int64_t ih = p.phases[k].ih0 + (yBegin + y) * p.sh;
-              storeRun(row.data(), p.width, plane + ih * p.rowStride, stream);
+              storeRun(row.data(), p.width, dstRow, stream);
             }
           }
         }
@@ -1435,6 +1687,10 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
 void runBackwardData(const Geometry &g, const Operand &gy,
                      const std::vector<int16_t> &w, const Epilogue &epi,
                      const Microkernel &uk, ConvAlgorithm algorithm) {
+  if (usePointwise(g, epi, /*backwardData=*/true)) {
+    runPointwise(g, gy, w, epi, uk, /*backwardData=*/true);
+    return;
+  }
   // GX[ih] takes GY[oh] * W[kh] where ih + pt = oh*sh + kh*dh. With the
   // flipped tap kh' = KH-1-kh and P = (KH-1)*dh, that is
   //   oh = (ih + pt + kh'*dh - P) / sh    when sh divides it.

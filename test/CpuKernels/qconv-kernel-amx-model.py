@@ -7,5 +7,6 @@ int16-pair to int8-quad regrouping per 64-deep K chunk, the ldtilecfg
 palette, rows, colsb and strides, which the model checks) equals the
 reference lowering bit for bit on random geometries
 (Inputs/check_qconv_kernels.py: six cases, among them K runs of 68 int8 per
-tap, not a multiple of the 64-byte tile rows, and depthwise). The real
+tap, not a multiple of the 64-byte tile rows, depthwise, and an NCHW 1x1 in
+the pointwise form). The real
 instructions run in qconv-kernel-amx.py where the CPU has them."""

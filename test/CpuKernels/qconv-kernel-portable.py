@@ -2,6 +2,6 @@
 """The portable INT8 convolution kernels (forced with
 daq-cpu-pipeline=qconv-kernel=portable) equal the reference lowering bit for bit
 on random geometries, and on one with outputs large enough to be written
-with non-temporal stores, one whose backward-filter splits K and one whose
-backward-data interleaves stride phases
-(Inputs/check_qconv_kernels.py, --extra)."""
+with non-temporal stores, one whose backward-filter splits K, one whose
+backward-data interleaves stride phases, and NCHW 1x1 convolutions at the
+edges of their pointwise form (Inputs/check_qconv_kernels.py, --extra)."""

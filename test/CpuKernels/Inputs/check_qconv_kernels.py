@@ -4,8 +4,9 @@ Builds random INT8 convolutions (forward, backward-data, backward-filter) on
 random geometries: both layouts, batch 1 and more, odd channel counts that no
 tile size divides, strides, asymmetric padding, dilation, groups and
 depthwise, i8 operands and f32 operands quantized on load (nearest-even, per
-tensor and per output channel). Cases 0-3 are fixed kinds (a multiple of 16
-channels, large images, wide channels, depthwise), the rest random. With
+tensor and per output channel). Cases 0-4 are fixed kinds (a multiple of 16
+channels, large images, wide channels, depthwise, an NCHW 1x1 for the
+pointwise form), the rest random. With
 --extra, fixed cases for the kernels' special paths follow (extra_cases:
 outputs streamed past 8 MiB in both layouts, a split K, interleaved stride
 phases, a NaN clip, W < stride). With --algorithm winograd, the kernels run
@@ -41,6 +42,10 @@ from harness import Module, rand_clip, rand_codes, randn, tensor_type  # noqa: E
 F32 = np.float32
 
 
+# The random case that takes a pointwise geometry (its phase must run).
+POINTWISE_CASE = 4
+
+
 def random_case(rng, index, winograd=False):
     """(Conv, (N, C, H, W, O, KH, KW)) with a valid output size; 3x3,
     dilation 1 with `winograd`, stride 1 or (odd `index`) 2."""
@@ -74,6 +79,11 @@ def random_case(rng, index, winograd=False):
             n, h, w, strides, dilations = 3, 27, 26, (1, 1), (1, 1)
         if index == 2:
             strides = (strides[0], 2)
+        if index == POINTWISE_CASE and not winograd:
+            # NCHW 1x1 without top or left padding: the pointwise form.
+            layout = "nchw"
+            kh = kw = 1
+            padding = (0, 0) + padding[2:]
         if winograd:
             kh, kw, dilations = 3, 3, (1, 1)
             strides = (2, 2) if index % 2 else (1, 1)
@@ -93,8 +103,17 @@ def extra_cases():
 
     * NCHW 1x1, 37 -> 37 channels (two full column tiles and a partial
       one), 2 x 171 x 169: forward and backward-data outputs of 8.55 MB,
-      past the 8 MiB streaming threshold, odd plane sizes; the same NHWC
-      (rows of 37 channels streamed, most of them unaligned);
+      past the 8 MiB streaming threshold, odd plane sizes (the pointwise
+      form, tasks of several rows); the same NHWC (the direct form, rows of
+      37 channels streamed, most of them unaligned);
+    * the pointwise form (NCHW 1x1 without top/left padding) at its edges:
+      stride 2 with bottom/right padding (forward pixels past the input,
+      GY pixels past GX), odd channel counts in K both ways (7 -> 9), i8
+      rows read every other byte 8 at a time and a tail (W = 38),
+      groups with strides (2, 3) and a NaN GY clip (every GX position no
+      pixel reaches must be NaN), W < stride, 200 channels in K (tasks of
+      one row, several row tiles of A); a top padding must take the
+      direct form;
     * NHWC 1x1 stride 2, 81 input channels (backward-filter's im2col form,
       two column blocks at NR = 16), 5 images of 80 x 80 (one image per K
       block) on 3 threads: K split in three uneven parts, two tasks per
@@ -109,7 +128,20 @@ def extra_cases():
     """
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
-             ["gemm, streamed"]),
+             ["pointwise, streamed"]),
+            (ref.Conv("nchw", (2, 2), (0, 0, 1, 1), (1, 1), 1),
+             (3, 7, 14, 38, 9, 1, 1), None, {"channel-clips"},
+             ["pointwise"]),
+            (ref.Conv("nchw", (2, 3), (0, 0, 0, 2), (2, 1), 3),
+             (2, 15, 9, 10, 9, 1, 1), None, {"nan-clip", "channel-clips"},
+             ["pointwise"]),
+            (ref.Conv("nchw", (1, 2), (0, 0, 0, 0), (1, 1), 1),
+             (2, 4, 5, 1, 6, 1, 1), 1, set(), ["pointwise"]),
+            (ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
+             (2, 200, 23, 29, 21, 1, 1), None, {"channel-clips"},
+             ["pointwise"]),
+            (ref.Conv("nchw", (2, 2), (1, 0, 0, 0), (1, 1), 1),
+             (2, 6, 9, 9, 5, 1, 1), None, set(), ["!pointwise"]),
             (ref.Conv("nhwc", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
              ["gemm, streamed"]),
@@ -307,7 +339,8 @@ def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix="daq-qconv-kernels-") as tmp:
         winograd = args.algorithm == "winograd"
-        cases = [random_case(rng, i, winograd) + (None, set(), [])
+        cases = [random_case(rng, i, winograd) +
+                 (None, set(), ["pointwise"] if i == POINTWISE_CASE else [])
                  for i in range(args.cases)]
         if winograd:
             # The Winograd phases each case must print, one per direction.
