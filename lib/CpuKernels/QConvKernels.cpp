@@ -1906,8 +1906,14 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   int64_t cg = g.cg(), og = g.og();
   WindowAxis ay = getWindowAxis(g.h, g.oh, g.kh, g.sh, g.dh, g.pt);
   WindowAxis ax = getWindowAxis(g.w, g.ow, g.kw, g.sw, g.dw, g.pl);
-  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size,
-                                       ax.size, ay.placement, ax.placement);
+  // A 1x1 NCHW convolution without top or left padding packs B straight
+  // from X's planes (see below); the others from a channels-last copy.
+  bool fromPlanes = !g.nhwc && g.kh == 1 && g.kw == 1 && g.pt == 0 &&
+                    g.pl == 0;
+  ChannelsLast buf{};
+  if (!fromPlanes)
+    buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size, ax.size,
+                            ay.placement, ax.placement);
   int64_t wb = ax.size;
   // A: GY codes as [G][O/G][N][P2] (P2 = pixels rounded up to even), so
   // that the K run of one image is contiguous for every output channel;
@@ -1921,14 +1927,26 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     PhaseTimer timer{"pack-gy"};
     const int64_t *st = gy.strides;
     const ActivationStrides strideOf(st, g.nhwc);
+    // An NCHW plane is one run; consecutive rows of A are planes of
+    // different images, which the prefetcher does not follow: the next
+    // one is prefetched.
+    bool densePlane = strideOf.col == 1 && strideOf.row == g.ow;
+    auto planeStart = [&](int64_t row) {
+      return (row % g.n) * st[0] + (row / g.n) * strideOf.channel;
+    };
     parallelFor(g.o * g.n, [&](int64_t begin, int64_t end) {
       for (int64_t row = begin; row < end; ++row) {
         // (grp, o) flattened is the channel.
-        int64_t ch = row / g.n, img = row % g.n;
+        int64_t ch = row / g.n;
         int16_t *dst = a.get() + row * p2;
-        for (int64_t oy = 0; oy < g.oh; ++oy)
-          loadRun(gy, img * st[0] + ch * strideOf.channel + oy * strideOf.row,
-                  strideOf.col, g.ow, ch, 0, avx2, dst + oy * g.ow);
+        if (densePlane && row + 1 < end)
+          prefetchSpan(gy, planeStart(row + 1), pixels);
+        if (densePlane)
+          loadRun(gy, planeStart(row), 1, pixels, ch, 0, avx2, dst);
+        else
+          for (int64_t oy = 0; oy < g.oh; ++oy)
+            loadRun(gy, planeStart(row) + oy * strideOf.row, strideOf.col,
+                    g.ow, ch, 0, avx2, dst + oy * g.ow);
         if (p2 > pixels)
           dst[pixels] = 0;
       }
@@ -1944,6 +1962,10 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         ((tap / g.kw) * ay.tapStep * wb + (tap % g.kw) * ax.tapStep) * buf.cp +
         c;
   }
+  // From planes: output pixel (y, x) reads X at (y SH, x SW) while that is
+  // inside the image (zero past it: bottom or right padding).
+  int64_t validX = std::min(g.ow, (g.w - 1) / g.sw + 1);
+  int64_t validY = std::min(g.oh, (g.h - 1) / g.sh + 1);
   // Tiles of one tap and consecutive channels: a vector copy per pixel pair.
   std::vector<bool> contiguousTile(colTiles, getFeatures().avx2);
   for (int64_t tile = 0; tile < colTiles; ++tile) {
@@ -1987,13 +2009,16 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // per K part.
   std::vector<int32_t> staged(kParts * g.o * cols);
 
-  PhaseTimer timer{kParts > 1 ? "gemm, K split" : "gemm"};
+  PhaseTimer timer{fromPlanes ? (kParts > 1 ? "gemm from planes, K split"
+                                             : "gemm from planes")
+                              : (kParts > 1 ? "gemm, K split" : "gemm")};
   parallelFor(columnTasks * kParts, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> acc(kColTilesPerBlock * rowTiles * mr * nr);
     std::vector<int16_t> packed(kColTilesPerBlock * imagesPerBlock *
                                 tileImageSize);
     std::vector<const int16_t *> rowPointers(rowTiles * mr);
     std::vector<int64_t> tapOffsets(imagesPerBlock);
+    std::vector<int16_t> planeRuns(fromPlanes ? nr * p2 : 0);
     for (int64_t task = begin; task < end; ++task) {
       int64_t part = task % kParts, columnTask = task / kParts;
       int64_t grp = columnTask / colBlocks, block = columnTask % colBlocks;
@@ -2014,6 +2039,26 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
           for (int64_t i = 0; i < images; ++i) {
             int16_t *dst =
                 packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
+            if (fromPlanes) {
+              // The tile's NR channels of the image as runs of its pixels
+              // (pairs of 32 bits), transposed into [P2 / 2][NR][2].
+              const int64_t *st = x.strides;
+              int64_t first = grp * cg + (firstTile + tb) * nr;
+              for (int64_t j = 0; j < nr; ++j) {
+                int16_t *run = planeRuns.data() + j * p2;
+                std::fill(run, run + p2, 0);
+                if (offsets[j] < 0)
+                  continue;
+                for (int64_t y = 0; y < validY; ++y)
+                  loadRun(x,
+                          (img0 + i) * st[0] + (first + j) * st[1] +
+                              y * g.sh * st[2],
+                          g.sw * st[3], validX, first + j, 0, avx2,
+                          run + y * g.ow);
+              }
+              transpose32(planeRuns.data(), nr, p2 / 2, p2 / 2, dst, nr);
+              continue;
+            }
             const int16_t *image = buf.pixel(grp, img0 + i, 0, 0);
             // The pixels' lines come from L3 or memory (a column block
             // reads every pixel of the buffer once): prefetched a few
