@@ -1229,8 +1229,8 @@ void storeRun(const float *src, int64_t count, float *dst, bool stream) {
 /// row[x * step] = float(values[x]) * alpha for x < count, 0 * alpha at
 /// the other positions of row[0, width); step 2 (a stride-2 backward-data's
 /// even columns) four pairs at a time.
-void spreadRow(const int32_t *values, int64_t count, int64_t step,
-               float alpha, int64_t width, float *row) {
+void spreadRow(const int32_t *values, int64_t count, int64_t step, float alpha,
+               int64_t width, float *row) {
   float zero = 0.0f * alpha;
   int64_t x = 0;
   if (step == 1) {
@@ -1239,10 +1239,10 @@ void spreadRow(const int32_t *values, int64_t count, int64_t step,
   } else if (step == 2) {
     __m128 alphas = _mm_set1_ps(alpha), zeros = _mm_set1_ps(zero);
     for (; x + 4 <= count; x += 4) {
-      __m128 scaled = _mm_mul_ps(
-          _mm_cvtepi32_ps(
-              _mm_loadu_si128(reinterpret_cast<const __m128i *>(values + x))),
-          alphas);
+      __m128 scaled =
+          _mm_mul_ps(_mm_cvtepi32_ps(_mm_loadu_si128(
+                         reinterpret_cast<const __m128i *>(values + x))),
+                     alphas);
       _mm_storeu_ps(row + 2 * x, _mm_unpacklo_ps(scaled, zeros));
       _mm_storeu_ps(row + 2 * x + 4, _mm_unpackhi_ps(scaled, zeros));
     }
@@ -1254,12 +1254,17 @@ void spreadRow(const int32_t *values, int64_t count, int64_t step,
                  : zero;
 }
 
-/// Whether a forward or backward-data runs as runPointwise: a 1x1 filter in
-/// NCHW without top or left padding (one tap, so dilation does not matter),
-/// the output's planes dense (as the JIT allocates them).
+/// A 1x1 filter in NCHW without top or left padding (one tap, so dilation
+/// does not matter): output pixel (y, x) reads input pixel (y SH, x SW).
+bool isPlanePointwise(const Geometry &g) {
+  return !g.nhwc && g.kh == 1 && g.kw == 1 && g.pt == 0 && g.pl == 0;
+}
+
+/// Whether a forward or backward-data runs as runPointwise: the output's
+/// planes must be dense too (as the JIT allocates them).
 bool usePointwise(const Geometry &g, const Epilogue &epi, bool backwardData) {
-  return !g.nhwc && g.kh == 1 && g.kw == 1 && g.pt == 0 && g.pl == 0 &&
-         epi.strides[3] == 1 && epi.strides[2] == (backwardData ? g.w : g.ow);
+  return isPlanePointwise(g) && epi.strides[3] == 1 &&
+         epi.strides[2] == (backwardData ? g.w : g.ow);
 }
 
 /// A 1x1 convolution in NCHW as the GEMM that layout already holds:
@@ -1292,8 +1297,8 @@ void runPointwise(const Geometry &g, const Operand &act,
   // Pixels that exist on both sides: x SW < W and y SH < H.
   int64_t validX = std::min(rowsX, (g.w - 1) / g.sw + 1);
   int64_t validY = std::min(rowsY, (g.h - 1) / g.sh + 1);
-  int64_t outputElements = g.n * (backwardData ? g.c * g.h * g.w
-                                               : g.o * g.oh * g.ow);
+  int64_t outputElements =
+      g.n * (backwardData ? g.c * g.h * g.w : g.o * g.oh * g.ow);
   bool stream =
       outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
   // A: rows of K codes, pairs contiguous. The forward's W rows [O][CG] are
@@ -1325,7 +1330,8 @@ void runPointwise(const Geometry &g, const Operand &act,
   parallelFor(g.groups * g.n * yBlocks, [&](int64_t begin, int64_t end) {
     std::vector<int16_t> b(maxTiles * kPadded * nr);
     std::vector<int16_t> run0(maxTiles * nr), run1(maxTiles * nr);
-    std::vector<int32_t> c(maxTiles * mr * nr), acc(maxTiles * nr);
+    std::vector<int32_t> c(maxTiles * mr * nr);
+    std::vector<int32_t> acc(backwardData ? maxTiles * nr : 0);
     std::vector<float> rows(backwardData ? rowsPerTask * g.sh * g.w : 0);
     std::vector<const int16_t *> rowPointers(mr);
     const int64_t tapOffset = 0;
@@ -1348,8 +1354,8 @@ void runPointwise(const Geometry &g, const Operand &act,
           return;
         int64_t channel = grp * k + j;
         for (int64_t y = 0; y < loadedRows; ++y)
-          loadRun(act, rowStart(channel, y), stepX * src[3], validX, channel,
-                  0, avx2, dstRun + y * rowsX);
+          loadRun(act, rowStart(channel, y), stepX * src[3], validX, channel, 0,
+                  avx2, dstRun + y * rowsX);
       };
       // Each channel's rows are a plane apart from the next channel's: the
       // prefetcher does not follow, so the loads are prefetched a few
@@ -1376,11 +1382,13 @@ void runPointwise(const Geometry &g, const Operand &act,
         // Rows past the end repeat the last row; their results are dropped.
         for (int64_t r = 0; r < mr; ++r)
           rowPointers[r] =
-              a + (grp * rowsM + rowTile * mr + std::min(r, validM - 1)) *
-                      kPadded;
+              a +
+              (grp * rowsM + rowTile * mr + std::min(r, validM - 1)) * kPadded;
         for (int64_t t = 0; t < tiles; ++t) {
-          MicroTile tile{rowPointers.data(), &tapOffset,
-                         1,                  kPadded / 2,
+          MicroTile tile{rowPointers.data(),
+                         &tapOffset,
+                         1,
+                         kPadded / 2,
                          b.data() + t * kPadded * nr,
                          c.data() + t * mr * nr,
                          false};
@@ -1394,8 +1402,8 @@ void runPointwise(const Geometry &g, const Operand &act,
             // The task's pixels are one run of the plane, NR per tile.
             for (int64_t t = 0; t < tiles; ++t)
               scaleRun(c.data() + (t * mr + r) * nr, &alpha, false,
-                       std::min(nr, count - t * nr),
-                       plane + y0 * g.ow + t * nr, stream);
+                       std::min(nr, count - t * nr), plane + y0 * g.ow + t * nr,
+                       stream);
             continue;
           }
           // The pixel run of channel `ch`.
@@ -1413,8 +1421,8 @@ void runPointwise(const Geometry &g, const Operand &act,
               std::fill(row, row + g.w, zero);
               continue;
             }
-            spreadRow(acc.data() + (i / g.sh) * rowsX, validX, g.sw, alpha,
-                      g.w, row);
+            spreadRow(acc.data() + (i / g.sh) * rowsX, validX, g.sw, alpha, g.w,
+                      row);
           }
           storeRun(rows.data(), numOut * g.w, plane + firstRow * g.w, stream);
         }
@@ -1527,9 +1535,9 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   int64_t rowsPerTask = std::clamp<int64_t>(8 * mr / maxRowsX, 1, maxRowsY);
   int64_t yBlocks = (maxRowsY + rowsPerTask - 1) / rowsPerTask;
   const float alpha = p.alpha, zero = 0.0f * alpha;
-  const __m128 alphas = _mm_set1_ps(alpha), zeroes = _mm_set1_ps(zero);
+  const __m128 alphas = _mm_set1_ps(alpha), zeroVector = _mm_set1_ps(zero);
   // 0 * alpha, NaN for a non-finite clip like every other output.
-  const std::vector<float> zeros(p.width, zero);
+  const std::vector<float> zeroRow(p.width, zero);
   // Rows of a phase's accumulators per task, a multiple of MR.
   std::vector<int64_t> tileRows(numPhases);
   for (int64_t k = 0; k < numPhases; ++k) {
@@ -1611,7 +1619,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                 anyTaps |= tiles[w] != 0;
               if (!anyTaps) {
                 // A row no tap reaches (a 1x1 stride-2 layer's odd rows).
-                storeRun(zeros.data(), p.width, dstRow, stream);
+                storeRun(zeroRow.data(), p.width, dstRow, stream);
                 continue;
               }
               int64_t w = k;
@@ -1629,7 +1637,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                 for (; x + 4 <= p.phases[k + 1].rowsX; x += 4) {
                   auto scaled = [&](const int32_t *acc) {
                     if (!acc)
-                      return zeroes;
+                      return zeroVector;
                     return _mm_mul_ps(
                         _mm_cvtepi32_ps(_mm_loadu_si128(
                             reinterpret_cast<const __m128i *>(acc + x))),
@@ -1893,8 +1901,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   WindowAxis ax = getWindowAxis(g.w, g.ow, g.kw, g.sw, g.dw, g.pl);
   // A 1x1 NCHW convolution without top or left padding packs B straight
   // from X's planes (see below); the others from a channels-last copy.
-  bool fromPlanes = !g.nhwc && g.kh == 1 && g.kw == 1 && g.pt == 0 &&
-                    g.pl == 0;
+  bool fromPlanes = isPlanePointwise(g);
   ChannelsLast buf{};
   if (!fromPlanes)
     buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size, ax.size,
@@ -1930,8 +1937,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
           loadRun(gy, planeStart(row), 1, pixels, ch, 0, avx2, dst);
         else
           for (int64_t oy = 0; oy < g.oh; ++oy)
-            loadRun(gy, planeStart(row) + oy * strideOf.row, strideOf.col,
-                    g.ow, ch, 0, avx2, dst + oy * g.ow);
+            loadRun(gy, planeStart(row) + oy * strideOf.row, strideOf.col, g.ow,
+                    ch, 0, avx2, dst + oy * g.ow);
         if (p2 > pixels)
           dst[pixels] = 0;
       }
@@ -1995,7 +2002,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   std::vector<int32_t> staged(kParts * g.o * cols);
 
   PhaseTimer timer{fromPlanes ? (kParts > 1 ? "gemm from planes, K split"
-                                             : "gemm from planes")
+                                            : "gemm from planes")
                               : (kParts > 1 ? "gemm, K split" : "gemm")};
   parallelFor(columnTasks * kParts, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> acc(kColTilesPerBlock * rowTiles * mr * nr);
