@@ -1261,10 +1261,15 @@ bool isPlanePointwise(const Geometry &g) {
 }
 
 /// Whether a forward or backward-data runs as runPointwise: the output's
-/// planes must be dense too (as the JIT allocates them).
+/// planes must be dense too (as the JIT allocates them), and a group's
+/// filter, A, at most 128 KiB of int16 codes: every task reads all of it
+/// for ~64 KiB of B, which measured slower than the direct form with a
+/// 256 x 512 filter (1x1s2-256-512-14 backward-data), faster up to
+/// 128 x 256.
 bool usePointwise(const Geometry &g, const Epilogue &epi, bool backwardData) {
-  return isPlanePointwise(g) && epi.strides[3] == 1 &&
-         epi.strides[2] == (backwardData ? g.w : g.ow);
+  constexpr int64_t kMaxFilterCodes = 64 << 10;
+  return isPlanePointwise(g) && g.cg() * g.og() <= kMaxFilterCodes &&
+         epi.strides[3] == 1 && epi.strides[2] == (backwardData ? g.w : g.ow);
 }
 
 /// A 1x1 convolution in NCHW as the GEMM that layout already holds:
@@ -1318,9 +1323,19 @@ void runPointwise(const Geometry &g, const Operand &act,
   PhaseTimer timer{stream ? "pointwise, streamed" : "pointwise"};
   int64_t mr = uk.mr, nr = uk.nr;
   // About 64 KiB of packed B per task (it stays in L2 while every row tile
-  // of A runs over it), at least four pixel tiles.
+  // of A runs over it), at least four pixel tiles; of the row counts up to
+  // twice that, the one that wastes the least of its last pixel tile (14
+  // pixels a row: 8 rows fill 7 tiles, 4 rows waste 8 of 64 columns).
   int64_t pixels = std::max<int64_t>(4 * nr, (32 << 10) / kPadded);
   int64_t rowsPerTask = std::clamp<int64_t>(pixels / rowsX, 1, rowsY);
+  auto waste = [&](int64_t rows) {
+    int64_t count = rows * rowsX;
+    return double(roundUp(count, nr) - count) / double(count);
+  };
+  for (int64_t rows = rowsPerTask + 1; rows <= std::min(2 * rowsPerTask, rowsY);
+       ++rows)
+    if (waste(rows) < waste(rowsPerTask))
+      rowsPerTask = rows;
   int64_t yBlocks = (rowsY + rowsPerTask - 1) / rowsPerTask;
   int64_t maxTiles = (rowsPerTask * rowsX + nr - 1) / nr;
   int64_t rowTiles = (rowsM + mr - 1) / mr;
