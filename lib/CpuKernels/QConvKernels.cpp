@@ -2049,19 +2049,26 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
             if (fromPlanes) {
               // The tile's NR channels of the image as runs of its pixels
               // (pairs of 32 bits), transposed into [P2 / 2][NR][2].
+              // Each channel's rows are a plane apart: the next channel's
+              // are prefetched while one is loaded.
               const int64_t *st = x.strides;
               int64_t first = grp * cg + (firstTile + tb) * nr;
+              auto rowStart = [&](int64_t j, int64_t y) {
+                return (img0 + i) * st[0] + (first + j) * st[1] +
+                       y * g.sh * st[2];
+              };
               for (int64_t j = 0; j < nr; ++j) {
                 int16_t *run = planeRuns.data() + j * p2;
                 std::fill(run, run + p2, 0);
                 if (offsets[j] < 0)
                   continue;
+                if (j + 1 < nr && offsets[j + 1] >= 0)
+                  for (int64_t y = 0; y < validY; ++y)
+                    prefetchSpan(x, rowStart(j + 1, y),
+                                 (validX - 1) * g.sw * st[3] + 1);
                 for (int64_t y = 0; y < validY; ++y)
-                  loadRun(x,
-                          (img0 + i) * st[0] + (first + j) * st[1] +
-                              y * g.sh * st[2],
-                          g.sw * st[3], validX, first + j, 0, avx2,
-                          run + y * g.ow);
+                  loadRun(x, rowStart(j, y), g.sw * st[3], validX, first + j, 0,
+                          avx2, run + y * g.ow);
               }
               transpose32(planeRuns.data(), nr, p2 / 2, p2 / 2, dst, nr);
               continue;
