@@ -1238,7 +1238,9 @@ void spreadRow(const int32_t *values, int64_t count, int64_t step, float alpha,
     x = count;
   } else if (step == 2) {
     __m128 alphas = _mm_set1_ps(alpha), zeros = _mm_set1_ps(zero);
-    for (; x + 4 <= count; x += 4) {
+    // Eight floats per step: the last one must still be inside the row (an
+    // odd width ends on a value).
+    for (; x + 4 <= count && 2 * x + 8 <= width; x += 4) {
       __m128 scaled =
           _mm_mul_ps(_mm_cvtepi32_ps(_mm_loadu_si128(
                          reinterpret_cast<const __m128i *>(values + x))),
@@ -1298,10 +1300,12 @@ void runPointwise(const Geometry &g, const Operand &act,
   int64_t rowsM = backwardData ? g.cg() : g.og();
   int64_t k = backwardData ? g.og() : g.cg();
   int64_t kPadded = roundUp(k, 2);
-  int64_t rowsY = g.oh, rowsX = g.ow;
-  // Pixels that exist on both sides: x SW < W and y SH < H.
-  int64_t validX = std::min(rowsX, (g.w - 1) / g.sw + 1);
-  int64_t validY = std::min(rowsY, (g.h - 1) / g.sh + 1);
+  // Pixels that exist on both sides: x SW < W and y SH < H. Backward-data
+  // runs over GY's rows that reach GX (with a bottom padding of SH or more
+  // the last ones do not), which cover all of GX's rows.
+  int64_t validX = std::min(g.ow, (g.w - 1) / g.sw + 1);
+  int64_t validY = std::min(g.oh, (g.h - 1) / g.sh + 1);
+  int64_t rowsY = backwardData ? validY : g.oh, rowsX = g.ow;
   int64_t outputElements =
       g.n * (backwardData ? g.c * g.h * g.w : g.o * g.oh * g.ow);
   bool stream =

@@ -116,8 +116,12 @@ def extra_cases():
       rows read every other byte 8 at a time and a tail (W = 38),
       groups with strides (2, 3) and a NaN GY clip (every GX position no
       pixel reaches must be NaN), W < stride, 200 channels in K (tasks of
-      one row, several row tiles of A); a top padding and a filter of
-      more than 64 Ki codes (257 x 256) must take the direct form;
+      one row, several row tiles of A); an odd width of 7 at width
+      stride 2 (GX rows end on a value: four values spread to 8 floats
+      must stop before the row's end); a bottom padding of the stride with
+      600 channels in K (one GY row of 64 pixels per task, the last one
+      reaches no GX row); a top padding and a filter of more than 64 Ki codes (257 x 256)
+      must take the direct form;
     * NHWC 1x1 stride 2, 81 input channels (backward-filter's im2col form,
       two column blocks at NR = 16), 5 images of 80 x 80 (one image per K
       block) on 3 threads: K split in three uneven parts, two tasks per
@@ -150,6 +154,10 @@ def extra_cases():
              ["!pointwise", "!gemm from planes"]),
             (ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (1, 257, 3, 5, 256, 1, 1), None, set(), ["!pointwise"]),
+            (ref.Conv("nchw", (1, 2), (0, 0, 0, 0), (1, 1), 1),
+             (1, 5, 2, 7, 4, 1, 1), None, set(), ["pointwise"]),
+            (ref.Conv("nchw", (2, 1), (0, 0, 2, 0), (1, 1), 1),
+             (1, 3, 5, 64, 600, 1, 1), None, {"nan-clip"}, ["pointwise"]),
             (ref.Conv("nhwc", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
              ["gemm, streamed"]),
