@@ -1436,7 +1436,8 @@ void runPointwise(const Geometry &g, const Operand &act,
           float zero = 0.0f * alpha;
           for (int64_t i = 0; i < numOut; ++i) {
             float *row = rows.data() + i * g.w;
-            if (i % g.sh != 0 || i / g.sh >= loadedRows) {
+            // Every GY row of the task reaches GX (rowsY = validY).
+            if (i % g.sh != 0) {
               std::fill(row, row + g.w, zero);
               continue;
             }
