@@ -39,6 +39,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -102,16 +103,22 @@ DAQ_INLINE float maxAbs(float m, float x) {
 /// and keeps each row's order (so the sums' bits):
 ///
 ///   row k:  [0, (K-1-k) kSkew) alone | side by side | [n - k kSkew, n) alone
+constexpr int64_t kSkew = 16; // 64 bytes
+
+/// Whether K rows side by side take the skewed walk below.
+template <int K> DAQ_INLINE bool rowsAliased(const View &v) {
+  return K > 1 && v.s[2] == 1 && v.s[1] % 1024 == 0 &&
+         v.n[2] >= (K - 1) * kSkew;
+}
+
 template <int K, typename Step>
 DAQ_INLINE void forRowsSideBySide(const View &v, int64_t o, int64_t c,
                                   Step step) {
-  constexpr int64_t kSkew = 16; // 64 bytes
   const float *rows[K];
   for (int k = 0; k < K; ++k)
     rows[k] = v.at(o, c + k);
   int64_t n = v.n[2], s = v.s[2];
-  bool aliased = K > 1 && s == 1 && v.s[1] % 1024 == 0 && n >= (K - 1) * kSkew;
-  if (!aliased) {
+  if (!rowsAliased<K>(v)) {
     for (int64_t i = 0; i < n; ++i)
       for (int k = 0; k < K; ++k)
         step(k, rows[k][i * s]);
@@ -173,6 +180,16 @@ DAQ_INLINE void squaresBlock(const View &v, int64_t c, Stats *st,
   }
 }
 
+/// The largest float at most s: for a float a, a > s exactly when
+/// a > largestFloatAtMost(s) (the next float above it is above s), NaN and
+/// infinities included.
+DAQ_INLINE float largestFloatAtMost(double s) {
+  float f = static_cast<float>(s);
+  return static_cast<double>(f) > s
+             ? std::nextafter(f, -std::numeric_limits<float>::infinity())
+             : f;
+}
+
 template <bool Both, const StatsRows *Rows>
 DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
                               double sigma, double sigmaT, Stats &st) {
@@ -201,6 +218,189 @@ DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
   }
   st.above += count;
   st.aboveT += countT;
+}
+
+typedef float Floats8 __attribute__((vector_size(32)));
+typedef int32_t Ints8 __attribute__((vector_size(32)));
+
+/// Pass 3 on channel c of unit inner stride (fewer than 2^31 elements): the
+/// comparisons in f32 (twice the lanes of f64), counted in 32-bit lanes
+/// across the channel's rows.
+template <bool Both>
+DAQ_INLINE void countAboveChannel(const View &v, int64_t c, double sigma,
+                                  double sigmaT, Stats &st) {
+  float below = largestFloatAtMost(sigma);
+  float belowT = largestFloatAtMost(sigmaT);
+  Ints8 lanes = {}, lanesT = {};
+  int64_t count = 0, countT = 0;
+  for (int64_t o = 0; o < v.n[0]; ++o) {
+    const float *x = v.at(o, c);
+    int64_t i = 0;
+    for (; i + 8 <= v.n[2]; i += 8) {
+      Ints8 bits;
+      std::memcpy(&bits, x + i, sizeof(bits));
+      Floats8 a = (Floats8)(bits & 0x7fffffff);
+      lanes -= a > below; // -1 where true
+      if constexpr (Both)
+        lanesT -= a > belowT;
+    }
+    for (; i < v.n[2]; ++i) {
+      float a = std::fabs(x[i]);
+      count += a > below;
+      if constexpr (Both)
+        countT += a > belowT;
+    }
+  }
+  for (int k = 0; k < 8; ++k) {
+    count += lanes[k];
+    countT += lanesT[k];
+  }
+  st.above += count;
+  st.aboveT += countT;
+}
+
+//===----------------------------------------------------------------------===//
+// Blocks of eight channels of unit inner stride, transposed in registers
+//===----------------------------------------------------------------------===//
+
+typedef double Doubles4 __attribute__((vector_size(32)));
+
+/// Walks the rows of channels [c, c + 8) at outer index o in the order of
+/// forRowsSideBySide<8> (each row in order, skewed when aliased). The
+/// side-by-side part goes eight elements of four rows at a time: lanes must
+/// be channels (each channel's f64 chain adds its elements in order), so the
+/// 4 x 8 block is transposed in registers by the first two stages of the
+/// usual 8 x 8 transpose (unpack, shuffle), which leave
+///
+///   u[j] = [ element j of rows 0..3 | element j + 4 of rows 0..3 ]  (j < 4)
+///
+/// for `together(h, u)`, h = 0 for rows 0..3 and 1 for rows 4..7. The rows'
+/// other elements go one at a time through `alone(k, value)`. Written with
+/// vector extensions: AVX registers in the avx2 variant, SSE2 pairs in the
+/// baseline ones.
+template <typename Alone, typename Together>
+DAQ_INLINE void forBlockOf8(const View &v, int64_t o, int64_t c, Alone alone,
+                            Together together) {
+  int64_t n = v.n[2], skew = rowsAliased<8>(v) ? kSkew : 0;
+  const float *rows[8];
+#pragma clang loop unroll(full)
+  for (int k = 0; k < 8; ++k) {
+    rows[k] = v.at(o, c + k);
+    for (int64_t e = 0; e < (7 - k) * skew; ++e)
+      alone(k, rows[k][e]);
+  }
+  int64_t t = 7 * skew;
+  for (; t + 8 <= n; t += 8) {
+    for (int h = 0; h < 2; ++h) {
+      Floats8 r[4], u[4];
+      for (int k = 0; k < 4; ++k)
+        std::memcpy(&r[k], rows[4 * h + k] + t - (4 * h + k) * skew,
+                    sizeof(Floats8));
+      Floats8 lo01 =
+          __builtin_shufflevector(r[0], r[1], 0, 8, 1, 9, 4, 12, 5, 13);
+      Floats8 hi01 =
+          __builtin_shufflevector(r[0], r[1], 2, 10, 3, 11, 6, 14, 7, 15);
+      Floats8 lo23 =
+          __builtin_shufflevector(r[2], r[3], 0, 8, 1, 9, 4, 12, 5, 13);
+      Floats8 hi23 =
+          __builtin_shufflevector(r[2], r[3], 2, 10, 3, 11, 6, 14, 7, 15);
+      u[0] = __builtin_shufflevector(lo01, lo23, 0, 1, 8, 9, 4, 5, 12, 13);
+      u[1] = __builtin_shufflevector(lo01, lo23, 2, 3, 10, 11, 6, 7, 14, 15);
+      u[2] = __builtin_shufflevector(hi01, hi23, 0, 1, 8, 9, 4, 5, 12, 13);
+      u[3] = __builtin_shufflevector(hi01, hi23, 2, 3, 10, 11, 6, 7, 14, 15);
+      together(h, u);
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int k = 0; k < 8; ++k)
+    for (int64_t e = t - k * skew; e < n; ++e)
+      alone(k, rows[k][e]);
+}
+
+/// Calls `add(x)` with elements 0..7 of the rows of a transposed block (see
+/// forBlockOf8) as f64, in order.
+template <typename Add>
+DAQ_INLINE void forElementsInOrder(const Floats8 *u, Add add) {
+  for (int j = 0; j < 4; ++j)
+    add(__builtin_convertvector(__builtin_shufflevector(u[j], u[j], 0, 1, 2, 3),
+                                Doubles4));
+  for (int j = 0; j < 4; ++j)
+    add(__builtin_convertvector(__builtin_shufflevector(u[j], u[j], 4, 5, 6, 7),
+                                Doubles4));
+}
+
+/// Whether channel c holds a NaN (its f64 sum is NaN exactly when it holds a
+/// NaN or infinities of both signs, so only then is this asked).
+bool channelHasNaN(const View &v, int64_t c) {
+  for (int64_t o = 0; o < v.n[0]; ++o)
+    for (int64_t i = 0; i < v.n[2]; ++i)
+      if (std::isnan(v.at(o, c)[i * v.s[2]]))
+        return true;
+  return false;
+}
+
+/// Pass 1 on channels [c, c + 8): momentsBlock<8> with lanes as channels.
+DAQ_INLINE void momentsBlockOf8(const View &v, int64_t c, Stats *st) {
+  Doubles4 sum[2] = {};
+  // Lane k and 4 + k of max[h]: maxima of row 4h + k.
+  Floats8 max[2] = {};
+  for (int64_t o = 0; o < v.n[0]; ++o)
+    forBlockOf8(
+        v, o, c,
+        [&](int k, float x) {
+          sum[k / 4][k % 4] += static_cast<double>(x);
+          max[k / 4][k % 4] = maxAbs(max[k / 4][k % 4], x);
+        },
+        [&](int h, const Floats8 *u) {
+          forElementsInOrder(u, [&](Doubles4 x) { sum[h] += x; });
+          for (int j = 0; j < 4; ++j) {
+            // a > m ? a : m, lane by lane: maxAbs (vmaxps).
+            Floats8 a = (Floats8)((Ints8)u[j] & 0x7fffffff);
+            max[h] = a > max[h] ? a : max[h];
+          }
+        });
+  for (int k = 0; k < 8; ++k) {
+    Stats &s = st[c + k];
+    s.sum = sum[k / 4][k % 4];
+    s.max = std::max(max[k / 4][k % 4], max[k / 4][k % 4 + 4]);
+    s.nan = std::isnan(s.sum) && channelHasNaN(v, c + k);
+  }
+}
+
+/// Pass 2 on channels [c, c + 8): squaresBlock<8, Both>, lanes as channels.
+template <bool Both>
+DAQ_INLINE void squaresBlockOf8(const View &v, int64_t c, Stats *st,
+                                const double *mean, const double *tensor) {
+  Doubles4 sq[2] = {}, sqT[2] = {}, mu[2];
+  for (int k = 0; k < 8; ++k)
+    mu[k / 4][k % 4] = mean[c + k];
+  double muT = Both ? tensor[0] : 0.0;
+  for (int64_t o = 0; o < v.n[0]; ++o)
+    forBlockOf8(
+        v, o, c,
+        [&](int k, float value) {
+          double x = static_cast<double>(value);
+          double d = x - mu[k / 4][k % 4];
+          sq[k / 4][k % 4] += d * d;
+          if constexpr (Both) {
+            double dT = x - muT;
+            sqT[k / 4][k % 4] += dT * dT;
+          }
+        },
+        [&](int h, const Floats8 *u) {
+          forElementsInOrder(u, [&](Doubles4 x) {
+            Doubles4 d = x - mu[h];
+            sq[h] += d * d;
+            if constexpr (Both) {
+              Doubles4 dT = x - muT;
+              sqT[h] += dT * dT;
+            }
+          });
+        });
+  for (int k = 0; k < 8; ++k) {
+    st[c + k].squares = sq[k / 4][k % 4];
+    st[c + k].squaresT = sqT[k / 4][k % 4];
+  }
 }
 
 /// Pass `pass` (1 moments, 2 squares, 3 count) on channels [c0, c1).
@@ -346,6 +546,12 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
     return;
   }
   if constexpr (Pass == 3) {
+    if (Rows == nullptr && v.s[2] == 1 &&
+        v.n[0] * v.n[2] < (int64_t(1) << 31)) {
+      for (int64_t c = c0; c < c1; ++c)
+        countAboveChannel<Both>(v, c, sigma[c], Both ? tensor[1] : 0.0, st[c]);
+      return;
+    }
     for (int64_t c = c0; c < c1; ++c)
       for (int64_t o = 0; o < v.n[0]; ++o)
         countAboveRow<Both, Rows>(v.at(o, c), v.n[2], v.s[2], sigma[c],
@@ -353,8 +559,17 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
     return;
   }
   // Independent chains of 16 channels (four <4 x double> accumulators)
-  // hide the latency of the adds; then 4, then 1.
+  // hide the latency of the adds; then 4, then 1. Rows of unit stride go
+  // eight channels at a time, transposed.
   int64_t c = c0;
+  if (v.s[2] == 1) {
+    for (; c + 8 <= c1; c += 8) {
+      if constexpr (Pass == 1)
+        momentsBlockOf8(v, c, st);
+      else
+        squaresBlockOf8<Both>(v, c, st, mean, tensor);
+    }
+  }
   for (; c + 16 <= c1; c += 16) {
     if constexpr (Pass == 1)
       momentsBlock<16>(v, c, st);

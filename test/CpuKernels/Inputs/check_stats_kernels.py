@@ -3,7 +3,8 @@ the reference.
 
 Random gradients in both layouts (NCHW, channel axis 1; NHWC, axis 3; plus a
 rank-2 tensor with the channels first), odd channel counts, all-zero
-channels, and in one case NaN and infinities; each case is one module with
+channels, a channel whose sigma lies just below some of its values, and in
+two cases NaN and infinities; each case is one module with
 daq.max_abs, daq.mcs_clip (alone, and as a per-channel / per-tensor pair whose
 classification is unused, which the kernels compute together) and
 daq.quantize (per channel and per tensor, clips
@@ -54,11 +55,39 @@ def random_case(rng, index):
         return ALIASED_SHAPE, 1
     if index == 3:
         return (c, 29), 0
+    if index == 4:
+        # NaN and infinities (build_case) in NCHW blocks of eight channels
+        # (StatsKernels.cpp, forBlockOf8): rows of five vector steps and a
+        # tail; the infinities of both signs in channel 15 make its f64 sum
+        # NaN without a NaN.
+        return (2, 16, 5, 9), 1
+    if index == 5:
+        # Four blocks of eight, one of four, one alone; rows of one vector
+        # step and one element.
+        return (3, 37, 3, 3), 1
     n = int(rng.integers(1, 4))
     h, w = int(rng.integers(1, 9)), int(rng.integers(1, 9))
     if rng.random() < 0.5:
         return (n, c, h, w), 1
     return (n, h, w, c), 3
+
+
+def straddle(rng, channel):
+    """Fills a channel (of an even size >= 8) with +-v and +-w, w the float
+    just below v, three v for each w and as many of each sign: its sigma
+    lies strictly between w and v, nearer v, so f32(sigma) = v, and every v
+    is above sigma (a count of |g| > sigma against a float rounded to
+    nearest would find none)."""
+    n = channel.size
+    if n < 8 or n % 2:
+        return
+    v = F32(rng.uniform(0.5, 2.0))
+    w = np.nextafter(v, F32(0))
+    q = 2 * max(1, n // 8)
+    values = np.concatenate([np.tile([v, -v], (n - q) // 2),
+                             np.tile([w, -w], q // 2)]).astype(F32)
+    rng.shuffle(values)
+    channel[...] = values.reshape(channel.shape)
 
 
 def gradient(rng, shape, axis, special, edges=False):
@@ -76,6 +105,7 @@ def gradient(rng, shape, axis, special, edges=False):
             moved[j].flat[0 if j % 2 else moved[j].size - 1] = (2 + j) * top
     if channels > 1:
         moved[int(rng.integers(channels))] = 0.0  # an all-zero channel
+    straddle(rng, moved[channels // 2])
     if special:
         # .flat writes through the (generally non-contiguous) view; a
         # reshape would write into a copy and leave g without them.
@@ -174,7 +204,7 @@ def main():
     p.add_argument("--daq-run", default="daq-run")
     p.add_argument("--daq-opt", default="daq-opt")
     p.add_argument("--kernel", required=True)
-    p.add_argument("--cases", type=int, default=4)
+    p.add_argument("--cases", type=int, default=6)
     p.add_argument("--seed", type=int, default=None)
     args = p.parse_args()
     seed = args.seed if args.seed is not None else \
@@ -185,7 +215,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="daq-stats-kernels-") as tmp:
         for index in range(args.cases):
             shape, axis = random_case(rng, index)
-            special = index == 0
+            special = index in (0, 4)
             m = build_case(rng, shape, axis, special)
             name = "case %d shape %s axis %d%s" % (
                 index, shape, axis, " with NaN/inf" if special else "")
