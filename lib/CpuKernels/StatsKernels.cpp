@@ -46,6 +46,7 @@
 using namespace mlir::daq::cpu;
 
 #define DAQ_INLINE inline __attribute__((always_inline))
+#define DAQ_AVX2 __attribute__((target("avx2,fma")))
 
 namespace mlir::daq::cpu {
 #define DAQ_TARGET_AVX512 __attribute__((target("avx512f")))
@@ -605,7 +606,6 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
   DAQ_STATS_WRAPPER(NAME##3, ATTR, 3, false, ROWS)                             \
   DAQ_STATS_WRAPPER(NAME##2Both, ATTR, 2, true, ROWS)                          \
   DAQ_STATS_WRAPPER(NAME##3Both, ATTR, 3, true, ROWS)
-#define DAQ_AVX2 __attribute__((target("avx2,fma")))
 #define DAQ_AVX512 __attribute__((target("avx512f")))
 DAQ_STATS_WRAPPERS(statsPortable, , nullptr)
 DAQ_STATS_WRAPPERS(statsAVX2_, DAQ_AVX2, nullptr)
@@ -636,17 +636,93 @@ int8_t quantizeValueOutOfLine(float x, float clip, float inverse) {
   return quantizeValue(x, clip, inverse);
 }
 
+/// quantizeValue on eight lanes, the codes as i32: vmaxps/vminps take their
+/// operands in the order that reproduces the scalar clamps' NaN handling,
+/// and a NaN scaled value gives code 0 (as quantize16AVX512).
+DAQ_AVX2 inline __m256i quantize8AVX2(__m256 x, __m256 clip, __m256 inverse) {
+  __m256 low = _mm256_mul_ps(clip, _mm256_set1_ps(-1.0f)); // -clip exactly
+  __m256 c = _mm256_min_ps(clip, _mm256_max_ps(low, x));
+  __m256 v = _mm256_mul_ps(c, inverse);
+  __m256 r = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  r = _mm256_min_ps(_mm256_set1_ps(127.0f),
+                    _mm256_max_ps(_mm256_set1_ps(-127.0f), r));
+  r = _mm256_and_ps(r, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+  return _mm256_cvttps_epi32(r);
+}
+
+/// Four vectors of i32 codes in [-127, 127] as 32 bytes in order: the packs
+/// work within 128-bit halves, so a byte vector holds dwords
+/// [a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7], put in order by vpermd.
+DAQ_AVX2 inline __m256i packCodesAVX2(__m256i a, __m256i b, __m256i c,
+                                      __m256i d) {
+  __m256i bytes =
+      _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+  return _mm256_permutevar8x32_epi32(bytes,
+                                     _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/// Elements j..j+7 of p (step 1) or p[0] eight times (step 0).
+DAQ_AVX2 inline __m256 lanesAt(const float *p, int64_t step, int64_t j) {
+  return step ? _mm256_loadu_ps(p + j) : _mm256_set1_ps(p[0]);
+}
+
+/// The AVX2 form of quantizeRowAVX512 (same arguments): 32 codes per store,
+/// then 8, then the scalar tail.
+DAQ_AVX2 void quantizeRowAVX2(const float *x, int8_t *q1, int8_t *q2, int64_t n,
+                              const float *clip1, const float *inv1,
+                              int64_t clipStep, float clip2, float inv2,
+                              int8_t (*scalar)(float, float, float)) {
+  __m256 c2 = _mm256_set1_ps(clip2), i2 = _mm256_set1_ps(inv2);
+  int64_t j = 0;
+  for (; j + 32 <= n; j += 32) {
+    __m256i a[4], b[4];
+    for (int k = 0; k < 4; ++k) {
+      __m256 v = _mm256_loadu_ps(x + j + 8 * k);
+      a[k] = quantize8AVX2(v, lanesAt(clip1, clipStep, j + 8 * k),
+                           lanesAt(inv1, clipStep, j + 8 * k));
+      if (q2)
+        b[k] = quantize8AVX2(v, c2, i2);
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i *>(q1 + j),
+                        packCodesAVX2(a[0], a[1], a[2], a[3]));
+    if (q2)
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(q2 + j),
+                          packCodesAVX2(b[0], b[1], b[2], b[3]));
+  }
+  for (; j + 8 <= n; j += 8) {
+    __m256 v = _mm256_loadu_ps(x + j);
+    __m256i a = quantize8AVX2(v, lanesAt(clip1, clipStep, j),
+                              lanesAt(inv1, clipStep, j));
+    _mm_storel_epi64(reinterpret_cast<__m128i *>(q1 + j),
+                     _mm256_castsi256_si128(packCodesAVX2(a, a, a, a)));
+    if (q2) {
+      __m256i b = quantize8AVX2(v, c2, i2);
+      _mm_storel_epi64(reinterpret_cast<__m128i *>(q2 + j),
+                       _mm256_castsi256_si128(packCodesAVX2(b, b, b, b)));
+    }
+  }
+  for (; j < n; ++j) {
+    q1[j] = scalar(x[j], clip1[j * clipStep], inv1[j * clipStep]);
+    if (q2)
+      q2[j] = scalar(x[j], clip2, inv2);
+  }
+}
+
+using QuantizeRowFn = decltype(&quantizeRowAVX2);
+
 /// Quantizes n elements: q1 with clip1[j * clipStep] (inverse inv1[...]),
-/// and when Two, q2 with the scalar clip2.
-template <bool Two, const StatsRows *Rows>
+/// and when Two, q2 with the scalar clip2. Contiguous rows go to
+/// Rows->quantize or, without Rows, to `Fast` when not null.
+template <bool Two, const StatsRows *Rows, QuantizeRowFn Fast>
 DAQ_INLINE void quantizeRow(const float *x, int64_t sx, int8_t *q1, int8_t *q2,
                             int64_t sq, int64_t n, const float *clip1,
                             const float *inv1, int64_t clipStep, float clip2,
                             float inv2) {
-  if constexpr (Rows != nullptr) {
+  if constexpr (Rows != nullptr || Fast != nullptr) {
     if (sx == 1 && sq == 1) {
-      Rows->quantize(x, q1, Two ? q2 : nullptr, n, clip1, inv1, clipStep, clip2,
-                     inv2, quantizeValueOutOfLine);
+      QuantizeRowFn fn = Rows != nullptr ? Rows->quantize : Fast;
+      fn(x, q1, Two ? q2 : nullptr, n, clip1, inv1, clipStep, clip2, inv2,
+         quantizeValueOutOfLine);
       return;
     }
   }
@@ -682,7 +758,7 @@ struct OutView {
 
 /// Quantizes the view: per-channel clips `clip` (count == channels) or one
 /// clip (count 1); with `two`, also the second output with `clip2`.
-template <bool Two, const StatsRows *Rows>
+template <bool Two, const StatsRows *Rows, QuantizeRowFn Fast>
 DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
                               const float *clip, const float *inv,
                               int64_t clipCount, float clip2, float inv2,
@@ -697,10 +773,11 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
       if (c0 >= c1)
         continue;
       int64_t off = o * out.s[0] + c0 * out.s[1];
-      quantizeRow<Two, Rows>(v.at(o, c0), v.s[1], out.data[0] + off,
-                             Two ? out.data[1] + off : nullptr, out.s[1],
-                             c1 - c0, clip + c0 * perChannel,
-                             inv + c0 * perChannel, perChannel, clip2, inv2);
+      quantizeRow<Two, Rows, Fast>(v.at(o, c0), v.s[1], out.data[0] + off,
+                                   Two ? out.data[1] + off : nullptr, out.s[1],
+                                   c1 - c0, clip + c0 * perChannel,
+                                   inv + c0 * perChannel, perChannel, clip2,
+                                   inv2);
     }
     return;
   }
@@ -713,10 +790,10 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
       continue;
     int64_t o = row / v.n[1], c = row % v.n[1];
     int64_t off = o * out.s[0] + c * out.s[1] + i0 * out.s[2];
-    quantizeRow<Two, Rows>(v.at(o, c) + i0 * v.s[2], v.s[2], out.data[0] + off,
-                           Two ? out.data[1] + off : nullptr, out.s[2], i1 - i0,
-                           clip + c * perChannel, inv + c * perChannel, 0,
-                           clip2, inv2);
+    quantizeRow<Two, Rows, Fast>(
+        v.at(o, c) + i0 * v.s[2], v.s[2], out.data[0] + off,
+        Two ? out.data[1] + off : nullptr, out.s[2], i1 - i0,
+        clip + c * perChannel, inv + c * perChannel, 0, clip2, inv2);
   }
 }
 
@@ -726,19 +803,19 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
       int64_t pieces
 #define DAQ_QUANTIZE_PASS                                                      \
   v, out, clip, inv, clipCount, clip2, inv2, begin, end, pieces
-#define DAQ_QUANTIZE_WRAPPERS(NAME, ATTR, ROWS)                                \
+#define DAQ_QUANTIZE_WRAPPERS(NAME, ATTR, ROWS, FAST)                          \
   ATTR void NAME##1(DAQ_QUANTIZE_ARGS) {                                       \
-    quantizeRange<false, ROWS>(DAQ_QUANTIZE_PASS);                             \
+    quantizeRange<false, ROWS, FAST>(DAQ_QUANTIZE_PASS);                       \
   }                                                                            \
   ATTR void NAME##2(DAQ_QUANTIZE_ARGS) {                                       \
-    quantizeRange<true, ROWS>(DAQ_QUANTIZE_PASS);                              \
+    quantizeRange<true, ROWS, FAST>(DAQ_QUANTIZE_PASS);                        \
   }
-DAQ_QUANTIZE_WRAPPERS(quantizePortable, , nullptr)
-DAQ_QUANTIZE_WRAPPERS(quantizeAVX2_, DAQ_AVX2, nullptr)
+DAQ_QUANTIZE_WRAPPERS(quantizePortable, , nullptr, nullptr)
+DAQ_QUANTIZE_WRAPPERS(quantizeAVX2_, DAQ_AVX2, nullptr, quantizeRowAVX2)
 DAQ_QUANTIZE_WRAPPERS(quantizeAVX512_, DAQ_AVX512,
-                      &mlir::daq::cpu::statsRowsAVX512)
+                      &mlir::daq::cpu::statsRowsAVX512, nullptr)
 DAQ_QUANTIZE_WRAPPERS(quantizeModel, ,
-                      &mlir::daq::cpu::isa_model::statsRowsAVX512)
+                      &mlir::daq::cpu::isa_model::statsRowsAVX512, nullptr)
 
 using QuantizeFn = void (*)(DAQ_QUANTIZE_ARGS);
 
