@@ -78,9 +78,8 @@ View makeView(DaqMemRef<float, 3> *m) {
 struct Stats {
   double sum = 0, squares = 0;
   int64_t above = 0;
-  // With the per-tensor statistics in the same passes (Both): the squared
-  // deviations from the tensor's mean, the count above the tensor's sigma.
-  double squaresT = 0;
+  // With the per-tensor statistics in the same pass (Both): the count above
+  // the tensor's sigma.
   int64_t aboveT = 0;
   float max = 0;
   int32_t nan = 0;
@@ -158,27 +157,19 @@ DAQ_INLINE void momentsBlock(const View &v, int64_t c, Stats *st) {
   }
 }
 
-template <int K, bool Both>
+template <int K>
 DAQ_INLINE void squaresBlock(const View &v, int64_t c, Stats *st,
-                             const double *mean, const double *tensor) {
-  double sq[K] = {}, sqT[K] = {}, mu[K];
-  double muT = Both ? tensor[0] : 0.0;
+                             const double *mean) {
+  double sq[K] = {}, mu[K];
   for (int k = 0; k < K; ++k)
     mu[k] = mean[c + k];
   for (int64_t o = 0; o < v.n[0]; ++o)
     forRowsSideBySide<K>(v, o, c, [&](int k, float value) {
-      double x = static_cast<double>(value);
-      double d = x - mu[k];
+      double d = static_cast<double>(value) - mu[k];
       sq[k] += d * d;
-      if constexpr (Both) {
-        double dT = x - muT;
-        sqT[k] += dT * dT;
-      }
     });
-  for (int k = 0; k < K; ++k) {
+  for (int k = 0; k < K; ++k)
     st[c + k].squares = sq[k];
-    st[c + k].squaresT = sqT[k];
-  }
 }
 
 /// The largest float at most s: for a float a, a > s exactly when
@@ -368,45 +359,32 @@ DAQ_INLINE void momentsBlockOf8(const View &v, int64_t c, Stats *st) {
   }
 }
 
-/// Pass 2 on channels [c, c + 8): squaresBlock<8, Both>, lanes as channels.
-template <bool Both>
+/// Pass 2 on channels [c, c + 8): squaresBlock<8>, lanes as channels.
 DAQ_INLINE void squaresBlockOf8(const View &v, int64_t c, Stats *st,
-                                const double *mean, const double *tensor) {
-  Doubles4 sq[2] = {}, sqT[2] = {}, mu[2];
+                                const double *mean) {
+  Doubles4 sq[2] = {}, mu[2];
   for (int k = 0; k < 8; ++k)
     mu[k / 4][k % 4] = mean[c + k];
-  double muT = Both ? tensor[0] : 0.0;
   for (int64_t o = 0; o < v.n[0]; ++o)
     forBlockOf8(
         v, o, c,
         [&](int k, float value) {
-          double x = static_cast<double>(value);
-          double d = x - mu[k / 4][k % 4];
+          double d = static_cast<double>(value) - mu[k / 4][k % 4];
           sq[k / 4][k % 4] += d * d;
-          if constexpr (Both) {
-            double dT = x - muT;
-            sqT[k / 4][k % 4] += dT * dT;
-          }
         },
         [&](int h, const Floats8 *u) {
           forElementsInOrder(u, [&](Doubles4 x) {
             Doubles4 d = x - mu[h];
             sq[h] += d * d;
-            if constexpr (Both) {
-              Doubles4 dT = x - muT;
-              sqT[h] += dT * dT;
-            }
           });
         });
-  for (int k = 0; k < 8; ++k) {
+  for (int k = 0; k < 8; ++k)
     st[c + k].squares = sq[k / 4][k % 4];
-    st[c + k].squaresT = sqT[k / 4][k % 4];
-  }
 }
 
 /// Pass `pass` (1 moments, 2 squares, 3 count) on channels [c0, c1).
-/// With Both, `tensor` is {mean, sigma} of the whole tensor and passes 2
-/// and 3 also accumulate squaresT and aboveT. `Rows`, when not null, runs
+/// With Both (pass 3 only), `tensor` is {mean, sigma} of the whole tensor
+/// and the pass also counts aboveT. `Rows`, when not null, runs
 /// the rows of unit stride.
 template <int Pass, bool Both, const StatsRows *Rows>
 DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
@@ -417,7 +395,7 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
     // outer index, vectorized across channels, on local arrays of
     // accumulators (structure of arrays).
     int64_t sc = v.s[1], m = c1 - c0;
-    std::vector<double> acc(m, 0.0), accT(m, 0.0), mu(m), sg(m);
+    std::vector<double> acc(m, 0.0), mu(m), sg(m);
     std::vector<float> mx(m, 0.0f);
     std::vector<int64_t> cnt(m, 0), cntT(m, 0);
     std::vector<int32_t> bad(m, 0);
@@ -427,9 +405,8 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
       if constexpr (Pass == 3)
         sg[c] = sigma[c0 + c];
     }
-    double muT = Both ? tensor[0] : 0.0, sgT = Both ? tensor[1] : 0.0;
+    double sgT = Both ? tensor[1] : 0.0;
     double *__restrict accP = acc.data();
-    double *__restrict accTP = accT.data();
     const double *__restrict muP = mu.data();
     const double *__restrict sgP = sg.data();
     float *__restrict mxP = mx.data();
@@ -448,10 +425,6 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
     } else if constexpr (Pass == 2) {                                          \
       double d = static_cast<double>(x) - muP[c];                              \
       accP[c] += d * d;                                                        \
-      if constexpr (Both) {                                                    \
-        double dT = static_cast<double>(x) - muT;                              \
-        accTP[c] += dT * dT;                                                   \
-      }                                                                        \
     } else {                                                                   \
       double a = static_cast<double>(std::fabs(x));                            \
       cntP[c] += a > sgP[c];                                                   \
@@ -483,18 +456,12 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
               mxP[c] = mxv;
               badP[c] = nan;
             } else if constexpr (Pass == 2) {
-              double a = accP[c], aT = accTP[c];
+              double a = accP[c];
               for (const float *row : rows) {
-                double x = static_cast<double>(row[c]);
-                double d = x - muP[c];
+                double d = static_cast<double>(row[c]) - muP[c];
                 a += d * d;
-                if constexpr (Both) {
-                  double dT = x - muT;
-                  aT += dT * dT;
-                }
               }
               accP[c] = a;
-              accTP[c] = aT;
             } else {
               int64_t n = cntP[c], nT = cntTP[c];
               for (const float *row : rows) {
@@ -517,7 +484,7 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
           if constexpr (Pass == 1)
             Rows->moments(row, m, accP, mxP, badP);
           else if constexpr (Pass == 2)
-            Rows->squares(row, m, muP, accP, muT, Both ? accTP : nullptr);
+            Rows->squares(row, m, muP, accP);
           else
             Rows->count(row, m, sgP, cntP, sgT, Both ? cntTP : nullptr);
           continue;
@@ -538,7 +505,6 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
         s.nan = bad[c];
       } else if constexpr (Pass == 2) {
         s.squares = acc[c];
-        s.squaresT = accT[c];
       } else {
         s.above = cnt[c];
         s.aboveT = cntT[c];
@@ -568,26 +534,26 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
       if constexpr (Pass == 1)
         momentsBlockOf8(v, c, st);
       else
-        squaresBlockOf8<Both>(v, c, st, mean, tensor);
+        squaresBlockOf8(v, c, st, mean);
     }
   }
   for (; c + 16 <= c1; c += 16) {
     if constexpr (Pass == 1)
       momentsBlock<16>(v, c, st);
     else
-      squaresBlock<16, Both>(v, c, st, mean, tensor);
+      squaresBlock<16>(v, c, st, mean);
   }
   for (; c + 4 <= c1; c += 4) {
     if constexpr (Pass == 1)
       momentsBlock<4>(v, c, st);
     else
-      squaresBlock<4, Both>(v, c, st, mean, tensor);
+      squaresBlock<4>(v, c, st, mean);
   }
   for (; c < c1; ++c) {
     if constexpr (Pass == 1)
       momentsBlock<1>(v, c, st);
     else
-      squaresBlock<1, Both>(v, c, st, mean, tensor);
+      squaresBlock<1>(v, c, st, mean);
   }
 }
 
@@ -598,13 +564,11 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
   ATTR void NAME(DAQ_STATS_ARGS) {                                             \
     statsPass<PASS, BOTH, ROWS>(v, c0, c1, st, m, s, t);                       \
   }
-/// The five passes of one variant: NAME1, NAME2, NAME3, NAME2Both,
-/// NAME3Both.
+/// The four passes of one variant: NAME1, NAME2, NAME3, NAME3Both.
 #define DAQ_STATS_WRAPPERS(NAME, ATTR, ROWS)                                   \
   DAQ_STATS_WRAPPER(NAME##1, ATTR, 1, false, ROWS)                             \
   DAQ_STATS_WRAPPER(NAME##2, ATTR, 2, false, ROWS)                             \
   DAQ_STATS_WRAPPER(NAME##3, ATTR, 3, false, ROWS)                             \
-  DAQ_STATS_WRAPPER(NAME##2Both, ATTR, 2, true, ROWS)                          \
   DAQ_STATS_WRAPPER(NAME##3Both, ATTR, 3, true, ROWS)
 #define DAQ_AVX512 __attribute__((target("avx512f")))
 DAQ_STATS_WRAPPERS(statsPortable, , nullptr)
@@ -820,17 +784,15 @@ DAQ_QUANTIZE_WRAPPERS(quantizeModel, ,
 using QuantizeFn = void (*)(DAQ_QUANTIZE_ARGS);
 
 struct Isa {
-  /// Passes 1-3, and passes 2-3 with the per-tensor statistics too.
-  StatsPassFn pass[3], passBoth[2];
+  /// Passes 1-3, and pass 3 with the per-tensor count too.
+  StatsPassFn pass[3], passBoth;
   /// One output, two outputs.
   QuantizeFn quantize[2];
 };
 
 #define DAQ_ISA(NAME, QUANTIZE)                                                \
   Isa {                                                                        \
-    {NAME##1, NAME##2, NAME##3}, {NAME##2Both, NAME##3Both}, {                 \
-      QUANTIZE##1, QUANTIZE##2                                                 \
-    }                                                                          \
+    {NAME##1, NAME##2, NAME##3}, NAME##3Both, { QUANTIZE##1, QUANTIZE##2 }     \
   }
 
 //===----------------------------------------------------------------------===//
@@ -908,8 +870,7 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
   std::vector<double> mean(channels), sigma(channels);
   double tensorMS[2] = {0, 0};
   auto runPass = [&](int pass) {
-    StatsPassFn fn =
-        both && pass > 1 ? isa.passBoth[pass - 2] : isa.pass[pass - 1];
+    StatsPassFn fn = both && pass == 3 ? isa.passBoth : isa.pass[pass - 1];
     // Blocks of kBlock channels per thread unit.
     int64_t blocks = (v.n[1] + kBlock - 1) / kBlock;
     parallelFor(blocks, [&](int64_t b0, int64_t b1) {
@@ -963,8 +924,12 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
   runPass(2);
   for (int64_t c = 0; c < channels; ++c) {
     r.squares[outOf(c)] += st[c].squares;
-    if (both)
-      tensor->squares[0] += st[c].squaresT;
+    // The tensor's squared deviations from the channels' (about their own
+    // means), in channel order: sum over c of S2_c + n (mean_c - mean)^2.
+    if (both) {
+      double d = mean[c] - tensorMS[0];
+      tensor->squares[0] += st[c].squares + n * (d * d);
+    }
   }
   for (int64_t c = 0; c < channels; ++c)
     sigma[c] = std::sqrt(r.squares[outOf(c)] / n);

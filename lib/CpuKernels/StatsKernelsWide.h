@@ -17,8 +17,7 @@ namespace mlir::daq::cpu {
 struct StatsRows {
   void (*moments)(const float *x, int64_t m, double *acc, float *mx,
                   int32_t *bad);
-  void (*squares)(const float *x, int64_t m, const double *mu, double *acc,
-                  double muT, double *accT);
+  void (*squares)(const float *x, int64_t m, const double *mu, double *acc);
   void (*count)(const float *x, int64_t m, const double *sg, int64_t *cnt,
                 double sgT, int64_t *cntT);
   void (*countAbove)(const float *x, int64_t n, double sigma, double sigmaT,
