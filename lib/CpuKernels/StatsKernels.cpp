@@ -5,15 +5,21 @@
 //
 // * per channel, the f64 sum and the f64 sum of squared deviations add the
 //   elements of a channel in the reference's order (row-major over the other
-//   dimensions); channels run in parallel (threads, and vector lanes: the
-//   loops over four channels at a time are what the SLP vectorizer turns
-//   into <4 x double> adds) so every channel's chain is the reference's;
+//   dimensions); channels run in parallel (threads, and vector lanes: rows of
+//   unit stride eight channels at a time, transposed in registers so that
+//   lanes are channels; other loops over channels are what the SLP
+//   vectorizer turns into <4 x double> adds) so every channel's chain is the
+//   reference's;
 // * per tensor, the elements are split into contiguous parts summed in
-//   parallel and the partial sums added in a fixed order, so the f64 sums can
-//   differ from the reference's sequential sum in the last bits; the
-//   classification r > lambda can then differ only for an element within an
-//   ulp of sigma (a near tie, which the numerics tests treat as ambiguous);
-// * max-abs and the count above sigma are order-independent;
+//   parallel and the partial sums added in a fixed order (with the
+//   per-channel statistics, the tensor's squared deviations are combined
+//   from the channels'), so the f64 sums can differ from the reference's
+//   sequential sum in the last bits; the classification r > lambda can then
+//   differ only for an element within an ulp of sigma (a near tie, which the
+//   numerics tests treat as ambiguous);
+// * max-abs and the count above sigma are order-independent (the count
+//   compares in f32 against the largest float at most sigma, which is
+//   exact);
 // * the MCS update and the quantizer are the reference's f32 expressions.
 //
 // The file is compiled with -ffp-contract=off: no FMA may fuse the
@@ -22,7 +28,8 @@
 // target("avx2,fma") functions, and inside target("avx512f") functions
 // whose hot rows (NHWC rows of the three passes, the count over a
 // contiguous channel, contiguous quantization) are the explicit AVX-512
-// loops of StatsKernelsWide.inc; the CPU variant chooses. The test-only
+// loops of StatsKernelsWide.inc (the avx2 variant quantizes contiguous rows
+// with quantizeRowAVX2); the CPU variant chooses. The test-only
 // model variants instantiate the baseline bodies with those rows compiled
 // against the software ISA model (StatsKernelsModel.cpp).
 //
