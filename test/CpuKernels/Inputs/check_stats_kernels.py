@@ -50,7 +50,7 @@ def random_case(rng, index):
                 int(rng.integers(1, 9)), int(rng.integers(1, 9))), 1
     if index == 1:
         # NHWC, large enough that the per-tensor statistics split into parts.
-        return (3, 19, 17, 37), 3
+        return (4, 19, 17, 37), 3
     if index == 2:
         return ALIASED_SHAPE, 1
     if index == 3:
