@@ -1,7 +1,7 @@
 //===- DaqStatsToCpuKernels.cpp - statistics and quantization kernels -----===//
 //
-// Rewrites daq.quantize_grad (nearest-even), daq.max_abs, daq.mcs_clip and
-// daq.quantize (nearest-even) on static-shaped f32 tensors into
+// Rewrites daq.quantize_grad, daq.max_abs, daq.mcs_clip and daq.quantize
+// (either rounding) on static-shaped f32 tensors into
 // daq.kernel_call ops of the runtime's statistics and quantization kernels
 // (include/daq/Runtime/StatsKernels.h). Every tensor crosses as a rank-3 view
 // [outer, channels, inner] made with collapse/expand_shape.
@@ -35,9 +35,12 @@ using cpu::KernelVariant;
 
 namespace {
 
-bool isNearestEven(Operation *op) {
+/// The seed of an op's stochastic rounding, if it rounds stochastically.
+std::optional<int64_t> stochasticSeed(Operation *op) {
   auto rounding = op->getAttrOfType<RoundingAttr>("rounding");
-  return !rounding || !rounding.isStochastic();
+  if (!rounding || !rounding.isStochastic())
+    return std::nullopt;
+  return *rounding.getSeed();
 }
 
 /// Why the kernels do not take an op on `input`, if they do not.
@@ -223,13 +226,31 @@ struct Lowering {
     op.erase();
   }
 
+  /// Codes of `x` (a view) with `clips`: `name`, or with stochastic
+  /// rounding `name`_stochastic, which also takes the op's step (as a
+  /// tensor<1xi64>) and its seed.
+  SmallVector<Value> quantizeCall(StringRef name, Operation *op,
+                                  SmallVector<Value> inputs,
+                                  ArrayRef<RankedTensorType> resultTypes,
+                                  Value step) {
+    std::optional<int64_t> seed = stochasticSeed(op);
+    if (!seed)
+      return call(name, inputs, resultTypes, {kernel()});
+    inputs.push_back(tensor::FromElementsOp::create(
+        b, RankedTensorType::get({1}, b.getI64Type()), ValueRange{step}));
+    return call((name + "_stochastic").str(), inputs, resultTypes,
+                {*seed, kernel()});
+  }
+
   void lowerQuantize(QuantizeOp op) {
     auto inType = op.getInput().getType();
     auto axis = op.getGranularity().getAxis();
     auto view = viewShape(inType, axis);
     Value x = reshape(op.getInput(), view);
-    Value codes = call("daq_cpu_quantize", {x, asRankOne(op.getClip())},
-                       RankedTensorType::get(view, b.getI8Type()), {kernel()});
+    Value codes = quantizeCall("daq_cpu_quantize", op,
+                               {x, asRankOne(op.getClip())},
+                               RankedTensorType::get(view, b.getI8Type()),
+                               op.getStep())[0];
     op.replaceAllUsesWith(reshape(codes, inType.getShape()));
     op.erase();
   }
@@ -306,9 +327,9 @@ struct Lowering {
     }
     // Both codes in one pass, each into a buffer of its own.
     auto viewType = RankedTensorType::get(view, b.getI8Type());
-    SmallVector<Value> codes =
-        call("daq_cpu_quantize2", {x, channelClip, asRankOne(tensorClip)},
-             {viewType, viewType}, {kernel()});
+    SmallVector<Value> codes = quantizeCall(
+        "daq_cpu_quantize2", op, {x, channelClip, asRankOne(tensorClip)},
+        {viewType, viewType}, op.getStep());
     Value channelCodes = reshape(codes[0], inType.getShape());
     Value tensorCodes = reshape(codes[1], inType.getShape());
     op.getChannelCodes().replaceAllUsesWith(channelCodes);
@@ -380,22 +401,12 @@ struct ConvertDaqStatsToCpuKernelsPass
       }
       return true;
     };
-    auto roundingReason = [](Operation *op) -> std::optional<std::string> {
-      if (!isNearestEven(op))
-        return std::string("stochastic rounding is not implemented by the "
-                           "kernels");
-      return std::nullopt;
-    };
-
     // quantize_grad first: its clips become max_abs / mcs_clip ops that the
     // second walk lowers.
     SmallVector<QuantizeGradOp> grads;
     module.walk([&](QuantizeGradOp op) { grads.push_back(op); });
     for (QuantizeGradOp op : grads) {
-      std::optional<std::string> reason = unsupportedInput(op.getGrad());
-      if (!reason)
-        reason = roundingReason(op);
-      if (reject(op, reason))
+      if (reject(op, unsupportedInput(op.getGrad())))
         continue;
       ImplicitLocOpBuilder b(op.getLoc(), op);
       Lowering{module, b, *variant}.lowerQuantizeGrad(op);
@@ -416,10 +427,7 @@ struct ConvertDaqStatsToCpuKernelsPass
         ops.push_back(op);
     });
     for (Operation *op : ops) {
-      std::optional<std::string> reason = unsupportedInput(op->getOperand(0));
-      if (!reason && isa<QuantizeOp>(op))
-        reason = roundingReason(op);
-      if (reject(op, reason))
+      if (reject(op, unsupportedInput(op->getOperand(0))))
         continue;
       ImplicitLocOpBuilder b(op->getLoc(), op);
       Lowering lowering{module, b, *variant};

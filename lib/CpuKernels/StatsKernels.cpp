@@ -47,6 +47,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -264,6 +265,10 @@ DAQ_INLINE void countAboveChannel(const View &v, int64_t c, double sigma,
 //===----------------------------------------------------------------------===//
 
 typedef double Doubles4 __attribute__((vector_size(32)));
+typedef uint64_t Words4 __attribute__((vector_size(32)));
+typedef float Floats4 __attribute__((vector_size(16)));
+typedef int32_t Ints4 __attribute__((vector_size(16)));
+typedef uint32_t Words4Low __attribute__((vector_size(16)));
 
 /// Walks the rows of channels [c, c + 8) at outer index o in the order of
 /// forRowsSideBySide<8> (each row in order, skewed when aliased). The
@@ -779,18 +784,142 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
   }
 }
 
+/// First output word of Philox-4x32-10 for the counter (c0, c1, c2, c3) and
+/// the key (seed low, seed high), 32-bit words (DaqToLinalg.cpp,
+/// philox4x32First). T is uint64_t or a vector of them, each holding one
+/// 32-bit word: the 32 x 32 -> 64-bit products of the rounds are then
+/// `vpmuludq`s (`pmuludq` in SSE2), four (two) lanes at a time.
+template <typename T>
+DAQ_INLINE T philoxFirst(T c0, T c1, T c2, T c3, uint64_t seed) {
+  constexpr uint64_t kLow = 0xFFFFFFFF;
+  uint64_t k0 = seed & kLow, k1 = seed >> 32;
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 = (k0 + 0x9E3779B9) & kLow;
+      k1 = (k1 + 0xBB67AE85) & kLow;
+    }
+    T p0 = (c0 & kLow) * uint64_t{0xD2511F53};
+    T p1 = (c2 & kLow) * uint64_t{0xCD9E8D57};
+    c0 = (p1 >> 32) ^ c1 ^ k0;
+    c1 = p1 & kLow;
+    c2 = (p0 >> 32) ^ c3 ^ k1;
+    c3 = p0 & kLow;
+  }
+  return c0;
+}
+
+/// The reference's uniform offset u = (word >> 8) * 2^-24 of a Philox word.
+DAQ_INLINE float uniformOf(uint64_t word) {
+  return static_cast<float>(static_cast<uint32_t>(word) >> 8) * 0x1p-24f;
+}
+
+/// quantizeValue rounding floor(v + u) instead of to nearest-even.
+DAQ_INLINE int8_t quantizeStochastic(float x, float clip, float inverse,
+                                     float u) {
+  float c = x < -clip ? -clip : x;
+  c = c > clip ? clip : c;
+  float v = c * inverse;
+  float r = std::floor(v + u);
+  r = r < -127.0f ? -127.0f : r;
+  r = r > 127.0f ? 127.0f : r;
+  r = v != v ? 0.0f : r;
+  return static_cast<int8_t>(static_cast<int32_t>(r));
+}
+
+/// quantizeStochastic on four lanes (the same clamps, lane by lane).
+DAQ_INLINE Ints4 quantizeStochastic4(Floats4 x, float clip, float inverse,
+                                     Floats4 u) {
+  Floats4 c = x < -clip ? -clip : x;
+  c = c > clip ? clip : c;
+  Floats4 v = c * inverse;
+  Floats4 r = __builtin_elementwise_floor(v + u);
+  r = r < -127.0f ? -127.0f : r;
+  r = r > 127.0f ? 127.0f : r;
+  r = v != v ? 0.0f : r;
+  return __builtin_convertvector(r, Ints4);
+}
+
+/// Stochastic rounding: the seed and the step of the op.
+struct Stochastic {
+  uint64_t seed, step;
+};
+
+/// Quantization with stochastic rounding of the (outer, channel) rows
+/// [begin, end): element (o, c, i) has index (o n1 + c) n2 + i, its
+/// row-major index in the tensor of which the view is a reshape. Philox runs
+/// four elements at a time, the quantizer one.
+DAQ_INLINE void quantizeStochasticRows(const View &v, const OutView &out,
+                                       const float *clip, const float *inv,
+                                       int64_t clipCount, bool two, float clip2,
+                                       float inv2, Stochastic random,
+                                       int64_t begin, int64_t end) {
+  uint64_t stepLow = random.step & 0xFFFFFFFF, stepHigh = random.step >> 32;
+  for (int64_t row = begin; row < end; ++row) {
+    int64_t o = row / v.n[1], c = row % v.n[1];
+    int64_t k = clipCount == 1 ? 0 : c;
+    const float *x = v.at(o, c);
+    int64_t at = o * out.s[0] + c * out.s[1];
+    auto put = [&](int64_t i, float u) {
+      float value = x[i * v.s[2]];
+      int64_t q = at + i * out.s[2];
+      out.data[0][q] = quantizeStochastic(value, clip[k], inv[k], u);
+      if (two)
+        out.data[1][q] = quantizeStochastic(value, clip2, inv2, u);
+    };
+    uint64_t first = static_cast<uint64_t>(row * v.n[2]);
+    int64_t i = 0;
+    for (; i + 4 <= v.n[2]; i += 4) {
+      Words4 index = first + i + Words4{0, 1, 2, 3};
+      Words4 words = philoxFirst<Words4>(index & 0xFFFFFFFF, index >> 32,
+                                         Words4{} + stepLow,
+                                         Words4{} + stepHigh, random.seed);
+      if (v.s[2] != 1 || out.s[2] != 1) {
+        for (int l = 0; l < 4; ++l)
+          put(i + l, uniformOf(words[l]));
+        continue;
+      }
+      // (word >> 8) < 2^24: exact as a signed integer and as a float.
+      Ints4 top = (Ints4)(__builtin_convertvector(words, Words4Low) >> 8);
+      Floats4 u = __builtin_convertvector(top, Floats4) * 0x1p-24f;
+      Floats4 value;
+      std::memcpy(&value, x + i, sizeof(value));
+      Ints4 codes = quantizeStochastic4(value, clip[k], inv[k], u);
+      Ints4 codes2 = two ? quantizeStochastic4(value, clip2, inv2, u) : codes;
+      for (int l = 0; l < 4; ++l) {
+        out.data[0][at + i + l] = static_cast<int8_t>(codes[l]);
+        if (two)
+          out.data[1][at + i + l] = static_cast<int8_t>(codes2[l]);
+      }
+    }
+    for (; i < v.n[2]; ++i) {
+      uint64_t index = first + i;
+      put(i, uniformOf(philoxFirst<uint64_t>(index & 0xFFFFFFFF, index >> 32,
+                                             stepLow, stepHigh, random.seed)));
+    }
+  }
+}
+
 #define DAQ_QUANTIZE_ARGS                                                      \
   const View &v, const OutView &out, const float *clip, const float *inv,      \
       int64_t clipCount, float clip2, float inv2, int64_t begin, int64_t end,  \
       int64_t pieces
 #define DAQ_QUANTIZE_PASS                                                      \
   v, out, clip, inv, clipCount, clip2, inv2, begin, end, pieces
+#define DAQ_QUANTIZE_STOCHASTIC_ARGS                                           \
+  const View &v, const OutView &out, const float *clip, const float *inv,      \
+      int64_t clipCount, bool two, float clip2, float inv2, Stochastic random, \
+      int64_t begin, int64_t end
+#define DAQ_QUANTIZE_STOCHASTIC_PASS                                           \
+  v, out, clip, inv, clipCount, two, clip2, inv2, random, begin, end
 #define DAQ_QUANTIZE_WRAPPERS(NAME, ATTR, ROWS, FAST)                          \
   ATTR void NAME##1(DAQ_QUANTIZE_ARGS) {                                       \
     quantizeRange<false, ROWS, FAST>(DAQ_QUANTIZE_PASS);                       \
   }                                                                            \
   ATTR void NAME##2(DAQ_QUANTIZE_ARGS) {                                       \
     quantizeRange<true, ROWS, FAST>(DAQ_QUANTIZE_PASS);                        \
+  }                                                                            \
+  ATTR void NAME##Stochastic(DAQ_QUANTIZE_STOCHASTIC_ARGS) {                   \
+    quantizeStochasticRows(DAQ_QUANTIZE_STOCHASTIC_PASS);                      \
   }
 DAQ_QUANTIZE_WRAPPERS(quantizePortable, , nullptr, nullptr)
 DAQ_QUANTIZE_WRAPPERS(quantizeAVX2_, DAQ_AVX2, nullptr, quantizeRowAVX2)
@@ -800,17 +929,20 @@ DAQ_QUANTIZE_WRAPPERS(quantizeModel, ,
                       &mlir::daq::cpu::isa_model::statsRowsAVX512, nullptr)
 
 using QuantizeFn = void (*)(DAQ_QUANTIZE_ARGS);
+using QuantizeStochasticFn = void (*)(DAQ_QUANTIZE_STOCHASTIC_ARGS);
 
 struct Isa {
   /// Passes 1-3, and pass 3 with the per-tensor count too.
   StatsPassFn pass[3], passBoth;
   /// One output, two outputs.
   QuantizeFn quantize[2];
+  QuantizeStochasticFn quantizeStochastic;
 };
 
 #define DAQ_ISA(NAME, QUANTIZE)                                                \
   Isa {                                                                        \
-    {NAME##1, NAME##2, NAME##3}, NAME##3Both, { QUANTIZE##1, QUANTIZE##2 }     \
+    {NAME##1, NAME##2, NAME##3}, NAME##3Both, {QUANTIZE##1, QUANTIZE##2},      \
+        QUANTIZE##Stochastic                                                   \
   }
 
 //===----------------------------------------------------------------------===//
@@ -975,13 +1107,22 @@ template <typename T> T fromBits(int64_t bits) {
 
 void runQuantize(const View &v, const OutView &out, const float *clipData,
                  int64_t clipStride, int64_t clipCount, bool two, float clip2,
-                 const Isa &isa) {
+                 const Isa &isa,
+                 std::optional<Stochastic> random = std::nullopt) {
   std::vector<float> clip(clipCount), inv(clipCount);
   for (int64_t c = 0; c < clipCount; ++c) {
     clip[c] = clipData[c * clipStride];
     inv[c] = clip[c] == 0.0f ? 0.0f : 127.0f / clip[c];
   }
   float inv2 = clip2 == 0.0f ? 0.0f : 127.0f / clip2;
+  if (random) {
+    // One (outer, channel) row per unit.
+    parallelFor(v.n[0] * v.n[1], [&](int64_t begin, int64_t end) {
+      isa.quantizeStochastic(v, out, clip.data(), inv.data(), clipCount, two,
+                             clip2, inv2, *random, begin, end);
+    });
+    return;
+  }
   int64_t rows = v.n[2] == 1 ? v.n[0] : v.n[0] * v.n[1];
   int64_t rowLen = v.n[2] == 1 ? v.n[1] : v.n[2];
   // Pieces per row so that there are enough units for the threads.
@@ -1087,28 +1228,33 @@ extern "C" void _mlir_ciface_daq_cpu_mcs_clip2(
       prevTensor->aligned[prevTensor->offset], lambda, keep, take, bell);
 }
 
-extern "C" void _mlir_ciface_daq_cpu_quantize(DaqMemRef<float, 3> *x,
-                                              DaqMemRef<float, 1> *clip,
-                                              DaqMemRef<int8_t, 3> *out,
-                                              int64_t kernel) {
+namespace {
+/// Sets every element of an int8 view to 0 (after a reported error).
+void zeroCodes(DaqMemRef<int8_t, 3> *out) {
+  for (int64_t a = 0; a < out->sizes[0]; ++a)
+    for (int64_t b = 0; b < out->sizes[1]; ++b)
+      for (int64_t c = 0; c < out->sizes[2]; ++c)
+        out->aligned[out->offset + a * out->strides[0] + b * out->strides[1] +
+                     c * out->strides[2]] = 0;
+}
+
+void quantize(DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *clip,
+              DaqMemRef<int8_t, 3> *out, int64_t kernel,
+              std::optional<Stochastic> random) {
   OutView o{{out->aligned + out->offset, nullptr},
             {out->strides[0], out->strides[1], out->strides[2]}};
   Isa isa;
-  if (!selectIsa(kernel, isa)) {
-    for (int64_t a = 0; a < out->sizes[0]; ++a)
-      for (int64_t b = 0; b < out->sizes[1]; ++b)
-        for (int64_t c = 0; c < out->sizes[2]; ++c)
-          o.data[0][a * o.s[0] + b * o.s[1] + c * o.s[2]] = 0;
-    return;
-  }
+  if (!selectIsa(kernel, isa))
+    return zeroCodes(out);
   runQuantize(makeView(x), o, clip->aligned + clip->offset, clip->strides[0],
-              clip->sizes[0], false, 0.0f, isa);
+              clip->sizes[0], false, 0.0f, isa, random);
 }
 
-extern "C" void _mlir_ciface_daq_cpu_quantize2(
-    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
-    DaqMemRef<float, 1> *tensorClip, DaqMemRef<int8_t, 3> *channelCodes,
-    DaqMemRef<int8_t, 3> *tensorCodes, int64_t kernel) {
+void quantize2(DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
+               DaqMemRef<float, 1> *tensorClip,
+               DaqMemRef<int8_t, 3> *channelCodes,
+               DaqMemRef<int8_t, 3> *tensorCodes, int64_t kernel,
+               std::optional<Stochastic> random) {
   int8_t *channelData = channelCodes->aligned + channelCodes->offset;
   int8_t *tensorData = tensorCodes->aligned + tensorCodes->offset;
   const int64_t *s = channelCodes->strides;
@@ -1119,16 +1265,49 @@ extern "C" void _mlir_ciface_daq_cpu_quantize2(
     if (!sameStrides)
       reportKernelError("quantize2: the two code buffers have different "
                         "strides");
-    for (DaqMemRef<int8_t, 3> *out : {channelCodes, tensorCodes})
-      for (int64_t a = 0; a < out->sizes[0]; ++a)
-        for (int64_t b = 0; b < out->sizes[1]; ++b)
-          for (int64_t c = 0; c < out->sizes[2]; ++c)
-            out->aligned[out->offset + a * out->strides[0] +
-                         b * out->strides[1] + c * out->strides[2]] = 0;
+    zeroCodes(channelCodes);
+    zeroCodes(tensorCodes);
     return;
   }
   OutView o{{channelData, tensorData}, {s[0], s[1], s[2]}};
   runQuantize(makeView(x), o, channelClip->aligned + channelClip->offset,
               channelClip->strides[0], channelClip->sizes[0], true,
-              tensorClip->aligned[tensorClip->offset], isa);
+              tensorClip->aligned[tensorClip->offset], isa, random);
+}
+
+Stochastic stochastic(int64_t seed, DaqMemRef<int64_t, 1> *step) {
+  return {static_cast<uint64_t>(seed),
+          static_cast<uint64_t>(step->aligned[step->offset])};
+}
+} // namespace
+
+extern "C" void _mlir_ciface_daq_cpu_quantize(DaqMemRef<float, 3> *x,
+                                              DaqMemRef<float, 1> *clip,
+                                              DaqMemRef<int8_t, 3> *out,
+                                              int64_t kernel) {
+  quantize(x, clip, out, kernel, std::nullopt);
+}
+
+extern "C" void _mlir_ciface_daq_cpu_quantize2(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
+    DaqMemRef<float, 1> *tensorClip, DaqMemRef<int8_t, 3> *channelCodes,
+    DaqMemRef<int8_t, 3> *tensorCodes, int64_t kernel) {
+  quantize2(x, channelClip, tensorClip, channelCodes, tensorCodes, kernel,
+            std::nullopt);
+}
+
+extern "C" void _mlir_ciface_daq_cpu_quantize_stochastic(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *clip,
+    DaqMemRef<int64_t, 1> *step, DaqMemRef<int8_t, 3> *out, int64_t seed,
+    int64_t kernel) {
+  quantize(x, clip, out, kernel, stochastic(seed, step));
+}
+
+extern "C" void _mlir_ciface_daq_cpu_quantize2_stochastic(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
+    DaqMemRef<float, 1> *tensorClip, DaqMemRef<int64_t, 1> *step,
+    DaqMemRef<int8_t, 3> *channelCodes, DaqMemRef<int8_t, 3> *tensorCodes,
+    int64_t seed, int64_t kernel) {
+  quantize2(x, channelClip, tensorClip, channelCodes, tensorCodes, kernel,
+            stochastic(seed, step));
 }

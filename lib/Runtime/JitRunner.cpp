@@ -441,6 +441,10 @@ static void registerKernelSymbols(ExecutionEngine &engine) {
     add("_mlir_ciface_daq_cpu_mcs_clip2", &_mlir_ciface_daq_cpu_mcs_clip2);
     add("_mlir_ciface_daq_cpu_quantize", &_mlir_ciface_daq_cpu_quantize);
     add("_mlir_ciface_daq_cpu_quantize2", &_mlir_ciface_daq_cpu_quantize2);
+    add("_mlir_ciface_daq_cpu_quantize_stochastic",
+        &_mlir_ciface_daq_cpu_quantize_stochastic);
+    add("_mlir_ciface_daq_cpu_quantize2_stochastic",
+        &_mlir_ciface_daq_cpu_quantize2_stochastic);
     add("daq_amx_model_tile_zero", &daq_amx_model_tile_zero);
     add("daq_amx_model_tile_load", &daq_amx_model_tile_load);
     add("daq_amx_model_tile_store", &daq_amx_model_tile_store);

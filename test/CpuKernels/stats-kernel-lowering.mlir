@@ -88,18 +88,32 @@ func.func @mcs_pairs(%g: tensor<2x5x3x4xf32>, %h: tensor<2x5x3x4xf32>, %sc: tens
 
 // -----
 
-// Stochastic rounding and dynamic shapes stay with convert-daq-to-linalg
-// (rejected with strict).
-// CHECK-LABEL: func.func @left_alone
-// CHECK: daq.quantize
-// CHECK: daq.max_abs
-// CHECK-NOT: daq.kernel_call
-func.func @left_alone(%g: tensor<2x5xf32>, %c: tensor<f32>, %t: i64, %d: tensor<?x5xf32>)
-    -> (tensor<2x5xi8>, tensor<f32>) {
-  // expected-error @+1 {{'daq.quantize' op cannot use the CPU statistics kernels: stochastic rounding is not implemented by the kernels}}
+// Stochastic rounding: the _stochastic kernels take the step as a
+// tensor<1xi64> input and the seed as a scalar.
+// CHECK-LABEL: func.func @stochastic
+// CHECK-SAME: %[[T:[a-z0-9]+]]: i64
+// CHECK: %[[S:.*]] = tensor.from_elements %[[T]] : tensor<1xi64>
+// CHECK: daq.kernel_call @daq_cpu_quantize_stochastic(%{{.*}}, %{{.*}}, %[[S]]) outs(%{{.*}}) scalars([3, 2]) : (tensor<1x1x10xf32>, tensor<1xf32>, tensor<1xi64>), tensor<1x1x10xi8>
+// CHECK: daq.kernel_call @daq_cpu_quantize2_stochastic(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) outs(%{{.*}}, %{{.*}}) scalars([5, 2]) : (tensor<2x5x1xf32>, tensor<5xf32>, tensor<1xf32>, tensor<1xi64>), tensor<2x5x1xi8>, tensor<2x5x1xi8>
+// CHECK-NOT: daq.quantize
+// CHECK: func.func private @daq_cpu_quantize_stochastic(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xi64, strided<[?], offset: ?>>, memref<?x?x?xi8, strided<[?, ?, ?], offset: ?>>, i64, i64) attributes {llvm.emit_c_interface}
+func.func @stochastic(%g: tensor<2x5xf32>, %c: tensor<f32>, %t: i64)
+    -> (tensor<2x5xi8>, tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>) {
   %q = daq.quantize %g, %c step %t {granularity = #daq.granularity<per_tensor>, rounding = #daq.rounding<stochastic, seed = 3>}
       : (tensor<2x5xf32>, tensor<f32>, i64) -> tensor<2x5xi8>
+  %qc, %cc, %qt, %ct = daq.quantize_grad %g step %t {axis = 1 : i64, strategy = #daq.max, rounding = #daq.rounding<stochastic, seed = 5>}
+      : (tensor<2x5xf32>, i64) -> (tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>)
+  return %q, %qc, %cc, %qt, %ct : tensor<2x5xi8>, tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>
+}
+
+// -----
+
+// Dynamic shapes stay with convert-daq-to-linalg (rejected with strict).
+// CHECK-LABEL: func.func @left_alone
+// CHECK: daq.max_abs
+// CHECK-NOT: daq.kernel_call
+func.func @left_alone(%d: tensor<?x5xf32>) -> tensor<f32> {
   // expected-error @+1 {{'daq.max_abs' op cannot use the CPU statistics kernels: the kernels need static shapes}}
   %m = daq.max_abs %d {granularity = #daq.granularity<per_tensor>} : tensor<?x5xf32> -> tensor<f32>
-  return %q, %m : tensor<2x5xi8>, tensor<f32>
+  return %m : tensor<f32>
 }

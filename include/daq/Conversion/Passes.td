@@ -45,8 +45,7 @@ def ConvertDaqStatsToCpuKernels
   let description = [{
     The CPU fast path of the gradient quantization of the backward pass:
     `daq.quantize_grad`, `daq.max_abs`, `daq.mcs_clip` and `daq.quantize`
-    on static-shaped f32 tensors of rank 1 or more (and, for the
-    quantizations, nearest-even rounding) become `daq.kernel_call`s of the
+    on static-shaped f32 tensors of rank 1 or more become `daq.kernel_call`s of the
     daq runtime's vectorized, multithreaded statistics and quantization
     kernels (`include/daq/Runtime/StatsKernels.h`):
 
@@ -61,6 +60,11 @@ def ConvertDaqStatsToCpuKernels
       count above sigma), and returns the clip and the classification packed
       as a `tensor<2xCxf32>` (`@daq_cpu_mcs_clip`);
     * `daq.max_abs` and `daq.quantize` read it once.
+    * Stochastic rounding (`daq.quantize`, `daq.quantize_grad`) calls the
+      `_stochastic` forms of the quantization kernels, which also take the
+      op's step (a `tensor<1xi64>`) and its seed: the reference's
+      Philox-4x32-10 of (element index, step) per element, multithreaded
+      but not vectorized.
 
     Every tensor crosses as a rank-3 view `[outer, channels, inner]`
     (`tensor.collapse_shape`/`expand_shape`; per tensor `[1, 1, n]`), so one
@@ -76,8 +80,7 @@ def ConvertDaqStatsToCpuKernels
     code (`auto`: the best the CPU has); the test-only
     `avx512-vnni-model`/`amx-model` run the AVX-512 rows on a software
     model of the instructions. `DAQ_CPU_KERNEL` overrides the choice at run
-    time. Stochastic
-    rounding, dynamic shapes, rank-0 and empty tensors are left to
+    time. Dynamic shapes, rank-0 and empty tensors are left to
     `--convert-daq-to-linalg`, or rejected with `strict`.
 
     Example:

@@ -50,5 +50,18 @@ extern "C" void _mlir_ciface_daq_cpu_quantize2(
     DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
     DaqMemRef<float, 1> *tensorClip, DaqMemRef<int8_t, 3> *channelCodes,
     DaqMemRef<int8_t, 3> *tensorCodes, int64_t kernel);
+/// daq_cpu_quantize and daq_cpu_quantize2 with stochastic rounding: element
+/// (o, c, i) of the [outer, channels, inner] view, index (o C + c) I + i in
+/// the tensor, rounds floor(v + u) with u from Philox-4x32-10 of (index,
+/// step[0]) under `seed`, as the reference lowering does.
+extern "C" void _mlir_ciface_daq_cpu_quantize_stochastic(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *clip,
+    DaqMemRef<int64_t, 1> *step, DaqMemRef<int8_t, 3> *out, int64_t seed,
+    int64_t kernel);
+extern "C" void _mlir_ciface_daq_cpu_quantize2_stochastic(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
+    DaqMemRef<float, 1> *tensorClip, DaqMemRef<int64_t, 1> *step,
+    DaqMemRef<int8_t, 3> *channelCodes, DaqMemRef<int8_t, 3> *tensorCodes,
+    int64_t seed, int64_t kernel);
 
 #endif // DAQ_RUNTIME_STATSKERNELS_H

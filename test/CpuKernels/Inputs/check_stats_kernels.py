@@ -8,7 +8,8 @@ two cases NaN and infinities; each case is one module with
 daq.max_abs, daq.mcs_clip (alone, and as a per-channel / per-tensor pair whose
 classification is unused, which the kernels compute together) and
 daq.quantize (per channel and per tensor, clips
-including 0, inf and NaN; exact ties through clips of 127) and daq.quantize_grad with #daq.mcs over two steps
+including 0, inf and NaN; exact ties through clips of 127; stochastic
+rounding, whose Philox words must match the reference's) and daq.quantize_grad with #daq.mcs over two steps
 (the second step's state is the first step's clips) and with #daq.max. The
 module is lowered twice with daq-opt:
 
@@ -153,6 +154,20 @@ def build_case(rng, shape, axis, special):
     m.result(c, "mcs_clip pair: per-tensor clip")
     m.result(m.quantize(g1, clip_c, axis), "quantize per channel")
     m.result(m.quantize(g1, clip_t, None), "quantize per tensor")
+    # Stochastic rounding (the _stochastic kernels): a step and a seed past
+    # 2^32, so both halves of every Philox counter and key word are used.
+    step = m.const_i64(int(rng.integers(1 << 32, 1 << 40)))
+    seed = int(rng.integers(1 << 32, 1 << 40))
+    m.result(m.quantize(g1, clip_c, axis, rounding="stochastic", seed=seed,
+                        step=step), "quantize per channel, stochastic")
+    m.result(m.quantize(g1, clip_t, None, rounding="stochastic",
+                        seed=seed + 1, step=step),
+             "quantize per tensor, stochastic")
+    qc, _, qt, _ = m.quantize_grad(g2, axis, channels, mcs_attr(),
+                                   state=(prev_c, prev_t),
+                                   rounding="stochastic", seed=seed, step=step)
+    m.result(qc, "quantize_grad #daq.mcs stochastic: channel codes")
+    m.result(qt, "quantize_grad #daq.mcs stochastic: tensor codes")
     # Ties: with clips 127 the scale is exactly 1, so halves must round to
     # even (and values past 127 clamp).
     halves = (rng.integers(-140, 140, size=shape) + 0.5).astype(F32)
@@ -242,10 +257,11 @@ def main():
                     sys.exit("FAIL: %s: kernel calls in the reference" % name)
                 # 2 max_abs, 2 mcs_clip, 1 mcs_clip2 for the pair, 4
                 # quantize, per MCS quantize_grad 1 mcs_clip2 + 1 quantize2,
-                # for #daq.max 2 max_abs + 1 quantize2.
-                if kernel != "reference" and calls != 16:
+                # for #daq.max 2 max_abs + 1 quantize2; stochastic: 2
+                # quantize, 1 mcs_clip2 + 1 quantize2.
+                if kernel != "reference" and calls != 20:
                     sys.exit("FAIL: %s: %d kernel calls with stats-kernel=%s, "
-                             "expected 16" % (name, calls, kernel))
+                             "expected 20" % (name, calls, kernel))
                 outs = [os.path.join(d, "%s-out%d.npy" % (kernel, k))
                         for k in range(len(m.results))]
                 env = dict(os.environ)
