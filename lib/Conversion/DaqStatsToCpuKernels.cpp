@@ -247,10 +247,9 @@ struct Lowering {
     auto axis = op.getGranularity().getAxis();
     auto view = viewShape(inType, axis);
     Value x = reshape(op.getInput(), view);
-    Value codes = quantizeCall("daq_cpu_quantize", op,
-                               {x, asRankOne(op.getClip())},
-                               RankedTensorType::get(view, b.getI8Type()),
-                               op.getStep())[0];
+    Value codes = quantizeCall(
+        "daq_cpu_quantize", op, {x, asRankOne(op.getClip())},
+        RankedTensorType::get(view, b.getI8Type()), op.getStep())[0];
     op.replaceAllUsesWith(reshape(codes, inType.getShape()));
     op.erase();
   }
