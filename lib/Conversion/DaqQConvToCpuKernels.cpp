@@ -83,10 +83,6 @@ struct ConvertDaqQConvToCpuKernelsPass
          {op->getOperand(0), op->getOperand(2), Value(op->getResult(0))})
       if (!cast<RankedTensorType>(value.getType()).hasStaticShape())
         return std::string("the kernels need static shapes");
-    auto rounding = op->getAttrOfType<RoundingAttr>("rounding");
-    if (rounding && rounding.isStochastic())
-      return std::string("stochastic rounding on load is not implemented "
-                         "by the kernels");
     return std::nullopt;
   }
 
@@ -122,18 +118,46 @@ struct ConvertDaqQConvToCpuKernelsPass
           b, RankedTensorType::get({1}, type.getElementType()), clip,
           ArrayRef<ReassociationIndices>{});
     };
+    Direction direction = isa<QConv2DOp>(op) ? Direction::Forward
+                          : isa<QConv2DBackwardDataOp>(op)
+                              ? Direction::BackwardData
+                              : Direction::BackwardFilter;
+    auto conv = op->getAttrOfType<ConvAttr>("conv");
     Value lhs = op->getOperand(0), rhs = op->getOperand(2);
+    // Stochastic rounding on load: the kernels quantize to nearest-even as
+    // they load, so f32 operands are quantized first by a daq.quantize with
+    // the op's rounding and step (on-load quantization uses the operand's own
+    // element index, so the codes are the same), which
+    // convert-daq-stats-to-cpu-kernels then lowers.
+    auto rounding = op->getAttrOfType<RoundingAttr>("rounding");
+    if (rounding && rounding.isStochastic()) {
+      Value step = op->getOperand(op->getNumOperands() - 1);
+      auto quantizeFirst = [&](Value operand, Value clip,
+                               bool isFilter) -> Value {
+        auto type = cast<RankedTensorType>(operand.getType());
+        if (!type.getElementType().isF32())
+          return operand;
+        // A per-channel clip runs along the output channels: dimension 0 of
+        // a filter, the channel dimension of an output gradient.
+        GranularityAttr granularity =
+            cast<RankedTensorType>(clip.getType()).getRank() == 1
+                ? GranularityAttr::get(ctx, isFilter ? 0 : conv.getChannelDim())
+                : GranularityAttr::get(ctx);
+        return QuantizeOp::create(
+                   b, RankedTensorType::get(type.getShape(), b.getI8Type()),
+                   operand, clip, step, granularity, rounding)
+            .getResult();
+      };
+      bool rhsIsFilter = direction != Direction::BackwardFilter;
+      lhs = quantizeFirst(lhs, op->getOperand(1), /*isFilter=*/false);
+      rhs = quantizeFirst(rhs, op->getOperand(3), rhsIsFilter);
+    }
     SmallVector<Value> inputs = {lhs, asRankOne(op->getOperand(1)), rhs,
                                  asRankOne(op->getOperand(3))};
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     Value init = tensor::EmptyOp::create(b, resultType.getShape(),
                                          resultType.getElementType());
 
-    Direction direction = isa<QConv2DOp>(op) ? Direction::Forward
-                          : isa<QConv2DBackwardDataOp>(op)
-                              ? Direction::BackwardData
-                              : Direction::BackwardFilter;
-    auto conv = op->getAttrOfType<ConvAttr>("conv");
     SmallVector<int64_t> scalars = {static_cast<int64_t>(direction),
                                     conv.isNHWC() ? 1 : 0,
                                     conv.getStride(0),

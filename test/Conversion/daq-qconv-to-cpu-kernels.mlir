@@ -55,17 +55,27 @@ func.func @backward_filter_twice(%x: tensor<2x3x5x5xi8>, %sx: tensor<f32>, %gy: 
 
 // -----
 
-// Stochastic rounding on load and dynamic shapes stay for
-// convert-daq-to-linalg.
-// CHECK-LABEL: func.func @left_alone(
-// CHECK:         daq.qconv2d {{.*}} step
+// Stochastic rounding on load: each f32 operand is quantized first by a
+// daq.quantize with the op's rounding and step (per tensor, or along the
+// output channels: the channel dimension of GY), then the kernel runs on
+// codes. Dynamic shapes stay for convert-daq-to-linalg.
+// CHECK-LABEL: func.func @stochastic_and_dynamic(
+// CHECK-SAME:    %[[X:[a-z0-9]+]]: tensor<1x3x5x5xf32>, %[[SX:[a-z0-9]+]]: tensor<f32>, %[[W:[a-z0-9]+]]: tensor<4x3x3x3xi8>, %[[SW:[a-z0-9]+]]: tensor<f32>, %[[T:[a-z0-9]+]]: i64
+// CHECK:         %[[QX:.*]] = daq.quantize %[[X]], %[[SX]] step %[[T]] {granularity = #daq.granularity<per_tensor>, rounding = #daq.rounding<stochastic, seed = 7>}
+// CHECK:         daq.kernel_call @daq_cpu_qconv2d_i8_i8(%[[QX]], %{{.*}}, %[[W]], %{{.*}})
+// CHECK:         %[[QGY:.*]] = daq.quantize %{{.*}}, %{{.*}} step %[[T]] {granularity = #daq.granularity<per_axis = 1>, rounding = #daq.rounding<stochastic, seed = 9>}
+// CHECK:         daq.kernel_call @daq_cpu_qconv2d_i8_i8(%{{.*}}, %{{.*}}, %[[QGY]], %{{.*}})
 // CHECK:         daq.qconv2d_backward_filter
 // CHECK-NOT:     kernel_call
-func.func @left_alone(%x: tensor<1x3x5x5xf32>, %sx: tensor<f32>, %w: tensor<4x3x3x3xi8>, %sw: tensor<f32>,
-                      %t: i64, %xd: tensor<?x3x5x5xi8>, %gy: tensor<?x4x3x3xi8>) -> (tensor<1x4x3x3xf32>, tensor<4x3x3x3xf32>) {
+func.func @stochastic_and_dynamic(%x: tensor<1x3x5x5xf32>, %sx: tensor<f32>, %w: tensor<4x3x3x3xi8>, %sw: tensor<f32>,
+                      %t: i64, %xd: tensor<?x3x5x5xi8>, %gy: tensor<?x4x3x3xi8>, %x8: tensor<1x3x5x5xi8>,
+                      %gyf: tensor<1x4x3x3xf32>, %sgy: tensor<4xf32>)
+    -> (tensor<1x4x3x3xf32>, tensor<4x3x3x3xf32>, tensor<4x3x3x3xf32>) {
   %y = daq.qconv2d %x[%sx], %w[%sw] step %t {conv = #daq.conv<layout = nchw>, rounding = #daq.rounding<stochastic, seed = 7>}
       : (tensor<1x3x5x5xf32>, tensor<f32>, tensor<4x3x3x3xi8>, tensor<f32>, i64) -> tensor<1x4x3x3xf32>
+  %gws = daq.qconv2d_backward_filter %x8[%sx], %gyf[%sgy] step %t {conv = #daq.conv<layout = nchw>, rounding = #daq.rounding<stochastic, seed = 9>}
+      : (tensor<1x3x5x5xi8>, tensor<f32>, tensor<1x4x3x3xf32>, tensor<4xf32>, i64) -> tensor<4x3x3x3xf32>
   %gw = daq.qconv2d_backward_filter %xd[%sx], %gy[%sw] {conv = #daq.conv<layout = nchw>}
       : (tensor<?x3x5x5xi8>, tensor<f32>, tensor<?x4x3x3xi8>, tensor<f32>) -> tensor<4x3x3x3xf32>
-  return %y, %gw : tensor<1x4x3x3xf32>, tensor<4x3x3x3xf32>
+  return %y, %gws, %gw : tensor<1x4x3x3xf32>, tensor<4x3x3x3xf32>, tensor<4x3x3x3xf32>
 }

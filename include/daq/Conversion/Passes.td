@@ -126,8 +126,7 @@ def ConvertDaqQConvToCpuKernels
   let summary = "Lower INT8 convolutions to calls of the CPU INT8 kernels";
   let description = [{
     The CPU fast path of `daq.qconv2d`, `daq.qconv2d_backward_data` and
-    `daq.qconv2d_backward_filter`: each op with static shapes (and, when it
-    quantizes an f32 operand on load, nearest-even rounding) becomes a call of
+    `daq.qconv2d_backward_filter`: each op with static shapes becomes a call of
     the daq runtime's implicit-GEMM INT8 kernels (IREE "ukernel" style: the
     compiler chooses the mapping and the variant, the runtime library holds
     the packing, the register-blocked microkernels, the threading and the
@@ -161,8 +160,13 @@ def ConvertDaqQConvToCpuKernels
     the same driver, packing, blocking and tile configuration, checked for
     exact integer results, much slower; `auto` never picks them.
 
-    Ops the kernels do not take (dynamic shapes, stochastic rounding) are
-    left to `--convert-daq-to-linalg`, or rejected with `strict`.
+    The kernels quantize on load to nearest-even; with stochastic rounding,
+    each f32 operand is first quantized by a `daq.quantize` with the op's
+    rounding and step (per tensor, or along the output channels), which
+    gives the same codes (on-load quantization uses the operand's own
+    element index) and which `--convert-daq-stats-to-cpu-kernels` lowers.
+    Ops the kernels do not take (dynamic shapes) are left to
+    `--convert-daq-to-linalg`, or rejected with `strict`.
 
     Example:
 
