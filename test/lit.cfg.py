@@ -28,6 +28,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["daq-cuda-run", "daq-gpu-export", "daq-isa-model-check", "daq-opt",
+     "daq-philox-check",
      "daq-run", "daq-winograd-transforms-check", "llc", "mlir-opt",
      "mlir-translate"],
     [config.daq_tools_dir, config.llvm_tools_dir],

@@ -38,6 +38,7 @@
 #include "daq/Runtime/StatsKernels.h"
 
 #include "Parallel.h"
+#include "Philox.h"
 #include "StatsKernelsWide.h"
 
 #include <immintrin.h>
@@ -784,35 +785,6 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
   }
 }
 
-/// First output word of Philox-4x32-10 for the counter (c0, c1, c2, c3) and
-/// the key (seed low, seed high), 32-bit words (DaqToLinalg.cpp,
-/// philox4x32First). T is uint64_t or a vector of them, each holding one
-/// 32-bit word: the 32 x 32 -> 64-bit products of the rounds are then
-/// `vpmuludq`s (`pmuludq` in SSE2), four (two) lanes at a time.
-template <typename T>
-DAQ_INLINE T philoxFirst(T c0, T c1, T c2, T c3, uint64_t seed) {
-  constexpr uint64_t kLow = 0xFFFFFFFF;
-  uint64_t k0 = seed & kLow, k1 = seed >> 32;
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 = (k0 + 0x9E3779B9) & kLow;
-      k1 = (k1 + 0xBB67AE85) & kLow;
-    }
-    T p0 = (c0 & kLow) * uint64_t{0xD2511F53};
-    T p1 = (c2 & kLow) * uint64_t{0xCD9E8D57};
-    c0 = (p1 >> 32) ^ c1 ^ k0;
-    c1 = p1 & kLow;
-    c2 = (p0 >> 32) ^ c3 ^ k1;
-    c3 = p0 & kLow;
-  }
-  return c0;
-}
-
-/// The reference's uniform offset u = (word >> 8) * 2^-24 of a Philox word.
-DAQ_INLINE float uniformOf(uint64_t word) {
-  return static_cast<float>(static_cast<uint32_t>(word) >> 8) * 0x1p-24f;
-}
-
 /// quantizeValue rounding floor(v + u) instead of to nearest-even.
 DAQ_INLINE int8_t quantizeStochastic(float x, float clip, float inverse,
                                      float u) {
@@ -873,14 +845,15 @@ DAQ_INLINE void quantizeStochasticRows(const View &v, const OutView &out,
       Words4 words = philoxFirst<Words4>(index & 0xFFFFFFFF, index >> 32,
                                          Words4{} + stepLow,
                                          Words4{} + stepHigh, random.seed);
-      if (v.s[2] != 1 || out.s[2] != 1) {
-        for (int l = 0; l < 4; ++l)
-          put(i + l, uniformOf(words[l]));
-        continue;
-      }
-      // (word >> 8) < 2^24: exact as a signed integer and as a float.
+      // u = (word >> 8) 2^-24 (philoxUniform); word >> 8 < 2^24 is exact
+      // as a signed integer and as a float.
       Ints4 top = (Ints4)(__builtin_convertvector(words, Words4Low) >> 8);
       Floats4 u = __builtin_convertvector(top, Floats4) * 0x1p-24f;
+      if (v.s[2] != 1 || out.s[2] != 1) {
+        for (int l = 0; l < 4; ++l)
+          put(i + l, u[l]);
+        continue;
+      }
       Floats4 value;
       std::memcpy(&value, x + i, sizeof(value));
       Ints4 codes = quantizeStochastic4(value, clip[k], inv[k], u);
@@ -891,11 +864,8 @@ DAQ_INLINE void quantizeStochasticRows(const View &v, const OutView &out,
           out.data[1][at + i + l] = static_cast<int8_t>(codes2[l]);
       }
     }
-    for (; i < v.n[2]; ++i) {
-      uint64_t index = first + i;
-      put(i, uniformOf(philoxFirst<uint64_t>(index & 0xFFFFFFFF, index >> 32,
-                                             stepLow, stepHigh, random.seed)));
-    }
+    for (; i < v.n[2]; ++i)
+      put(i, philoxUniform(first + i, random.step, random.seed));
   }
 }
 
