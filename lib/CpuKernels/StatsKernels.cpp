@@ -991,6 +991,28 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
   double tensorMS[2] = {0, 0};
   auto runPass = [&](int pass) {
     StatsPassFn fn = both && pass == 3 ? isa.passBoth : isa.pass[pass - 1];
+    if (pass == 3 && v.n[2] == 1 && v.n[1] > 1) {
+      // Channels along the rows (NHWC): counts do not depend on the order,
+      // so the threads split the rows and read them whole (split by
+      // channels, each would read a slice of every row).
+      int64_t parts = std::min<int64_t>(getNumThreads(), v.n[0]);
+      std::vector<std::vector<Stats>> counts(parts, std::vector<Stats>(v.n[1]));
+      parallelFor(parts, [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; ++p) {
+          int64_t o0 = v.n[0] * p / parts, o1 = v.n[0] * (p + 1) / parts;
+          View rows{
+              v.at(o0, 0), {o1 - o0, v.n[1], 1}, {v.s[0], v.s[1], v.s[2]}};
+          fn(rows, 0, v.n[1], counts[p].data(), mean.data(), sigma.data(),
+             tensorMS);
+        }
+      });
+      for (const std::vector<Stats> &part : counts)
+        for (int64_t c = 0; c < v.n[1]; ++c) {
+          st[c].above += part[c].above;
+          st[c].aboveT += part[c].aboveT;
+        }
+      return;
+    }
     // Blocks of kBlock channels per thread unit.
     int64_t blocks = (v.n[1] + kBlock - 1) / kBlock;
     parallelFor(blocks, [&](int64_t b0, int64_t b1) {
