@@ -20,6 +20,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir::daq {
 #define GEN_PASS_DEF_CONVERTDAQQCONVTOCPUKERNELS
@@ -132,25 +133,23 @@ struct ConvertDaqQConvToCpuKernelsPass
     auto rounding = op->getAttrOfType<RoundingAttr>("rounding");
     if (rounding && rounding.isStochastic()) {
       Value step = op->getOperand(op->getNumOperands() - 1);
-      auto quantizeFirst = [&](Value operand, Value clip,
-                               bool isFilter) -> Value {
+      auto quantizeFirst = [&](unsigned index) -> Value {
+        Value operand = op->getOperand(index);
         auto type = cast<RankedTensorType>(operand.getType());
         if (!type.getElementType().isF32())
           return operand;
-        // A per-channel clip runs along the output channels: dimension 0 of
-        // a filter, the channel dimension of an output gradient.
         GranularityAttr granularity =
-            cast<RankedTensorType>(clip.getType()).getRank() == 1
-                ? GranularityAttr::get(ctx, isFilter ? 0 : conv.getChannelDim())
-                : GranularityAttr::get(ctx);
+            TypeSwitch<Operation *, GranularityAttr>(op)
+                .Case<QConv2DOp, QConv2DBackwardDataOp,
+                      QConv2DBackwardFilterOp>([&](auto qconv) {
+                  return qconv.getOnLoadGranularity(index);
+                });
         return QuantizeOp::create(
-                   b, RankedTensorType::get(type.getShape(), b.getI8Type()),
-                   operand, clip, step, granularity, rounding)
-            .getResult();
+            b, RankedTensorType::get(type.getShape(), b.getI8Type()), operand,
+            op->getOperand(index + 1), step, granularity, rounding);
       };
-      bool rhsIsFilter = direction != Direction::BackwardFilter;
-      lhs = quantizeFirst(lhs, op->getOperand(1), /*isFilter=*/false);
-      rhs = quantizeFirst(rhs, op->getOperand(3), rhsIsFilter);
+      lhs = quantizeFirst(0);
+      rhs = quantizeFirst(2);
     }
     SmallVector<Value> inputs = {lhs, asRankOne(op->getOperand(1)), rhs,
                                  asRankOne(op->getOperand(3))};

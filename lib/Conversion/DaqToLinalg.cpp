@@ -914,20 +914,16 @@ struct LowerQuantizedConv : OpConversionPattern<QConvOp> {
     if (!allStatic({lhs, rhs, op->getResult(0)}))
       return op.emitOpError("lowering to linalg needs static shapes");
 
-    // A per-channel clip runs along the output channels: dimension 0 of a
-    // filter, the channel dimension of an output gradient.
-    auto quantizeOnLoad = [&](Value operand, Value clip, bool isFilter) {
+    auto quantizeOnLoad = [&](unsigned index) {
+      Value operand = op->getOperand(index), clip = op->getOperand(index + 1);
       if (!cast<RankedTensorType>(operand.getType()).getElementType().isF32())
         return operand;
-      std::optional<int64_t> axis;
-      if (cast<RankedTensorType>(clip.getType()).getRank() == 1)
-        axis = isFilter ? 0 : conv.getChannelDim();
-      return buildQuantize(rewriter, loc, operand, clip, axis, op.getRounding(),
-                           op.getStep());
+      return buildQuantize(rewriter, loc, operand, clip,
+                           op.getOnLoadGranularity(index).getAxis(),
+                           op.getRounding(), op.getStep());
     };
-    bool rhsIsFilter = direction != ConvDirection::BackwardFilter;
-    lhs = quantizeOnLoad(lhs, lhsClip, /*isFilter=*/false);
-    rhs = quantizeOnLoad(rhs, rhsClip, rhsIsFilter);
+    lhs = quantizeOnLoad(0);
+    rhs = quantizeOnLoad(2);
 
     ConvLowering lowering{rewriter, loc, conv, conv.getGroups()};
     Value accumulator =

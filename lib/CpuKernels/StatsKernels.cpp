@@ -203,20 +203,12 @@ DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
       return;
     }
   }
-  if (stride == 1) {
-    for (int64_t i = 0; i < n; ++i) {
-      double a = static_cast<double>(std::fabs(x[i]));
-      count += a > sigma;
-      if constexpr (Both)
-        countT += a > sigmaT;
-    }
-  } else {
-    for (int64_t i = 0; i < n; ++i) {
-      double a = static_cast<double>(std::fabs(x[i * stride]));
-      count += a > sigma;
-      if constexpr (Both)
-        countT += a > sigmaT;
-    }
+  // Rows of unit stride mostly go to countAboveChannel.
+  for (int64_t i = 0; i < n; ++i) {
+    double a = static_cast<double>(std::fabs(x[i * stride]));
+    count += a > sigma;
+    if constexpr (Both)
+      countT += a > sigmaT;
   }
   st.above += count;
   st.aboveT += countT;

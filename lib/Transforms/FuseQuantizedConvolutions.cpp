@@ -12,13 +12,11 @@ namespace mlir::daq {
 namespace {
 
 /// Folds a `daq.quantize` whose only user is an INT8 convolution into that
-/// convolution's quantize-on-load operand. `filterOperand` is the operand
-/// index (0 or 2) holding a filter (-1: none), whose per-channel clips run
-/// along dimension 0; other operands are activations or gradients, whose
-/// per-channel clips run along the layout's channel dimension. Both fused
-/// operands of one convolution share its rounding and step, so a second
-/// quantize with different ones stays unfused.
-template <typename QConvOp, int filterOperand>
+/// convolution's quantize-on-load operand, when its granularity is the one
+/// the convolution quantizes that operand with (`getOnLoadGranularity`).
+/// Both fused operands of one convolution share its rounding and step, so a
+/// second quantize with different ones stays unfused.
+template <typename QConvOp>
 struct FoldQuantizeIntoConvolution : OpRewritePattern<QConvOp> {
   using OpRewritePattern<QConvOp>::OpRewritePattern;
 
@@ -30,12 +28,7 @@ struct FoldQuantizeIntoConvolution : OpRewritePattern<QConvOp> {
       if (!quantize || !quantize->hasOneUse() ||
           quantize.getClip() != op->getOperand(operand + 1))
         continue;
-      std::optional<int64_t> expectedAxis;
-      if (quantize.getClip().getType().getRank() == 1)
-        expectedAxis = static_cast<int>(operand) == filterOperand
-                           ? 0
-                           : op.getConv().getChannelDim();
-      if (quantize.getGranularity().getAxis() != expectedAxis)
+      if (quantize.getGranularity() != op.getOnLoadGranularity(operand))
         continue;
       if (op.quantizesOnLoad() &&
           (op.getRoundingAttr() != quantize.getRoundingAttr() ||
@@ -60,9 +53,9 @@ struct DaqFuseQuantizedConvolutionsPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateDecomposeQuantizeGradPatterns(patterns);
-    patterns.add<FoldQuantizeIntoConvolution<QConv2DOp, 2>,
-                 FoldQuantizeIntoConvolution<QConv2DBackwardDataOp, 2>,
-                 FoldQuantizeIntoConvolution<QConv2DBackwardFilterOp, -1>>(
+    patterns.add<FoldQuantizeIntoConvolution<QConv2DOp>,
+                 FoldQuantizeIntoConvolution<QConv2DBackwardDataOp>,
+                 FoldQuantizeIntoConvolution<QConv2DBackwardFilterOp>>(
         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

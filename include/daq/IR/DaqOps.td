@@ -319,7 +319,8 @@ def Daq_Conv2DBackwardFilterOp : Daq_ConvBase<"conv2d_backward_filter"> {
 // accumulate in i32 and the epilogue dequantizes to f32:
 //   out = float(acc) * (clip_a * clip_b / 16129)
 // with per-channel clips applied where the summation lets them factor out.
-class Daq_QConvBase<string mnemonic, string lhs, string rhs>
+// `filterOperand`: the index of the filter operand (2), or -1 without one.
+class Daq_QConvBase<string mnemonic, string lhs, string rhs, int filterOperand>
     : Daq_Op<mnemonic, [Pure]> {
   let hasVerifier = 1;
   let assemblyFormat = "$" # lhs # " `[` $" # lhs # "_clip `]` `,` $" # rhs #
@@ -333,10 +334,23 @@ class Daq_QConvBase<string mnemonic, string lhs, string rhs>
              !::llvm::isa<::mlir::IntegerType>(
                  ::mlir::getElementTypeOrSelf(getOperand(2).getType()));
     }
+    /// How operand 0 or 2 is quantized on load (what a `daq.quantize` of it
+    /// would have): per tensor with a rank-0 clip, else along the output
+    /// channels, dimension 0 of a filter or the channel dimension of an
+    /// activation or a gradient.
+    ::mlir::daq::GranularityAttr getOnLoadGranularity(unsigned operand) {
+      auto clip = ::llvm::cast<::mlir::RankedTensorType>(
+          getOperand(operand + 1).getType());
+      if (clip.getRank() == 0)
+        return ::mlir::daq::GranularityAttr::get(getContext());
+      bool isFilter = static_cast<int>(operand) == }] # filterOperand # [{;
+      return ::mlir::daq::GranularityAttr::get(
+          getContext(), isFilter ? 0 : getConv().getChannelDim());
+    }
   }];
 }
 
-def Daq_QConv2DOp : Daq_QConvBase<"qconv2d", "input", "filter"> {
+def Daq_QConv2DOp : Daq_QConvBase<"qconv2d", "input", "filter", 2> {
   let summary = "INT8 2-D convolution, forward, i32 accumulation, f32 result";
   let description = [{
     `Y = (s_X / 127)(s_W[o] / 127) * conv(qX, qW)`. The activation clip is per tensor; the filter clip is
@@ -361,7 +375,7 @@ def Daq_QConv2DOp : Daq_QConvBase<"qconv2d", "input", "filter"> {
 }
 
 def Daq_QConv2DBackwardDataOp
-    : Daq_QConvBase<"qconv2d_backward_data", "grad_output", "filter"> {
+    : Daq_QConvBase<"qconv2d_backward_data", "grad_output", "filter", 2> {
   let summary = "INT8 2-D convolution, gradient with respect to the input";
   let description = [{
     `GX = (s_GY / 127)(s_W / 127) * conv_backward_data(qGY, qW)`. Both clips are per tensor: the
@@ -386,7 +400,7 @@ def Daq_QConv2DBackwardDataOp
 }
 
 def Daq_QConv2DBackwardFilterOp
-    : Daq_QConvBase<"qconv2d_backward_filter", "input", "grad_output"> {
+    : Daq_QConvBase<"qconv2d_backward_filter", "input", "grad_output", -1> {
   let summary = "INT8 2-D convolution, gradient with respect to the filter";
   let description = [{
     `GW[o] = (s_X / 127)(s_GY[o] / 127) * conv_backward_filter(qX, qGY)[o]`. The activation
