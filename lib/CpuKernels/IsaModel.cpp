@@ -148,6 +148,29 @@ __m512i mlir::daq::cpu::isa_model::_mm512_dpwssd_epi32(__m512i src, __m512i a,
   return dst;
 }
 
+__m512i mlir::daq::cpu::isa_model::_mm512_dpbusd_epi32(__m512i src, __m512i a,
+                                                       __m512i b) {
+  __m512i dst;
+  for (int j = 0; j < 16; ++j) {
+    uint32_t sum = static_cast<uint32_t>(lane32(src, j));
+    for (int i = 0; i < 4; ++i)
+      sum += static_cast<uint32_t>(
+          int32_t{a.bytes[4 * j + i]} *
+          int32_t{static_cast<int8_t>(b.bytes[4 * j + i])});
+    setLane32(dst, j, sum);
+  }
+  return dst;
+}
+
+__m512i mlir::daq::cpu::isa_model::_mm512_add_epi32(__m512i a, __m512i b) {
+  __m512i dst;
+  for (int j = 0; j < 16; ++j)
+    setLane32(dst, j,
+              static_cast<uint32_t>(lane32(a, j)) +
+                  static_cast<uint32_t>(lane32(b, j)));
+  return dst;
+}
+
 //===----------------------------------------------------------------------===//
 // AVX-512F floating point
 //===----------------------------------------------------------------------===//

@@ -16,6 +16,9 @@
 //   _mm512_dpwssd_epi32     vpdpwssd: per dword lane j,
 //                           src[j] + a.w[2j]*b.w[2j] + a.w[2j+1]*b.w[2j+1]
 //                           (s16 x s16 -> s32 products, wrapping adds)
+//   _mm512_dpbusd_epi32     vpdpbusd: per dword lane j, src[j] + sum over
+//                           i < 4 of a.u8[4j+i] * b.s8[4j+i] (wrapping)
+//   _mm512_add_epi32        vpaddd (wrapping)
 //   the AVX-512F floating-point subset of the statistics kernels (below)
 //
 //   _tile_loadconfig        ldtilecfg of the 64-byte operand: palette 0
@@ -69,6 +72,8 @@ __m512i _mm512_set1_epi32(int value);
 __m512i _mm512_loadu_si512(const void *address);
 void _mm512_storeu_si512(void *address, __m512i value);
 __m512i _mm512_dpwssd_epi32(__m512i src, __m512i a, __m512i b);
+__m512i _mm512_dpbusd_epi32(__m512i src, __m512i a, __m512i b);
+__m512i _mm512_add_epi32(__m512i a, __m512i b);
 
 // AVX-512F floating point, for the statistics kernels
 // (StatsKernelsWide.inc). Lanes are IEEE f32/f64 operations in C++ (the

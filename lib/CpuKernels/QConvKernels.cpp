@@ -132,11 +132,12 @@ Microkernel getMicrokernel(KernelVariant variant) {
   case KernelVariant::AVX2:
     return {6, 16, microkernelAVX2, true};
   case KernelVariant::AVX512VNNI:
-    return {12, 32, microkernelAVX512VNNI, true};
+    return {12, 32, microkernelAVX512VNNI, true, microkernelAVX512VNNIBytes};
   case KernelVariant::AMX:
     return {16, 16, microkernelAMX, false};
   case KernelVariant::AVX512VNNIModel:
-    return {12, 32, isa_model::microkernelAVX512VNNI, true};
+    return {12, 32, isa_model::microkernelAVX512VNNI, true,
+            isa_model::microkernelAVX512VNNIBytes};
   case KernelVariant::AMXModel:
     return {16, 16, isa_model::microkernelAMX, false};
   default:
@@ -410,6 +411,20 @@ inline int64_t filterIndex(const Geometry &g, int64_t o, int64_t c, int64_t ky,
                 : ((o * g.cg() + c) * g.kh + ky) * g.kw + kx;
 }
 
+/// filterIndex as strides: filter element (o, c, ky, kx) is at
+/// o * this->o + c * this->c + tap[ky * KW + kx] (no divisions per element
+/// where packing reads millions of them).
+struct FilterStrides {
+  int64_t o, c;
+  std::vector<int64_t> tap;
+  explicit FilterStrides(const Geometry &g)
+      : o(filterIndex(g, 1, 0, 0, 0)), c(filterIndex(g, 0, 1, 0, 0)) {
+    for (int64_t ky = 0; ky < g.kh; ++ky)
+      for (int64_t kx = 0; kx < g.kw; ++kx)
+        tap.push_back(filterIndex(g, 0, 0, ky, kx));
+  }
+};
+
 /// Which input rows (or columns) a buffer holds, and where: input index
 /// first + i * every lands at buffer index at + i, for i < count.
 struct Placement {
@@ -580,32 +595,96 @@ struct Epilogue {
   }
 };
 
-/// Packs B for a stride-1 "direct" GEMM: per group and NR-column tile,
-/// [taps][pairs][NR][2] with value(g, col, tap, k) for k < kReal, 0 beyond
-/// and for columns >= cols.
+/// B of a direct GEMM, packed per group and NR-column tile for the
+/// variant's microkernel: int16 pairs, [taps][KP / 2][NR][2] (MicroTile),
+/// or, where the variant has a u8 x s8 microkernel, int8 quads,
+/// [taps][KQ / 4][NR][4] with each tile's column bias (ByteTile); KP is K
+/// rounded up to 2, KQ to 4, the values past K are 0.
+struct PackedFilter {
+  std::vector<int16_t> pairs;
+  std::vector<int8_t> quads;
+  std::vector<int32_t> bias;
+  int64_t quadsPerTap = 0, tileSize = 0, nr = 0;
+
+  bool bytes() const { return !quads.empty(); }
+  const int16_t *pairTile(int64_t t) const {
+    return pairs.data() + t * tileSize;
+  }
+  const int8_t *quadTile(int64_t t) const {
+    return quads.data() + t * tileSize;
+  }
+  const int32_t *biasOf(int64_t t) const { return bias.data() + t * nr; }
+};
+
+/// Packs B with value(g, col, tap, k) for k < kReal, 0 beyond and for
+/// columns >= cols (see PackedFilter).
 template <typename ValueFn>
-std::vector<int16_t> packFilter(int64_t groups, int64_t cols, int64_t taps,
-                                int64_t kPadded, int64_t kReal, int64_t nr,
-                                const ValueFn &value) {
+PackedFilter packFilter(int64_t groups, int64_t cols, int64_t taps,
+                        int64_t kPadded, int64_t kReal, int64_t nr, bool bytes,
+                        const ValueFn &value) {
   PhaseTimer timer{"pack-filter"};
+  PackedFilter packed;
   int64_t colTiles = (cols + nr - 1) / nr;
-  int64_t tileSize = taps * kPadded * nr;
-  std::vector<int16_t> packed(groups * colTiles * tileSize, 0);
+  int64_t kTap = bytes ? roundUp(kPadded, 4) : kPadded;
+  packed.tileSize = taps * kTap * nr;
+  packed.nr = nr;
+  packed.quadsPerTap = kTap / 4;
+  if (bytes) {
+    packed.quads.assign(groups * colTiles * packed.tileSize, 0);
+    packed.bias.assign(groups * colTiles * nr, 0);
+  } else {
+    packed.pairs.assign(groups * colTiles * packed.tileSize, 0);
+  }
+  // K elements a lane holds: 1 << shift.
+  int shift = bytes ? 2 : 1;
+  int64_t mask = (int64_t(1) << shift) - 1;
   parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
+    // The values of one k for the tile's columns first, then stored: stores
+    // of int8 may alias anything, and value()'s captures were reloaded
+    // after each one.
+    std::vector<int16_t> stage(nr * taps);
+    std::vector<int32_t> sums(nr);
+    // Locals (not captures) so that the stores cannot change them.
+    const bool u8 = bytes;
+    const int shiftK = shift;
+    const int64_t maskK = mask, kPerTap = kTap;
+    const int16_t *staged = stage.data();
+    int32_t *columnSums = sums.data();
     for (int64_t task = begin; task < end; ++task) {
       int64_t g = task / colTiles, tile = task % colTiles;
-      int16_t *dst = packed.data() + task * tileSize;
-      // Column outermost: a filter's values for one column are near each
-      // other in either layout (one output channel's filter forward; one
-      // input channel across the output channels, a line per output
-      // channel reused by the next column, backward), column-innermost
-      // would touch a line per value.
-      for (int64_t j = 0; j < std::min(nr, cols - tile * nr); ++j)
-        for (int64_t tap = 0; tap < taps; ++tap)
-          for (int64_t k = 0; k < kReal; ++k) {
-            int64_t pair = tap * (kPadded / 2) + k / 2;
-            dst[(pair * nr + j) * 2 + k % 2] = value(g, tile * nr + j, tap, k);
+      int64_t base = task * packed.tileSize;
+      int64_t numCols = std::min(nr, cols - tile * nr);
+      int16_t *pairs = u8 ? nullptr : packed.pairs.data() + base;
+      int8_t *quads = u8 ? packed.quads.data() + base : nullptr;
+      std::fill(sums.begin(), sums.end(), 0);
+      // k outermost: the tile's columns' values of one k are a few lines
+      // in either filter layout (the output channels' filters at that
+      // input channel forward, one line backward), reused for the next k.
+      for (int64_t k = 0; k < kReal; ++k) {
+        for (int64_t j = 0; j < numCols; ++j) {
+          int32_t sum = 0;
+          for (int64_t tap = 0; tap < taps; ++tap) {
+            int16_t v = value(g, tile * nr + j, tap, k);
+            stage[j * taps + tap] = v;
+            sum += v;
           }
+          columnSums[j] += sum;
+        }
+        for (int64_t tap = 0; tap < taps; ++tap) {
+          int64_t kk = tap * kPerTap + k;
+          int64_t at = ((kk >> shiftK) * nr << shiftK) + (kk & maskK);
+          for (int64_t j = 0; j < numCols; ++j) {
+            int16_t v = staged[j * taps + tap];
+            if (u8)
+              quads[at + (j << shiftK)] = static_cast<int8_t>(v);
+            else
+              pairs[at + (j << shiftK)] = v;
+          }
+        }
+      }
+      if (u8)
+        for (int64_t j = 0; j < numCols; ++j)
+          packed.bias[task * nr + j] = -128 * columnSums[j];
     }
   });
   return packed;
@@ -668,7 +747,7 @@ struct DirectGemm {
   const ChannelsLast *buf;
   int64_t n, rowsY, rowsX, ry, rx, y0, x0;
   std::vector<int64_t> tapOffsets;
-  const int16_t *packed;
+  const PackedFilter *packed;
   int64_t cols, groups;
   const GemmOutput *output;
 };
@@ -792,9 +871,68 @@ void writeBlock(const int32_t *acc, int64_t rows, int64_t nr,
                run.length, out + rowOffsets[run.first] + colOffsets[j], stream);
 }
 
+/// A channels-last buffer's pixels in the u8 x s8 form (ByteTile): each
+/// code as code + 128, CQ = CP rounded up to 4 bytes a pixel (the channels
+/// past CP hold 128, code 0).
+struct BytePixels {
+  std::unique_ptr<uint8_t[]> data;
+  const int16_t *base = nullptr;
+  int64_t cp = 0, cq = 0;
+
+  /// The byte pixel of `pixel`, a pixel of the int16 buffer.
+  const uint8_t *at(const int16_t *pixel) const {
+    return data.get() + (pixel - base) / cp * cq;
+  }
+  /// A whole-pixel offset in the int16 buffer, in bytes of this one.
+  int64_t offset(int64_t int16Offset) const { return int16Offset / cp * cq; }
+};
+
+BytePixels toBytePixels(const ChannelsLast &buf, int64_t groups) {
+  PhaseTimer timer{"u8 pixels"};
+  BytePixels bytes;
+  bytes.base = buf.data.get();
+  bytes.cp = buf.cp;
+  bytes.cq = roundUp(buf.cp, 4);
+  int64_t cp = bytes.cp, cq = bytes.cq;
+  int64_t pixels = groups * buf.groupSize() / cp;
+  bytes.data.reset(new uint8_t[pixels * cq]);
+  constexpr int64_t kPixelsPerTask = 4096;
+  parallelFor((pixels + kPixelsPerTask - 1) / kPixelsPerTask, [&](int64_t begin,
+                                                                  int64_t end) {
+    int64_t first = begin * kPixelsPerTask,
+            last = std::min(pixels, end * kPixelsPerTask);
+    const int16_t *src = bytes.base + first * cp;
+    uint8_t *dst = bytes.data.get() + first * cq;
+    if (cq == cp) {
+      // Codes fit int8, so the saturating pack is exact; x ^ 0x80 = x + 128.
+      int64_t count = (last - first) * cp, i = 0;
+      const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+      for (; i + 16 <= count; i += 16) {
+        __m128i lo =
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i));
+        __m128i hi =
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i + 8));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i),
+                         _mm_xor_si128(_mm_packs_epi16(lo, hi), flip));
+      }
+      for (; i < count; ++i)
+        dst[i] = static_cast<uint8_t>(src[i] + 128);
+      return;
+    }
+    for (int64_t px = first; px < last; ++px, src += cp, dst += cq) {
+      for (int64_t c = 0; c < cp; ++c)
+        dst[c] = static_cast<uint8_t>(src[c] + 128);
+      for (int64_t c = cp; c < cq; ++c)
+        dst[c] = 128;
+    }
+  });
+  return bytes;
+}
+
 /// Runs the direct GEMM with its epilogue. The microkernel writes a
 /// block's tiles of one column tile row-major into `blockC` [block rows]
-/// [NR], and writeBlock writes them all at once.
+/// [NR], and writeBlock writes them all at once. A filter packed as quads
+/// runs the u8 x s8 microkernel on the buffer's bytes (BytePixels).
 template <typename RowOffsetFn>
 void runDirect(const DirectGemm &p, const Microkernel &uk,
                const RowOffsetFn &rowOffset) {
@@ -806,14 +944,22 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   int64_t colTiles = (p.cols + nr - 1) / nr;
   int64_t pairsPerTap = p.buf->cp / 2;
   int64_t numTaps = p.tapOffsets.size();
-  int64_t tileSize = numTaps * pairsPerTap * 2 * nr;
   // A block of row tiles shares each B tile while it is in L2.
   constexpr int64_t kRowTilesPerBlock = 8;
   int64_t blockRows = kRowTilesPerBlock * mr;
   int64_t blocks = (rowTiles + kRowTilesPerBlock - 1) / kRowTilesPerBlock;
+  bool u8 = p.packed->bytes();
+  BytePixels bytes;
+  std::vector<int64_t> byteTapOffsets;
+  if (u8) {
+    bytes = toBytePixels(*p.buf, p.groups);
+    for (int64_t offset : p.tapOffsets)
+      byteTapOffsets.push_back(bytes.offset(offset));
+  }
   parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> blockC(blockRows * nr), stage(nr * blockRows);
     std::vector<const int16_t *> rowPointers(blockRows);
+    std::vector<const uint8_t *> byteRows(u8 ? blockRows : 0);
     std::vector<int64_t> rowOffsets(blockRows);
     std::vector<RowRun> runs;
     for (int64_t task = begin; task < end; ++task) {
@@ -828,16 +974,25 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
                 img = m / (p.rowsX * p.rowsY);
         rowOffsets[r] = rowOffset(img, y, x);
         rowPointers[r] = p.buf->pixel(g, img, p.y0 + y * p.ry, p.x0 + x * p.rx);
+        if (u8)
+          byteRows[r] = bytes.at(rowPointers[r]);
       }
       findRowRuns(rowOffsets.data(), validRows, runs);
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
-        const int16_t *b = p.packed + (g * colTiles + colTile) * tileSize;
+        int64_t bTile = g * colTiles + colTile;
         for (int64_t t = 0; t < numTiles; ++t) {
+          if (u8) {
+            uk.runBytes({byteRows.data() + t * mr, byteTapOffsets.data(),
+                         numTaps, p.packed->quadsPerTap,
+                         p.packed->quadTile(bTile), p.packed->biasOf(bTile),
+                         blockC.data() + t * mr * nr, false});
+            continue;
+          }
           MicroTile tile{rowPointers.data() + t * mr,
                          p.tapOffsets.data(),
                          numTaps,
                          pairsPerTap,
-                         b,
+                         p.packed->pairTile(bTile),
                          blockC.data() + t * mr * nr,
                          false};
           uk.run(tile);
@@ -924,9 +1079,12 @@ constexpr int64_t kWinogradStride2MaxK = 128;
 bool useWinogradOverChannels(const Geometry &g, const Microkernel &uk,
                              ConvAlgorithm algorithm, int64_t k) {
   // Stride 2 has no K bound (exact modulo 2^32, WinogradTransforms.h).
+  // A u8 x s8 microkernel does twice the multiply-adds per instruction of
+  // the int16 one Winograd's transformed operands need: its direct form
+  // measured faster at both strides (docs/performance.md).
   bool stride2 = g.sh == 2;
   return useWinograd(g, uk, algorithm, stride2 || k <= kWinogradMaxK,
-                     k >= kWinogradMinK &&
+                     !uk.runBytes && k >= kWinogradMinK &&
                          (!stride2 || k <= kWinogradStride2MaxK),
                      /*stride2Form=*/true);
 }
@@ -1473,8 +1631,9 @@ void runForward(const Geometry &g, const Operand &x,
   }
   ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, hb, wb,
                                        ay.placement, ax.placement);
+  const FilterStrides fs(g);
   auto filterValue = [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
-    return w[filterIndex(g, grp * og + col, k, tap / g.kw, tap % g.kw)];
+    return w[(grp * og + col) * fs.o + k * fs.c + fs.tap[tap]];
   };
   // Output [N, O, OH, OW] or [N, OH, OW, O]; column (grp, col) is channel
   // grp * og + col.
@@ -1495,10 +1654,10 @@ void runForward(const Geometry &g, const Operand &x,
         uk, rowOffset);
     return;
   }
-  std::vector<int16_t> packed =
-      packFilter(g.groups, og, g.taps(), buf.cp, cg, uk.nr, filterValue);
-  DirectGemm p{&buf, g.n, g.oh,          g.ow, ay.outputStep, ax.outputStep, 0,
-               0,    {},  packed.data(), og,   g.groups,      &output};
+  PackedFilter packed = packFilter(g.groups, og, g.taps(), buf.cp, cg, uk.nr,
+                                   uk.runBytes != nullptr, filterValue);
+  DirectGemm p{&buf, g.n, g.oh,    g.ow, ay.outputStep, ax.outputStep, 0,
+               0,    {},  &packed, og,   g.groups,      &output};
   for (int64_t ky = 0; ky < g.kh; ++ky)
     for (int64_t kx = 0; kx < g.kw; ++kx)
       p.tapOffsets.push_back((ky * ay.tapStep * ax.size + kx * ax.tapStep) *
@@ -1512,7 +1671,7 @@ void runForward(const Geometry &g, const Operand &x,
 struct StridePhase {
   int64_t ih0, rowsY, iw0, rowsX;
   std::vector<int64_t> tapOffsets;
-  std::vector<int16_t> packed;
+  PackedFilter packed;
 };
 
 /// The stride phases of a backward-data with an NCHW output and a width
@@ -1571,13 +1730,24 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
       heightPhases.push_back({k, k});
     ++heightPhases.back().second;
   }
+  bool u8 = uk.runBytes != nullptr;
+  BytePixels bytes;
+  std::vector<std::vector<int64_t>> byteTapOffsets(numPhases);
+  if (u8) {
+    bytes = toBytePixels(*p.buf, p.groups);
+    for (int64_t k = 0; k < numPhases; ++k)
+      for (int64_t offset : p.phases[k].tapOffsets)
+        byteTapOffsets[k].push_back(bytes.offset(offset));
+  }
   parallelFor(p.groups * p.n * yBlocks, [&](int64_t begin, int64_t end) {
     std::vector<std::vector<int32_t>> blockC(numPhases), stage(numPhases);
     std::vector<std::vector<const int16_t *>> rowPointers(numPhases);
+    std::vector<std::vector<const uint8_t *>> byteRows(numPhases);
     for (int64_t k = 0; k < numPhases; ++k) {
       blockC[k].resize(tileRows[k] * nr);
       stage[k].resize(nr * tileRows[k]);
       rowPointers[k].resize(tileRows[k]);
+      byteRows[k].resize(u8 ? tileRows[k] : 0);
     }
     std::vector<float> row(p.width);
     std::vector<int64_t> tiles(numPhases);
@@ -1598,20 +1768,30 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
           int64_t m = std::min(r, rows - 1);
           int64_t y = yBegin + m / phase.rowsX, x = m % phase.rowsX;
           rowPointers[k][r] = p.buf->pixel(g, img, p.padY + y, p.padX + x);
+          if (u8)
+            byteRows[k][r] = bytes.at(rowPointers[k][r]);
         }
       }
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
         int64_t validCols = std::min(nr, p.cols - colTile * nr);
         for (int64_t k = 0; k < numPhases; ++k) {
           const StridePhase &phase = p.phases[k];
-          int64_t tileSize = phase.tapOffsets.size() * pairsPerTap * 2 * nr;
+          int64_t bTile = g * colTiles + colTile;
           for (int64_t t = 0; t < tiles[k]; ++t) {
+            if (u8) {
+              uk.runBytes(
+                  {byteRows[k].data() + t * mr, byteTapOffsets[k].data(),
+                   static_cast<int64_t>(phase.tapOffsets.size()),
+                   phase.packed.quadsPerTap, phase.packed.quadTile(bTile),
+                   phase.packed.biasOf(bTile), blockC[k].data() + t * mr * nr,
+                   false});
+              continue;
+            }
             MicroTile tile{rowPointers[k].data() + t * mr,
                            phase.tapOffsets.data(),
                            static_cast<int64_t>(phase.tapOffsets.size()),
                            pairsPerTap,
-                           phase.packed.data() +
-                               (g * colTiles + colTile) * tileSize,
+                           phase.packed.pairTile(bTile),
                            blockC[k].data() + t * mr * nr,
                            false};
             uk.run(tile);
@@ -1787,13 +1967,17 @@ void runBackwardData(const Geometry &g, const Operand &gy,
           taps.push_back({ky, kx});
     return taps;
   };
+  const FilterStrides fs(g);
   auto packTaps = [&](const std::vector<std::pair<int64_t, int64_t>> &taps) {
-    return packFilter(g.groups, cg, taps.size(), buf.cp, og, uk.nr,
-                      [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
-                        int64_t ky = g.kh - 1 - taps[tap].first,
-                                kx = g.kw - 1 - taps[tap].second;
-                        return w[filterIndex(g, grp * og + k, col, ky, kx)];
-                      });
+    // The filter flipped: tap (ky, kx) reads (KH - 1 - ky, KW - 1 - kx).
+    std::vector<int64_t> flipped;
+    for (auto [ky, kx] : taps)
+      flipped.push_back(fs.tap[(g.kh - 1 - ky) * g.kw + g.kw - 1 - kx]);
+    return packFilter(
+        g.groups, cg, taps.size(), buf.cp, og, uk.nr, uk.runBytes != nullptr,
+        [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
+          return w[(grp * og + k) * fs.o + col * fs.c + flipped[tap]];
+        });
   };
   auto tapOffsets = [&](int64_t ih0, int64_t iw0,
                         const std::vector<std::pair<int64_t, int64_t>> &taps) {
@@ -1838,7 +2022,7 @@ void runBackwardData(const Geometry &g, const Operand &gy,
       if (interleave) {
         interleaved.phases.push_back(
             {ih0, rowsY, iw0, rowsX, tapOffsets(ih0, iw0, taps),
-             taps.empty() ? std::vector<int16_t>() : packTaps(taps)});
+             taps.empty() ? PackedFilter() : packTaps(taps)});
         continue;
       }
       if (taps.empty()) {
@@ -1865,11 +2049,11 @@ void runBackwardData(const Geometry &g, const Operand &gy,
         });
         continue;
       }
-      std::vector<int16_t> packed = packTaps(taps);
-      DirectGemm p{&buf,          g.n,  rowsY,
-                   rowsX,         1,    1,
-                   padY,          padX, tapOffsets(ih0, iw0, taps),
-                   packed.data(), cg,   g.groups,
+      PackedFilter packed = packTaps(taps);
+      DirectGemm p{&buf,    g.n,  rowsY,
+                   rowsX,   1,    1,
+                   padY,    padX, tapOffsets(ih0, iw0, taps),
+                   &packed, cg,   g.groups,
                    &output};
       runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
         return img * st[0] + (ih0 + y * g.sh) * strideOf.row +

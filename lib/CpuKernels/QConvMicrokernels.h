@@ -56,6 +56,34 @@ struct MicroTile {
 
 using MicrokernelFn = void (*)(const MicroTile &tile);
 
+/// A tile of the u8 x s8 form (vpdpbusd), for operands that are int8 codes:
+/// K consumed in quads, one 32-bit lane holding four consecutive K elements.
+///
+///   A (broadcast side): like MicroTile's, bytes, quads contiguous: run t of
+///   row r is `quadsPerTap` quads at rows[r] + tapOffsets[t], each code
+///   stored as code + 128 (u8).
+///   B (vector side), packed: for each quad q of the whole K, NR columns of
+///   four int8 codes:
+///
+///     b + q * 4 * NR: | b(4q,0) .. b(4q+3,0) | b(4q,1) .. b(4q+3,1) | ...
+///
+///   bias: NR int32, -128 x the sum of each column of B over the whole K,
+///   so that C = bias + sum (a + 128) b = sum a b modulo 2^32 (oneDNN's
+///   "s8s8 compensation").
+///   C: MR x NR int32, row-major, written (or added to when `accumulate`).
+struct ByteTile {
+  const uint8_t *const *rows;
+  const int64_t *tapOffsets;
+  int64_t numTaps;
+  int64_t quadsPerTap;
+  const int8_t *b;
+  const int32_t *bias;
+  int32_t *c;
+  bool accumulate;
+};
+
+using ByteMicrokernelFn = void (*)(const ByteTile &tile);
+
 /// The int16 pair at p as one 32-bit lane. Internal linkage: each
 /// microkernel file gets its own copy, inlined into its target-attributed
 /// functions.
@@ -71,6 +99,10 @@ struct Microkernel {
   /// Whether A and B may hold any int16 values, not only int8 codes (AMX
   /// narrows its operands to int8): Winograd's transformed operands need it.
   bool int16Operands;
+  /// The u8 x s8 form of the same MR x NR tile (nullptr: none), twice the
+  /// multiply-adds per instruction of the int16 pairs where both operands
+  /// are codes.
+  ByteMicrokernelFn runBytes = nullptr;
 };
 
 /// Scalar C++ (any CPU): MR = 4, NR = 16.
@@ -80,6 +112,9 @@ void microkernelAVX2(const MicroTile &tile);
 /// AVX512-VNNI vpdpwssd (the int16 form of the dot-product instruction):
 /// MR = 12, NR = 32 (24 zmm accumulators).
 void microkernelAVX512VNNI(const MicroTile &tile);
+/// AVX512-VNNI vpdpbusd (u8 x s8, four multiply-adds per lane): MR = 12,
+/// NR = 32, operands as ByteTile describes.
+void microkernelAVX512VNNIBytes(const ByteTile &tile);
 /// AMX-INT8 tdpbssd on 16x16 int32 tiles: MR = 16, NR = 16. The int16 pairs
 /// are narrowed back to int8 and regrouped in fours (B in the VNNI layout)
 /// per 64-deep K chunk.
@@ -91,6 +126,7 @@ namespace isa_model {
 /// intrinsics (IsaModel.h): the test-only variants avx512-vnni-model and
 /// amx-model, which run on any x86-64 CPU.
 void microkernelAVX512VNNI(const MicroTile &tile);
+void microkernelAVX512VNNIBytes(const ByteTile &tile);
 void microkernelAMX(const MicroTile &tile);
 } // namespace isa_model
 

@@ -1,7 +1,9 @@
 # RUN: daq-isa-model-check | FileCheck %s
 # CHECK: ok: vpdpwssd model equals the scalar definition
+# CHECK: ok: vpdpbusd and vpaddd models equal the scalar definitions
 # CHECK: ok: tdpbssd model {{.*}} equals the scalar definition
 # CHECK: ok: avx512-vnni microkernel on the model equals the scalar GEMM
+# CHECK: ok: avx512-vnni u8 x s8 microkernel on the model equals the scalar GEMM
 # CHECK: ok: amx microkernel on the model equals the scalar GEMM
 # CHECK: PASS
 """The software model of the AVX-512 and AMX intrinsics (lib/CpuKernels/

@@ -1,5 +1,6 @@
 # RUN: llvm-objdump -d -C --no-show-raw-insn %daq_libs/CpuKernels/libDaqCpuKernels.a | FileCheck %s
-"""The microkernel variants contain the instructions they are named after,
+"""The microkernel variants contain the instructions they are named after
+(the AVX512-VNNI variant's two forms: int16 pairs and u8 x s8 quads),
 whatever CPU builds them: the AVX2, AVX512-VNNI and AMX microkernels are
 compiled for their ISA (function-level target attributes) into the
 baseline-x86-64 kernel library, and runtime dispatch picks one by CPUID. The
@@ -17,6 +18,8 @@ CHECK: vpmaddwd {{.*}}%ymm
 CHECK: vpaddd {{.*}}%ymm
 CHECK-LABEL: <mlir::daq::cpu::microkernelAVX512VNNI(mlir::daq::cpu::MicroTile const&)>:
 CHECK: vpdpwssd {{.*}}%zmm
+CHECK-LABEL: <mlir::daq::cpu::microkernelAVX512VNNIBytes(mlir::daq::cpu::ByteTile const&)>:
+CHECK: vpdpbusd {{.*}}%zmm
 CHECK-LABEL: <mlir::daq::cpu::microkernelAMX(mlir::daq::cpu::MicroTile const&)>:
 CHECK: ldtilecfg
 CHECK: tdpbssd %tmm2, %tmm1, %tmm0
@@ -35,6 +38,9 @@ register, no AMX instruction.
 
 MODEL-LABEL: <mlir::daq::cpu::isa_model::microkernelAVX512VNNI(mlir::daq::cpu::MicroTile const&)>:
 MODEL-NOT: {{%[zt]mm|vpdpwssd}}
+MODEL: {{^$}}
+MODEL-LABEL: <mlir::daq::cpu::isa_model::microkernelAVX512VNNIBytes(mlir::daq::cpu::ByteTile const&)>:
+MODEL-NOT: {{%[zt]mm|vpdpbusd}}
 MODEL: {{^$}}
 MODEL-LABEL: <mlir::daq::cpu::isa_model::microkernelAMX(mlir::daq::cpu::MicroTile const&)>:
 MODEL-NOT: {{%[zt]mm|tdpbssd|ldtilecfg}}

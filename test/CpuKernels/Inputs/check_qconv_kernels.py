@@ -45,6 +45,10 @@ F32 = np.float32
 
 # The random case that takes a pointwise geometry (its phase must run).
 POINTWISE_CASE = 4
+# Variants with a u8 x s8 microkernel (vpdpbusd): their direct forms run on
+# the codes' bytes (phase "u8 pixels"), and `auto` takes the direct form
+# over Winograd for forward and backward-data.
+BYTE_KERNELS = {"avx512-vnni", "avx512-vnni-model"}
 
 
 def random_case(rng, index, winograd=False):
@@ -94,7 +98,7 @@ def random_case(rng, index, winograd=False):
             return conv, (n, cg * groups, h, w, og * groups, kh, kw)
 
 
-def extra_cases():
+def extra_cases(kernel):
     """[(Conv, dims, threads, more ops, kernel phases)]: fixed cases for the
     kernels' special paths; `more ops` are build_case's extra ops (and
     "auto-algorithm": the kernels run with DAQ_CPU_CONV_ALGORITHM=auto);
@@ -134,6 +138,9 @@ def extra_cases():
     * NCHW 3x3 stride 2, W = 14: backward-data rows of two width phases
       with taps, interleaved four pairs at a time and then a tail of three.
     """
+    # The direct forms' u8 x s8 operands (NHWC 1x1, NCHW strided
+    # backward-data), on the variants that have them.
+    bytes_phase = ["u8 pixels"] if kernel in BYTE_KERNELS else []
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
              ["pointwise, streamed"]),
@@ -160,19 +167,19 @@ def extra_cases():
              (1, 3, 5, 64, 600, 1, 1), None, {"nan-clip"}, ["pointwise"]),
             (ref.Conv("nhwc", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
-             ["gemm, streamed"]),
+             ["gemm, streamed"] + bytes_phase),
             (ref.Conv("nhwc", (2, 2), (0, 1, 0, 1), (1, 1), 1),
              (5, 81, 80, 80, 19, 1, 1), 3, set(), ["gemm, K split"]),
             (ref.Conv("nchw", (2, 2), (1, 0, 1, 0), (1, 1), 1),
              (2, 37, 171, 169, 5, 1, 3), None, {"nan-clip"},
-             ["gemm, streamed"]),
+             ["gemm, streamed"] + bytes_phase),
             (ref.Conv("nchw", (3, 3), (1, 1, 1, 1), (1, 1), 1),
              (2, 5, 2, 2, 7, 2, 2), None, set(), []),
             (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
              (2, 5, 9, 14, 7, 3, 3), None, set(), [])]
 
 
-def winograd_cases():
+def winograd_cases(kernel):
     """extra_cases for --algorithm winograd:
 
     * NCHW 3x3 9 -> 37 channels, 2 x 171 x 169 (odd: tiles past the bottom
@@ -246,6 +253,10 @@ def winograd_cases():
              (2, 5, 7, 9, 3, 3, 3), None, set(), ["gemm", "!winograd"]),
             (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
              (1, 67, 9, 9, 64, 3, 3), None, {"auto-algorithm"},
+             ["u8 pixels", "!winograd stride-2:",
+              "!winograd stride-2 backward-data",
+              "winograd stride-2 backward-filter"]
+             if kernel in BYTE_KERNELS else
              ["winograd stride-2", "winograd stride-2 backward-data",
               "winograd stride-2 backward-filter"]),
             (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
@@ -366,7 +377,8 @@ def main():
                         ("", " backward-data", " backward-filter")]
             cases = [case[:4] + (phases(case[0]),) for case in cases]
         if args.extra:
-            cases += winograd_cases() if winograd else extra_cases()
+            cases += (winograd_cases(args.kernel) if winograd else
+                      extra_cases(args.kernel))
         for index, (conv, dims, threads, more, phases) in enumerate(cases):
             m, exact = build_case(rng, conv, dims, more)
             name = "case %d %s NCHWOKK=%s" % (index, conv, dims)

@@ -135,6 +135,49 @@ void checkVectors(Random &rng, int iterations, bool hardware) {
                 iterations, hardware ? ", and the AVX512-VNNI hardware" : "");
 }
 
+/// vpdpbusd (u8 x s8 quads) and vpaddd, as the byte microkernel uses them.
+void checkByteVectors(Random &rng, int iterations, bool hardware) {
+  int mismatches = 0, hardwareMismatches = 0;
+  for (int it = 0; it < iterations; ++it) {
+    int32_t src[16], want[16], wantSum[16], got[16], gotSum[16];
+    uint8_t a[64];
+    int8_t b[64];
+    for (int j = 0; j < 16; ++j)
+      src[j] = static_cast<int32_t>(rng.edgy(INT32_MIN, INT32_MAX));
+    for (int j = 0; j < 64; ++j) {
+      a[j] = static_cast<uint8_t>(rng.edgy(0, UINT8_MAX));
+      b[j] = static_cast<int8_t>(rng.edgy(INT8_MIN, INT8_MAX));
+    }
+    for (int j = 0; j < 16; ++j) {
+      int64_t sum = src[j];
+      for (int i = 0; i < 4; ++i)
+        sum += int64_t{a[4 * j + i]} * b[4 * j + i];
+      want[j] = wrap(sum);
+      wantSum[j] = wrap(int64_t{want[j]} + src[j]);
+    }
+    model::__m512i s = model::_mm512_loadu_si512(src);
+    model::__m512i r = model::_mm512_dpbusd_epi32(
+        s, model::_mm512_loadu_si512(a), model::_mm512_loadu_si512(b));
+    model::_mm512_storeu_si512(got, r);
+    model::_mm512_storeu_si512(gotSum, model::_mm512_add_epi32(r, s));
+    for (int j = 0; j < 16; ++j)
+      mismatches += got[j] != want[j] || gotSum[j] != wantSum[j];
+    if (hardware) {
+      int32_t real[16], realSum[16];
+      daq_test::hardwareDpbusd(src, a, b, real, realSum);
+      hardwareMismatches += std::memcmp(real, got, 64) != 0 ||
+                            std::memcmp(realSum, gotSum, 64) != 0;
+    }
+  }
+  if (checkCounts("vpdpbusd / vpaddd model", "the scalar definition",
+                  mismatches, hardware ? "the hardware" : nullptr,
+                  hardwareMismatches, "lanes"))
+    std::printf("ok: vpdpbusd and vpaddd models equal the scalar definitions "
+                "on %d random operands (full u8/s8/s32 ranges, "
+                "wraparound)%s\n",
+                iterations, hardware ? ", and the AVX512-VNNI hardware" : "");
+}
+
 //===----------------------------------------------------------------------===//
 // Tiles: ldtilecfg, tileloadd, tdpbssd, tilestored
 //===----------------------------------------------------------------------===//
@@ -439,6 +482,68 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
 // Faults
 //===----------------------------------------------------------------------===//
 
+/// The u8 x s8 microkernel (ByteTile) on a random tile of codes in [-127,
+/// 127], A stored as code + 128 and the bias its contract asks for: C must
+/// be (C if accumulating) + the s8 x s8 GEMM of the codes, modulo 2^32.
+void checkByteMicrokernel(Random &rng, int iterations, int mr, int nr,
+                          mlir::daq::cpu::ByteMicrokernelFn modelled,
+                          mlir::daq::cpu::ByteMicrokernelFn real) {
+  int mismatches = 0, hardwareMismatches = 0;
+  for (int it = 0; it < iterations; ++it) {
+    int64_t taps = rng.uniform(1, 3), quads = rng.uniform(1, 40);
+    int64_t span = taps * (4 * quads + 4 * rng.uniform(0, 3));
+    std::vector<uint8_t> a(mr * span + 64);
+    for (uint8_t &x : a)
+      x = static_cast<uint8_t>(rng.edgy(-127, 127) + 128);
+    std::vector<int64_t> tapOffsets;
+    for (int64_t t = 0; t < taps; ++t)
+      tapOffsets.push_back(t * (span / taps));
+    std::vector<const uint8_t *> rows;
+    for (int r = 0; r < mr; ++r)
+      rows.push_back(a.data() + rng.uniform(0, (mr - 1) * span));
+    std::vector<int8_t> b(taps * quads * 4 * nr);
+    for (int8_t &x : b)
+      x = static_cast<int8_t>(rng.edgy(-127, 127));
+    std::vector<int32_t> bias(nr, 0), c(mr * nr);
+    for (int64_t k = 0; k < taps * quads; ++k)
+      for (int j = 0; j < nr; ++j)
+        for (int i = 0; i < 4; ++i)
+          bias[j] -= 128 * b[(k * nr + j) * 4 + i];
+    for (int32_t &x : c)
+      x = static_cast<int32_t>(rng.edgy(INT32_MIN, INT32_MAX));
+    bool accumulate = rng.uniform(0, 1) == 1;
+    std::vector<int32_t> want(mr * nr), input = c;
+    for (int r = 0; r < mr; ++r)
+      for (int j = 0; j < nr; ++j) {
+        int64_t sum = accumulate ? c[r * nr + j] : 0;
+        for (int64_t tap = 0; tap < taps; ++tap)
+          for (int64_t q = 0; q < quads; ++q)
+            for (int i = 0; i < 4; ++i)
+              sum += (int64_t{rows[r][tapOffsets[tap] + 4 * q + i]} - 128) *
+                     b[(((tap * quads) + q) * nr + j) * 4 + i];
+        want[r * nr + j] = wrap(sum);
+      }
+    mlir::daq::cpu::ByteTile tile{rows.data(), tapOffsets.data(), taps,
+                                  quads,       b.data(),          bias.data(),
+                                  c.data(),    accumulate};
+    modelled(tile);
+    mismatches += c != want;
+    if (real) {
+      std::vector<int32_t> got = c;
+      c = input;
+      real(tile);
+      hardwareMismatches += c != got;
+    }
+  }
+  if (checkCounts("avx512-vnni u8 x s8 on the model", "the scalar GEMM",
+                  mismatches, real ? "the production kernel" : nullptr,
+                  hardwareMismatches, "tiles"))
+    std::printf("ok: avx512-vnni u8 x s8 microkernel on the model equals the "
+                "scalar GEMM on %d random %d x %d tiles (1-3 taps, 1-40 quads, "
+                "accumulate or not)%s\n",
+                iterations, mr, nr, real ? ", and the production kernel" : "");
+}
+
 /// Palette 1 with tmm0..2 as the AMX microkernel configures them.
 Config kernelConfig() {
   Config config;
@@ -519,10 +624,14 @@ int main(int argc, char **argv) {
               vnni ? "yes" : "no (not on this CPU)",
               amx ? "yes" : "no (not on this CPU)");
   checkVectors(rng, iterations, vnni);
+  checkByteVectors(rng, iterations, vnni);
   checkTiles(rng, iterations, amx);
   checkMicrokernel(rng, iterations / 10, "avx512-vnni", 12, 32,
                    model::microkernelAVX512VNNI,
                    vnni ? mlir::daq::cpu::microkernelAVX512VNNI : nullptr);
+  checkByteMicrokernel(
+      rng, iterations / 10, 12, 32, model::microkernelAVX512VNNIBytes,
+      vnni ? mlir::daq::cpu::microkernelAVX512VNNIBytes : nullptr);
   checkMicrokernel(rng, iterations / 10, "amx", 16, 16, model::microkernelAMX,
                    amx ? mlir::daq::cpu::microkernelAMX : nullptr);
   checkStatsRows(rng, iterations, vnni);

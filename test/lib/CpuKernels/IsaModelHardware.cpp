@@ -12,6 +12,15 @@ daq_test::hardwareDpwssd(const int32_t *src, const int16_t *a, const int16_t *b,
   _mm512_storeu_si512(out, result);
 }
 
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void
+daq_test::hardwareDpbusd(const int32_t *src, const uint8_t *a, const int8_t *b,
+                         int32_t *out, int32_t *sum) {
+  __m512i result = _mm512_dpbusd_epi32(
+      _mm512_loadu_si512(src), _mm512_loadu_si512(a), _mm512_loadu_si512(b));
+  _mm512_storeu_si512(out, result);
+  _mm512_storeu_si512(sum, _mm512_add_epi32(result, _mm512_loadu_si512(src)));
+}
+
 __attribute__((target("amx-tile,amx-int8"))) void
 daq_test::hardwareTdpbssd(const void *config, const void *a, int64_t strideA,
                           const void *b, int64_t strideB, void *c,

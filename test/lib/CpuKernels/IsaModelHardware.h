@@ -17,6 +17,11 @@ namespace daq_test {
 void hardwareDpwssd(const int32_t *src, const int16_t *a, const int16_t *b,
                     int32_t *out);
 
+/// out[j] = vpdpbusd(src, a, b) lane j (a: 64 uint8, b: 64 int8);
+/// vpaddd(out, src) in `sum`.
+void hardwareDpbusd(const int32_t *src, const uint8_t *a, const int8_t *b,
+                    int32_t *out, int32_t *sum);
+
 /// ldtilecfg `config`; tileloadd tmm0 <- c, tmm1 <- a, tmm2 <- b;
 /// tdpbssd tmm0, tmm1, tmm2; tilestored tmm0 -> c; tilerelease.
 void hardwareTdpbssd(const void *config, const void *a, int64_t strideA,
