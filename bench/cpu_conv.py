@@ -724,8 +724,9 @@ def main(argv=None):
                                     daq_kernel_variant(), args.threads)
                                 for p in ("fwd", "dgrad", "wgrad")}
         backends["daq-int8"]["backward"] = (
-            "quantize_grad: daq reference lowering (1 thread); dgrad and "
-            "wgrad: daq CPU INT8 kernels")
+            "quantize_grad: daq statistics kernels; dgrad and wgrad: daq CPU "
+            "INT8 kernels (daq-cpu-pipeline, variant auto: %s, %d threads)" % (
+                daq_kernel_variant(), args.threads))
 
     # The daq batch.
     if use_daq:
