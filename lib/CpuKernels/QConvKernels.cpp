@@ -929,6 +929,36 @@ BytePixels toBytePixels(const ChannelsLast &buf, int64_t groups) {
   return bytes;
 }
 
+/// Four pixels' `count` (a multiple of 8) consecutive channel codes, p[i][j]
+/// for i < 4, as ByteTile's B quads: dst[4 j + i] = p[i][j], and
+/// sums[j] += p[0][j] + ... + p[3][j] (SSE2).
+void interleaveQuads(const int16_t *const p[4], int64_t count, int8_t *dst,
+                     int32_t *sums) {
+  for (int64_t j = 0; j < count; j += 8) {
+    __m128i v[4];
+    for (int i = 0; i < 4; ++i)
+      v[i] = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p[i] + j));
+    // Codes fit int8: the saturating packs are exact.
+    __m128i b01 = _mm_packs_epi16(v[0], v[1]),
+            b23 = _mm_packs_epi16(v[2], v[3]);
+    // Bytes (p0, p1) then (p2, p3) of each channel, then all four.
+    __m128i t01 = _mm_unpacklo_epi8(b01, _mm_srli_si128(b01, 8));
+    __m128i t23 = _mm_unpacklo_epi8(b23, _mm_srli_si128(b23, 8));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 4 * j),
+                     _mm_unpacklo_epi16(t01, t23));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 4 * j + 16),
+                     _mm_unpackhi_epi16(t01, t23));
+    // |sum| <= 512 fits int16; sign-extended to int32 by shifts.
+    __m128i sum =
+        _mm_add_epi16(_mm_add_epi16(v[0], v[1]), _mm_add_epi16(v[2], v[3]));
+    __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(sum, sum), 16);
+    __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(sum, sum), 16);
+    __m128i *s = reinterpret_cast<__m128i *>(sums + j);
+    _mm_storeu_si128(s, _mm_add_epi32(_mm_loadu_si128(s), lo));
+    _mm_storeu_si128(s + 1, _mm_add_epi32(_mm_loadu_si128(s + 1), hi));
+  }
+}
+
 /// Runs the direct GEMM with its epilogue. The microkernel writes a
 /// block's tiles of one column tile row-major into `blockC` [block rows]
 /// [NR], and writeBlock writes them all at once. A filter packed as quads
@@ -2106,6 +2136,9 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // A 1x1 NCHW convolution without top or left padding packs B straight
   // from X's planes (see below); the others from a channels-last copy.
   bool fromPlanes = isPlanePointwise(g);
+  // The u8 x s8 microkernel where the variant has one: A (GY) as bytes,
+  // B packed as quads from the channels-last buffer (not from planes).
+  bool u8 = uk.runBytes && !fromPlanes;
   ChannelsLast buf{};
   if (!fromPlanes)
     buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size, ax.size,
@@ -2148,6 +2181,20 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
       }
     });
   }
+  // The bytes of A, [G][O/G][N][P4] (P4 = pixels rounded up to 4, the pad
+  // code 0), each code + 128 (ByteTile).
+  int64_t p4 = roundUp(pixels, 4);
+  std::unique_ptr<uint8_t[]> a8(u8 ? new uint8_t[g.o * g.n * p4] : nullptr);
+  if (u8)
+    parallelFor(g.o * g.n, [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int16_t *src = a.get() + row * p2;
+        uint8_t *dst = a8.get() + row * p4;
+        for (int64_t p = 0; p < pixels; ++p)
+          dst[p] = static_cast<uint8_t>(src[p] + 128);
+        std::fill(dst + pixels, dst + p4, uint8_t{128});
+      }
+    });
   // Columns (tap, c): the offset of column col from a pixel of the buffer.
   int64_t cols = g.taps() * cg;
   int64_t colTiles = (cols + nr - 1) / nr;
@@ -2163,7 +2210,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   int64_t validX = std::min(g.ow, (g.w - 1) / g.sw + 1);
   int64_t validY = std::min(g.oh, (g.h - 1) / g.sh + 1);
   // Tiles of one tap and consecutive channels: a vector copy per pixel pair.
-  std::vector<bool> contiguousTile(colTiles, getFeatures().avx2);
+  // (interleave16AVX2 needs AVX2; interleaveQuads is SSE2.)
+  std::vector<bool> contiguousTile(colTiles, getFeatures().avx2 || u8);
   for (int64_t tile = 0; tile < colTiles; ++tile) {
     const int64_t *offsets = colOffset.data() + tile * nr;
     for (int64_t j = 1; j < nr && contiguousTile[tile]; ++j)
@@ -2180,7 +2228,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // of images that keep the block's packed B within ~192 KiB of L2.
   constexpr int64_t kColTilesPerBlock = 4;
   int64_t colBlocks = (colTiles + kColTilesPerBlock - 1) / kColTilesPerBlock;
-  int64_t tileImageSize = p2 * nr; // int16 per packed B tile per image
+  // Elements of a packed B tile per image: int16 pairs, or int8 quads.
+  int64_t tileImageSize = (u8 ? p4 : p2) * nr;
   int64_t imagesPerBlock = std::max<int64_t>(
       1, (192 * 1024) / (kColTilesPerBlock * tileImageSize * 2));
   imagesPerBlock = std::min(imagesPerBlock, g.n);
@@ -2210,9 +2259,15 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                               : (kParts > 1 ? "gemm, K split" : "gemm")};
   parallelFor(columnTasks * kParts, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> acc(kColTilesPerBlock * rowTiles * mr * nr);
-    std::vector<int16_t> packed(kColTilesPerBlock * imagesPerBlock *
-                                tileImageSize);
+    std::vector<int16_t> packed(
+        u8 ? 0 : kColTilesPerBlock * imagesPerBlock * tileImageSize);
+    std::vector<int8_t> quads(
+        u8 ? kColTilesPerBlock * imagesPerBlock * tileImageSize : 0);
+    // Per column of the block: its sum over the images of the block, then
+    // the bias -128 x that sum.
+    std::vector<int32_t> bias(u8 ? kColTilesPerBlock * nr : 0);
     std::vector<const int16_t *> rowPointers(rowTiles * mr);
+    std::vector<const uint8_t *> byteRows(u8 ? rowTiles * mr : 0);
     std::vector<int64_t> tapOffsets(imagesPerBlock);
     std::vector<int16_t> planeRuns(fromPlanes ? nr * p2 : 0);
     for (int64_t task = begin; task < end; ++task) {
@@ -2222,17 +2277,47 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
       int64_t numTiles = std::min(kColTilesPerBlock, colTiles - firstTile);
       int64_t imgBegin = part * g.n / kParts,
               imgEnd = (part + 1) * g.n / kParts;
-      for (int64_t r = 0; r < rowTiles * mr; ++r)
-        rowPointers[r] =
-            a.get() + ((grp * og + std::min(r, og - 1)) * g.n) * p2;
+      for (int64_t r = 0; r < rowTiles * mr; ++r) {
+        int64_t row = (grp * og + std::min(r, og - 1)) * g.n;
+        rowPointers[r] = a.get() + row * p2;
+        if (u8)
+          byteRows[r] = a8.get() + row * p4;
+      }
       for (int64_t img0 = imgBegin; img0 < imgEnd; img0 += imagesPerBlock) {
         int64_t images = std::min(imagesPerBlock, imgEnd - img0);
         for (int64_t i = 0; i < images; ++i)
-          tapOffsets[i] = (img0 + i) * p2;
+          tapOffsets[i] = (img0 + i) * (u8 ? p4 : p2);
+        std::fill(bias.begin(), bias.end(), 0);
         for (int64_t tb = 0; tb < numTiles; ++tb) {
           const int64_t *offsets = colOffset.data() + (firstTile + tb) * nr;
           bool contiguous = contiguousTile[firstTile + tb];
-          for (int64_t i = 0; i < images; ++i) {
+          for (int64_t i = 0; u8 && i < images; ++i) {
+            // Quads of four pixels, [P4 / 4][NR][4], and the columns' sums.
+            int8_t *dst =
+                quads.data() + (tb * imagesPerBlock + i) * tileImageSize;
+            int32_t *sums = bias.data() + tb * nr;
+            const int16_t *image = buf.pixel(grp, img0 + i, 0, 0);
+            for (int64_t p = 0; p < pixels; p += 4, dst += 4 * nr) {
+              const int16_t *src[4];
+              for (int q = 0; q < 4; ++q)
+                src[q] = p + q < pixels ? image + pixelOffsets[p + q] : nullptr;
+              if (contiguous && p + 4 <= pixels) {
+                const int16_t *const runs[4] = {
+                    src[0] + offsets[0], src[1] + offsets[0],
+                    src[2] + offsets[0], src[3] + offsets[0]};
+                interleaveQuads(runs, nr, dst, sums);
+                continue;
+              }
+              for (int64_t j = 0; j < nr; ++j)
+                for (int q = 0; q < 4; ++q) {
+                  int16_t v =
+                      offsets[j] >= 0 && src[q] ? src[q][offsets[j]] : 0;
+                  dst[4 * j + q] = static_cast<int8_t>(v);
+                  sums[j] += v;
+                }
+            }
+          }
+          for (int64_t i = 0; !u8 && i < images; ++i) {
             int16_t *dst =
                 packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
             if (fromPlanes) {
@@ -2290,8 +2375,19 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
             }
           }
         }
+        for (int32_t &sum : bias)
+          sum = static_cast<int32_t>(static_cast<uint32_t>(sum) * 0xffffff80u);
         for (int64_t t = 0; t < rowTiles; ++t)
           for (int64_t tb = 0; tb < numTiles; ++tb) {
+            if (u8) {
+              uk.runBytes({byteRows.data() + t * mr, tapOffsets.data(), images,
+                           p4 / 4,
+                           quads.data() + tb * imagesPerBlock * tileImageSize,
+                           bias.data() + tb * nr,
+                           acc.data() + (tb * rowTiles + t) * mr * nr,
+                           img0 > imgBegin});
+              continue;
+            }
             MicroTile tile{rowPointers.data() + t * mr,
                            tapOffsets.data(),
                            images,
