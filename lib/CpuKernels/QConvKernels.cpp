@@ -887,6 +887,22 @@ struct BytePixels {
   int64_t offset(int64_t int16Offset) const { return int16Offset / cp * cq; }
 };
 
+/// dst[i] = src[i] + 128 for i < count: int8 codes as ByteTile's u8 (SSE2).
+void toBytes(const int16_t *src, int64_t count, uint8_t *dst) {
+  // Codes fit int8, so the saturating pack is exact; x ^ 0x80 = x + 128.
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  int64_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i));
+    __m128i hi =
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i + 8));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i),
+                     _mm_xor_si128(_mm_packs_epi16(lo, hi), flip));
+  }
+  for (; i < count; ++i)
+    dst[i] = static_cast<uint8_t>(src[i] + 128);
+}
+
 BytePixels toBytePixels(const ChannelsLast &buf, int64_t groups) {
   PhaseTimer timer{"u8 pixels"};
   BytePixels bytes;
@@ -904,19 +920,7 @@ BytePixels toBytePixels(const ChannelsLast &buf, int64_t groups) {
     const int16_t *src = bytes.base + first * cp;
     uint8_t *dst = bytes.data.get() + first * cq;
     if (cq == cp) {
-      // Codes fit int8, so the saturating pack is exact; x ^ 0x80 = x + 128.
-      int64_t count = (last - first) * cp, i = 0;
-      const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
-      for (; i + 16 <= count; i += 16) {
-        __m128i lo =
-            _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i));
-        __m128i hi =
-            _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i + 8));
-        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i),
-                         _mm_xor_si128(_mm_packs_epi16(lo, hi), flip));
-      }
-      for (; i < count; ++i)
-        dst[i] = static_cast<uint8_t>(src[i] + 128);
+      toBytes(src, (last - first) * cp, dst);
       return;
     }
     for (int64_t px = first; px < last; ++px, src += cp, dst += cq) {
@@ -2188,10 +2192,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   if (u8)
     parallelFor(g.o * g.n, [&](int64_t begin, int64_t end) {
       for (int64_t row = begin; row < end; ++row) {
-        const int16_t *src = a.get() + row * p2;
         uint8_t *dst = a8.get() + row * p4;
-        for (int64_t p = 0; p < pixels; ++p)
-          dst[p] = static_cast<uint8_t>(src[p] + 128);
+        toBytes(a.get() + row * p2, pixels, dst);
         std::fill(dst + pixels, dst + p4, uint8_t{128});
       }
     });
@@ -2702,9 +2704,13 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   int64_t mr = uk.mr, nr = uk.nr;
   int64_t cg = g.cg(), og = g.og();
   bool avx2 = getFeatures().avx2;
-  int64_t ow2 = roundUp(g.ow, 2);
+  // The u8 x s8 microkernel where the variant has one: K in quads, the
+  // planes as bytes, GY as int8 quads with a bias per column and block.
+  bool u8 = uk.runBytes != nullptr;
+  int64_t lane = u8 ? 4 : 2;
+  int64_t ow2 = roundUp(g.ow, lane);
   int64_t hp = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
-  // Wide enough for the pad element of an odd row (it meets a zero of B).
+  // Wide enough for the pad elements of a row (they meet zeros of B).
   int64_t wp = std::max(g.pl + g.w, (ow2 - 1) + (g.kw - 1) * g.dw + 1);
   int64_t plane = hp * wp;
   std::unique_ptr<int16_t[]> planes(new int16_t[g.c * g.n * plane]);
@@ -2723,43 +2729,76 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
       }
     });
   }
-  int64_t segments = g.n * g.oh, pairs = ow2 / 2;
+  std::unique_ptr<uint8_t[]> planes8(u8 ? new uint8_t[g.c * g.n * plane]
+                                        : nullptr);
+  if (u8) {
+    int64_t total = g.c * g.n * plane, chunk = 1 << 16;
+    parallelFor((total + chunk - 1) / chunk, [&](int64_t begin, int64_t end) {
+      int64_t first = begin * chunk, last = std::min(total, end * chunk);
+      toBytes(planes.get() + first, last - first, planes8.get() + first);
+    });
+  }
+  // K per segment (output row) in lanes of two (int16) or four (bytes).
+  int64_t segments = g.n * g.oh, pairs = ow2 / lane;
   int64_t colTiles = (og + nr - 1) / nr;
-  int64_t segmentSize = pairs * nr * 2; // int16 per B tile per segment
-  std::vector<int16_t> packed(g.groups * colTiles * segments * segmentSize);
+  int64_t segmentSize = ow2 * nr; // elements per B tile per segment
+  std::vector<int16_t> packed(
+      u8 ? 0 : g.groups * colTiles * segments * segmentSize);
+  std::vector<int8_t> quads(u8 ? g.groups * colTiles * segments * segmentSize
+                               : 0);
+  // Per B tile and segment, each column's sum (u8 only).
+  std::vector<int32_t> segmentSums(u8 ? g.groups * colTiles * segments * nr
+                                      : 0);
   {
     PhaseTimer timer{"pack-gy"};
     const int64_t *st = gy.strides;
     const ActivationStrides strideOf(st, g.nhwc);
     constexpr int64_t kRowsAhead = 2;
-    parallelFor(
-        g.groups * colTiles * segments, [&](int64_t begin, int64_t end) {
-          std::vector<int16_t> rows(nr * ow2);
-          for (int64_t task = begin; task < end; ++task) {
-            int64_t seg = task % segments, tile = task / segments % colTiles,
-                    grp = task / (segments * colTiles);
-            int64_t img = seg / g.oh, oy = seg % g.oh;
-            std::fill(rows.begin(), rows.end(), 0);
-            for (int64_t j = 0; j < nr; ++j) {
-              int64_t o = tile * nr + j;
-              if (o >= og)
-                break;
-              int64_t ch = grp * og + o;
-              int64_t offset = img * st[0] + ch * strideOf.channel;
-              // NR rows of different planes per task: the next tasks' rows
-              // (the same planes, further down) are prefetched.
-              int64_t ahead = (oy + kRowsAhead) * strideOf.row;
-              // (NCHW only: an NHWC row holds every channel's pixels.)
-              if (oy + kRowsAhead < g.oh && strideOf.col == 1)
-                prefetchSpan(gy, offset + ahead, g.ow);
-              loadRun(gy, offset + oy * strideOf.row, strideOf.col, g.ow, ch, 0,
-                      avx2, rows.data() + j * ow2);
+    parallelFor(g.groups * colTiles * segments, [&](int64_t begin,
+                                                    int64_t end) {
+      std::vector<int16_t> rows(nr * ow2);
+      std::vector<int8_t> rowQuads(u8 ? nr * ow2 : 0);
+      for (int64_t task = begin; task < end; ++task) {
+        int64_t seg = task % segments, tile = task / segments % colTiles,
+                grp = task / (segments * colTiles);
+        int64_t img = seg / g.oh, oy = seg % g.oh;
+        std::fill(rows.begin(), rows.end(), 0);
+        for (int64_t j = 0; j < nr; ++j) {
+          int64_t o = tile * nr + j;
+          if (o >= og)
+            break;
+          int64_t ch = grp * og + o;
+          int64_t offset = img * st[0] + ch * strideOf.channel;
+          // NR rows of different planes per task: the next tasks' rows
+          // (the same planes, further down) are prefetched.
+          int64_t ahead = (oy + kRowsAhead) * strideOf.row;
+          // (NCHW only: an NHWC row holds every channel's pixels.)
+          if (oy + kRowsAhead < g.oh && strideOf.col == 1)
+            prefetchSpan(gy, offset + ahead, g.ow);
+          loadRun(gy, offset + oy * strideOf.row, strideOf.col, g.ow, ch, 0,
+                  avx2, rows.data() + j * ow2);
+        }
+        if (u8) {
+          // [NR][quads] int8 quads to [quads][NR]: a 32-bit transpose.
+          int8_t *rowBytes = rowQuads.data();
+          int32_t *sums = segmentSums.data() + task * nr;
+          for (int64_t j = 0; j < nr; ++j) {
+            int32_t sum = 0;
+            for (int64_t x = 0; x < ow2; ++x) {
+              rowBytes[j * ow2 + x] = static_cast<int8_t>(rows[j * ow2 + x]);
+              sum += rows[j * ow2 + x];
             }
-            // [NR][pairs] int16 pairs to [pairs][NR]: a 32-bit transpose.
-            transpose32(rows.data(), nr, pairs, pairs,
-                        packed.data() + task * segmentSize, nr);
+            sums[j] = sum;
           }
-        });
+          transpose32(rowBytes, nr, pairs, pairs,
+                      quads.data() + task * segmentSize, nr);
+          continue;
+        }
+        // [NR][pairs] int16 pairs to [pairs][NR]: a 32-bit transpose.
+        transpose32(rows.data(), nr, pairs, pairs,
+                    packed.data() + task * segmentSize, nr);
+      }
+    });
   }
   std::vector<int64_t> segmentOffsets(segments);
   for (int64_t seg = 0; seg < segments; ++seg)
@@ -2769,27 +2808,54 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   // K in blocks of output rows whose packed GY (every column tile) stays
   // within ~256 KiB of L2 while each row tile's A rows cycle through L1.
   int64_t segmentsPerBlock = std::clamp<int64_t>(
-      (256 * 1024) / (colTiles * segmentSize * 2), 1, segments);
+      (256 * 1024) / (colTiles * segmentSize * (u8 ? 1 : 2)), 1, segments);
+  // u8: each column's bias for each block of segments, -128 x its sum.
+  int64_t segmentBlocks = (segments + segmentsPerBlock - 1) / segmentsPerBlock;
+  std::vector<int32_t> blockBias(u8 ? g.groups * colTiles * segmentBlocks * nr
+                                    : 0);
+  for (int64_t t = 0; u8 && t < g.groups * colTiles; ++t)
+    for (int64_t seg = 0; seg < segments; ++seg)
+      for (int64_t j = 0; j < nr; ++j) {
+        uint32_t &bias = reinterpret_cast<uint32_t &>(
+            blockBias[(t * segmentBlocks + seg / segmentsPerBlock) * nr + j]);
+        bias -= 128u * static_cast<uint32_t>(
+                           segmentSums[(t * segments + seg) * nr + j]);
+      }
   // The accumulators in the GEMM's order, [G][rows][O/G].
   std::vector<int32_t> staged(g.groups * rows * og);
   PhaseTimer timer{"gemm"};
   parallelFor(g.groups * rowTiles, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> acc((end - begin) * colTiles * mr * nr);
     std::vector<const int16_t *> rowPointers((end - begin) * mr);
+    std::vector<const uint8_t *> byteRows(u8 ? (end - begin) * mr : 0);
     for (int64_t task = begin; task < end; ++task)
       for (int64_t r = 0; r < mr; ++r) {
         // Rows past the end repeat the last row; their results are dropped.
         int64_t row = std::min((task % rowTiles) * mr + r, rows - 1);
         int64_t tap = row / cg, c = row % cg, grp = task / rowTiles;
-        rowPointers[(task - begin) * mr + r] =
-            planes.get() + (grp * cg + c) * g.n * plane +
-            (tap / g.kw) * g.dh * wp + (tap % g.kw) * g.dw;
+        int64_t offset = (grp * cg + c) * g.n * plane +
+                         (tap / g.kw) * g.dh * wp + (tap % g.kw) * g.dw;
+        rowPointers[(task - begin) * mr + r] = planes.get() + offset;
+        if (u8)
+          byteRows[(task - begin) * mr + r] = planes8.get() + offset;
       }
     for (int64_t seg0 = 0; seg0 < segments; seg0 += segmentsPerBlock) {
       int64_t count = std::min(segmentsPerBlock, segments - seg0);
       for (int64_t task = begin; task < end; ++task) {
         int64_t grp = task / rowTiles;
         for (int64_t tile = 0; tile < colTiles; ++tile) {
+          int64_t bTile = grp * colTiles + tile;
+          if (u8) {
+            uk.runBytes(
+                {byteRows.data() + (task - begin) * mr,
+                 segmentOffsets.data() + seg0, count, pairs,
+                 quads.data() + (bTile * segments + seg0) * segmentSize,
+                 blockBias.data() +
+                     (bTile * segmentBlocks + seg0 / segmentsPerBlock) * nr,
+                 acc.data() + ((task - begin) * colTiles + tile) * mr * nr,
+                 seg0 > 0});
+            continue;
+          }
           MicroTile micro{
               rowPointers.data() + (task - begin) * mr,
               segmentOffsets.data() + seg0,
@@ -2936,11 +3002,16 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     // about 25 MiB to the backward's peak memory for 10 % less time. With
     // stride 2 (25 positions) it was faster only with M per thread, up to
     // 2 MiB (64 -> 128 channels: 25 against 36 ms; 128 -> 256: 27-35
-    // against 24-27 ms).
+    // against 24-27 ms). With a u8 x s8 microkernel (AVX512-VNNI on Zen
+    // 4) the planar and im2col forms run at twice the multiply-adds per
+    // instruction: at stride 1 they then measured as fast as Winograd up to
+    // 128 x 128 filters (64 channels 19.8-21.0 against 18.8-19.3 ms, 128:
+    // 14.2-15.0 against 14.9-15.0) and faster at 256 (15.5-17.2 against
+    // 18.7-19.2 ms).
     int64_t fewer = std::min(g.cg(), g.og());
     int64_t filterSize = g.groups * g.cg() * g.og();
-    bool faster =
-        fewer >= 64 && filterSize <= (g.sh == 1 ? 256 * 256 : 128 * 128);
+    int64_t maxFilter = g.sh == 1 && !uk.runBytes ? 256 * 256 : 128 * 128;
+    bool faster = fewer >= 64 && filterSize <= maxFilter;
     if (useWinograd(g, uk, algorithm, true, faster, /*stride2Form=*/true))
       runBackwardFilterWinograd(g, x, gy, epi, uk);
     // The planar form pads each K run of OW to even: with odd OW below 16
