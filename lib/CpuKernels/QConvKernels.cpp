@@ -1516,6 +1516,14 @@ void runPointwise(const Geometry &g, const Operand &act,
                            : w[(grp * g.og() + m) * g.cg() + j];
     a = packedA.data();
   }
+  // The u8 x s8 microkernel where the variant has one: A's rows as bytes
+  // (code + 128), K in quads, B's pixels' channel quads with each pixel's
+  // bias (ByteTile).
+  bool u8 = uk.runBytes != nullptr;
+  int64_t kQuads = roundUp(k, 4);
+  std::vector<uint8_t> a8(u8 ? g.groups * rowsM * kQuads : 0, 128);
+  for (int64_t row = 0; u8 && row < g.groups * rowsM; ++row)
+    toBytes(a + row * kPadded, k, a8.data() + row * kQuads);
   PhaseTimer timer{stream ? "pointwise, streamed" : "pointwise"};
   int64_t mr = uk.mr, nr = uk.nr;
   // About 64 KiB of packed B per task (it stays in L2 while every row tile
@@ -1539,8 +1547,13 @@ void runPointwise(const Geometry &g, const Operand &act,
   bool avx2 = getFeatures().avx2;
   const int64_t *src = act.strides, *dst = epi.strides;
   parallelFor(g.groups * g.n * yBlocks, [&](int64_t begin, int64_t end) {
-    std::vector<int16_t> b(maxTiles * kPadded * nr);
-    std::vector<int16_t> run0(maxTiles * nr), run1(maxTiles * nr);
+    std::vector<int16_t> b(u8 ? 0 : maxTiles * kPadded * nr);
+    std::vector<int8_t> quads(u8 ? maxTiles * kQuads * nr : 0);
+    std::vector<int32_t> bias(u8 ? maxTiles * nr : 0);
+    std::vector<const uint8_t *> byteRows(u8 ? mr : 0);
+    std::vector<int16_t> runs[4];
+    for (std::vector<int16_t> &run : runs)
+      run.resize(maxTiles * nr);
     std::vector<int32_t> c(maxTiles * mr * nr);
     std::vector<int32_t> acc(backwardData ? maxTiles * nr : 0);
     std::vector<float> rows(backwardData ? rowsPerTask * g.sh * g.w : 0);
@@ -1580,22 +1593,49 @@ void runPointwise(const Geometry &g, const Operand &act,
       };
       for (int64_t j = 0; j < kChannelsAhead; ++j)
         prefetchChannel(j);
-      for (int64_t pair = 0; pair < kPadded / 2; ++pair) {
-        prefetchChannel(2 * pair + kChannelsAhead);
-        prefetchChannel(2 * pair + 1 + kChannelsAhead);
-        loadChannel(2 * pair, run0.data());
-        loadChannel(2 * pair + 1, run1.data());
-        transforms.interleavePairs(run0.data(), run1.data(), tiles * nr, nr,
-                                   kPadded * nr, b.data() + pair * 2 * nr);
+      // K in groups of `lane` channels: pairs (int16) or quads (u8).
+      int64_t lane = u8 ? 4 : 2;
+      if (u8)
+        std::fill(bias.begin(), bias.begin() + tiles * nr, 0);
+      for (int64_t group = 0; group < (u8 ? kQuads : kPadded) / lane; ++group) {
+        for (int64_t i = 0; i < lane; ++i) {
+          prefetchChannel(lane * group + i + kChannelsAhead);
+          loadChannel(lane * group + i, runs[i].data());
+        }
+        if (!u8) {
+          transforms.interleavePairs(runs[0].data(), runs[1].data(), tiles * nr,
+                                     nr, kPadded * nr,
+                                     b.data() + group * 2 * nr);
+          continue;
+        }
+        for (int64_t t = 0; t < tiles; ++t) {
+          const int16_t *const tileRuns[4] = {
+              runs[0].data() + t * nr, runs[1].data() + t * nr,
+              runs[2].data() + t * nr, runs[3].data() + t * nr};
+          interleaveQuads(tileRuns, nr,
+                          quads.data() + (t * kQuads + 4 * group) * nr,
+                          bias.data() + t * nr);
+        }
       }
+      for (int64_t i = 0; u8 && i < tiles * nr; ++i)
+        bias[i] =
+            static_cast<int32_t>(static_cast<uint32_t>(bias[i]) * 0xffffff80u);
       for (int64_t rowTile = 0; rowTile < rowTiles; ++rowTile) {
         int64_t validM = std::min(mr, rowsM - rowTile * mr);
         // Rows past the end repeat the last row; their results are dropped.
-        for (int64_t r = 0; r < mr; ++r)
-          rowPointers[r] =
-              a +
-              (grp * rowsM + rowTile * mr + std::min(r, validM - 1)) * kPadded;
+        for (int64_t r = 0; r < mr; ++r) {
+          int64_t row = grp * rowsM + rowTile * mr + std::min(r, validM - 1);
+          rowPointers[r] = a + row * kPadded;
+          if (u8)
+            byteRows[r] = a8.data() + row * kQuads;
+        }
         for (int64_t t = 0; t < tiles; ++t) {
+          if (u8) {
+            uk.runBytes({byteRows.data(), &tapOffset, 1, kQuads / 4,
+                         quads.data() + t * kQuads * nr, bias.data() + t * nr,
+                         c.data() + t * mr * nr, false});
+            continue;
+          }
           MicroTile tile{rowPointers.data(),
                          &tapOffset,
                          1,
