@@ -887,10 +887,13 @@ struct BytePixels {
   int64_t offset(int64_t int16Offset) const { return int16Offset / cp * cq; }
 };
 
-/// dst[i] = src[i] + 128 for i < count: int8 codes as ByteTile's u8 (SSE2).
-void toBytes(const int16_t *src, int64_t count, uint8_t *dst) {
+/// dst[i] = src[i] + offset (128: ByteTile's u8; 0: int8) for i < count,
+/// int8 codes as bytes (SSE2).
+void toBytes(const int16_t *src, int64_t count, void *dstBytes,
+             uint8_t offset = 128) {
+  auto *dst = static_cast<uint8_t *>(dstBytes);
   // Codes fit int8, so the saturating pack is exact; x ^ 0x80 = x + 128.
-  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(offset));
   int64_t i = 0;
   for (; i + 16 <= count; i += 16) {
     __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i));
@@ -900,7 +903,7 @@ void toBytes(const int16_t *src, int64_t count, uint8_t *dst) {
                      _mm_xor_si128(_mm_packs_epi16(lo, hi), flip));
   }
   for (; i < count; ++i)
-    dst[i] = static_cast<uint8_t>(src[i] + 128);
+    dst[i] = static_cast<uint8_t>(src[i] ^ offset);
 }
 
 BytePixels toBytePixels(const ChannelsLast &buf, int64_t groups) {
@@ -2794,51 +2797,50 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
     const int64_t *st = gy.strides;
     const ActivationStrides strideOf(st, g.nhwc);
     constexpr int64_t kRowsAhead = 2;
-    parallelFor(g.groups * colTiles * segments, [&](int64_t begin,
-                                                    int64_t end) {
-      std::vector<int16_t> rows(nr * ow2);
-      std::vector<int8_t> rowQuads(u8 ? nr * ow2 : 0);
-      for (int64_t task = begin; task < end; ++task) {
-        int64_t seg = task % segments, tile = task / segments % colTiles,
-                grp = task / (segments * colTiles);
-        int64_t img = seg / g.oh, oy = seg % g.oh;
-        std::fill(rows.begin(), rows.end(), 0);
-        for (int64_t j = 0; j < nr; ++j) {
-          int64_t o = tile * nr + j;
-          if (o >= og)
-            break;
-          int64_t ch = grp * og + o;
-          int64_t offset = img * st[0] + ch * strideOf.channel;
-          // NR rows of different planes per task: the next tasks' rows
-          // (the same planes, further down) are prefetched.
-          int64_t ahead = (oy + kRowsAhead) * strideOf.row;
-          // (NCHW only: an NHWC row holds every channel's pixels.)
-          if (oy + kRowsAhead < g.oh && strideOf.col == 1)
-            prefetchSpan(gy, offset + ahead, g.ow);
-          loadRun(gy, offset + oy * strideOf.row, strideOf.col, g.ow, ch, 0,
-                  avx2, rows.data() + j * ow2);
-        }
-        if (u8) {
-          // [NR][quads] int8 quads to [quads][NR]: a 32-bit transpose.
-          int8_t *rowBytes = rowQuads.data();
-          int32_t *sums = segmentSums.data() + task * nr;
-          for (int64_t j = 0; j < nr; ++j) {
-            int32_t sum = 0;
-            for (int64_t x = 0; x < ow2; ++x) {
-              rowBytes[j * ow2 + x] = static_cast<int8_t>(rows[j * ow2 + x]);
-              sum += rows[j * ow2 + x];
+    parallelFor(
+        g.groups * colTiles * segments, [&](int64_t begin, int64_t end) {
+          std::vector<int16_t> rows(nr * ow2);
+          std::vector<int8_t> rowQuads(u8 ? nr * ow2 : 0);
+          for (int64_t task = begin; task < end; ++task) {
+            int64_t seg = task % segments, tile = task / segments % colTiles,
+                    grp = task / (segments * colTiles);
+            int64_t img = seg / g.oh, oy = seg % g.oh;
+            std::fill(rows.begin(), rows.end(), 0);
+            for (int64_t j = 0; j < nr; ++j) {
+              int64_t o = tile * nr + j;
+              if (o >= og)
+                break;
+              int64_t ch = grp * og + o;
+              int64_t offset = img * st[0] + ch * strideOf.channel;
+              // NR rows of different planes per task: the next tasks' rows
+              // (the same planes, further down) are prefetched.
+              int64_t ahead = (oy + kRowsAhead) * strideOf.row;
+              // (NCHW only: an NHWC row holds every channel's pixels.)
+              if (oy + kRowsAhead < g.oh && strideOf.col == 1)
+                prefetchSpan(gy, offset + ahead, g.ow);
+              loadRun(gy, offset + oy * strideOf.row, strideOf.col, g.ow, ch, 0,
+                      avx2, rows.data() + j * ow2);
             }
-            sums[j] = sum;
+            if (u8) {
+              // [NR][quads] int8 quads to [quads][NR]: a 32-bit transpose.
+              int8_t *rowBytes = rowQuads.data();
+              int32_t *sums = segmentSums.data() + task * nr;
+              toBytes(rows.data(), nr * ow2, rowBytes, 0);
+              for (int64_t j = 0; j < nr; ++j) {
+                int32_t sum = 0;
+                for (int64_t x = 0; x < ow2; ++x)
+                  sum += rows[j * ow2 + x];
+                sums[j] = sum;
+              }
+              transpose32(rowBytes, nr, pairs, pairs,
+                          quads.data() + task * segmentSize, nr);
+              continue;
+            }
+            // [NR][pairs] int16 pairs to [pairs][NR]: a 32-bit transpose.
+            transpose32(rows.data(), nr, pairs, pairs,
+                        packed.data() + task * segmentSize, nr);
           }
-          transpose32(rowBytes, nr, pairs, pairs,
-                      quads.data() + task * segmentSize, nr);
-          continue;
-        }
-        // [NR][pairs] int16 pairs to [pairs][NR]: a 32-bit transpose.
-        transpose32(rows.data(), nr, pairs, pairs,
-                    packed.data() + task * segmentSize, nr);
-      }
-    });
+        });
   }
   std::vector<int64_t> segmentOffsets(segments);
   for (int64_t seg = 0; seg < segments; ++seg)
@@ -3043,15 +3045,16 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     // stride 2 (25 positions) it was faster only with M per thread, up to
     // 2 MiB (64 -> 128 channels: 25 against 36 ms; 128 -> 256: 27-35
     // against 24-27 ms). With a u8 x s8 microkernel (AVX512-VNNI on Zen
-    // 4) the planar and im2col forms run at twice the multiply-adds per
-    // instruction: at stride 1 they then measured as fast as Winograd up to
-    // 128 x 128 filters (64 channels 19.8-21.0 against 18.8-19.3 ms, 128:
-    // 14.2-15.0 against 14.9-15.0) and faster at 256 (15.5-17.2 against
-    // 18.7-19.2 ms).
+    // 4) the planar form runs at twice the multiply-adds per instruction
+    // and measured faster than Winograd at stride 1 (64 channels 11.4-13.6
+    // against 15.4-15.7 ms, 128: 11.8-12.0 against 15.1-15.5, 256:
+    // 15.5-17.2 against 18.7-19.2); the stride-2 rule stands (the im2col
+    // form measured 12.9-14.9 against 11.7-14.7 ms at 64 -> 128).
     int64_t fewer = std::min(g.cg(), g.og());
     int64_t filterSize = g.groups * g.cg() * g.og();
-    int64_t maxFilter = g.sh == 1 && !uk.runBytes ? 256 * 256 : 128 * 128;
-    bool faster = fewer >= 64 && filterSize <= maxFilter;
+    bool faster =
+        fewer >= 64 && (g.sh == 1 ? !uk.runBytes && filterSize <= 256 * 256
+                                  : filterSize <= 128 * 128);
     if (useWinograd(g, uk, algorithm, true, faster, /*stride2Form=*/true))
       runBackwardFilterWinograd(g, x, gy, epi, uk);
     // The planar form pads each K run of OW to even: with odd OW below 16
