@@ -3045,16 +3045,15 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     // stride 2 (25 positions) it was faster only with M per thread, up to
     // 2 MiB (64 -> 128 channels: 25 against 36 ms; 128 -> 256: 27-35
     // against 24-27 ms). With a u8 x s8 microkernel (AVX512-VNNI on Zen
-    // 4) the planar form runs at twice the multiply-adds per instruction
-    // and measured faster than Winograd at stride 1 (64 channels 11.4-13.6
-    // against 15.4-15.7 ms, 128: 11.8-12.0 against 15.1-15.5, 256:
-    // 15.5-17.2 against 18.7-19.2); the stride-2 rule stands (the im2col
-    // form measured 12.9-14.9 against 11.7-14.7 ms at 64 -> 128).
+    // 4) the planar and im2col forms run at twice the multiply-adds per
+    // instruction and measured faster than Winograd at both strides (64
+    // channels 11.4-13.6 against 15.4-15.7 ms, 128: 11.8-12.0 against
+    // 15.1-15.5, 256: 15.5-17.2 against 18.7-19.2; stride 2, 64 -> 128:
+    // 10.8-11.4 against 11.2-12.1).
     int64_t fewer = std::min(g.cg(), g.og());
     int64_t filterSize = g.groups * g.cg() * g.og();
-    bool faster =
-        fewer >= 64 && (g.sh == 1 ? !uk.runBytes && filterSize <= 256 * 256
-                                  : filterSize <= 128 * 128);
+    bool faster = !uk.runBytes && fewer >= 64 &&
+                  filterSize <= (g.sh == 1 ? 256 * 256 : 128 * 128);
     if (useWinograd(g, uk, algorithm, true, faster, /*stride2Form=*/true))
       runBackwardFilterWinograd(g, x, gy, epi, uk);
     // The planar form pads each K run of OW to even: with odd OW below 16
