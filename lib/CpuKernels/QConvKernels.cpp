@@ -2184,8 +2184,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // from X's planes (see below); the others from a channels-last copy.
   bool fromPlanes = isPlanePointwise(g);
   // The u8 x s8 microkernel where the variant has one: A (GY) as bytes,
-  // B packed as quads from the channels-last buffer (not from planes).
-  bool u8 = uk.runBytes && !fromPlanes;
+  // B packed as quads.
+  bool u8 = uk.runBytes != nullptr;
   ChannelsLast buf{};
   if (!fromPlanes)
     buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size, ax.size,
@@ -2314,7 +2314,34 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     std::vector<const int16_t *> rowPointers(rowTiles * mr);
     std::vector<const uint8_t *> byteRows(u8 ? rowTiles * mr : 0);
     std::vector<int64_t> tapOffsets(imagesPerBlock);
-    std::vector<int16_t> planeRuns(fromPlanes ? nr * p2 : 0);
+    std::vector<int16_t> planeRuns(fromPlanes ? nr * p4 : 0);
+    std::vector<int8_t> planeBytes(fromPlanes && u8 ? nr * p4 : 0);
+    // From planes: the NR channels of column tile `colTile` of group `grp`
+    // in image `img` as runs of its pixels, `length` apart, zero past the
+    // pixels. Each channel's rows are a plane apart: the next channel's
+    // are prefetched while one is loaded.
+    auto loadPlaneRuns = [&](int64_t grp, int64_t img, int64_t colTile,
+                             int64_t length) {
+      const int64_t *st = x.strides;
+      const int64_t *offsets = colOffset.data() + colTile * nr;
+      int64_t first = grp * cg + colTile * nr;
+      auto rowStart = [&](int64_t j, int64_t y) {
+        return img * st[0] + (first + j) * st[1] + y * g.sh * st[2];
+      };
+      for (int64_t j = 0; j < nr; ++j) {
+        int16_t *run = planeRuns.data() + j * length;
+        std::fill(run, run + length, 0);
+        if (offsets[j] < 0)
+          continue;
+        if (j + 1 < nr && offsets[j + 1] >= 0)
+          for (int64_t y = 0; y < validY; ++y)
+            prefetchSpan(x, rowStart(j + 1, y),
+                         (validX - 1) * g.sw * st[3] + 1);
+        for (int64_t y = 0; y < validY; ++y)
+          loadRun(x, rowStart(j, y), g.sw * st[3], validX, first + j, 0, avx2,
+                  run + y * g.ow);
+      }
+    };
     for (int64_t task = begin; task < end; ++task) {
       int64_t part = task % kParts, columnTask = task / kParts;
       int64_t grp = columnTask / colBlocks, block = columnTask % colBlocks;
@@ -2341,8 +2368,25 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
             int8_t *dst =
                 quads.data() + (tb * imagesPerBlock + i) * tileImageSize;
             int32_t *sums = bias.data() + tb * nr;
+            if (fromPlanes) {
+              // The runs as bytes, transposed as 32-bit quads.
+              loadPlaneRuns(grp, img0 + i, firstTile + tb, p4);
+              toBytes(planeRuns.data(), nr * p4, planeBytes.data(), 0);
+              for (int64_t j = 0; j < nr; ++j)
+                for (int64_t p = 0; p < pixels; ++p)
+                  sums[j] += planeRuns[j * p4 + p];
+              transpose32(planeBytes.data(), nr, p4 / 4, p4 / 4, dst, nr);
+              continue;
+            }
             const int16_t *image = buf.pixel(grp, img0 + i, 0, 0);
+            // Prefetched ahead as in the int16 packing below.
+            constexpr int64_t kPrefetchPixels = 16;
+            for (int64_t p = 0; p < std::min(kPrefetchPixels, pixels); ++p)
+              __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
             for (int64_t p = 0; p < pixels; p += 4, dst += 4 * nr) {
+              for (int64_t q = p + kPrefetchPixels;
+                   q < std::min(p + kPrefetchPixels + 4, pixels); ++q)
+                __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
               const int16_t *src[4];
               for (int q = 0; q < 4; ++q)
                 src[q] = p + q < pixels ? image + pixelOffsets[p + q] : nullptr;
@@ -2366,29 +2410,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
             int16_t *dst =
                 packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
             if (fromPlanes) {
-              // The tile's NR channels of the image as runs of its pixels
-              // (pairs of 32 bits), transposed into [P2 / 2][NR][2].
-              // Each channel's rows are a plane apart: the next channel's
-              // are prefetched while one is loaded.
-              const int64_t *st = x.strides;
-              int64_t first = grp * cg + (firstTile + tb) * nr;
-              auto rowStart = [&](int64_t j, int64_t y) {
-                return (img0 + i) * st[0] + (first + j) * st[1] +
-                       y * g.sh * st[2];
-              };
-              for (int64_t j = 0; j < nr; ++j) {
-                int16_t *run = planeRuns.data() + j * p2;
-                std::fill(run, run + p2, 0);
-                if (offsets[j] < 0)
-                  continue;
-                if (j + 1 < nr && offsets[j + 1] >= 0)
-                  for (int64_t y = 0; y < validY; ++y)
-                    prefetchSpan(x, rowStart(j + 1, y),
-                                 (validX - 1) * g.sw * st[3] + 1);
-                for (int64_t y = 0; y < validY; ++y)
-                  loadRun(x, rowStart(j, y), g.sw * st[3], validX, first + j, 0,
-                          avx2, run + y * g.ow);
-              }
+              // [P2 / 2][NR][2]: the runs transposed as 32-bit pairs.
+              loadPlaneRuns(grp, img0 + i, firstTile + tb, p2);
               transpose32(planeRuns.data(), nr, p2 / 2, p2 / 2, dst, nr);
               continue;
             }
