@@ -595,6 +595,12 @@ struct Epilogue {
   }
 };
 
+/// ByteTile's bias of a column of B whose codes sum to `sum`: -128 x sum,
+/// modulo 2^32 like the accumulators.
+int32_t byteBias(int32_t sum) {
+  return static_cast<int32_t>(static_cast<uint32_t>(sum) * 0xffffff80u);
+}
+
 /// B of a direct GEMM, packed per group and NR-column tile for the
 /// variant's microkernel: int16 pairs, [taps][KP / 2][NR][2] (MicroTile),
 /// or, where the variant has a u8 x s8 microkernel, int8 quads,
@@ -684,7 +690,7 @@ PackedFilter packFilter(int64_t groups, int64_t cols, int64_t taps,
       }
       if (u8)
         for (int64_t j = 0; j < numCols; ++j)
-          packed.bias[task * nr + j] = -128 * columnSums[j];
+          packed.bias[task * nr + j] = byteBias(columnSums[j]);
     }
   });
   return packed;
@@ -1621,8 +1627,7 @@ void runPointwise(const Geometry &g, const Operand &act,
         }
       }
       for (int64_t i = 0; u8 && i < tiles * nr; ++i)
-        bias[i] =
-            static_cast<int32_t>(static_cast<uint32_t>(bias[i]) * 0xffffff80u);
+        bias[i] = byteBias(bias[i]);
       for (int64_t rowTile = 0; rowTile < rowTiles; ++rowTile) {
         int64_t validM = std::min(mr, rowsM - rowTile * mr);
         // Rows past the end repeat the last row; their results are dropped.
@@ -2444,7 +2449,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
           }
         }
         for (int32_t &sum : bias)
-          sum = static_cast<int32_t>(static_cast<uint32_t>(sum) * 0xffffff80u);
+          sum = byteBias(sum);
         for (int64_t t = 0; t < rowTiles; ++t)
           for (int64_t tb = 0; tb < numTiles; ++tb) {
             if (u8) {
@@ -2880,12 +2885,11 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
                                     : 0);
   for (int64_t t = 0; u8 && t < g.groups * colTiles; ++t)
     for (int64_t seg = 0; seg < segments; ++seg)
-      for (int64_t j = 0; j < nr; ++j) {
-        uint32_t &bias = reinterpret_cast<uint32_t &>(
-            blockBias[(t * segmentBlocks + seg / segmentsPerBlock) * nr + j]);
-        bias -= 128u * static_cast<uint32_t>(
-                           segmentSums[(t * segments + seg) * nr + j]);
-      }
+      for (int64_t j = 0; j < nr; ++j)
+        blockBias[(t * segmentBlocks + seg / segmentsPerBlock) * nr + j] +=
+            segmentSums[(t * segments + seg) * nr + j];
+  for (int32_t &bias : blockBias)
+    bias = byteBias(bias);
   // The accumulators in the GEMM's order, [G][rows][O/G].
   std::vector<int32_t> staged(g.groups * rows * og);
   PhaseTimer timer{"gemm"};
