@@ -749,6 +749,7 @@ GemmOutput makeGemmOutput(float *out, int64_t channels, int64_t channelStride,
 /// Rows (img, y, x) over `buf` at pixel (y0 + y*ry, x0 + x*rx), K over
 /// `taps` with all CP channels of each, columns (`cols` per group) from a
 /// packed filter.
+struct BytePixels;
 struct DirectGemm {
   const ChannelsLast *buf;
   int64_t n, rowsY, rowsX, ry, rx, y0, x0;
@@ -756,6 +757,9 @@ struct DirectGemm {
   const PackedFilter *packed;
   int64_t cols, groups;
   const GemmOutput *output;
+  /// The buffer's bytes for a filter packed as quads, where the caller
+  /// keeps them for several GEMMs (null: runDirect makes them).
+  const BytePixels *bytes = nullptr;
 };
 
 /// Rows of a block whose outputs are consecutive in memory: offsets
@@ -992,13 +996,13 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   int64_t blockRows = kRowTilesPerBlock * mr;
   int64_t blocks = (rowTiles + kRowTilesPerBlock - 1) / kRowTilesPerBlock;
   bool u8 = p.packed->bytes();
-  BytePixels bytes;
+  BytePixels ownBytes;
+  if (u8 && !p.bytes)
+    ownBytes = toBytePixels(*p.buf, p.groups);
+  const BytePixels &bytes = p.bytes ? *p.bytes : ownBytes;
   std::vector<int64_t> byteTapOffsets;
-  if (u8) {
-    bytes = toBytePixels(*p.buf, p.groups);
-    for (int64_t offset : p.tapOffsets)
-      byteTapOffsets.push_back(bytes.offset(offset));
-  }
+  for (int64_t offset : u8 ? p.tapOffsets : std::vector<int64_t>())
+    byteTapOffsets.push_back(bytes.offset(offset));
   parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> blockC(blockRows * nr), stage(nr * blockRows);
     std::vector<const int16_t *> rowPointers(blockRows);
@@ -2089,6 +2093,7 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   interleaved.outputElements = g.n * g.c * g.h * g.w;
   // Each phase is its own GEMM over its taps only: no multiply-add is spent
   // on the zeros a dilated GY would hold.
+  BytePixels bufBytes;
   for (int64_t phaseY = 0; phaseY < g.sh; ++phaseY) {
     // First row of the phase and the number of its rows.
     int64_t ih0 = (((phaseY - g.pt) % g.sh) + g.sh) % g.sh;
@@ -2132,11 +2137,14 @@ void runBackwardData(const Geometry &g, const Operand &gy,
         continue;
       }
       PackedFilter packed = packTaps(taps);
-      DirectGemm p{&buf,    g.n,  rowsY,
-                   rowsX,   1,    1,
-                   padY,    padX, tapOffsets(ih0, iw0, taps),
-                   &packed, cg,   g.groups,
-                   &output};
+      // One copy of the buffer as bytes for all the phases.
+      if (packed.bytes() && !bufBytes.data)
+        bufBytes = toBytePixels(buf, g.groups);
+      DirectGemm p{&buf,    g.n,      rowsY,
+                   rowsX,   1,        1,
+                   padY,    padX,     tapOffsets(ih0, iw0, taps),
+                   &packed, cg,       g.groups,
+                   &output, &bufBytes};
       runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
         return img * st[0] + (ih0 + y * g.sh) * strideOf.row +
                (iw0 + x * g.sw) * strideOf.col;
