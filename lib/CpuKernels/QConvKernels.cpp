@@ -601,6 +601,13 @@ int32_t byteBias(int32_t sum) {
   return static_cast<int32_t>(static_cast<uint32_t>(sum) * 0xffffff80u);
 }
 
+/// sum += value modulo 2^32 (a column's sum of codes over a long K may pass
+/// int32; only its residue matters to byteBias).
+void addWrapping(int32_t &sum, int32_t value) {
+  sum = static_cast<int32_t>(static_cast<uint32_t>(sum) +
+                             static_cast<uint32_t>(value));
+}
+
 /// B of a direct GEMM, packed per group and NR-column tile for the
 /// variant's microkernel: int16 pairs, [taps][KP / 2][NR][2] (MicroTile),
 /// or, where the variant has a u8 x s8 microkernel, int8 quads,
@@ -674,7 +681,7 @@ PackedFilter packFilter(int64_t groups, int64_t cols, int64_t taps,
             stage[j * taps + tap] = v;
             sum += v;
           }
-          columnSums[j] += sum;
+          addWrapping(columnSums[j], sum);
         }
         for (int64_t tap = 0; tap < taps; ++tap) {
           int64_t kk = tap * kPerTap + k;
@@ -2387,7 +2394,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
               toBytes(planeRuns.data(), nr * p4, planeBytes.data(), 0);
               for (int64_t j = 0; j < nr; ++j)
                 for (int64_t p = 0; p < pixels; ++p)
-                  sums[j] += planeRuns[j * p4 + p];
+                  addWrapping(sums[j], planeRuns[j * p4 + p]);
               transpose32(planeBytes.data(), nr, p4 / 4, p4 / 4, dst, nr);
               continue;
             }
@@ -2415,7 +2422,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                   int16_t v =
                       offsets[j] >= 0 && src[q] ? src[q][offsets[j]] : 0;
                   dst[4 * j + q] = static_cast<int8_t>(v);
-                  sums[j] += v;
+                  addWrapping(sums[j], v);
                 }
             }
           }
@@ -2894,8 +2901,9 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   for (int64_t t = 0; u8 && t < g.groups * colTiles; ++t)
     for (int64_t seg = 0; seg < segments; ++seg)
       for (int64_t j = 0; j < nr; ++j)
-        blockBias[(t * segmentBlocks + seg / segmentsPerBlock) * nr + j] +=
-            segmentSums[(t * segments + seg) * nr + j];
+        addWrapping(
+            blockBias[(t * segmentBlocks + seg / segmentsPerBlock) * nr + j],
+            segmentSums[(t * segments + seg) * nr + j]);
   for (int32_t &bias : blockBias)
     bias = byteBias(bias);
   // The accumulators in the GEMM's order, [G][rows][O/G].
