@@ -661,7 +661,7 @@ PackedFilter packFilter(int64_t groups, int64_t cols, int64_t taps,
     const bool u8 = bytes;
     const int shiftK = shift;
     const int64_t maskK = mask, kPerTap = kTap;
-    const int16_t *staged = stage.data();
+    int16_t *staged = stage.data();
     int32_t *columnSums = sums.data();
     for (int64_t task = begin; task < end; ++task) {
       int64_t g = task / colTiles, tile = task % colTiles;
@@ -669,7 +669,7 @@ PackedFilter packFilter(int64_t groups, int64_t cols, int64_t taps,
       int64_t numCols = std::min(nr, cols - tile * nr);
       int16_t *pairs = u8 ? nullptr : packed.pairs.data() + base;
       int8_t *quads = u8 ? packed.quads.data() + base : nullptr;
-      std::fill(sums.begin(), sums.end(), 0);
+      std::fill(columnSums, columnSums + nr, 0);
       // k outermost: the tile's columns' values of one k are a few lines
       // in either filter layout (the output channels' filters at that
       // input channel forward, one line backward), reused for the next k.
@@ -678,7 +678,7 @@ PackedFilter packFilter(int64_t groups, int64_t cols, int64_t taps,
           int32_t sum = 0;
           for (int64_t tap = 0; tap < taps; ++tap) {
             int16_t v = value(g, tile * nr + j, tap, k);
-            stage[j * taps + tap] = v;
+            staged[j * taps + tap] = v;
             sum += v;
           }
           addWrapping(columnSums[j], sum);
@@ -1192,20 +1192,15 @@ struct FilterView {
 /// in both axes, backward-data's (column c, k = o).
 FilterView getFilterView(const Geometry &g, const std::vector<int16_t> &w,
                          bool backwardData) {
-  int64_t origin = filterIndex(g, 0, 0, 0, 0);
-  int64_t oStride = filterIndex(g, 1, 0, 0, 0) - origin;
-  int64_t cStride = filterIndex(g, 0, 1, 0, 0) - origin;
+  const FilterStrides fs(g);
   FilterView view{w.data(),
-                  g.og() * oStride,
-                  backwardData ? cStride : oStride,
-                  backwardData ? oStride : cStride,
+                  g.og() * fs.o,
+                  backwardData ? fs.c : fs.o,
+                  backwardData ? fs.o : fs.c,
                   {}};
-  for (int tap = 0; tap < 9; ++tap) {
-    int ky = tap / 3, kx = tap % 3;
-    view.tapOffsets[tap] = backwardData
-                               ? filterIndex(g, 0, 0, 2 - ky, 2 - kx) - origin
-                               : filterIndex(g, 0, 0, ky, kx) - origin;
-  }
+  // Flipped in both axes, tap (ky, kx) reads (2 - ky, 2 - kx): tap 8 - tap.
+  for (int tap = 0; tap < 9; ++tap)
+    view.tapOffsets[tap] = fs.tap[backwardData ? 8 - tap : tap];
   return view;
 }
 
