@@ -54,6 +54,7 @@
 #include <immintrin.h>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <sys/syscall.h>
 #include <thread>
 #include <type_traits>
@@ -154,13 +155,16 @@ struct PhaseTimer {
     static const bool on = std::getenv("DAQ_KERNEL_PROFILE") != nullptr;
     return on;
   }
-  ~PhaseTimer() {
-    if (enabled())
+  /// Reports the phase now (once).
+  void stop() {
+    if (name && enabled())
       std::fprintf(stderr, "daq-kernel %s: %.3f ms\n", name,
                    std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - start)
                        .count());
+    name = nullptr;
   }
+  ~PhaseTimer() { stop(); }
 };
 
 int64_t roundUp(int64_t value, int64_t multiple) {
@@ -608,96 +612,166 @@ void addWrapping(int32_t &sum, int32_t value) {
                              static_cast<uint32_t>(value));
 }
 
+/// Four pixels' `count` (a multiple of 8) consecutive channel codes, p[i][j]
+/// for i < 4, as ByteTile's B quads: dst[4 j + i] = p[i][j], and
+/// sums[j] += p[0][j] + ... + p[3][j] (SSE2).
+void interleaveQuads(const int16_t *const p[4], int64_t count, int8_t *dst,
+                     int32_t *sums) {
+  for (int64_t j = 0; j < count; j += 8) {
+    __m128i v[4];
+    for (int i = 0; i < 4; ++i)
+      v[i] = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p[i] + j));
+    // Codes fit int8: the saturating packs are exact.
+    __m128i b01 = _mm_packs_epi16(v[0], v[1]),
+            b23 = _mm_packs_epi16(v[2], v[3]);
+    // Bytes (p0, p1) then (p2, p3) of each channel, then all four.
+    __m128i t01 = _mm_unpacklo_epi8(b01, _mm_srli_si128(b01, 8));
+    __m128i t23 = _mm_unpacklo_epi8(b23, _mm_srli_si128(b23, 8));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 4 * j),
+                     _mm_unpacklo_epi16(t01, t23));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 4 * j + 16),
+                     _mm_unpackhi_epi16(t01, t23));
+    // |sum| <= 512 fits int16; sign-extended to int32 by shifts.
+    __m128i sum =
+        _mm_add_epi16(_mm_add_epi16(v[0], v[1]), _mm_add_epi16(v[2], v[3]));
+    __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(sum, sum), 16);
+    __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(sum, sum), 16);
+    __m128i *s = reinterpret_cast<__m128i *>(sums + j);
+    _mm_storeu_si128(s, _mm_add_epi32(_mm_loadu_si128(s), lo));
+    _mm_storeu_si128(s + 1, _mm_add_epi32(_mm_loadu_si128(s + 1), hi));
+  }
+}
+
+/// A filter read as (group, column, tap, k): element
+/// data[group * groupStride + column * columnStride + k * kStride +
+/// tapOffsets[tap]].
+struct FilterView {
+  const int16_t *data;
+  int64_t groupStride, columnStride, kStride;
+  std::vector<int64_t> tapOffsets;
+};
+
+/// The view of `w` (OIHW or OHWI codes) with filter (o, c) at column `col`
+/// and K index `k`, every tap: the forward's (column o, k = c) or, flipped
+/// in both axes, backward-data's (column c, k = o).
+FilterView getFilterView(const Geometry &g, const std::vector<int16_t> &w,
+                         bool backwardData) {
+  const FilterStrides fs(g);
+  FilterView view{w.data(),
+                  g.og() * fs.o,
+                  backwardData ? fs.c : fs.o,
+                  backwardData ? fs.o : fs.c,
+                  {}};
+  // Flipped in both axes, tap (ky, kx) reads (KH - 1 - ky, KW - 1 - kx):
+  // row-major, tap KH KW - 1 - tap.
+  int64_t taps = g.taps();
+  for (int64_t tap = 0; tap < taps; ++tap)
+    view.tapOffsets.push_back(fs.tap[backwardData ? taps - 1 - tap : tap]);
+  return view;
+}
+
 /// B of a direct GEMM, packed per group and NR-column tile for the
 /// variant's microkernel: int16 pairs, [taps][KP / 2][NR][2] (MicroTile),
 /// or, where the variant has a u8 x s8 microkernel, int8 quads,
 /// [taps][KQ / 4][NR][4] with each tile's column bias (ByteTile); KP is K
 /// rounded up to 2, KQ to 4, the values past K are 0.
 struct PackedFilter {
-  std::vector<int16_t> pairs;
-  std::vector<int8_t> quads;
-  std::vector<int32_t> bias;
+  std::unique_ptr<int16_t[]> pairs;
+  std::unique_ptr<int8_t[]> quads;
+  std::unique_ptr<int32_t[]> bias;
   int64_t quadsPerTap = 0, tileSize = 0, nr = 0;
 
-  bool bytes() const { return !quads.empty(); }
+  bool bytes() const { return quads != nullptr; }
   const int16_t *pairTile(int64_t t) const {
-    return pairs.data() + t * tileSize;
+    return pairs.get() + t * tileSize;
   }
-  const int8_t *quadTile(int64_t t) const {
-    return quads.data() + t * tileSize;
-  }
-  const int32_t *biasOf(int64_t t) const { return bias.data() + t * nr; }
+  const int8_t *quadTile(int64_t t) const { return quads.get() + t * tileSize; }
+  const int32_t *biasOf(int64_t t) const { return bias.get() + t * nr; }
 };
 
-/// Packs B with value(g, col, tap, k) for k < kReal, 0 beyond and for
-/// columns >= cols (see PackedFilter).
-template <typename ValueFn>
-PackedFilter packFilter(int64_t groups, int64_t cols, int64_t taps,
-                        int64_t kPadded, int64_t kReal, int64_t nr, bool bytes,
-                        const ValueFn &value) {
+/// Packs B from `view` for k < kReal, 0 beyond and for columns >= cols (see
+/// PackedFilter).
+PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
+                        int64_t kPadded, int64_t kReal, int64_t nr,
+                        bool bytes) {
   PhaseTimer timer{"pack-filter"};
+  assert((!bytes || nr % 8 == 0) && "interleaveQuads takes 8 columns a step");
   PackedFilter packed;
+  int64_t taps = view.tapOffsets.size();
   int64_t colTiles = (cols + nr - 1) / nr;
-  int64_t kTap = bytes ? roundUp(kPadded, 4) : kPadded;
+  // K elements per lane: pairs or quads.
+  int64_t lane = bytes ? 4 : 2;
+  int64_t kTap = roundUp(kPadded, lane);
   packed.tileSize = taps * kTap * nr;
   packed.nr = nr;
   packed.quadsPerTap = kTap / 4;
+  // Every element is written below: no zero fill.
+  int64_t size = groups * colTiles * packed.tileSize;
   if (bytes) {
-    packed.quads.assign(groups * colTiles * packed.tileSize, 0);
-    packed.bias.assign(groups * colTiles * nr, 0);
+    packed.quads.reset(new int8_t[size]);
+    packed.bias.reset(new int32_t[groups * colTiles * nr]);
   } else {
-    packed.pairs.assign(groups * colTiles * packed.tileSize, 0);
+    packed.pairs.reset(new int16_t[size]);
   }
-  // K elements a lane holds: 1 << shift.
-  int shift = bytes ? 2 : 1;
-  int64_t mask = (int64_t(1) << shift) - 1;
+  // K a block at a time: the block's values of every tap and column are
+  // staged as rows [tap][k][NR] (9 KiB for 9 taps, NR 32: in L1), read in
+  // the filter's memory order (a forward's column is a run of K x taps,
+  // a backward-data's K index a run of columns x taps), then interleaved
+  // a lane of rows at a time. (Written straight to the packed layout, each
+  // value was a scalar store a lane apart: 2.3 ms for 512 x 512 x 3 x 3.)
+  constexpr int64_t kBlock = 16;
+  bool columnsInner = view.columnStride < view.kStride;
+  const int64_t *tapOffsets = view.tapOffsets.data();
   parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
-    // The values of one k for the tile's columns first, then stored: stores
-    // of int8 may alias anything, and value()'s captures were reloaded
-    // after each one.
-    std::vector<int16_t> stage(nr * taps);
+    std::vector<int16_t> stage(taps * kBlock * nr);
     std::vector<int32_t> sums(nr);
-    // Locals (not captures) so that the stores cannot change them.
-    const bool u8 = bytes;
-    const int shiftK = shift;
-    const int64_t maskK = mask, kPerTap = kTap;
-    int16_t *staged = stage.data();
-    int32_t *columnSums = sums.data();
     for (int64_t task = begin; task < end; ++task) {
-      int64_t g = task / colTiles, tile = task % colTiles;
-      int64_t base = task * packed.tileSize;
+      int64_t grp = task / colTiles, tile = task % colTiles;
       int64_t numCols = std::min(nr, cols - tile * nr);
-      int16_t *pairs = u8 ? nullptr : packed.pairs.data() + base;
-      int8_t *quads = u8 ? packed.quads.data() + base : nullptr;
-      std::fill(columnSums, columnSums + nr, 0);
-      // k outermost: the tile's columns' values of one k are a few lines
-      // in either filter layout (the output channels' filters at that
-      // input channel forward, one line backward), reused for the next k.
-      for (int64_t k = 0; k < kReal; ++k) {
-        for (int64_t j = 0; j < numCols; ++j) {
-          int32_t sum = 0;
-          for (int64_t tap = 0; tap < taps; ++tap) {
-            int16_t v = value(g, tile * nr + j, tap, k);
-            staged[j * taps + tap] = v;
-            sum += v;
-          }
-          addWrapping(columnSums[j], sum);
+      const int16_t *first =
+          view.data + grp * view.groupStride + tile * nr * view.columnStride;
+      std::fill(sums.begin(), sums.end(), 0);
+      for (int64_t k0 = 0; k0 < kTap; k0 += kBlock) {
+        int64_t kCount = std::min(kBlock, kTap - k0);
+        int64_t kValid = std::clamp<int64_t>(kReal - k0, 0, kCount);
+        if (numCols < nr || kValid < kCount)
+          std::fill(stage.begin(), stage.end(), 0);
+        auto stageValues = [&](int64_t k, int64_t j) {
+          const int16_t *src =
+              first + (k0 + k) * view.kStride + j * view.columnStride;
+          int16_t *dst = stage.data() + k * nr + j;
+          for (int64_t tap = 0; tap < taps; ++tap)
+            dst[tap * kBlock * nr] = src[tapOffsets[tap]];
+        };
+        if (columnsInner) {
+          for (int64_t k = 0; k < kValid; ++k)
+            for (int64_t j = 0; j < numCols; ++j)
+              stageValues(k, j);
+        } else {
+          for (int64_t j = 0; j < numCols; ++j)
+            for (int64_t k = 0; k < kValid; ++k)
+              stageValues(k, j);
         }
-        for (int64_t tap = 0; tap < taps; ++tap) {
-          int64_t kk = tap * kPerTap + k;
-          int64_t at = ((kk >> shiftK) * nr << shiftK) + (kk & maskK);
-          for (int64_t j = 0; j < numCols; ++j) {
-            int16_t v = staged[j * taps + tap];
-            if (u8)
-              quads[at + (j << shiftK)] = static_cast<int8_t>(v);
-            else
-              pairs[at + (j << shiftK)] = v;
+        for (int64_t tap = 0; tap < taps; ++tap)
+          for (int64_t k = 0; k < kCount; k += lane) {
+            const int16_t *row = stage.data() + (tap * kBlock + k) * nr;
+            int64_t at = task * packed.tileSize + (tap * kTap + k0 + k) * nr;
+            if (bytes) {
+              const int16_t *const rows[4] = {row, row + nr, row + 2 * nr,
+                                              row + 3 * nr};
+              interleaveQuads(rows, nr, packed.quads.get() + at, sums.data());
+              continue;
+            }
+            int16_t *dst = packed.pairs.get() + at;
+            for (int64_t j = 0; j < nr; ++j) {
+              dst[2 * j] = row[j];
+              dst[2 * j + 1] = row[nr + j];
+            }
           }
-        }
       }
-      if (u8)
-        for (int64_t j = 0; j < numCols; ++j)
-          packed.bias[task * nr + j] = byteBias(columnSums[j]);
+      if (bytes)
+        for (int64_t j = 0; j < nr; ++j)
+          packed.bias[task * nr + j] = byteBias(sums[j]);
     }
   });
   return packed;
@@ -953,36 +1027,6 @@ BytePixels toBytePixels(const ChannelsLast &buf, int64_t groups) {
   return bytes;
 }
 
-/// Four pixels' `count` (a multiple of 8) consecutive channel codes, p[i][j]
-/// for i < 4, as ByteTile's B quads: dst[4 j + i] = p[i][j], and
-/// sums[j] += p[0][j] + ... + p[3][j] (SSE2).
-void interleaveQuads(const int16_t *const p[4], int64_t count, int8_t *dst,
-                     int32_t *sums) {
-  for (int64_t j = 0; j < count; j += 8) {
-    __m128i v[4];
-    for (int i = 0; i < 4; ++i)
-      v[i] = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p[i] + j));
-    // Codes fit int8: the saturating packs are exact.
-    __m128i b01 = _mm_packs_epi16(v[0], v[1]),
-            b23 = _mm_packs_epi16(v[2], v[3]);
-    // Bytes (p0, p1) then (p2, p3) of each channel, then all four.
-    __m128i t01 = _mm_unpacklo_epi8(b01, _mm_srli_si128(b01, 8));
-    __m128i t23 = _mm_unpacklo_epi8(b23, _mm_srli_si128(b23, 8));
-    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 4 * j),
-                     _mm_unpacklo_epi16(t01, t23));
-    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 4 * j + 16),
-                     _mm_unpackhi_epi16(t01, t23));
-    // |sum| <= 512 fits int16; sign-extended to int32 by shifts.
-    __m128i sum =
-        _mm_add_epi16(_mm_add_epi16(v[0], v[1]), _mm_add_epi16(v[2], v[3]));
-    __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(sum, sum), 16);
-    __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(sum, sum), 16);
-    __m128i *s = reinterpret_cast<__m128i *>(sums + j);
-    _mm_storeu_si128(s, _mm_add_epi32(_mm_loadu_si128(s), lo));
-    _mm_storeu_si128(s + 1, _mm_add_epi32(_mm_loadu_si128(s + 1), hi));
-  }
-}
-
 /// Runs the direct GEMM with its epilogue. The microkernel writes a
 /// block's tiles of one column tile row-major into `blockC` [block rows]
 /// [NR], and writeBlock writes them all at once. A filter packed as quads
@@ -1176,32 +1220,6 @@ WinogradScheme getWinogradScheme(int64_t stride, bool backwardData) {
   return {25, 3, 2, 4, t.inputStride2Data, t.outputStride2Data,
           t.filterStride2, "winograd stride-2 backward-data"};
   // clang-format on
-}
-
-/// A 3x3 filter read as (group, column, tap, k), tap = 3 ky + kx: element
-/// data[group * groupStride + column * columnStride + k * kStride +
-/// tapOffsets[tap]] (negative tap steps read it flipped).
-struct FilterView {
-  const int16_t *data;
-  int64_t groupStride, columnStride, kStride;
-  std::array<int64_t, 9> tapOffsets;
-};
-
-/// The view of `w` ([O][CG][3][3] or [O][3][3][CG]) with filter (o, c) at
-/// column `col` and K index `k`: the forward's (column o, k = c) or, flipped
-/// in both axes, backward-data's (column c, k = o).
-FilterView getFilterView(const Geometry &g, const std::vector<int16_t> &w,
-                         bool backwardData) {
-  const FilterStrides fs(g);
-  FilterView view{w.data(),
-                  g.og() * fs.o,
-                  backwardData ? fs.c : fs.o,
-                  backwardData ? fs.o : fs.c,
-                  {}};
-  // Flipped in both axes, tap (ky, kx) reads (2 - ky, 2 - kx): tap 8 - tap.
-  for (int tap = 0; tap < 9; ++tap)
-    view.tapOffsets[tap] = fs.tap[backwardData ? 8 - tap : tap];
-  return view;
 }
 
 /// The filter transform of a scheme (U = G2 g G2^T for F(2x2, 3x3)) of
@@ -1719,10 +1737,6 @@ void runForward(const Geometry &g, const Operand &x,
   }
   ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, hb, wb,
                                        ay.placement, ax.placement);
-  const FilterStrides fs(g);
-  auto filterValue = [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
-    return w[(grp * og + col) * fs.o + k * fs.c + fs.tap[tap]];
-  };
   // Output [N, O, OH, OW] or [N, OH, OW, O]; column (grp, col) is channel
   // grp * og + col.
   const int64_t *st = epi.strides;
@@ -1742,8 +1756,9 @@ void runForward(const Geometry &g, const Operand &x,
         uk, rowOffset);
     return;
   }
-  PackedFilter packed = packFilter(g.groups, og, g.taps(), buf.cp, cg, uk.nr,
-                                   uk.runBytes != nullptr, filterValue);
+  PackedFilter packed =
+      packFilter(getFilterView(g, w, /*backwardData=*/false), g.groups, og,
+                 buf.cp, cg, uk.nr, uk.runBytes != nullptr);
   DirectGemm p{&buf, g.n, g.oh,    g.ow, ay.outputStep, ax.outputStep, 0,
                0,    {},  &packed, og,   g.groups,      &output};
   for (int64_t ky = 0; ky < g.kh; ++ky)
@@ -2055,17 +2070,14 @@ void runBackwardData(const Geometry &g, const Operand &gy,
           taps.push_back({ky, kx});
     return taps;
   };
-  const FilterStrides fs(g);
+  const FilterView flipped = getFilterView(g, w, /*backwardData=*/true);
   auto packTaps = [&](const std::vector<std::pair<int64_t, int64_t>> &taps) {
-    // The filter flipped: tap (ky, kx) reads (KH - 1 - ky, KW - 1 - kx).
-    std::vector<int64_t> flipped;
+    FilterView view = flipped;
+    view.tapOffsets.clear();
     for (auto [ky, kx] : taps)
-      flipped.push_back(fs.tap[(g.kh - 1 - ky) * g.kw + g.kw - 1 - kx]);
-    return packFilter(
-        g.groups, cg, taps.size(), buf.cp, og, uk.nr, uk.runBytes != nullptr,
-        [&](int64_t grp, int64_t col, int64_t tap, int64_t k) {
-          return w[(grp * og + k) * fs.o + col * fs.c + flipped[tap]];
-        });
+      view.tapOffsets.push_back(flipped.tapOffsets[ky * g.kw + kx]);
+    return packFilter(view, g.groups, cg, buf.cp, og, uk.nr,
+                      uk.runBytes != nullptr);
   };
   auto tapOffsets = [&](int64_t ih0, int64_t iw0,
                         const std::vector<std::pair<int64_t, int64_t>> &taps) {
@@ -2168,24 +2180,47 @@ void runBackwardData(const Geometry &g, const Operand &gy,
 /// group. GW is written one output channel's filter at a time, in its memory
 /// order (NCHW [CG][KH][KW], NHWC [KH][KW][CG]): stored from the GEMM's tile
 /// order instead, each value was a store to another cache line of a GW
-/// larger than the caches (9.4 MB for 512 channels, 3x3).
+/// larger than the caches (9.4 MB for 512 channels, 3x3). A dense filter is
+/// scaled into a row first and stored as one run (streamed past
+/// kStreamBytes).
 template <typename ValueFn>
 void storeFilterGradient(const Geometry &g, const Epilogue &epi,
                          const ValueFn &value) {
-  int64_t cg = g.cg(), taps = g.taps();
+  PhaseTimer timer{"store"};
+  int64_t cg = g.cg(), taps = g.taps(), size = cg * taps;
+  const int64_t *st = epi.strides;
+  // Strides of the filter's dimensions 1-3 in memory order.
+  int64_t dense[3] = {g.nhwc ? g.kw * cg : taps, g.nhwc ? cg : g.kw, 1};
+  bool denseFilter = std::equal(dense, dense + 3, st + 1);
+  bool stream =
+      denseFilter &&
+      g.o * size * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
   parallelFor(g.o, [&](int64_t begin, int64_t end) {
+    // The channel's filter in memory order: [tap][c] (NHWC) or [c][tap].
+    std::vector<float> row(size);
+    int64_t tapStep = g.nhwc ? cg : 1, cStep = g.nhwc ? 1 : taps;
     for (int64_t ch = begin; ch < end; ++ch) {
       float alpha = epi.alpha(ch);
-      if (g.nhwc) {
-        for (int64_t tap = 0; tap < taps; ++tap)
-          for (int64_t c = 0; c < cg; ++c)
-            epi.store(ch, tap / g.kw, tap % g.kw, c, value(ch, tap, c), alpha);
+      if (!denseFilter) {
+        for (int64_t c = 0; c < cg; ++c)
+          for (int64_t ky = 0; ky < g.kh; ++ky)
+            for (int64_t kx = 0; kx < g.kw; ++kx) {
+              int32_t acc = value(ch, ky * g.kw + kx, c);
+              if (g.nhwc)
+                epi.store(ch, ky, kx, c, acc, alpha);
+              else
+                epi.store(ch, c, ky, kx, acc, alpha);
+            }
         continue;
       }
-      for (int64_t c = 0; c < cg; ++c)
-        for (int64_t tap = 0; tap < taps; ++tap)
-          epi.store(ch, c, tap / g.kw, tap % g.kw, value(ch, tap, c), alpha);
+      for (int64_t tap = 0; tap < taps; ++tap)
+        for (int64_t c = 0; c < cg; ++c)
+          row[tap * tapStep + c * cStep] =
+              static_cast<float>(value(ch, tap, c)) * alpha;
+      storeRun(row.data(), size, epi.out + ch * st[0], stream);
     }
+    if (stream)
+      _mm_sfence();
   });
 }
 
@@ -2502,6 +2537,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
               static_cast<uint32_t>(staged[part * size + i]));
     });
   }
+  timer.stop();
   storeFilterGradient(g, epi, [&](int64_t ch, int64_t tap, int64_t c) {
     return staged[ch * cols + tap * cg + c];
   });
@@ -2761,6 +2797,7 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
         });
     }
   }
+  timer.stop();
   storeFilterGradient(g, epi, [&](int64_t ch, int64_t tap, int64_t c) {
     return static_cast<int32_t>(sums[(ch * 9 + tap) * cg + c]);
   });
@@ -2794,29 +2831,34 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   // Wide enough for the pad elements of a row (they meet zeros of B).
   int64_t wp = std::max(g.pl + g.w, (ow2 - 1) + (g.kw - 1) * g.dw + 1);
   int64_t plane = hp * wp;
-  std::unique_ptr<int16_t[]> planes(new int16_t[g.c * g.n * plane]);
+  // The planes as int16, or as bytes (code + 128) for the u8 microkernel,
+  // each row converted as it is loaded.
+  std::unique_ptr<int16_t[]> planes(u8 ? nullptr
+                                       : new int16_t[g.c * g.n * plane]);
+  std::unique_ptr<uint8_t[]> planes8(u8 ? new uint8_t[g.c * g.n * plane]
+                                        : nullptr);
   {
     PhaseTimer timer{"planes"};
     const int64_t *st = x.strides;
     const ActivationStrides strideOf(st, g.nhwc);
     parallelFor(g.c * g.n, [&](int64_t begin, int64_t end) {
+      std::vector<int16_t> row(u8 ? g.w : 0);
       for (int64_t task = begin; task < end; ++task) {
         int64_t ch = task / g.n, img = task % g.n;
-        int16_t *dst = planes.get() + task * plane;
-        std::memset(dst, 0, plane * sizeof(int16_t));
-        for (int64_t y = 0; y < g.h; ++y)
+        int64_t first = task * plane;
+        if (u8)
+          std::memset(planes8.get() + first, 128, plane);
+        else
+          std::memset(planes.get() + first, 0, plane * sizeof(int16_t));
+        for (int64_t y = 0; y < g.h; ++y) {
+          int64_t at = first + (g.pt + y) * wp + g.pl;
+          int16_t *dst = u8 ? row.data() : planes.get() + at;
           loadRun(x, img * st[0] + ch * strideOf.channel + y * strideOf.row,
-                  strideOf.col, g.w, ch, 0, avx2, dst + (g.pt + y) * wp + g.pl);
+                  strideOf.col, g.w, ch, 0, avx2, dst);
+          if (u8)
+            toBytes(dst, g.w, planes8.get() + at);
+        }
       }
-    });
-  }
-  std::unique_ptr<uint8_t[]> planes8(u8 ? new uint8_t[g.c * g.n * plane]
-                                        : nullptr);
-  if (u8) {
-    int64_t total = g.c * g.n * plane, chunk = 1 << 16;
-    parallelFor((total + chunk - 1) / chunk, [&](int64_t begin, int64_t end) {
-      int64_t first = begin * chunk, last = std::min(total, end * chunk);
-      toBytes(planes.get() + first, last - first, planes8.get() + first);
     });
   }
   // K per segment (output row) in lanes of two (int16) or four (bytes).
@@ -2834,51 +2876,59 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
     PhaseTimer timer{"pack-gy"};
     const int64_t *st = gy.strides;
     const ActivationStrides strideOf(st, g.nhwc);
-    constexpr int64_t kRowsAhead = 2;
-    parallelFor(
-        g.groups * colTiles * segments, [&](int64_t begin, int64_t end) {
-          std::vector<int16_t> rows(nr * ow2);
-          std::vector<int8_t> rowQuads(u8 ? nr * ow2 : 0);
-          for (int64_t task = begin; task < end; ++task) {
-            int64_t seg = task % segments, tile = task / segments % colTiles,
-                    grp = task / (segments * colTiles);
-            int64_t img = seg / g.oh, oy = seg % g.oh;
-            std::fill(rows.begin(), rows.end(), 0);
-            for (int64_t j = 0; j < nr; ++j) {
-              int64_t o = tile * nr + j;
-              if (o >= og)
-                break;
-              int64_t ch = grp * og + o;
-              int64_t offset = img * st[0] + ch * strideOf.channel;
-              // NR rows of different planes per task: the next tasks' rows
-              // (the same planes, further down) are prefetched.
-              int64_t ahead = (oy + kRowsAhead) * strideOf.row;
-              // (NCHW only: an NHWC row holds every channel's pixels.)
-              if (oy + kRowsAhead < g.oh && strideOf.col == 1)
-                prefetchSpan(gy, offset + ahead, g.ow);
-              loadRun(gy, offset + oy * strideOf.row, strideOf.col, g.ow, ch, 0,
-                      avx2, rows.data() + j * ow2);
-            }
-            if (u8) {
-              // [NR][quads] int8 quads to [quads][NR]: a 32-bit transpose.
-              int8_t *rowBytes = rowQuads.data();
-              int32_t *sums = segmentSums.data() + task * nr;
-              toBytes(rows.data(), nr * ow2, rowBytes, 0);
-              for (int64_t j = 0; j < nr; ++j) {
-                int32_t sum = 0;
-                for (int64_t x = 0; x < ow2; ++x)
-                  sum += rows[j * ow2 + x];
-                sums[j] = sum;
-              }
-              transpose32(rowBytes, nr, pairs, pairs,
-                          quads.data() + task * segmentSize, nr);
-              continue;
-            }
-            // [NR][pairs] int16 pairs to [pairs][NR]: a 32-bit transpose.
-            transpose32(rows.data(), nr, pairs, pairs,
-                        packed.data() + task * segmentSize, nr);
+    // Tasks of one image's output rows of a column tile: each column's rows
+    // are loaded as one run where GY's plane is dense (NCHW; a row at a
+    // time, the calls outnumbered the values of a 28-wide row), into
+    // [NR][OH][OW2], then each segment's [NR][OW2] is transposed.
+    bool densePlane = strideOf.col == 1 && strideOf.row == g.ow;
+    int64_t imageSize = g.oh * ow2;
+    parallelFor(g.groups * colTiles * g.n, [&](int64_t begin, int64_t end) {
+      std::vector<int16_t> image(nr * imageSize), run(g.oh * g.ow);
+      std::vector<int8_t> imageBytes(u8 ? nr * imageSize : 0);
+      for (int64_t task = begin; task < end; ++task) {
+        int64_t img = task % g.n, tile = task / g.n % colTiles,
+                grp = task / (g.n * colTiles);
+        std::fill(image.begin(), image.end(), 0);
+        for (int64_t j = 0; j < std::min(nr, og - tile * nr); ++j) {
+          int64_t ch = grp * og + tile * nr + j;
+          int64_t offset = img * st[0] + ch * strideOf.channel;
+          int16_t *dst = image.data() + j * imageSize;
+          if (densePlane && ow2 == g.ow) {
+            loadRun(gy, offset, 1, g.oh * g.ow, ch, 0, avx2, dst);
+            continue;
           }
-        });
+          if (densePlane) {
+            loadRun(gy, offset, 1, g.oh * g.ow, ch, 0, avx2, run.data());
+            for (int64_t oy = 0; oy < g.oh; ++oy)
+              std::copy_n(run.data() + oy * g.ow, g.ow, dst + oy * ow2);
+            continue;
+          }
+          for (int64_t oy = 0; oy < g.oh; ++oy)
+            loadRun(gy, offset + oy * strideOf.row, strideOf.col, g.ow, ch, 0,
+                    avx2, dst + oy * ow2);
+        }
+        if (u8)
+          toBytes(image.data(), nr * imageSize, imageBytes.data(), 0);
+        // Segment oy's [NR][lanes] (rows imageSize apart) to [lanes][NR]:
+        // a 32-bit transpose of int16 pairs or int8 quads.
+        for (int64_t oy = 0; oy < g.oh; ++oy) {
+          int64_t segTask =
+              (grp * colTiles + tile) * segments + img * g.oh + oy;
+          if (!u8) {
+            transpose32(image.data() + oy * ow2, nr, pairs, imageSize / 2,
+                        packed.data() + segTask * segmentSize, nr);
+            continue;
+          }
+          int32_t *sums = segmentSums.data() + segTask * nr;
+          for (int64_t j = 0; j < nr; ++j) {
+            const int16_t *row = image.data() + j * imageSize + oy * ow2;
+            sums[j] = std::accumulate(row, row + ow2, int32_t{0});
+          }
+          transpose32(imageBytes.data() + oy * ow2, nr, pairs, imageSize / 4,
+                      quads.data() + segTask * segmentSize, nr);
+        }
+      }
+    });
   }
   std::vector<int64_t> segmentOffsets(segments);
   for (int64_t seg = 0; seg < segments; ++seg)
@@ -2915,9 +2965,10 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
         int64_t tap = row / cg, c = row % cg, grp = task / rowTiles;
         int64_t offset = (grp * cg + c) * g.n * plane +
                          (tap / g.kw) * g.dh * wp + (tap % g.kw) * g.dw;
-        rowPointers[(task - begin) * mr + r] = planes.get() + offset;
         if (u8)
           byteRows[(task - begin) * mr + r] = planes8.get() + offset;
+        else
+          rowPointers[(task - begin) * mr + r] = planes.get() + offset;
       }
     for (int64_t seg0 = 0; seg0 < segments; seg0 += segmentsPerBlock) {
       int64_t count = std::min(segmentsPerBlock, segments - seg0);
@@ -2961,6 +3012,7 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
         }
     }
   });
+  timer.stop();
   // Reading an output channel's column: consecutive channels share the
   // lines of the rows * 64 bytes (<= 295 KiB at 512 channels) in L2.
   storeFilterGradient(g, epi, [&](int64_t ch, int64_t tap, int64_t c) {

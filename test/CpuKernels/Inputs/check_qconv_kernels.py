@@ -135,7 +135,11 @@ def extra_cases(kernel):
     * NCHW 2x2 stride 3 on 2 x 2 images: width phases that start past the
       image (W < stride);
     * NCHW 3x3 stride 2, W = 14: backward-data rows of two width phases
-      with taps, interleaved four pairs at a time and then a tail of three.
+      with taps, interleaved four pairs at a time and then a tail of three;
+    * backward-filter's planar form: NCHW 3x3, OW = 18 (a K run padded to
+      20 for quads: GY's dense planes copied row by row), 37 output
+      channels (a partial column tile); NHWC, OW = 17, dilated rows, two
+      groups (GY loaded a row at a time).
     """
     # The direct forms' u8 x s8 operands (NHWC 1x1, NCHW strided
     # backward-data), on the variants that have them.
@@ -175,7 +179,11 @@ def extra_cases(kernel):
             (ref.Conv("nchw", (3, 3), (1, 1, 1, 1), (1, 1), 1),
              (2, 5, 2, 2, 7, 2, 2), None, set(), []),
             (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
-             (2, 5, 9, 14, 7, 3, 3), None, set(), [])]
+             (2, 5, 9, 14, 7, 3, 3), None, set(), []),
+            (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
+             (2, 5, 10, 18, 37, 3, 3), None, {"channel-clips"}, ["planes"]),
+            (ref.Conv("nhwc", (1, 1), (0, 1, 2, 0), (2, 1), 2),
+             (2, 6, 9, 17, 10, 3, 3), None, set(), ["planes"])]
 
 
 def winograd_cases(kernel):
