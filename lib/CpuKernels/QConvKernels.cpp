@@ -464,40 +464,84 @@ WindowAxis getWindowAxis(int64_t in, int64_t out, int64_t k, int64_t stride,
           dilation};
 }
 
+/// dst[i] = src[i] + offset (128: ByteTile's u8; 0: int8) for i < count,
+/// int8 codes as bytes (SSE2).
+void toBytes(const int16_t *src, int64_t count, void *dstBytes,
+             uint8_t offset = 128) {
+  auto *dst = static_cast<uint8_t *>(dstBytes);
+  // Codes fit int8, so the saturating pack is exact; x ^ 0x80 = x + 128.
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(offset));
+  int64_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i));
+    __m128i hi =
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i + 8));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i),
+                     _mm_xor_si128(_mm_packs_epi16(lo, hi), flip));
+  }
+  for (; i < count; ++i)
+    dst[i] = static_cast<uint8_t>(src[i] ^ offset);
+}
+
 /// A zero-padded channels-last copy [G][N][Hb][Wb][CP] of activation codes
 /// with C channels: element (n, g*CG + c, y, x) of the input positions the
-/// placements select lands at their buffer pixel.
+/// placements select lands at their buffer pixel. As int16 codes (CP = CG
+/// rounded up to 2), or as bytes for the u8 x s8 microkernel (ByteTile; CP
+/// = CG rounded up to 4): code + 128 for its A operand, the code for its
+/// B. Offsets are in elements either way.
+enum class CodeForm { Int16, U8, S8 };
+
 struct ChannelsLast {
-  /// Not value-initialized: buildChannelsLast zeroes it on all threads.
+  /// Not value-initialized: buildChannelsLast fills them on all threads.
   std::unique_ptr<int16_t[]> data;
+  std::unique_ptr<uint8_t[]> bytes;
   int64_t n, hb, wb, cp;
   int64_t groupSize() const { return n * hb * wb * cp; }
+  int64_t index(int64_t g, int64_t img, int64_t y, int64_t x) const {
+    return g * groupSize() + ((img * hb + y) * wb + x) * cp;
+  }
   const int16_t *pixel(int64_t g, int64_t img, int64_t y, int64_t x) const {
-    return data.get() + g * groupSize() + ((img * hb + y) * wb + x) * cp;
+    return data.get() + index(g, img, y, x);
+  }
+  const uint8_t *bytePixel(int64_t g, int64_t img, int64_t y, int64_t x) const {
+    return bytes.get() + index(g, img, y, x);
   }
 };
 
-/// Quantize-on-load straight into the channels-last buffer: one pass over
-/// the activation operand `op` (NCHW or NHWC, any strides).
+/// Quantize-on-load straight into the channels-last buffer, in `form`: one
+/// pass over the activation operand `op` (NCHW or NHWC, any strides).
 ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
                                int64_t C, int64_t groups, int64_t hb,
                                int64_t wb, const Placement &rows,
-                               const Placement &cols) {
-  PhaseTimer timer{"channels-last"};
+                               const Placement &cols,
+                               CodeForm form = CodeForm::Int16) {
+  bool bytes = form != CodeForm::Int16;
+  uint8_t offset = form == CodeForm::U8 ? 128 : 0;
+  PhaseTimer timer{form == CodeForm::U8   ? "channels-last, u8"
+                   : form == CodeForm::S8 ? "channels-last, s8"
+                                          : "channels-last"};
   ChannelsLast buf;
   int64_t cg = C / groups;
   buf.n = N;
   buf.hb = hb;
   buf.wb = wb;
-  buf.cp = roundUp(cg, 2);
+  buf.cp = roundUp(cg, bytes ? 4 : 2);
   int64_t bufferRows = groups * N * hb, rowSize = buf.wb * buf.cp;
-  buf.data.reset(new int16_t[bufferRows * rowSize]);
+  if (bytes)
+    buf.bytes.reset(new uint8_t[bufferRows * rowSize]);
+  else
+    buf.data.reset(new int16_t[bufferRows * rowSize]);
   // The padding rows are zeroed here, each placed row by the task that
   // fills it, just before (its zeros are then still in cache when
   // overwritten, not written to memory twice; zeroing only the padding
   // columns measured slower: the fill's stores then miss).
   auto zeroRows = [&](int64_t g, int64_t img, int64_t first, int64_t count) {
-    if (count > 0)
+    if (count <= 0)
+      return;
+    if (bytes)
+      std::memset(const_cast<uint8_t *>(buf.bytePixel(g, img, first, 0)),
+                  offset, count * rowSize);
+    else
       std::memset(const_cast<int16_t *>(buf.pixel(g, img, first, 0)), 0,
                   count * rowSize * sizeof(int16_t));
   };
@@ -523,6 +567,8 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
                    width == op.sizes[3] && strideOf.row == width;
   parallelFor(groups * N * rowBlocks, [&](int64_t begin, int64_t end) {
     std::vector<int16_t> runs(nhwc ? 0 : cg * kRowsPerTask * width);
+    // Bytes: a row's pixels as int16 first (its pad channels stay 0).
+    std::vector<int16_t> pixels(bytes ? width * buf.cp : 0, 0);
     for (int64_t task = begin; task < end; ++task) {
       int64_t block = task % rowBlocks, img = (task / rowBlocks) % N,
               g = task / (rowBlocks * N);
@@ -533,6 +579,10 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
         return const_cast<int16_t *>(
             buf.pixel(g, img, rows.at + iBegin + i, cols.at + j));
       };
+      auto bytePixel = [&](int64_t i, int64_t j) {
+        return const_cast<uint8_t *>(
+            buf.bytePixel(g, img, rows.at + iBegin + i, cols.at + j));
+      };
       auto rowBase = [&](int64_t i) {
         return img * st[0] +
                (rows.first + (iBegin + i) * rows.every) * strideOf.row +
@@ -540,9 +590,13 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
       };
       if (nhwc) {
         for (int64_t i = 0; i < numRows; ++i)
-          for (int64_t j = 0; j < width; ++j)
+          for (int64_t j = 0; j < width; ++j) {
+            int16_t *dst = bytes ? pixels.data() : pixel(i, j);
             loadRun(op, rowBase(i) + j * colStride + g * cg * strideOf.channel,
-                    strideOf.channel, cg, g * cg, 1, avx2, pixel(i, j));
+                    strideOf.channel, cg, g * cg, 1, avx2, dst);
+            if (bytes)
+              toBytes(dst, cg, bytePixel(i, j), offset);
+          }
         continue;
       }
       int64_t runLength = numRows * width;
@@ -571,9 +625,13 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
           loadRun(op, rowBase(i) + ch * strideOf.channel, colStride, width, ch,
                   0, avx2, dst + i * width);
       }
-      for (int64_t i = 0; i < numRows; ++i)
-        transposeToPixels(runs.data() + i * width, cg, width, runLength,
-                          pixel(i, 0), buf.cp);
+      for (int64_t i = 0; i < numRows; ++i) {
+        int16_t *dst = bytes ? pixels.data() : pixel(i, 0);
+        transposeToPixels(runs.data() + i * width, cg, width, runLength, dst,
+                          buf.cp);
+        if (bytes)
+          toBytes(dst, width * buf.cp, bytePixel(i, 0), offset);
+      }
     }
   });
   return buf;
@@ -639,6 +697,45 @@ void interleaveQuads(const int16_t *const p[4], int64_t count, int8_t *dst,
     __m128i *s = reinterpret_cast<__m128i *>(sums + j);
     _mm_storeu_si128(s, _mm_add_epi32(_mm_loadu_si128(s), lo));
     _mm_storeu_si128(s + 1, _mm_add_epi32(_mm_loadu_si128(s + 1), hi));
+  }
+}
+
+/// interleaveQuads from int8 codes: dst[4 j + i] = p[i][j], sums[j] +=
+/// p[0][j] + ... + p[3][j], `count` a multiple of 16 (SSE2).
+void interleaveByteQuads(const int8_t *const p[4], int64_t count, int8_t *dst,
+                         int32_t *sums) {
+  auto widen = [](__m128i halves) { return _mm_srai_epi16(halves, 8); };
+  for (int64_t j = 0; j < count; j += 16) {
+    __m128i v[4];
+    for (int i = 0; i < 4; ++i)
+      v[i] = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p[i] + j));
+    // Bytes (p0, p1) and (p2, p3) of each channel, then all four.
+    __m128i lo01 = _mm_unpacklo_epi8(v[0], v[1]),
+            hi01 = _mm_unpackhi_epi8(v[0], v[1]);
+    __m128i lo23 = _mm_unpacklo_epi8(v[2], v[3]),
+            hi23 = _mm_unpackhi_epi8(v[2], v[3]);
+    __m128i *out = reinterpret_cast<__m128i *>(dst + 4 * j);
+    _mm_storeu_si128(out, _mm_unpacklo_epi16(lo01, lo23));
+    _mm_storeu_si128(out + 1, _mm_unpackhi_epi16(lo01, lo23));
+    _mm_storeu_si128(out + 2, _mm_unpacklo_epi16(hi01, hi23));
+    _mm_storeu_si128(out + 3, _mm_unpackhi_epi16(hi01, hi23));
+    // Each code sign-extended to 16 bits (the high byte of a lane holding
+    // it twice, shifted down); |sum| <= 512 fits int16.
+    __m128i sumLo = _mm_setzero_si128(), sumHi = _mm_setzero_si128();
+    for (int i = 0; i < 4; ++i) {
+      sumLo = _mm_add_epi16(sumLo, widen(_mm_unpacklo_epi8(v[i], v[i])));
+      sumHi = _mm_add_epi16(sumHi, widen(_mm_unpackhi_epi8(v[i], v[i])));
+    }
+    __m128i *s = reinterpret_cast<__m128i *>(sums + j);
+    const __m128i halves[2] = {sumLo, sumHi};
+    for (int h = 0; h < 2; ++h) {
+      __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(halves[h], halves[h]), 16);
+      __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(halves[h], halves[h]), 16);
+      _mm_storeu_si128(s + 2 * h,
+                       _mm_add_epi32(_mm_loadu_si128(s + 2 * h), lo));
+      _mm_storeu_si128(s + 2 * h + 1,
+                       _mm_add_epi32(_mm_loadu_si128(s + 2 * h + 1), hi));
+    }
   }
 }
 
@@ -830,7 +927,6 @@ GemmOutput makeGemmOutput(float *out, int64_t channels, int64_t channelStride,
 /// Rows (img, y, x) over `buf` at pixel (y0 + y*ry, x0 + x*rx), K over
 /// `taps` with all CP channels of each, columns (`cols` per group) from a
 /// packed filter.
-struct BytePixels;
 struct DirectGemm {
   const ChannelsLast *buf;
   int64_t n, rowsY, rowsX, ry, rx, y0, x0;
@@ -838,9 +934,6 @@ struct DirectGemm {
   const PackedFilter *packed;
   int64_t cols, groups;
   const GemmOutput *output;
-  /// The buffer's bytes for a filter packed as quads, where the caller
-  /// keeps them for several GEMMs (null: runDirect makes them).
-  const BytePixels *bytes = nullptr;
 };
 
 /// Rows of a block whose outputs are consecutive in memory: offsets
@@ -962,75 +1055,10 @@ void writeBlock(const int32_t *acc, int64_t rows, int64_t nr,
                run.length, out + rowOffsets[run.first] + colOffsets[j], stream);
 }
 
-/// A channels-last buffer's pixels in the u8 x s8 form (ByteTile): each
-/// code as code + 128, CQ = CP rounded up to 4 bytes a pixel (the channels
-/// past CP hold 128, code 0).
-struct BytePixels {
-  std::unique_ptr<uint8_t[]> data;
-  const int16_t *base = nullptr;
-  int64_t cp = 0, cq = 0;
-
-  /// The byte pixel of `pixel`, a pixel of the int16 buffer.
-  const uint8_t *at(const int16_t *pixel) const {
-    return data.get() + (pixel - base) / cp * cq;
-  }
-  /// A whole-pixel offset in the int16 buffer, in bytes of this one.
-  int64_t offset(int64_t int16Offset) const { return int16Offset / cp * cq; }
-};
-
-/// dst[i] = src[i] + offset (128: ByteTile's u8; 0: int8) for i < count,
-/// int8 codes as bytes (SSE2).
-void toBytes(const int16_t *src, int64_t count, void *dstBytes,
-             uint8_t offset = 128) {
-  auto *dst = static_cast<uint8_t *>(dstBytes);
-  // Codes fit int8, so the saturating pack is exact; x ^ 0x80 = x + 128.
-  const __m128i flip = _mm_set1_epi8(static_cast<char>(offset));
-  int64_t i = 0;
-  for (; i + 16 <= count; i += 16) {
-    __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i));
-    __m128i hi =
-        _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i + 8));
-    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i),
-                     _mm_xor_si128(_mm_packs_epi16(lo, hi), flip));
-  }
-  for (; i < count; ++i)
-    dst[i] = static_cast<uint8_t>(src[i] ^ offset);
-}
-
-BytePixels toBytePixels(const ChannelsLast &buf, int64_t groups) {
-  PhaseTimer timer{"u8 pixels"};
-  BytePixels bytes;
-  bytes.base = buf.data.get();
-  bytes.cp = buf.cp;
-  bytes.cq = roundUp(buf.cp, 4);
-  int64_t cp = bytes.cp, cq = bytes.cq;
-  int64_t pixels = groups * buf.groupSize() / cp;
-  bytes.data.reset(new uint8_t[pixels * cq]);
-  constexpr int64_t kPixelsPerTask = 4096;
-  parallelFor((pixels + kPixelsPerTask - 1) / kPixelsPerTask, [&](int64_t begin,
-                                                                  int64_t end) {
-    int64_t first = begin * kPixelsPerTask,
-            last = std::min(pixels, end * kPixelsPerTask);
-    const int16_t *src = bytes.base + first * cp;
-    uint8_t *dst = bytes.data.get() + first * cq;
-    if (cq == cp) {
-      toBytes(src, (last - first) * cp, dst);
-      return;
-    }
-    for (int64_t px = first; px < last; ++px, src += cp, dst += cq) {
-      for (int64_t c = 0; c < cp; ++c)
-        dst[c] = static_cast<uint8_t>(src[c] + 128);
-      for (int64_t c = cp; c < cq; ++c)
-        dst[c] = 128;
-    }
-  });
-  return bytes;
-}
-
 /// Runs the direct GEMM with its epilogue. The microkernel writes a
 /// block's tiles of one column tile row-major into `blockC` [block rows]
 /// [NR], and writeBlock writes them all at once. A filter packed as quads
-/// runs the u8 x s8 microkernel on the buffer's bytes (BytePixels).
+/// runs the u8 x s8 microkernel on the buffer's bytes.
 template <typename RowOffsetFn>
 void runDirect(const DirectGemm &p, const Microkernel &uk,
                const RowOffsetFn &rowOffset) {
@@ -1047,13 +1075,7 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   int64_t blockRows = kRowTilesPerBlock * mr;
   int64_t blocks = (rowTiles + kRowTilesPerBlock - 1) / kRowTilesPerBlock;
   bool u8 = p.packed->bytes();
-  BytePixels ownBytes;
-  if (u8 && !p.bytes)
-    ownBytes = toBytePixels(*p.buf, p.groups);
-  const BytePixels &bytes = p.bytes ? *p.bytes : ownBytes;
-  std::vector<int64_t> byteTapOffsets;
-  for (int64_t offset : u8 ? p.tapOffsets : std::vector<int64_t>())
-    byteTapOffsets.push_back(bytes.offset(offset));
+  assert(u8 == (p.buf->bytes != nullptr) && "quads run on a byte buffer");
   parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> blockC(blockRows * nr), stage(nr * blockRows);
     std::vector<const int16_t *> rowPointers(blockRows);
@@ -1071,19 +1093,21 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
         int64_t x = m % p.rowsX, y = (m / p.rowsX) % p.rowsY,
                 img = m / (p.rowsX * p.rowsY);
         rowOffsets[r] = rowOffset(img, y, x);
-        rowPointers[r] = p.buf->pixel(g, img, p.y0 + y * p.ry, p.x0 + x * p.rx);
+        int64_t py = p.y0 + y * p.ry, px = p.x0 + x * p.rx;
         if (u8)
-          byteRows[r] = bytes.at(rowPointers[r]);
+          byteRows[r] = p.buf->bytePixel(g, img, py, px);
+        else
+          rowPointers[r] = p.buf->pixel(g, img, py, px);
       }
       findRowRuns(rowOffsets.data(), validRows, runs);
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
         int64_t bTile = g * colTiles + colTile;
         for (int64_t t = 0; t < numTiles; ++t) {
           if (u8) {
-            uk.runBytes({byteRows.data() + t * mr, byteTapOffsets.data(),
-                         numTaps, p.packed->quadsPerTap,
-                         p.packed->quadTile(bTile), p.packed->biasOf(bTile),
-                         blockC.data() + t * mr * nr, false});
+            uk.runBytes({byteRows.data() + t * mr, p.tapOffsets.data(), numTaps,
+                         p.packed->quadsPerTap, p.packed->quadTile(bTile),
+                         p.packed->biasOf(bTile), blockC.data() + t * mr * nr,
+                         false});
             continue;
           }
           MicroTile tile{rowPointers.data() + t * mr,
@@ -1735,8 +1759,10 @@ void runForward(const Geometry &g, const Operand &x,
     hb = std::max(hb, winogradExtent(scheme, 0, g.oh));
     wb = std::max(wb, winogradExtent(scheme, 0, g.ow));
   }
-  ChannelsLast buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, hb, wb,
-                                       ay.placement, ax.placement);
+  // Bytes for the u8 x s8 microkernel (the direct form).
+  ChannelsLast buf = buildChannelsLast(
+      x, g.nhwc, g.n, g.c, g.groups, hb, wb, ay.placement, ax.placement,
+      !winograd && uk.runBytes ? CodeForm::U8 : CodeForm::Int16);
   // Output [N, O, OH, OW] or [N, OH, OW, O]; column (grp, col) is channel
   // grp * og + col.
   const int64_t *st = epi.strides;
@@ -1833,15 +1859,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
       heightPhases.push_back({k, k});
     ++heightPhases.back().second;
   }
-  bool u8 = uk.runBytes != nullptr;
-  BytePixels bytes;
-  std::vector<std::vector<int64_t>> byteTapOffsets(numPhases);
-  if (u8) {
-    bytes = toBytePixels(*p.buf, p.groups);
-    for (int64_t k = 0; k < numPhases; ++k)
-      for (int64_t offset : p.phases[k].tapOffsets)
-        byteTapOffsets[k].push_back(bytes.offset(offset));
-  }
+  bool u8 = p.buf->bytes != nullptr;
   parallelFor(p.groups * p.n * yBlocks, [&](int64_t begin, int64_t end) {
     std::vector<std::vector<int32_t>> blockC(numPhases), stage(numPhases);
     std::vector<std::vector<const int16_t *>> rowPointers(numPhases);
@@ -1870,9 +1888,10 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
           // dropped.
           int64_t m = std::min(r, rows - 1);
           int64_t y = yBegin + m / phase.rowsX, x = m % phase.rowsX;
-          rowPointers[k][r] = p.buf->pixel(g, img, p.padY + y, p.padX + x);
           if (u8)
-            byteRows[k][r] = bytes.at(rowPointers[k][r]);
+            byteRows[k][r] = p.buf->bytePixel(g, img, p.padY + y, p.padX + x);
+          else
+            rowPointers[k][r] = p.buf->pixel(g, img, p.padY + y, p.padX + x);
         }
       }
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
@@ -1882,12 +1901,12 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
           int64_t bTile = g * colTiles + colTile;
           for (int64_t t = 0; t < tiles[k]; ++t) {
             if (u8) {
-              uk.runBytes(
-                  {byteRows[k].data() + t * mr, byteTapOffsets[k].data(),
-                   static_cast<int64_t>(phase.tapOffsets.size()),
-                   phase.packed.quadsPerTap, phase.packed.quadTile(bTile),
-                   phase.packed.biasOf(bTile), blockC[k].data() + t * mr * nr,
-                   false});
+              uk.runBytes({byteRows[k].data() + t * mr, phase.tapOffsets.data(),
+                           static_cast<int64_t>(phase.tapOffsets.size()),
+                           phase.packed.quadsPerTap,
+                           phase.packed.quadTile(bTile),
+                           phase.packed.biasOf(bTile),
+                           blockC[k].data() + t * mr * nr, false});
               continue;
             }
             MicroTile tile{rowPointers[k].data() + t * mr,
@@ -2012,8 +2031,11 @@ void runBackwardData(const Geometry &g, const Operand &gy,
     hb = std::max(hb, winogradExtent(scheme, y0, g.h, firstY));
     wb = std::max(wb, winogradExtent(scheme, x0, g.w, firstX));
   }
-  ChannelsLast buf = buildChannelsLast(gy, g.nhwc, g.n, g.o, g.groups, hb, wb,
-                                       {0, g.oh, 1, padY}, {0, g.ow, 1, padX});
+  // Bytes for the u8 x s8 microkernel (every form here but Winograd).
+  ChannelsLast buf = buildChannelsLast(
+      gy, g.nhwc, g.n, g.o, g.groups, hb, wb, {0, g.oh, 1, padY},
+      {0, g.ow, 1, padX},
+      !winograd && uk.runBytes ? CodeForm::U8 : CodeForm::Int16);
   float alpha = epi.alpha(0);
   const int64_t *st = epi.strides;
   const ActivationStrides strideOf(st, g.nhwc);
@@ -2107,7 +2129,6 @@ void runBackwardData(const Geometry &g, const Operand &gy,
   interleaved.outputElements = g.n * g.c * g.h * g.w;
   // Each phase is its own GEMM over its taps only: no multiply-add is spent
   // on the zeros a dilated GY would hold.
-  BytePixels bufBytes;
   for (int64_t phaseY = 0; phaseY < g.sh; ++phaseY) {
     // First row of the phase and the number of its rows.
     int64_t ih0 = (((phaseY - g.pt) % g.sh) + g.sh) % g.sh;
@@ -2151,14 +2172,11 @@ void runBackwardData(const Geometry &g, const Operand &gy,
         continue;
       }
       PackedFilter packed = packTaps(taps);
-      // One copy of the buffer as bytes for all the phases.
-      if (packed.bytes() && !bufBytes.data)
-        bufBytes = toBytePixels(buf, g.groups);
-      DirectGemm p{&buf,    g.n,      rowsY,
-                   rowsX,   1,        1,
-                   padY,    padX,     tapOffsets(ih0, iw0, taps),
-                   &packed, cg,       g.groups,
-                   &output, &bufBytes};
+      DirectGemm p{&buf,    g.n,  rowsY,
+                   rowsX,   1,    1,
+                   padY,    padX, tapOffsets(ih0, iw0, taps),
+                   &packed, cg,   g.groups,
+                   &output};
       runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
         return img * st[0] + (ih0 + y * g.sh) * strideOf.row +
                (iw0 + x * g.sw) * strideOf.col;
@@ -2236,10 +2254,12 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // The u8 x s8 microkernel where the variant has one: A (GY) as bytes,
   // B packed as quads.
   bool u8 = uk.runBytes != nullptr;
+  // X's codes as int8 bytes for the u8 x s8 microkernel (its B).
   ChannelsLast buf{};
   if (!fromPlanes)
     buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size, ax.size,
-                            ay.placement, ax.placement);
+                            ay.placement, ax.placement,
+                            u8 ? CodeForm::S8 : CodeForm::Int16);
   int64_t wb = ax.size;
   // A: GY codes as [G][O/G][N][P2] (P2 = pixels rounded up to even), so
   // that the K run of one image is contiguous for every output channel;
@@ -2305,7 +2325,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   int64_t validX = std::min(g.ow, (g.w - 1) / g.sw + 1);
   int64_t validY = std::min(g.oh, (g.h - 1) / g.sh + 1);
   // Tiles of one tap and consecutive channels: a vector copy per pixel pair.
-  // (interleave16AVX2 needs AVX2; interleaveQuads is SSE2.)
+  // (interleave16AVX2 needs AVX2; interleaveByteQuads is SSE2.)
   std::vector<bool> contiguousTile(colTiles, getFeatures().avx2 || u8);
   for (int64_t tile = 0; tile < colTiles; ++tile) {
     const int64_t *offsets = colOffset.data() + tile * nr;
@@ -2428,7 +2448,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
               transpose32(planeBytes.data(), nr, p4 / 4, p4 / 4, dst, nr);
               continue;
             }
-            const int16_t *image = buf.pixel(grp, img0 + i, 0, 0);
+            const int8_t *image = reinterpret_cast<const int8_t *>(
+                buf.bytePixel(grp, img0 + i, 0, 0));
             // Prefetched ahead as in the int16 packing below.
             constexpr int64_t kPrefetchPixels = 16;
             for (int64_t p = 0; p < std::min(kPrefetchPixels, pixels); ++p)
@@ -2437,20 +2458,19 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
               for (int64_t q = p + kPrefetchPixels;
                    q < std::min(p + kPrefetchPixels + 4, pixels); ++q)
                 __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
-              const int16_t *src[4];
+              const int8_t *src[4];
               for (int q = 0; q < 4; ++q)
                 src[q] = p + q < pixels ? image + pixelOffsets[p + q] : nullptr;
               if (contiguous && p + 4 <= pixels) {
-                const int16_t *const runs[4] = {
+                const int8_t *const runs[4] = {
                     src[0] + offsets[0], src[1] + offsets[0],
                     src[2] + offsets[0], src[3] + offsets[0]};
-                interleaveQuads(runs, nr, dst, sums);
+                interleaveByteQuads(runs, nr, dst, sums);
                 continue;
               }
               for (int64_t j = 0; j < nr; ++j)
                 for (int q = 0; q < 4; ++q) {
-                  int16_t v =
-                      offsets[j] >= 0 && src[q] ? src[q][offsets[j]] : 0;
+                  int8_t v = offsets[j] >= 0 && src[q] ? src[q][offsets[j]] : 0;
                   dst[4 * j + q] = static_cast<int8_t>(v);
                   addWrapping(sums[j], v);
                 }

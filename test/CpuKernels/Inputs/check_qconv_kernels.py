@@ -45,8 +45,9 @@ F32 = np.float32
 
 # The random case that takes a pointwise geometry (its phase must run).
 POINTWISE_CASE = 4
-# Variants with a u8 x s8 microkernel (vpdpbusd): their direct forms run on
-# the codes' bytes (phase "u8 pixels"), and `auto` takes them over Winograd.
+# Variants with a u8 x s8 microkernel (vpdpbusd): their direct forms build
+# the channels-last buffer as bytes (phase "channels-last, u8"), and `auto`
+# takes them over Winograd.
 BYTE_KERNELS = {"avx512-vnni", "avx512-vnni-model"}
 
 
@@ -143,7 +144,7 @@ def extra_cases(kernel):
     """
     # The direct forms' u8 x s8 operands (NHWC 1x1, NCHW strided
     # backward-data), on the variants that have them.
-    bytes_phase = ["u8 pixels"] if kernel in BYTE_KERNELS else []
+    bytes_phase = ["channels-last, u8"] if kernel in BYTE_KERNELS else []
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
              ["pointwise, streamed"]),
@@ -262,7 +263,7 @@ def winograd_cases(kernel):
              (2, 5, 7, 9, 3, 3, 3), None, set(), ["gemm", "!winograd"]),
             (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
              (1, 67, 9, 9, 64, 3, 3), None, {"auto-algorithm"},
-             ["u8 pixels", "gemm", "!winograd"]
+             ["channels-last, u8", "gemm", "!winograd"]
              if kernel in BYTE_KERNELS else
              ["winograd stride-2", "winograd stride-2 backward-data",
               "winograd stride-2 backward-filter"]),
