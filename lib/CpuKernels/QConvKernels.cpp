@@ -1629,11 +1629,23 @@ void runPointwise(const Geometry &g, const Operand &act,
       auto rowStart = [&](int64_t channel, int64_t y) {
         return img * src[0] + channel * src[1] + (y0 + y) * stepY * src[2];
       };
+      // The task's rows of a channel are one run when they are whole and
+      // adjacent (backward-data's dense GY): one call, not one per row of
+      // a few dozen codes.
+      bool oneRun =
+          stepX * src[3] == 1 && stepY * src[2] == rowsX && validX == rowsX;
       auto loadChannel = [&](int64_t j, int16_t *dstRun) {
-        std::fill(dstRun, dstRun + tiles * nr, 0);
+        bool whole = oneRun && j < k;
+        std::fill(dstRun + (whole ? loadedRows * rowsX : 0),
+                  dstRun + tiles * nr, 0);
         if (j >= k)
           return;
         int64_t channel = grp * k + j;
+        if (whole) {
+          loadRun(act, rowStart(channel, 0), 1, loadedRows * rowsX, channel, 0,
+                  avx2, dstRun);
+          return;
+        }
         for (int64_t y = 0; y < loadedRows; ++y)
           loadRun(act, rowStart(channel, y), stepX * src[3], validX, channel, 0,
                   avx2, dstRun + y * rowsX);
