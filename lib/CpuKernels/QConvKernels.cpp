@@ -670,6 +670,16 @@ void addWrapping(int32_t &sum, int32_t value) {
                              static_cast<uint32_t>(value));
 }
 
+/// sums[j] += sum16[j] for j < 8: int16 lanes sign-extended to int32 by
+/// shifts (SSE2).
+void addSums16(__m128i sum16, int32_t *sums) {
+  __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(sum16, sum16), 16);
+  __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(sum16, sum16), 16);
+  __m128i *s = reinterpret_cast<__m128i *>(sums);
+  _mm_storeu_si128(s, _mm_add_epi32(_mm_loadu_si128(s), lo));
+  _mm_storeu_si128(s + 1, _mm_add_epi32(_mm_loadu_si128(s + 1), hi));
+}
+
 /// Four pixels' `count` (a multiple of 8) consecutive channel codes, p[i][j]
 /// for i < 4, as ByteTile's B quads: dst[4 j + i] = p[i][j], and
 /// sums[j] += p[0][j] + ... + p[3][j] (SSE2).
@@ -689,14 +699,10 @@ void interleaveQuads(const int16_t *const p[4], int64_t count, int8_t *dst,
                      _mm_unpacklo_epi16(t01, t23));
     _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 4 * j + 16),
                      _mm_unpackhi_epi16(t01, t23));
-    // |sum| <= 512 fits int16; sign-extended to int32 by shifts.
-    __m128i sum =
-        _mm_add_epi16(_mm_add_epi16(v[0], v[1]), _mm_add_epi16(v[2], v[3]));
-    __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(sum, sum), 16);
-    __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(sum, sum), 16);
-    __m128i *s = reinterpret_cast<__m128i *>(sums + j);
-    _mm_storeu_si128(s, _mm_add_epi32(_mm_loadu_si128(s), lo));
-    _mm_storeu_si128(s + 1, _mm_add_epi32(_mm_loadu_si128(s + 1), hi));
+    // |sum| <= 512 fits int16.
+    addSums16(
+        _mm_add_epi16(_mm_add_epi16(v[0], v[1]), _mm_add_epi16(v[2], v[3])),
+        sums + j);
   }
 }
 
@@ -726,16 +732,8 @@ void interleaveByteQuads(const int8_t *const p[4], int64_t count, int8_t *dst,
       sumLo = _mm_add_epi16(sumLo, widen(_mm_unpacklo_epi8(v[i], v[i])));
       sumHi = _mm_add_epi16(sumHi, widen(_mm_unpackhi_epi8(v[i], v[i])));
     }
-    __m128i *s = reinterpret_cast<__m128i *>(sums + j);
-    const __m128i halves[2] = {sumLo, sumHi};
-    for (int h = 0; h < 2; ++h) {
-      __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(halves[h], halves[h]), 16);
-      __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(halves[h], halves[h]), 16);
-      _mm_storeu_si128(s + 2 * h,
-                       _mm_add_epi32(_mm_loadu_si128(s + 2 * h), lo));
-      _mm_storeu_si128(s + 2 * h + 1,
-                       _mm_add_epi32(_mm_loadu_si128(s + 2 * h + 1), hi));
-    }
+    addSums16(sumLo, sums + j);
+    addSums16(sumHi, sums + j + 8);
   }
 }
 
