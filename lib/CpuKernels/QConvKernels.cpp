@@ -356,10 +356,11 @@ void prefetchSpan(const Operand &op, int64_t offset, int64_t count) {
   __builtin_prefetch(begin + bytes - 1);
 }
 
-/// Dense row-major int16 codes of `op` in its own dimension order.
-std::vector<int16_t> toCodes(const Operand &op) {
+/// Dense row-major int16 codes of `op` in its own dimension order (not
+/// value-initialized: every element is written, on all threads).
+std::unique_ptr<int16_t[]> toCodes(const Operand &op) {
   PhaseTimer timer{"quantize"};
-  std::vector<int16_t> codes(op.numElements());
+  std::unique_ptr<int16_t[]> codes(new int16_t[op.numElements()]);
   const int64_t *s = op.sizes, *st = op.strides;
   int64_t rows = s[0] * s[1] * s[2];
   bool avx2 = getFeatures().avx2;
@@ -371,7 +372,7 @@ std::vector<int16_t> toCodes(const Operand &op) {
   if (dense && (op.clipCount == 1 || op.clipAxis == 0)) {
     parallelFor(s[0], [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i)
-        loadRun(op, i * st[0], 1, st[0], i, 0, avx2, codes.data() + i * st[0]);
+        loadRun(op, i * st[0], 1, st[0], i, 0, avx2, codes.get() + i * st[0]);
     });
     return codes;
   }
@@ -381,7 +382,7 @@ std::vector<int16_t> toCodes(const Operand &op) {
       int64_t base = index[0] * st[0] + index[1] * st[1] + index[2] * st[2];
       bool alongRow = op.clipAxis == 3;
       loadRun(op, base, st[3], s[3], alongRow ? 0 : index[op.clipAxis],
-              alongRow ? 1 : 0, avx2, codes.data() + row * s[3]);
+              alongRow ? 1 : 0, avx2, codes.get() + row * s[3]);
     }
   });
   return codes;
@@ -749,10 +750,10 @@ struct FilterView {
 /// The view of `w` (OIHW or OHWI codes) with filter (o, c) at column `col`
 /// and K index `k`, every tap: the forward's (column o, k = c) or, flipped
 /// in both axes, backward-data's (column c, k = o).
-FilterView getFilterView(const Geometry &g, const std::vector<int16_t> &w,
+FilterView getFilterView(const Geometry &g, const int16_t *w,
                          bool backwardData) {
   const FilterStrides fs(g);
-  FilterView view{w.data(),
+  FilterView view{w,
                   g.og() * fs.o,
                   backwardData ? fs.c : fs.o,
                   backwardData ? fs.o : fs.c,
@@ -1540,9 +1541,9 @@ bool usePointwise(const Geometry &g, const Epilogue &epi, bool backwardData) {
 /// are not needed. Backward-data writes every GX row the task's GY rows
 /// reach (rows y SH .. y SH + SH - 1), the positions no pixel lands on as
 /// 0 * alpha (NaN for a NaN clip), whole rows at a time.
-void runPointwise(const Geometry &g, const Operand &act,
-                  const std::vector<int16_t> &w, const Epilogue &epi,
-                  const Microkernel &uk, bool backwardData) {
+void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
+                  const Epilogue &epi, const Microkernel &uk,
+                  bool backwardData) {
   // GEMM rows (output channels) and K per group; pixels rowsY x rowsX.
   int64_t rowsM = backwardData ? g.cg() : g.og();
   int64_t k = backwardData ? g.og() : g.cg();
@@ -1560,7 +1561,7 @@ void runPointwise(const Geometry &g, const Operand &act,
   // A: rows of K codes, pairs contiguous. The forward's W rows [O][CG] are
   // that already when CG is even.
   std::vector<int16_t> packedA;
-  const int16_t *a = w.data();
+  const int16_t *a = w;
   if (backwardData || k != kPadded) {
     packedA.assign(g.groups * rowsM * kPadded, 0);
     for (int64_t grp = 0; grp < g.groups; ++grp)
@@ -1751,9 +1752,9 @@ void runPointwise(const Geometry &g, const Operand &act,
   });
 }
 
-void runForward(const Geometry &g, const Operand &x,
-                const std::vector<int16_t> &w, const Epilogue &epi,
-                const Microkernel &uk, ConvAlgorithm algorithm) {
+void runForward(const Geometry &g, const Operand &x, const int16_t *w,
+                const Epilogue &epi, const Microkernel &uk,
+                ConvAlgorithm algorithm) {
   if (usePointwise(g, epi, /*backwardData=*/false)) {
     runPointwise(g, x, w, epi, uk, /*backwardData=*/false);
     return;
@@ -2009,9 +2010,9 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   });
 }
 
-void runBackwardData(const Geometry &g, const Operand &gy,
-                     const std::vector<int16_t> &w, const Epilogue &epi,
-                     const Microkernel &uk, ConvAlgorithm algorithm) {
+void runBackwardData(const Geometry &g, const Operand &gy, const int16_t *w,
+                     const Epilogue &epi, const Microkernel &uk,
+                     ConvAlgorithm algorithm) {
   if (usePointwise(g, epi, /*backwardData=*/true)) {
     runPointwise(g, gy, w, epi, uk, /*backwardData=*/true);
     return;
@@ -3140,15 +3141,16 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
   case Direction::Forward: {
     act(lhs->sizes, g.n, g.c, g.h, g.w);
     act(out->sizes, unused, unused, g.oh, g.ow);
-    std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
-    runForward(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk, algorithm);
+    std::unique_ptr<int16_t[]> w = toCodes(makeOperand(rhs, rhsClip, 0));
+    runForward(g, makeOperand(lhs, lhsClip, chanAxis), w.get(), epi, uk,
+               algorithm);
     return;
   }
   case Direction::BackwardData: {
     act(out->sizes, g.n, g.c, g.h, g.w);
     act(lhs->sizes, unused, unused, g.oh, g.ow);
-    std::vector<int16_t> w = toCodes(makeOperand(rhs, rhsClip, 0));
-    runBackwardData(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk,
+    std::unique_ptr<int16_t[]> w = toCodes(makeOperand(rhs, rhsClip, 0));
+    runBackwardData(g, makeOperand(lhs, lhsClip, chanAxis), w.get(), epi, uk,
                     algorithm);
     return;
   }
