@@ -2377,8 +2377,9 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
              kMaxPartBytes)
     ++kParts;
   // The accumulators of every output channel, [O][taps][CG] (= [O][cols]),
-  // per K part.
-  std::vector<int32_t> staged(kParts * g.o * cols);
+  // per K part; every element is written by the tasks (no zero fill, 9.4
+  // MB on one thread at 512 channels).
+  std::unique_ptr<int32_t[]> staged(new int32_t[kParts * g.o * cols]);
 
   PhaseTimer timer{fromPlanes ? (kParts > 1 ? "gemm from planes, K split"
                                             : "gemm from planes")
@@ -2553,7 +2554,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         const int32_t *tileAcc = acc.data() + tb * rowTiles * mr * nr;
         for (int64_t o = 0; o < og; ++o)
           std::copy(tileAcc + o * nr, tileAcc + o * nr + validCols,
-                    staged.data() + ((part * g.o) + grp * og + o) * cols +
+                    staged.get() + ((part * g.o) + grp * og + o) * cols +
                         colTile * nr);
       }
     }
@@ -2896,13 +2897,15 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   int64_t segments = g.n * g.oh, pairs = ow2 / lane;
   int64_t colTiles = (og + nr - 1) / nr;
   int64_t segmentSize = ow2 * nr; // elements per B tile per segment
-  std::vector<int16_t> packed(
-      u8 ? 0 : g.groups * colTiles * segments * segmentSize);
-  std::vector<int8_t> quads(u8 ? g.groups * colTiles * segments * segmentSize
-                               : 0);
-  // Per B tile and segment, each column's sum (u8 only).
-  std::vector<int32_t> segmentSums(u8 ? g.groups * colTiles * segments * nr
-                                      : 0);
+  // GY packed as B tiles per segment, pairs or quads, and (u8) each
+  // column's sum per B tile and segment; all written below.
+  int64_t segmentTiles = g.groups * colTiles * segments;
+  std::unique_ptr<int16_t[]> packed(
+      u8 ? nullptr : new int16_t[segmentTiles * segmentSize]);
+  std::unique_ptr<int8_t[]> quads(u8 ? new int8_t[segmentTiles * segmentSize]
+                                     : nullptr);
+  std::unique_ptr<int32_t[]> segmentSums(u8 ? new int32_t[segmentTiles * nr]
+                                            : nullptr);
   {
     PhaseTimer timer{"pack-gy"};
     const int64_t *st = gy.strides;
@@ -2947,16 +2950,16 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
               (grp * colTiles + tile) * segments + img * g.oh + oy;
           if (!u8) {
             transpose32(image.data() + oy * ow2, nr, pairs, imageSize / 2,
-                        packed.data() + segTask * segmentSize, nr);
+                        packed.get() + segTask * segmentSize, nr);
             continue;
           }
-          int32_t *sums = segmentSums.data() + segTask * nr;
+          int32_t *sums = segmentSums.get() + segTask * nr;
           for (int64_t j = 0; j < nr; ++j) {
             const int16_t *row = image.data() + j * imageSize + oy * ow2;
             sums[j] = std::accumulate(row, row + ow2, int32_t{0});
           }
           transpose32(imageBytes.data() + oy * ow2, nr, pairs, imageSize / 4,
-                      quads.data() + segTask * segmentSize, nr);
+                      quads.get() + segTask * segmentSize, nr);
         }
       }
     });
@@ -2982,8 +2985,8 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
             segmentSums[(t * segments + seg) * nr + j]);
   for (int32_t &bias : blockBias)
     bias = byteBias(bias);
-  // The accumulators in the GEMM's order, [G][rows][O/G].
-  std::vector<int32_t> staged(g.groups * rows * og);
+  // The accumulators in the GEMM's order, [G][rows][O/G] (all written).
+  std::unique_ptr<int32_t[]> staged(new int32_t[g.groups * rows * og]);
   PhaseTimer timer{"gemm"};
   parallelFor(g.groups * rowTiles, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> acc((end - begin) * colTiles * mr * nr);
@@ -3011,7 +3014,7 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
             uk.runBytes(
                 {byteRows.data() + (task - begin) * mr,
                  segmentOffsets.data() + seg0, count, pairs,
-                 quads.data() + (bTile * segments + seg0) * segmentSize,
+                 quads.get() + (bTile * segments + seg0) * segmentSize,
                  blockBias.data() +
                      (bTile * segmentBlocks + seg0 / segmentsPerBlock) * nr,
                  acc.data() + ((task - begin) * colTiles + tile) * mr * nr,
@@ -3023,7 +3026,7 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
               segmentOffsets.data() + seg0,
               count,
               pairs,
-              packed.data() +
+              packed.get() +
                   ((grp * colTiles + tile) * segments + seg0) * segmentSize,
               acc.data() + ((task - begin) * colTiles + tile) * mr * nr,
               seg0 > 0};
@@ -3039,7 +3042,7 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
               acc.data() + ((task - begin) * colTiles + tile) * mr * nr;
           std::copy(
               tileAcc + r * nr, tileAcc + r * nr + std::min(nr, og - tile * nr),
-              staged.data() + (grp * rows + firstRow + r) * og + tile * nr);
+              staged.get() + (grp * rows + firstRow + r) * og + tile * nr);
         }
     }
   });
