@@ -2215,12 +2215,12 @@ void runBackwardData(const Geometry &g, const Operand &gy, const int16_t *w,
 template <typename ValueFn>
 void storeFilterGradient(const Geometry &g, const Epilogue &epi,
                          const ValueFn &value) {
-  PhaseTimer timer{"store"};
   int64_t cg = g.cg(), taps = g.taps(), size = cg * taps;
   const int64_t *st = epi.strides;
   // Strides of the filter's dimensions 1-3 in memory order.
   int64_t dense[3] = {g.nhwc ? g.kw * cg : taps, g.nhwc ? cg : g.kw, 1};
   bool denseFilter = std::equal(dense, dense + 3, st + 1);
+  PhaseTimer timer{denseFilter ? "store" : "store, strided"};
   bool stream =
       denseFilter &&
       g.o * size * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
