@@ -2266,6 +2266,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // B packed as quads.
   bool u8 = uk.runBytes != nullptr;
   // X's codes as int8 bytes for the u8 x s8 microkernel (its B).
+  assert((!u8 || nr % 16 == 0) && "interleaveByteQuads takes 16 columns");
   ChannelsLast buf{};
   if (!fromPlanes)
     buf = buildChannelsLast(x, g.nhwc, g.n, g.c, g.groups, ay.size, ax.size,
