@@ -2274,12 +2274,16 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                             u8 ? CodeForm::S8 : CodeForm::Int16);
   int64_t wb = ax.size;
   // A: GY codes as [G][O/G][N][P2] (P2 = pixels rounded up to even), so
-  // that the K run of one image is contiguous for every output channel;
-  // quantized (or widened) straight from the operand, one pass.
-  int64_t pixels = g.oh * g.ow, p2 = roundUp(pixels, 2);
-  // Every element is written below, an odd P2's pad too: no zero fill (it
-  // was a single-threaded memset of 6.4 MB on the 1x1 stride-2 layer).
-  std::unique_ptr<int16_t[]> a(new int16_t[g.groups * og * g.n * p2]);
+  // that the K run of one image is contiguous for every output channel, or
+  // for the u8 microkernel as bytes [G][O/G][N][P4] (P4 = pixels rounded up
+  // to 4), each code + 128 (ByteTile), the pad code 0; quantized (or
+  // widened) straight from the operand, one pass.
+  int64_t pixels = g.oh * g.ow, p2 = roundUp(pixels, 2),
+          p4 = roundUp(pixels, 4);
+  // Every element is written below, the pads too: no zero fill (it was a
+  // single-threaded memset of 6.4 MB on the 1x1 stride-2 layer).
+  std::unique_ptr<int16_t[]> a(u8 ? nullptr : new int16_t[g.o * g.n * p2]);
+  std::unique_ptr<uint8_t[]> a8(u8 ? new uint8_t[g.o * g.n * p4] : nullptr);
   bool avx2 = getFeatures().avx2;
   {
     PhaseTimer timer{"pack-gy"};
@@ -2293,10 +2297,12 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
       return (row % g.n) * st[0] + (row / g.n) * strideOf.channel;
     };
     parallelFor(g.o * g.n, [&](int64_t begin, int64_t end) {
+      // u8: each row's codes as int16 first.
+      std::vector<int16_t> codes(u8 ? p2 : 0);
       for (int64_t row = begin; row < end; ++row) {
         // (grp, o) flattened is the channel.
         int64_t ch = row / g.n;
-        int16_t *dst = a.get() + row * p2;
+        int16_t *dst = u8 ? codes.data() : a.get() + row * p2;
         if (densePlane && row + 1 < end)
           prefetchSpan(gy, planeStart(row + 1), pixels);
         if (densePlane)
@@ -2307,21 +2313,14 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                     ch, 0, avx2, dst + oy * g.ow);
         if (p2 > pixels)
           dst[pixels] = 0;
+        if (u8) {
+          uint8_t *bytes = a8.get() + row * p4;
+          toBytes(dst, pixels, bytes);
+          std::fill(bytes + pixels, bytes + p4, uint8_t{128});
+        }
       }
     });
   }
-  // The bytes of A, [G][O/G][N][P4] (P4 = pixels rounded up to 4, the pad
-  // code 0), each code + 128 (ByteTile).
-  int64_t p4 = roundUp(pixels, 4);
-  std::unique_ptr<uint8_t[]> a8(u8 ? new uint8_t[g.o * g.n * p4] : nullptr);
-  if (u8)
-    parallelFor(g.o * g.n, [&](int64_t begin, int64_t end) {
-      for (int64_t row = begin; row < end; ++row) {
-        uint8_t *dst = a8.get() + row * p4;
-        toBytes(a.get() + row * p2, pixels, dst);
-        std::fill(dst + pixels, dst + p4, uint8_t{128});
-      }
-    });
   // Columns (tap, c): the offset of column col from a pixel of the buffer.
   int64_t cols = g.taps() * cg;
   int64_t colTiles = (cols + nr - 1) / nr;
@@ -2434,9 +2433,10 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
               imgEnd = (part + 1) * g.n / kParts;
       for (int64_t r = 0; r < rowTiles * mr; ++r) {
         int64_t row = (grp * og + std::min(r, og - 1)) * g.n;
-        rowPointers[r] = a.get() + row * p2;
         if (u8)
           byteRows[r] = a8.get() + row * p4;
+        else
+          rowPointers[r] = a.get() + row * p2;
       }
       for (int64_t img0 = imgBegin; img0 < imgEnd; img0 += imagesPerBlock) {
         int64_t images = std::min(imagesPerBlock, imgEnd - img0);
