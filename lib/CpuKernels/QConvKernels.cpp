@@ -484,6 +484,24 @@ void toBytes(const int16_t *src, int64_t count, void *dstBytes,
     dst[i] = static_cast<uint8_t>(src[i] ^ offset);
 }
 
+/// loadRun into bytes, each code XOR `flip` (128: code + 128 as u8, the A
+/// operand of the u8 x s8 microkernel; 0: the code as s8, its B). An int8
+/// operand of unit stride is copied straight (no int16 copy for toBytes to
+/// narrow); the others go through `scratch` (`count` int16).
+void loadByteRun(const Operand &op, int64_t offset, int64_t stride,
+                 int64_t count, int64_t channel, bool avx2, uint8_t flip,
+                 void *dstBytes, int16_t *scratch) {
+  auto *dst = static_cast<uint8_t *>(dstBytes);
+  if (op.i8 && stride == 1) {
+    const auto *src = reinterpret_cast<const uint8_t *>(op.i8 + offset);
+    for (int64_t i = 0; i < count; ++i)
+      dst[i] = src[i] ^ flip;
+    return;
+  }
+  loadRun(op, offset, stride, count, channel, 0, avx2, scratch);
+  toBytes(scratch, count, dst, flip);
+}
+
 /// A zero-padded channels-last copy [G][N][Hb][Wb][CP] of activation codes
 /// with C channels: element (n, g*CG + c, y, x) of the input positions the
 /// placements select lands at their buffer pixel. As int16 codes (CP = CG
@@ -2838,17 +2856,26 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
 
 /// Backward-filter with the input read in place, for unit width stride:
 ///
-///   rows M    (tap, c)        from X as zero-padded planes [G][CG][N][Hp][Wp];
-///                             row (tap, c) starts at plane c shifted by the
-///                             tap, and its K run over one output row (n, oh)
-///                             is the contiguous Wp-row at oh*sh
-///   columns N o (per group)   GY packed as B, [O tiles][N*OH][OW2/2][NR][2]
+///   rows M    (tap, c)        from X as zero-padded planes [C][images][Hp][Wp]
+///                             (a block of images); row (tap, c) starts at
+///                             plane c shifted by the tap, and its K run over
+///                             one output row (n, oh) is the contiguous
+///                             Wp-row at oh*sh
+///   columns N o (per group)   GY packed as B, [G][O tiles][images * OH]
+///                             [OW2 / lane][NR][lane]
 ///   K         (n, oh, ow)     a "tap" of the microkernel per output row
-///                             (n, oh), OW2 = OW rounded up to even (the
-///                             extra element meets a zero in B)
+///                             (n, oh), OW2 = OW rounded up to the lane (the
+///                             extra elements meet zeros in B)
 ///
 /// Unlike runBackwardFilter, no im2col copy of X is built: only GY (the
-/// smaller operand of a 3x3 layer by the taps factor) is packed.
+/// smaller operand of a 3x3 layer by the taps factor) is packed. Both are
+/// packed a block of images at a time by the thread that multiplies them,
+/// into buffers that stay in its L2: packed for the whole batch first, the
+/// planes and GY (13 MB on 3x3-64-56) went to memory and back, a quarter of
+/// the time. K (the images) is split between the threads, each summing into
+/// accumulators of its own, which the epilogue adds (int32 sums wrap: the
+/// order does not change the bits); with fewer images than threads the row
+/// tiles are split too (those tasks pack the same images).
 void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
                              const Operand &gy, const Epilogue &epi,
                              const Microkernel &uk) {
@@ -2856,195 +2883,199 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   int64_t cg = g.cg(), og = g.og();
   bool avx2 = getFeatures().avx2;
   // The u8 x s8 microkernel where the variant has one: K in quads, the
-  // planes as bytes, GY as int8 quads with a bias per column and block.
+  // planes as bytes (code + 128), GY as int8 quads with a bias per column.
   bool u8 = uk.runBytes != nullptr;
-  int64_t lane = u8 ? 4 : 2;
-  int64_t ow2 = roundUp(g.ow, lane);
+  int64_t lane = u8 ? 4 : 2, elementBytes = u8 ? 1 : 2;
+  int64_t ow2 = roundUp(g.ow, lane), lanesPerRow = ow2 / lane;
   int64_t hp = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
   // Wide enough for the pad elements of a row (they meet zeros of B).
   int64_t wp = std::max(g.pl + g.w, (ow2 - 1) + (g.kw - 1) * g.dw + 1);
   int64_t plane = hp * wp;
-  // The planes as int16, or as bytes (code + 128) for the u8 microkernel,
-  // each row converted as it is loaded.
-  std::unique_ptr<int16_t[]> planes(u8 ? nullptr
-                                       : new int16_t[g.c * g.n * plane]);
-  std::unique_ptr<uint8_t[]> planes8(u8 ? new uint8_t[g.c * g.n * plane]
-                                        : nullptr);
-  {
-    PhaseTimer timer{"planes"};
-    const int64_t *st = x.strides;
-    const ActivationStrides strideOf(st, g.nhwc);
-    parallelFor(g.c * g.n, [&](int64_t begin, int64_t end) {
-      std::vector<int16_t> row(u8 ? g.w : 0);
-      for (int64_t task = begin; task < end; ++task) {
-        int64_t ch = task / g.n, img = task % g.n;
-        int64_t first = task * plane;
-        if (u8)
-          std::memset(planes8.get() + first, 128, plane);
-        else
-          std::memset(planes.get() + first, 0, plane * sizeof(int16_t));
-        for (int64_t y = 0; y < g.h; ++y) {
-          int64_t at = first + (g.pt + y) * wp + g.pl;
-          int16_t *dst = u8 ? row.data() : planes.get() + at;
-          loadRun(x, img * st[0] + ch * strideOf.channel + y * strideOf.row,
-                  strideOf.col, g.w, ch, 0, avx2, dst);
-          if (u8)
-            toBytes(dst, g.w, planes8.get() + at);
-        }
-      }
-    });
-  }
-  // K per segment (output row) in lanes of two (int16) or four (bytes).
-  int64_t segments = g.n * g.oh, pairs = ow2 / lane;
   int64_t colTiles = (og + nr - 1) / nr;
-  int64_t segmentSize = ow2 * nr; // elements per B tile per segment
-  // GY packed as B tiles per segment, pairs or quads, and (u8) each
-  // column's sum per B tile and segment; all written below.
-  int64_t segmentTiles = g.groups * colTiles * segments;
-  std::unique_ptr<int16_t[]> packed(
-      u8 ? nullptr : new int16_t[segmentTiles * segmentSize]);
-  std::unique_ptr<int8_t[]> quads(u8 ? new int8_t[segmentTiles * segmentSize]
-                                     : nullptr);
-  std::unique_ptr<int32_t[]> segmentSums(u8 ? new int32_t[segmentTiles * nr]
-                                            : nullptr);
-  {
-    PhaseTimer timer{"pack-gy"};
-    const int64_t *st = gy.strides;
-    const ActivationStrides strideOf(st, g.nhwc);
-    // Tasks of one image's output rows of a column tile: each column's rows
-    // are loaded as one run where GY's plane is dense (NCHW; a row at a
-    // time, the calls outnumbered the values of a 28-wide row), into
-    // [NR][OH][OW2], then each segment's [NR][OW2] is transposed.
-    bool densePlane = strideOf.col == 1 && strideOf.row == g.ow;
-    int64_t imageSize = g.oh * ow2;
-    parallelFor(g.groups * colTiles * g.n, [&](int64_t begin, int64_t end) {
-      std::vector<int16_t> image(nr * imageSize), run(g.oh * g.ow);
-      std::vector<int8_t> imageBytes(u8 ? nr * imageSize : 0);
-      for (int64_t task = begin; task < end; ++task) {
-        int64_t img = task % g.n, tile = task / g.n % colTiles,
-                grp = task / (g.n * colTiles);
+  int64_t rows = g.taps() * cg, rowTiles = (rows + mr - 1) / mr;
+  int64_t segmentSize = ow2 * nr; // elements of a B tile per segment
+  int64_t imageSize = g.oh * ow2; // elements of a GY channel, rows padded
+  // Images per block: their planes and packed GY within ~512 KiB of L2.
+  int64_t bytesPerImage =
+      (g.c * plane + g.groups * colTiles * g.oh * segmentSize) * elementBytes;
+  int64_t imagesPerBlock =
+      std::clamp<int64_t>((512 << 10) / bytesPerImage, 1, g.n);
+  int64_t blockSegments = imagesPerBlock * g.oh;
+  int64_t threads = getNumThreads();
+  int64_t imageParts = std::min<int64_t>(threads, g.n);
+  int64_t rowParts =
+      std::clamp<int64_t>(threads / imageParts, 1, g.groups * rowTiles);
+  // Accumulators per image part, [G][row tile][column tile][MR][NR], every
+  // tile written by the part's first block (no zero fill).
+  int64_t tileSize = mr * nr;
+  int64_t accSize = g.groups * rowTiles * colTiles * tileSize;
+  std::unique_ptr<int32_t[]> acc(new int32_t[imageParts * accSize]);
+  const int64_t *xs = x.strides, *ys = gy.strides;
+  const ActivationStrides xOf(xs, g.nhwc), yOf(ys, g.nhwc);
+  bool densePlane = yOf.col == 1 && yOf.row == g.ow;
+
+  PhaseTimer timer{"gemm over planes"};
+  parallelFor(imageParts * rowParts, [&](int64_t begin, int64_t end) {
+    int64_t blockPlanes = g.c * imagesPerBlock * plane;
+    int64_t blockTiles = g.groups * colTiles * blockSegments * segmentSize;
+    std::vector<int16_t> planes(u8 ? 0 : blockPlanes);
+    std::vector<uint8_t> planes8(u8 ? blockPlanes : 0);
+    std::vector<int16_t> packed(u8 ? 0 : blockTiles);
+    std::vector<int8_t> quads(u8 ? blockTiles : 0);
+    std::vector<int32_t> bias(u8 ? g.groups * colTiles * nr : 0);
+    std::vector<int16_t> image(u8 ? 0 : nr * imageSize);
+    std::vector<int8_t> imageBytes(u8 ? nr * imageSize : 0);
+    std::vector<int16_t> scratch(std::max(g.w, g.oh * g.ow));
+    std::vector<int64_t> segmentOffsets(blockSegments);
+    for (int64_t seg = 0; seg < blockSegments; ++seg)
+      segmentOffsets[seg] = (seg / g.oh) * plane + (seg % g.oh) * g.sh * wp;
+    std::vector<const int16_t *> rowPointers(mr);
+    std::vector<const uint8_t *> byteRows(u8 ? mr : 0);
+
+    // Plane (ch, i) of the block from image img.
+    auto packPlane = [&](int64_t ch, int64_t i, int64_t img) {
+      int64_t first = (ch * imagesPerBlock + i) * plane;
+      if (u8)
+        std::memset(planes8.data() + first, 128, plane);
+      else
+        std::fill_n(planes.data() + first, plane, 0);
+      for (int64_t y = 0; y < g.h; ++y) {
+        int64_t at = first + (g.pt + y) * wp + g.pl;
+        int64_t offset = img * xs[0] + ch * xOf.channel + y * xOf.row;
+        if (u8)
+          loadByteRun(x, offset, xOf.col, g.w, ch, avx2, 128,
+                      planes8.data() + at, scratch.data());
+        else
+          loadRun(x, offset, xOf.col, g.w, ch, 0, avx2, planes.data() + at);
+      }
+    };
+    // Column tile `tile` of group grp of image img as the block's image i:
+    // each column's rows are loaded into [NR][OH][OW2] (one run where GY's
+    // plane is dense), then each segment's [NR][OW2] is transposed.
+    auto packColumns = [&](int64_t grp, int64_t tile, int64_t i, int64_t img) {
+      int64_t validCols = std::min(nr, og - tile * nr);
+      // Zeros where no code lands: pad lanes and missing columns.
+      if (!u8)
         std::fill(image.begin(), image.end(), 0);
-        for (int64_t j = 0; j < std::min(nr, og - tile * nr); ++j) {
-          int64_t ch = grp * og + tile * nr + j;
-          int64_t offset = img * st[0] + ch * strideOf.channel;
-          int16_t *dst = image.data() + j * imageSize;
+      else
+        std::fill(imageBytes.begin() +
+                      (ow2 == g.ow ? validCols * imageSize : 0),
+                  imageBytes.end(), 0);
+      for (int64_t j = 0; j < validCols; ++j) {
+        int64_t ch = grp * og + tile * nr + j;
+        int64_t offset = img * ys[0] + ch * yOf.channel;
+        if (u8) {
+          // The codes as s8, straight from an int8 GY.
+          int8_t *dst = imageBytes.data() + j * imageSize;
           if (densePlane && ow2 == g.ow) {
-            loadRun(gy, offset, 1, g.oh * g.ow, ch, 0, avx2, dst);
-            continue;
-          }
-          if (densePlane) {
-            loadRun(gy, offset, 1, g.oh * g.ow, ch, 0, avx2, run.data());
-            for (int64_t oy = 0; oy < g.oh; ++oy)
-              std::copy_n(run.data() + oy * g.ow, g.ow, dst + oy * ow2);
+            loadByteRun(gy, offset, 1, g.oh * g.ow, ch, avx2, 0, dst,
+                        scratch.data());
             continue;
           }
           for (int64_t oy = 0; oy < g.oh; ++oy)
-            loadRun(gy, offset + oy * strideOf.row, strideOf.col, g.ow, ch, 0,
-                    avx2, dst + oy * ow2);
+            loadByteRun(gy, offset + oy * yOf.row, yOf.col, g.ow, ch, avx2, 0,
+                        dst + oy * ow2, scratch.data());
+          continue;
         }
-        if (u8)
-          toBytes(image.data(), nr * imageSize, imageBytes.data(), 0);
-        // Segment oy's [NR][lanes] (rows imageSize apart) to [lanes][NR]:
-        // a 32-bit transpose of int16 pairs or int8 quads.
-        for (int64_t oy = 0; oy < g.oh; ++oy) {
-          int64_t segTask =
-              (grp * colTiles + tile) * segments + img * g.oh + oy;
-          if (!u8) {
-            transpose32(image.data() + oy * ow2, nr, pairs, imageSize / 2,
-                        packed.get() + segTask * segmentSize, nr);
-            continue;
-          }
-          int32_t *sums = segmentSums.get() + segTask * nr;
-          for (int64_t j = 0; j < nr; ++j) {
-            const int16_t *row = image.data() + j * imageSize + oy * ow2;
-            sums[j] = std::accumulate(row, row + ow2, int32_t{0});
-          }
-          transpose32(imageBytes.data() + oy * ow2, nr, pairs, imageSize / 4,
-                      quads.get() + segTask * segmentSize, nr);
+        int16_t *dst = image.data() + j * imageSize;
+        if (densePlane && ow2 == g.ow) {
+          loadRun(gy, offset, 1, g.oh * g.ow, ch, 0, avx2, dst);
+          continue;
         }
+        for (int64_t oy = 0; oy < g.oh; ++oy)
+          loadRun(gy, offset + oy * yOf.row, yOf.col, g.ow, ch, 0, avx2,
+                  dst + oy * ow2);
       }
-    });
-  }
-  std::vector<int64_t> segmentOffsets(segments);
-  for (int64_t seg = 0; seg < segments; ++seg)
-    segmentOffsets[seg] = (seg / g.oh) * plane + (seg % g.oh) * g.sh * wp;
+      // Segment oy's [NR][lanes] (rows imageSize apart) to [lanes][NR]: a
+      // 32-bit transpose of int16 pairs or int8 quads.
+      int64_t bTile = grp * colTiles + tile;
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        int64_t at = (bTile * blockSegments + i * g.oh + oy) * segmentSize;
+        if (!u8) {
+          transpose32(image.data() + oy * ow2, nr, lanesPerRow, imageSize / 2,
+                      packed.data() + at, nr);
+          continue;
+        }
+        for (int64_t j = 0; j < nr; ++j) {
+          const int8_t *row = imageBytes.data() + j * imageSize + oy * ow2;
+          addWrapping(bias[bTile * nr + j],
+                      std::accumulate(row, row + ow2, int32_t{0}));
+        }
+        transpose32(imageBytes.data() + oy * ow2, nr, lanesPerRow,
+                    imageSize / 4, quads.data() + at, nr);
+      }
+    };
 
-  int64_t rows = g.taps() * cg, rowTiles = (rows + mr - 1) / mr;
-  // K in blocks of output rows whose packed GY (every column tile) stays
-  // within ~256 KiB of L2 while each row tile's A rows cycle through L1.
-  int64_t segmentsPerBlock = std::clamp<int64_t>(
-      (256 * 1024) / (colTiles * segmentSize * (u8 ? 1 : 2)), 1, segments);
-  // u8: each column's bias for each block of segments, -128 x its sum.
-  int64_t segmentBlocks = (segments + segmentsPerBlock - 1) / segmentsPerBlock;
-  std::vector<int32_t> blockBias(u8 ? g.groups * colTiles * segmentBlocks * nr
-                                    : 0);
-  for (int64_t t = 0; u8 && t < g.groups * colTiles; ++t)
-    for (int64_t seg = 0; seg < segments; ++seg)
-      for (int64_t j = 0; j < nr; ++j)
-        addWrapping(
-            blockBias[(t * segmentBlocks + seg / segmentsPerBlock) * nr + j],
-            segmentSums[(t * segments + seg) * nr + j]);
-  for (int32_t &bias : blockBias)
-    bias = byteBias(bias);
-  // The accumulators in the GEMM's order, [G][rows][O/G] (all written).
-  std::unique_ptr<int32_t[]> staged(new int32_t[g.groups * rows * og]);
-  PhaseTimer timer{"gemm"};
-  parallelFor(g.groups * rowTiles, [&](int64_t begin, int64_t end) {
-    std::vector<int32_t> acc((end - begin) * colTiles * mr * nr);
-    std::vector<const int16_t *> rowPointers((end - begin) * mr);
-    std::vector<const uint8_t *> byteRows(u8 ? (end - begin) * mr : 0);
-    for (int64_t task = begin; task < end; ++task)
-      for (int64_t r = 0; r < mr; ++r) {
-        // Rows past the end repeat the last row; their results are dropped.
-        int64_t row = std::min((task % rowTiles) * mr + r, rows - 1);
-        int64_t tap = row / cg, c = row % cg, grp = task / rowTiles;
-        int64_t offset = (grp * cg + c) * g.n * plane +
-                         (tap / g.kw) * g.dh * wp + (tap % g.kw) * g.dw;
-        if (u8)
-          byteRows[(task - begin) * mr + r] = planes8.get() + offset;
-        else
-          rowPointers[(task - begin) * mr + r] = planes.get() + offset;
-      }
-    for (int64_t seg0 = 0; seg0 < segments; seg0 += segmentsPerBlock) {
-      int64_t count = std::min(segmentsPerBlock, segments - seg0);
-      for (int64_t task = begin; task < end; ++task) {
-        int64_t grp = task / rowTiles;
-        for (int64_t tile = 0; tile < colTiles; ++tile) {
-          int64_t bTile = grp * colTiles + tile;
-          if (u8) {
-            uk.runBytes(
-                {byteRows.data() + (task - begin) * mr,
-                 segmentOffsets.data() + seg0, count, pairs,
-                 quads.get() + (bTile * segments + seg0) * segmentSize,
-                 blockBias.data() +
-                     (bTile * segmentBlocks + seg0 / segmentsPerBlock) * nr,
-                 acc.data() + ((task - begin) * colTiles + tile) * mr * nr,
-                 seg0 > 0});
-            continue;
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t part = task / rowParts, rowPart = task % rowParts;
+      int64_t imgBegin = part * g.n / imageParts,
+              imgEnd = (part + 1) * g.n / imageParts;
+      int64_t allRowTiles = g.groups * rowTiles;
+      int64_t firstTile = rowPart * allRowTiles / rowParts,
+              lastTile = (rowPart + 1) * allRowTiles / rowParts;
+      int32_t *partAcc = acc.get() + part * accSize;
+      for (int64_t img0 = imgBegin; img0 < imgEnd; img0 += imagesPerBlock) {
+        int64_t images = std::min(imagesPerBlock, imgEnd - img0);
+        // Image by image, in X's and GY's memory order (NCHW).
+        std::fill(bias.begin(), bias.end(), 0);
+        for (int64_t i = 0; i < images; ++i) {
+          for (int64_t ch = 0; ch < g.c; ++ch)
+            packPlane(ch, i, img0 + i);
+          for (int64_t grp = 0; grp < g.groups; ++grp)
+            for (int64_t tile = 0; tile < colTiles; ++tile)
+              packColumns(grp, tile, i, img0 + i);
+        }
+        for (int32_t &sum : bias)
+          sum = byteBias(sum);
+        for (int64_t t = firstTile; t < lastTile; ++t) {
+          int64_t grp = t / rowTiles;
+          for (int64_t r = 0; r < mr; ++r) {
+            // Rows past the end repeat the last row; their results are
+            // dropped.
+            int64_t row = std::min((t % rowTiles) * mr + r, rows - 1);
+            int64_t tap = row / cg, c = row % cg;
+            int64_t offset = (grp * cg + c) * imagesPerBlock * plane +
+                             (tap / g.kw) * g.dh * wp + (tap % g.kw) * g.dw;
+            if (u8)
+              byteRows[r] = planes8.data() + offset;
+            else
+              rowPointers[r] = planes.data() + offset;
           }
-          MicroTile micro{
-              rowPointers.data() + (task - begin) * mr,
-              segmentOffsets.data() + seg0,
-              count,
-              pairs,
-              packed.get() +
-                  ((grp * colTiles + tile) * segments + seg0) * segmentSize,
-              acc.data() + ((task - begin) * colTiles + tile) * mr * nr,
-              seg0 > 0};
-          uk.run(micro);
+          for (int64_t tile = 0; tile < colTiles; ++tile) {
+            int64_t bTile = grp * colTiles + tile;
+            int64_t at = bTile * blockSegments * segmentSize;
+            int32_t *tileAcc = partAcc + (t * colTiles + tile) * tileSize;
+            bool accumulate = img0 > imgBegin;
+            if (u8)
+              uk.runBytes({byteRows.data(), segmentOffsets.data(),
+                           images * g.oh, lanesPerRow, quads.data() + at,
+                           bias.data() + bTile * nr, tileAcc, accumulate});
+            else
+              uk.run({rowPointers.data(), segmentOffsets.data(), images * g.oh,
+                      lanesPerRow, packed.data() + at, tileAcc, accumulate});
+          }
         }
       }
     }
-    for (int64_t task = begin; task < end; ++task) {
-      int64_t grp = task / rowTiles, firstRow = (task % rowTiles) * mr;
-      for (int64_t r = 0; r < std::min(mr, rows - firstRow); ++r)
-        for (int64_t tile = 0; tile < colTiles; ++tile) {
-          const int32_t *tileAcc =
-              acc.data() + ((task - begin) * colTiles + tile) * mr * nr;
-          std::copy(
-              tileAcc + r * nr, tileAcc + r * nr + std::min(nr, og - tile * nr),
-              staged.get() + (grp * rows + firstRow + r) * og + tile * nr);
-        }
+  });
+  // The tiles' rows, summed over the image parts (wrapping), as [G][rows]
+  // [O/G] (all written): contiguous runs both ways, on all threads.
+  std::unique_ptr<int32_t[]> staged(new int32_t[g.groups * rows * og]);
+  parallelFor(g.groups * rows, [&](int64_t begin, int64_t end) {
+    for (int64_t index = begin; index < end; ++index) {
+      int64_t grp = index / rows, row = index % rows;
+      const int32_t *tileRow =
+          acc.get() + ((grp * rowTiles + row / mr) * colTiles) * tileSize +
+          (row % mr) * nr;
+      int32_t *dst = staged.get() + index * og;
+      for (int64_t tile = 0; tile < colTiles; ++tile) {
+        int64_t width = std::min(nr, og - tile * nr);
+        const int32_t *src = tileRow + tile * tileSize;
+        std::copy_n(src, width, dst + tile * nr);
+        for (int64_t part = 1; part < imageParts; ++part)
+          for (int64_t j = 0; j < width; ++j)
+            addWrapping(dst[tile * nr + j], src[part * accSize + j]);
+      }
     }
   });
   timer.stop();

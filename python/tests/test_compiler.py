@@ -361,6 +361,29 @@ def test_inputs_are_read_in_place_and_never_written():
     np.testing.assert_array_equal(m, [1, 2, 3])
 
 
+def test_results_are_cache_line_aligned():
+    """The arrays a call allocates for its results start on a 64-byte line
+    (the kernels stream large outputs in whole lines); so do
+    empty_aligned's arrays of any shape and type."""
+    module = daq.Module(IN_PLACE)
+    x = np.arange(1, 6, dtype=np.float32)
+    kept = []  # live results, so that later ones land at other addresses
+    for _ in range(8):
+        results = [module.invoke("twice", x)] + list(
+            module.invoke("double", x))
+        for result in results:
+            assert result.ctypes.data % daq.compiler.RESULT_ALIGNMENT == 0
+            assert result.flags.c_contiguous and result.flags.writeable
+        np.testing.assert_array_equal(results[0], 2 * x)
+        kept += results
+    for shape, dtype in (((), np.float32), ((0, 3), np.int8),
+                         ((2, 3, 5), np.int8), ((7,), np.float64)):
+        a = daq.compiler.empty_aligned(shape, dtype)
+        assert a.shape == shape and a.dtype == dtype and a.flags.c_contiguous
+        # (an empty array has no data to place)
+        assert a.size == 0 or a.ctypes.data % 64 == 0
+
+
 def test_out_buffers_are_written_and_returned():
     """`out=` gives the results' buffers: they are written in place, returned,
     reused across calls, and checked before the call."""

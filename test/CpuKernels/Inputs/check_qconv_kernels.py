@@ -140,7 +140,10 @@ def extra_cases(kernel):
     * backward-filter's planar form: NCHW 3x3, OW = 18 (a K run padded to
       20 for quads: GY's dense planes copied row by row), 37 output
       channels (a partial column tile); NHWC, OW = 17, dilated rows, two
-      groups (GY loaded a row at a time).
+      groups (GY loaded a row at a time); one image on 3 threads (the row
+      tiles split, each task packing the image); 5 images of 160 channels
+      on 2 threads (parts of 2 and 3 images, blocks of 2 images for bytes,
+      1 for int16: a part of several blocks, the last one partial).
     """
     # The direct forms' u8 x s8 operands (NHWC 1x1, NCHW strided
     # backward-data), on the variants that have them.
@@ -182,9 +185,14 @@ def extra_cases(kernel):
             (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
              (2, 5, 9, 14, 7, 3, 3), None, set(), []),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
-             (2, 5, 10, 18, 37, 3, 3), None, {"channel-clips"}, ["planes"]),
+             (2, 5, 10, 18, 37, 3, 3), None, {"channel-clips"},
+             ["gemm over planes"]),
             (ref.Conv("nhwc", (1, 1), (0, 1, 2, 0), (2, 1), 2),
-             (2, 6, 9, 17, 10, 3, 3), None, set(), ["planes"])]
+             (2, 6, 9, 17, 10, 3, 3), None, set(), ["gemm over planes"]),
+            (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
+             (1, 6, 8, 16, 9, 3, 3), 3, set(), ["gemm over planes"]),
+            (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
+             (5, 160, 34, 34, 9, 3, 3), 2, set(), ["gemm over planes"])]
 
 
 def winograd_cases(kernel):
