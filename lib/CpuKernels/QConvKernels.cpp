@@ -787,13 +787,14 @@ FilterView getFilterView(const Geometry &g, const int16_t *w,
 /// B of a direct GEMM, packed per group and NR-column tile for the
 /// variant's microkernel: int16 pairs, [taps][KP / 2][NR][2] (MicroTile),
 /// or, where the variant has a u8 x s8 microkernel, int8 quads,
-/// [taps][KQ / 4][NR][4] with each tile's column bias (ByteTile); KP is K
-/// rounded up to 2, KQ to 4, the values past K are 0.
+/// [taps][KQ / 4][NR][4] with each tile's column bias (ByteTile) over all
+/// taps and per tap; KP is K rounded up to 2, KQ to 4, the values past K
+/// are 0.
 struct PackedFilter {
   std::unique_ptr<int16_t[]> pairs;
   std::unique_ptr<int8_t[]> quads;
-  std::unique_ptr<int32_t[]> bias;
-  int64_t quadsPerTap = 0, tileSize = 0, nr = 0;
+  std::unique_ptr<int32_t[]> bias, tapBias;
+  int64_t taps = 0, quadsPerTap = 0, tileSize = 0, nr = 0;
 
   bool bytes() const { return quads != nullptr; }
   const int16_t *pairTile(int64_t t) const {
@@ -801,6 +802,11 @@ struct PackedFilter {
   }
   const int8_t *quadTile(int64_t t) const { return quads.get() + t * tileSize; }
   const int32_t *biasOf(int64_t t) const { return bias.get() + t * nr; }
+  /// Tile t's bias over tap `tap` alone ([tile][tap][NR]): byteBias is
+  /// linear modulo 2^32, so a range of taps' bias is their sum.
+  const int32_t *tapBiasOf(int64_t t, int64_t tap) const {
+    return tapBias.get() + (t * taps + tap) * nr;
+  }
 };
 
 /// Packs B from `view` for k < kReal, 0 beyond and for columns >= cols (see
@@ -817,6 +823,7 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
   int64_t lane = bytes ? 4 : 2;
   int64_t kTap = roundUp(kPadded, lane);
   packed.tileSize = taps * kTap * nr;
+  packed.taps = taps;
   packed.nr = nr;
   packed.quadsPerTap = kTap / 4;
   // Every element is written below: no zero fill.
@@ -824,6 +831,7 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
   if (bytes) {
     packed.quads.reset(new int8_t[size]);
     packed.bias.reset(new int32_t[groups * colTiles * nr]);
+    packed.tapBias.reset(new int32_t[groups * colTiles * taps * nr]);
   } else {
     packed.pairs.reset(new int16_t[size]);
   }
@@ -838,7 +846,8 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
   const int64_t *tapOffsets = view.tapOffsets.data();
   parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
     std::vector<int16_t> stage(taps * kBlock * nr);
-    std::vector<int32_t> sums(nr);
+    // Per tap (quads only): each column's sum of codes.
+    std::vector<int32_t> sums(taps * nr);
     for (int64_t task = begin; task < end; ++task) {
       int64_t grp = task / colTiles, tile = task % colTiles;
       int64_t numCols = std::min(nr, cols - tile * nr);
@@ -873,7 +882,8 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
             if (bytes) {
               const int16_t *const rows[4] = {row, row + nr, row + 2 * nr,
                                               row + 3 * nr};
-              interleaveQuads(rows, nr, packed.quads.get() + at, sums.data());
+              interleaveQuads(rows, nr, packed.quads.get() + at,
+                              sums.data() + tap * nr);
               continue;
             }
             int16_t *dst = packed.pairs.get() + at;
@@ -883,9 +893,15 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
             }
           }
       }
-      if (bytes)
-        for (int64_t j = 0; j < nr; ++j)
-          packed.bias[task * nr + j] = byteBias(sums[j]);
+      for (int64_t j = 0; bytes && j < nr; ++j) {
+        int32_t total = 0;
+        for (int64_t tap = 0; tap < taps; ++tap) {
+          packed.tapBias[(task * taps + tap) * nr + j] =
+              byteBias(sums[tap * nr + j]);
+          addWrapping(total, sums[tap * nr + j]);
+        }
+        packed.bias[task * nr + j] = byteBias(total);
+      }
     }
   });
   return packed;
@@ -951,7 +967,80 @@ struct DirectGemm {
   const PackedFilter *packed;
   int64_t cols, groups;
   const GemmOutput *output;
+  /// Where set, output pixels skip the taps that read padding only.
+  struct Reach {
+    /// The buffer row and column each tap reads, relative to the output
+    /// pixel's (y0 + y ry, x0 + x rx).
+    std::vector<int64_t> rows, cols;
+    /// The buffer rows and columns [first, last) that hold input.
+    int64_t inputRows[2] = {0, 0}, inputCols[2] = {0, 0};
+  } reach;
 };
+
+/// The direct GEMM's rows (output pixels) grouped by the taps that read
+/// input for them, the others reading padding only: a 7 x 7 layer's edge
+/// pixels skip a third of the taps, its corners five ninths (the padding's
+/// multiply-adds, 18 % of all, are not done). `rows` lists the GEMM's rows
+/// (flattened (image, y, x)) class by class, each class padded to whole MR
+/// tiles with repeats of its last row (whose values are written twice);
+/// row tile t runs the tap runs (first tap, count) classTaps[tileClass[t]],
+/// one microkernel call each.
+struct RowClasses {
+  std::vector<int64_t> rows;
+  std::vector<int64_t> tileClass;
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> classTaps;
+};
+
+/// Output heights up to which the direct GEMM's rows are classified: a
+/// taller image has few pixels that skip taps (2 rows of 56 at 56 x 56),
+/// and the classes cut its output's runs short.
+constexpr int64_t kMaxClassifiedRows = 16;
+
+RowClasses classifyRows(const DirectGemm &p, int64_t mr) {
+  int64_t numTaps = p.tapOffsets.size();
+  auto inside = [](int64_t at, const int64_t range[2]) {
+    return at >= range[0] && at < range[1];
+  };
+  RowClasses classes;
+  // Per class: its pixels (y RowsX + x).
+  std::vector<std::vector<int64_t>> pixels;
+  for (int64_t y = 0; y < p.rowsY; ++y)
+    for (int64_t x = 0; x < p.rowsX; ++x) {
+      int64_t row = p.y0 + y * p.ry, col = p.x0 + x * p.rx;
+      std::vector<std::pair<int64_t, int64_t>> taps;
+      for (int64_t t = 0; t < numTaps; ++t) {
+        if (!inside(row + p.reach.rows[t], p.reach.inputRows) ||
+            !inside(col + p.reach.cols[t], p.reach.inputCols))
+          continue;
+        if (!taps.empty() && taps.back().first + taps.back().second == t)
+          ++taps.back().second;
+        else
+          taps.push_back({t, 1});
+      }
+      // None (the pixel's output is 0 * alpha): it runs them all.
+      if (taps.empty())
+        taps.push_back({0, numTaps});
+      auto found =
+          std::find(classes.classTaps.begin(), classes.classTaps.end(), taps);
+      if (found == classes.classTaps.end()) {
+        classes.classTaps.push_back(taps);
+        pixels.emplace_back();
+        found = classes.classTaps.end() - 1;
+      }
+      pixels[found - classes.classTaps.begin()].push_back(y * p.rowsX + x);
+    }
+  for (size_t k = 0; k < pixels.size(); ++k) {
+    size_t begin = classes.rows.size();
+    for (int64_t img = 0; img < p.n; ++img)
+      for (int64_t pixel : pixels[k])
+        classes.rows.push_back(img * p.rowsY * p.rowsX + pixel);
+    while ((classes.rows.size() - begin) % mr != 0)
+      classes.rows.push_back(classes.rows.back());
+    classes.tileClass.insert(classes.tileClass.end(),
+                             (classes.rows.size() - begin) / mr, k);
+  }
+  return classes;
+}
 
 /// Rows of a block whose outputs are consecutive in memory: offsets
 /// rowOffsets[first + i] = rowOffsets[first] + i for i < length.
@@ -1080,13 +1169,20 @@ template <typename RowOffsetFn>
 void runDirect(const DirectGemm &p, const Microkernel &uk,
                const RowOffsetFn &rowOffset) {
   bool stream = p.output->streamed();
-  PhaseTimer timer{stream ? "gemm, streamed" : "gemm"};
+  bool classified = !p.reach.rows.empty();
+  PhaseTimer timer{classified ? (stream ? "gemm, streamed, padding skipped"
+                                        : "gemm, padding skipped")
+                              : (stream ? "gemm, streamed" : "gemm")};
   int64_t mr = uk.mr, nr = uk.nr;
-  int64_t rows = p.n * p.rowsY * p.rowsX;
+  RowClasses classes;
+  if (classified)
+    classes = classifyRows(p, mr);
+  int64_t rows = classified ? classes.rows.size() : p.n * p.rowsY * p.rowsX;
   int64_t rowTiles = (rows + mr - 1) / mr;
   int64_t colTiles = (p.cols + nr - 1) / nr;
   int64_t pairsPerTap = p.buf->cp / 2;
   int64_t numTaps = p.tapOffsets.size();
+  const std::vector<std::pair<int64_t, int64_t>> allTaps{{0, numTaps}};
   // A block of row tiles shares each B tile while it is in L2.
   constexpr int64_t kRowTilesPerBlock = 8;
   int64_t blockRows = kRowTilesPerBlock * mr;
@@ -1099,6 +1195,7 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
     std::vector<const uint8_t *> byteRows(u8 ? blockRows : 0);
     std::vector<int64_t> rowOffsets(blockRows);
     std::vector<RowRun> runs;
+    std::vector<int32_t> bias(u8 ? nr : 0);
     for (int64_t task = begin; task < end; ++task) {
       int64_t g = task / blocks, block = task % blocks;
       int64_t firstTile = block * kRowTilesPerBlock;
@@ -1107,6 +1204,8 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
       for (int64_t r = 0; r < numTiles * mr; ++r) {
         // Rows past the end repeat the last row; their results are dropped.
         int64_t m = std::min(firstTile * mr + r, rows - 1);
+        if (classified)
+          m = classes.rows[m];
         int64_t x = m % p.rowsX, y = (m / p.rowsX) % p.rowsY,
                 img = m / (p.rowsX * p.rowsY);
         rowOffsets[r] = rowOffset(img, y, x);
@@ -1120,21 +1219,40 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
         int64_t bTile = g * colTiles + colTile;
         for (int64_t t = 0; t < numTiles; ++t) {
-          if (u8) {
-            uk.runBytes({byteRows.data() + t * mr, p.tapOffsets.data(), numTaps,
-                         p.packed->quadsPerTap, p.packed->quadTile(bTile),
-                         p.packed->biasOf(bTile), blockC.data() + t * mr * nr,
-                         false});
-            continue;
+          const std::vector<std::pair<int64_t, int64_t>> &tapRuns =
+              classified ? classes.classTaps[classes.tileClass[firstTile + t]]
+                         : allTaps;
+          for (size_t k = 0; k < tapRuns.size(); ++k) {
+            auto [firstTap, taps] = tapRuns[k];
+            bool accumulate = k > 0;
+            if (u8) {
+              const int32_t *tileBias = p.packed->biasOf(bTile);
+              if (taps < numTaps) {
+                // The bias of the taps run (PackedFilter::tapBiasOf).
+                std::fill(bias.begin(), bias.end(), 0);
+                for (int64_t tap = firstTap; tap < firstTap + taps; ++tap)
+                  for (int64_t j = 0; j < nr; ++j)
+                    addWrapping(bias[j], p.packed->tapBiasOf(bTile, tap)[j]);
+                tileBias = bias.data();
+              }
+              uk.runBytes({byteRows.data() + t * mr,
+                           p.tapOffsets.data() + firstTap, taps,
+                           p.packed->quadsPerTap,
+                           p.packed->quadTile(bTile) +
+                               firstTap * p.packed->quadsPerTap * 4 * nr,
+                           tileBias, blockC.data() + t * mr * nr, accumulate});
+              continue;
+            }
+            MicroTile tile{rowPointers.data() + t * mr,
+                           p.tapOffsets.data() + firstTap,
+                           taps,
+                           pairsPerTap,
+                           p.packed->pairTile(bTile) +
+                               firstTap * pairsPerTap * 2 * nr,
+                           blockC.data() + t * mr * nr,
+                           accumulate};
+            uk.run(tile);
           }
-          MicroTile tile{rowPointers.data() + t * mr,
-                         p.tapOffsets.data(),
-                         numTaps,
-                         pairsPerTap,
-                         p.packed->pairTile(bTile),
-                         blockC.data() + t * mr * nr,
-                         false};
-          uk.run(tile);
         }
         writeBlock(blockC.data(), validRows, nr, rowOffsets.data(), runs,
                    p.output->columns(g, p.cols, colTile, nr), p.output->out,
@@ -1815,11 +1933,22 @@ void runForward(const Geometry &g, const Operand &x, const int16_t *w,
       packFilter(getFilterView(g, w, /*backwardData=*/false), g.groups, og,
                  buf.cp, cg, uk.nr, uk.runBytes != nullptr);
   DirectGemm p{&buf, g.n, g.oh,    g.ow, ay.outputStep, ax.outputStep, 0,
-               0,    {},  &packed, og,   g.groups,      &output};
+               0,    {},  &packed, og,   g.groups,      &output,       {}};
   for (int64_t ky = 0; ky < g.kh; ++ky)
     for (int64_t kx = 0; kx < g.kw; ++kx)
       p.tapOffsets.push_back((ky * ay.tapStep * ax.size + kx * ax.tapStep) *
                              buf.cp);
+  if (g.taps() > 1 && g.oh <= kMaxClassifiedRows) {
+    for (int64_t ky = 0; ky < g.kh; ++ky)
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        p.reach.rows.push_back(ky * ay.tapStep);
+        p.reach.cols.push_back(kx * ax.tapStep);
+      }
+    p.reach.inputRows[0] = ay.placement.at;
+    p.reach.inputRows[1] = ay.placement.at + ay.placement.count;
+    p.reach.inputCols[0] = ax.placement.at;
+    p.reach.inputCols[1] = ax.placement.at + ax.placement.count;
+  }
   runDirect(p, uk, rowOffset);
 }
 
@@ -2205,7 +2334,19 @@ void runBackwardData(const Geometry &g, const Operand &gy, const int16_t *w,
                    rowsX,   1,    1,
                    padY,    padX, tapOffsets(ih0, iw0, taps),
                    &packed, cg,   g.groups,
-                   &output};
+                   &output, {}};
+      if (taps.size() > 1 && rowsY <= kMaxClassifiedRows) {
+        // The pixel of GY each tap reads (tapOffsets' baseY, baseX); GY is
+        // at [padY, padY + OH) x [padX, padX + OW) of the buffer.
+        for (auto [ky, kx] : taps) {
+          p.reach.rows.push_back((g.pt + ih0 + ky * g.dh - py) / g.sh);
+          p.reach.cols.push_back((g.pl + iw0 + kx * g.dw - px) / g.sw);
+        }
+        p.reach.inputRows[0] = padY;
+        p.reach.inputRows[1] = padY + g.oh;
+        p.reach.inputCols[0] = padX;
+        p.reach.inputCols[1] = padX + g.ow;
+      }
       runDirect(p, uk, [&](int64_t img, int64_t y, int64_t x) {
         return img * st[0] + (ih0 + y * g.sh) * strideOf.row +
                (iw0 + x * g.sw) * strideOf.col;

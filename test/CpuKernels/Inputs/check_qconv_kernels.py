@@ -143,7 +143,12 @@ def extra_cases(kernel):
       groups (GY loaded a row at a time); one image on 3 threads (the row
       tiles split, each task packing the image); 5 images of 160 channels
       on 2 threads (parts of 2 and 3 images, blocks of 2 images for bytes,
-      1 for int16: a part of several blocks, the last one partial).
+      1 for int16: a part of several blocks, the last one partial);
+    * the direct form's pixels that skip the taps reading padding only:
+      7 x 7 images padded by 1 (nine classes of pixels, each padded to
+      whole row tiles), and NHWC dilated by 2 with a bottom padding of 5
+      (the last output rows' taps read nothing but padding: they run them
+      all, after tiles of other classes in the same buffers).
     """
     # The direct forms' u8 x s8 operands (NHWC 1x1, NCHW strided
     # backward-data), on the variants that have them.
@@ -191,6 +196,12 @@ def extra_cases(kernel):
              (2, 6, 9, 17, 10, 3, 3), None, set(), ["gemm over planes"]),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
              (1, 6, 8, 16, 9, 3, 3), 3, set(), ["gemm over planes"]),
+            (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
+             (3, 21, 7, 7, 35, 3, 3), None, {"channel-clips"},
+             ["gemm, padding skipped"]),
+            (ref.Conv("nhwc", (1, 1), (2, 1, 5, 0), (2, 2), 1),
+             (2, 6, 9, 10, 10, 3, 3), None, set(),
+             ["gemm, padding skipped"]),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
              (5, 160, 34, 34, 9, 3, 3), 2, set(), ["gemm over planes"])]
 
