@@ -30,7 +30,7 @@
 // RUN: cmp %t/portable.npy %t/winograd.npy
 // RUN: env DAQ_CPU_CONV_ALGORITHM=direct DAQ_KERNEL_PROFILE=1 daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/direct.npy 2>&1 | FileCheck %s --check-prefix=DIRECT
 // DIRECT-NOT: daq-kernel winograd
-// DIRECT: daq-kernel gemm:
+// DIRECT: daq-kernel gemm, padding skipped:
 // RUN: cmp %t/portable.npy %t/direct.npy
 // RUN: env DAQ_CPU_CONV_ALGORITHM=fft not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=ALGORITHM
 // ALGORITHM: daq-run: error: function 'main': DAQ_CPU_CONV_ALGORITHM='fft' is not a convolution algorithm (auto, direct, winograd)
