@@ -24,7 +24,8 @@
 
 // DAQ_CPU_CONV_ALGORITHM picks Winograd or the direct form (this 3x3
 // stride-2 convolution has the stride-2 Winograd form; auto takes the direct
-// one for its 5 channels); both give the same bits.
+// one for its 5 channels, whose 4 x 3 outputs skip the taps that read
+// padding only); both give the same bits.
 // RUN: env DAQ_CPU_CONV_ALGORITHM=winograd DAQ_CPU_KERNEL=portable DAQ_KERNEL_PROFILE=1 daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/winograd.npy 2>&1 | FileCheck %s --check-prefix=WINOGRAD
 // WINOGRAD: daq-kernel winograd stride-2:
 // RUN: cmp %t/portable.npy %t/winograd.npy
