@@ -1002,7 +1002,7 @@ RowClasses classifyRows(const DirectGemm &p, int64_t mr) {
     return at >= range[0] && at < range[1];
   };
   RowClasses classes;
-  // Per class: its pixels (y RowsX + x).
+  // Per class: its pixels (y * rowsX + x).
   std::vector<std::vector<int64_t>> pixels;
   for (int64_t y = 0; y < p.rowsY; ++y)
     for (int64_t x = 0; x < p.rowsX; ++x) {
