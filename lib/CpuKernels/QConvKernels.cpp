@@ -2509,6 +2509,31 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   for (int64_t p = 0; p < pixels; ++p)
     pixelOffsets[p] =
         ((p / g.ow) * ay.outputStep * wb + (p % g.ow) * ax.outputStep) * buf.cp;
+  // The quads [first, last) of each image's pixels that a column tile's
+  // K runs over (u8 from the channels-last buffer): where the tile's
+  // columns share one tap, the output rows whose tap row is padding are
+  // left out (whole quads of them; their B is zero), e.g. a quad of 13 at
+  // the top or two at the bottom of a 7 x 7 layer padded by 1.
+  std::vector<std::pair<int64_t, int64_t>> tileQuads(colTiles, {0, p4 / 4});
+  for (int64_t tile = 0; u8 && !fromPlanes && tile < colTiles; ++tile) {
+    int64_t first = tile * nr, last = std::min(cols, first + nr) - 1;
+    int64_t ky = first / cg / g.kw;
+    if (first / cg != last / cg)
+      continue;
+    // Output rows y whose tap row y OutputStep + ky TapStep holds input.
+    int64_t y0 = 0, y1 = g.oh;
+    auto inside = [&](int64_t y) {
+      int64_t row = y * ay.outputStep + ky * ay.tapStep;
+      return row >= ay.placement.at &&
+             row < ay.placement.at + ay.placement.count;
+    };
+    while (y0 < y1 && !inside(y0))
+      ++y0;
+    while (y1 > y0 && !inside(y1 - 1))
+      --y1;
+    if (y0 < y1)
+      tileQuads[tile] = {y0 * g.ow / 4, (y1 * g.ow + 3) / 4};
+  }
   int64_t rowTiles = (og + mr - 1) / mr;
   // Column tiles are processed in blocks that share each A row tile while
   // it is in L1 (A, all of GY, is re-read once per block), and K in blocks
@@ -2557,6 +2582,9 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     std::vector<const int16_t *> rowPointers(rowTiles * mr);
     std::vector<const uint8_t *> byteRows(u8 ? rowTiles * mr : 0);
     std::vector<int64_t> tapOffsets(imagesPerBlock);
+    // u8: each tile's K runs, from its first quad (tileQuads).
+    std::vector<int64_t> tileOffsets(u8 ? kColTilesPerBlock * imagesPerBlock
+                                        : 0);
     std::vector<int16_t> planeRuns(fromPlanes ? nr * p4 : 0);
     std::vector<int8_t> planeBytes(fromPlanes && u8 ? nr * p4 : 0);
     // From planes: the NR channels of column tile `colTile` of group `grp`
@@ -2607,10 +2635,13 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         for (int64_t tb = 0; tb < numTiles; ++tb) {
           const int64_t *offsets = colOffset.data() + (firstTile + tb) * nr;
           bool contiguous = contiguousTile[firstTile + tb];
+          auto [firstQuad, lastQuad] = tileQuads[firstTile + tb];
           for (int64_t i = 0; u8 && i < images; ++i) {
-            // Quads of four pixels, [P4 / 4][NR][4], and the columns' sums.
-            int8_t *dst =
-                quads.data() + (tb * imagesPerBlock + i) * tileImageSize;
+            // Quads of four pixels, [quads][NR][4], and the columns' sums.
+            tileOffsets[tb * imagesPerBlock + i] =
+                tapOffsets[i] + 4 * firstQuad;
+            int8_t *dst = quads.data() + tb * imagesPerBlock * tileImageSize +
+                          i * (lastQuad - firstQuad) * 4 * nr;
             int32_t *sums = bias.data() + tb * nr;
             if (fromPlanes) {
               // The runs as bytes, transposed as 32-bit quads.
@@ -2626,9 +2657,12 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                 buf.bytePixel(grp, img0 + i, 0, 0));
             // Prefetched ahead as in the int16 packing below.
             constexpr int64_t kPrefetchPixels = 16;
-            for (int64_t p = 0; p < std::min(kPrefetchPixels, pixels); ++p)
+            int64_t firstPixel = 4 * firstQuad,
+                    endPixel = std::min(pixels, 4 * lastQuad);
+            for (int64_t p = firstPixel;
+                 p < std::min(firstPixel + kPrefetchPixels, endPixel); ++p)
               __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
-            for (int64_t p = 0; p < pixels; p += 4, dst += 4 * nr) {
+            for (int64_t p = firstPixel; p < endPixel; p += 4, dst += 4 * nr) {
               for (int64_t q = p + kPrefetchPixels;
                    q < std::min(p + kPrefetchPixels + 4, pixels); ++q)
                 __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
@@ -2692,8 +2726,10 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         for (int64_t t = 0; t < rowTiles; ++t)
           for (int64_t tb = 0; tb < numTiles; ++tb) {
             if (u8) {
-              uk.runBytes({byteRows.data() + t * mr, tapOffsets.data(), images,
-                           p4 / 4,
+              auto [firstQuad, lastQuad] = tileQuads[firstTile + tb];
+              uk.runBytes({byteRows.data() + t * mr,
+                           tileOffsets.data() + tb * imagesPerBlock, images,
+                           lastQuad - firstQuad,
                            quads.data() + tb * imagesPerBlock * tileImageSize,
                            bias.data() + tb * nr,
                            acc.data() + (tb * rowTiles + t) * mr * nr,

@@ -148,7 +148,10 @@ def extra_cases(kernel):
       7 x 7 images padded by 1 (nine classes of pixels, each padded to
       whole row tiles), and NHWC dilated by 2 with a bottom padding of 5
       (the last output rows' taps read nothing but padding: they run them
-      all, after tiles of other classes in the same buffers).
+      all, after tiles of other classes in the same buffers);
+    * backward-filter's im2col form leaving out the quads of output rows
+      whose tap row is padding (u8): 64 channels (column tiles of one tap)
+      on 7 x 9 images, and stride 2 with uneven padding.
     """
     # The direct forms' u8 x s8 operands (NHWC 1x1, NCHW strided
     # backward-data), on the variants that have them.
@@ -202,6 +205,10 @@ def extra_cases(kernel):
             (ref.Conv("nhwc", (1, 1), (2, 1, 5, 0), (2, 2), 1),
              (2, 6, 9, 10, 10, 3, 3), None, set(),
              ["gemm, padding skipped"]),
+            (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
+             (3, 64, 7, 9, 12, 3, 3), None, set(), []),
+            (ref.Conv("nchw", (2, 2), (1, 2, 1, 0), (1, 1), 1),
+             (2, 32, 13, 13, 8, 3, 3), None, {"channel-clips"}, []),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
              (5, 160, 34, 34, 9, 3, 3), 2, set(), ["gemm over planes"])]
 
