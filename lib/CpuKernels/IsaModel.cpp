@@ -262,13 +262,6 @@ __m512 mlir::daq::cpu::isa_model::_mm512_set1_ps(float value) {
   return v;
 }
 
-__m512d mlir::daq::cpu::isa_model::_mm512_set1_pd(double value) {
-  __m512d v;
-  for (double &lane : v.lanes)
-    lane = value;
-  return v;
-}
-
 __m512i mlir::daq::cpu::isa_model::_mm512_set1_epi64(long long value) {
   __m512i v;
   for (int j = 0; j < 8; ++j)
@@ -311,10 +304,6 @@ __m512 mlir::daq::cpu::isa_model::_mm512_abs_ps(__m512 a) {
   return clearSignBits<uint32_t>(a);
 }
 
-__m512d mlir::daq::cpu::isa_model::_mm512_abs_pd(__m512d a) {
-  return clearSignBits<uint64_t>(a);
-}
-
 __m512 mlir::daq::cpu::isa_model::_mm512_roundscale_ps(__m512 a, int imm) {
   // Scale 0 (imm[7:4]) and round to nearest even (imm[1:0] = 0, imm[2] = 0
   // to use imm rather than MXCSR); imm[3] only suppresses exceptions.
@@ -335,11 +324,6 @@ __m512i mlir::daq::cpu::isa_model::_mm512_cvtps_epi32(__m512 a) {
 __mmask16 mlir::daq::cpu::isa_model::_mm512_cmp_ps_mask(__m512 a, __m512 b,
                                                         int predicate) {
   return compareLanes<__mmask16>(a, b, predicate);
-}
-
-__mmask8 mlir::daq::cpu::isa_model::_mm512_cmp_pd_mask(__m512d a, __m512d b,
-                                                       int predicate) {
-  return compareLanes<__mmask8>(a, b, predicate);
 }
 
 __m512i mlir::daq::cpu::isa_model::_mm512_mask_mov_epi32(__m512i src,

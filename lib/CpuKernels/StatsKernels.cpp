@@ -182,33 +182,23 @@ DAQ_INLINE void squaresBlock(const View &v, int64_t c, Stats *st,
     st[c + k].squares = sq[k];
 }
 
-/// The largest float at most s: for a float a, a > s exactly when
-/// a > largestFloatAtMost(s) (the next float above it is above s), NaN and
-/// infinities included.
-DAQ_INLINE float largestFloatAtMost(double s) {
-  float f = static_cast<float>(s);
-  return static_cast<double>(f) > s
-             ? std::nextafter(f, -std::numeric_limits<float>::infinity())
-             : f;
-}
-
 template <bool Both, const StatsRows *Rows>
 DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
-                              double sigma, double sigmaT, Stats &st) {
+                              float below, float belowT, Stats &st) {
   int64_t count = 0, countT = 0;
   if constexpr (Rows != nullptr) {
     if (stride == 1) {
-      Rows->countAbove(x, n, sigma, sigmaT, &st.above,
+      Rows->countAbove(x, n, below, belowT, &st.above,
                        Both ? &st.aboveT : nullptr);
       return;
     }
   }
   // Rows of unit stride mostly go to countAboveChannel.
   for (int64_t i = 0; i < n; ++i) {
-    double a = static_cast<double>(std::fabs(x[i * stride]));
-    count += a > sigma;
+    float a = std::fabs(x[i * stride]);
+    count += a > below;
     if constexpr (Both)
-      countT += a > sigmaT;
+      countT += a > belowT;
   }
   st.above += count;
   st.aboveT += countT;
@@ -401,7 +391,7 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
     // outer index, vectorized across channels, on local arrays of
     // accumulators (structure of arrays).
     int64_t sc = v.s[1], m = c1 - c0;
-    std::vector<double> acc(m, 0.0), mu(m), sg(m);
+    std::vector<double> acc(m, 0.0), mu(m);
     std::vector<float> mx(m, 0.0f), below(m);
     std::vector<int64_t> cnt(m, 0), cntT(m, 0);
     std::vector<int32_t> bad(m, 0);
@@ -409,15 +399,12 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
       if constexpr (Pass == 2)
         mu[c] = mean[c0 + c];
       if constexpr (Pass == 3) {
-        sg[c] = sigma[c0 + c];
-        below[c] = largestFloatAtMost(sg[c]);
+        below[c] = largestFloatAtMost(sigma[c0 + c]);
       }
     }
-    double sgT = Both ? tensor[1] : 0.0;
-    float belowT = largestFloatAtMost(sgT);
+    float belowT = largestFloatAtMost(Both ? tensor[1] : 0.0);
     double *__restrict accP = acc.data();
     const double *__restrict muP = mu.data();
-    const double *__restrict sgP = sg.data();
     const float *__restrict belowP = below.data();
     float *__restrict mxP = mx.data();
     int64_t *__restrict cntP = cnt.data();
@@ -502,7 +489,7 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
           else if constexpr (Pass == 2)
             Rows->squares(row, m, muP, accP);
           else
-            Rows->count(row, m, sgP, cntP, sgT, Both ? cntTP : nullptr);
+            Rows->count(row, m, belowP, cntP, belowT, Both ? cntTP : nullptr);
           continue;
         }
       }
@@ -535,10 +522,13 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
         countAboveChannel<Both>(v, c, sigma[c], Both ? tensor[1] : 0.0, st[c]);
       return;
     }
-    for (int64_t c = c0; c < c1; ++c)
+    float belowT = largestFloatAtMost(Both ? tensor[1] : 0.0);
+    for (int64_t c = c0; c < c1; ++c) {
+      float below = largestFloatAtMost(sigma[c]);
       for (int64_t o = 0; o < v.n[0]; ++o)
-        countAboveRow<Both, Rows>(v.at(o, c), v.n[2], v.s[2], sigma[c],
-                                  Both ? tensor[1] : 0.0, st[c]);
+        countAboveRow<Both, Rows>(v.at(o, c), v.n[2], v.s[2], below, belowT,
+                                  st[c]);
+    }
     return;
   }
   // Independent chains of 16 channels (four <4 x double> accumulators)

@@ -9,18 +9,31 @@
 #ifndef DAQ_LIB_CPUKERNELS_STATSKERNELSWIDE_H
 #define DAQ_LIB_CPUKERNELS_STATSKERNELSWIDE_H
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace mlir::daq::cpu {
+
+/// The largest float at most s: for a float a, a > s exactly when
+/// a > largestFloatAtMost(s) (the next float above it is above s), NaN and
+/// infinities included. The counts above sigma compare in f32 against it:
+/// twice the lanes of f64, and no conversions.
+inline float largestFloatAtMost(double s) {
+  float f = static_cast<float>(s);
+  return static_cast<double>(f) > s
+             ? std::nextafter(f, -std::numeric_limits<float>::infinity())
+             : f;
+}
 
 /// The row functions of StatsKernelsWide.inc (see there).
 struct StatsRows {
   void (*moments)(const float *x, int64_t m, double *acc, float *mx,
                   int32_t *bad);
   void (*squares)(const float *x, int64_t m, const double *mu, double *acc);
-  void (*count)(const float *x, int64_t m, const double *sg, int64_t *cnt,
-                double sgT, int64_t *cntT);
-  void (*countAbove)(const float *x, int64_t n, double sigma, double sigmaT,
+  void (*count)(const float *x, int64_t m, const float *below, int64_t *cnt,
+                float belowT, int64_t *cntT);
+  void (*countAbove)(const float *x, int64_t n, float below, float belowT,
                      int64_t *count, int64_t *countT);
   void (*quantize)(const float *x, int8_t *q1, int8_t *q2, int64_t n,
                    const float *clip1, const float *inv1, int64_t clipStep,

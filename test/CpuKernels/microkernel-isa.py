@@ -49,14 +49,15 @@ MODEL: {{^$}}
 # RUN: llvm-objdump -d -C --no-show-raw-insn %daq_libs/CpuKernels/libDaqCpuKernels.a | FileCheck %s --check-prefix=STATS
 """The AVX-512 rows of the statistics kernels (StatsKernelsWide.inc, the
 avx512-vnni and amx variants of the statistics kernels) are zmm code: f32 to
-f64 conversions feeding the per-channel sums, and the quantizer's
+f64 conversions feeding the per-channel sums, f32 comparisons counting above
+sigma, and the quantizer's
 vrndscaleps / vpmovdb.
 
 STATS-LABEL: <mlir::daq::cpu::momentsRowAVX512(float const*, long, double*, float*, int*)>:
 STATS: vcvtps2pd {{.*}}%zmm
 STATS: vaddpd {{.*}}%zmm
-STATS-LABEL: <mlir::daq::cpu::countAboveAVX512(float const*, long, double, double, long*, long*)>:
-STATS: vcmp{{.*}}pd {{.*}}%zmm{{.*}}%k
+STATS-LABEL: <mlir::daq::cpu::countAboveAVX512(float const*, long, float, float, long*, long*)>:
+STATS: vcmp{{.*}}ps {{.*}}%zmm{{.*}}%k
 STATS-LABEL: <mlir::daq::cpu::quantizeRowAVX512(
 STATS: vrndscaleps $0x8, {{.*}}%zmm
 STATS: vpmovdb %zmm

@@ -3,15 +3,15 @@ the reference.
 
 Random gradients in both layouts (NCHW, channel axis 1; NHWC, axis 3; plus a
 rank-2 tensor with the channels first), odd channel counts, all-zero
-channels, a channel whose sigma lies just below some of its values, and in
-two cases NaN and infinities; each case is one module with
-daq.max_abs, daq.mcs_clip (alone, and as a per-channel / per-tensor pair whose
-classification is unused, which the kernels compute together) and
-daq.quantize (per channel and per tensor, clips
-including 0, inf and NaN; exact ties through clips of 127; stochastic
-rounding, whose Philox words must match the reference's) and daq.quantize_grad with #daq.mcs over two steps
-(the second step's state is the first step's clips) and with #daq.max. The
-module is lowered twice with daq-opt:
+channels, a channel whose sigma lies just below some of its values, one whose
+values all tie with its sigma, and in two cases NaN and infinities; each case
+is one module with daq.max_abs, daq.mcs_clip (alone, and as a per-channel /
+per-tensor pair whose classification is unused, which the kernels compute
+together) and daq.quantize (per channel and per tensor, clips including 0,
+inf and NaN; exact ties through clips of 127; stochastic rounding, whose
+Philox words must match the reference's) and daq.quantize_grad with #daq.mcs
+over two steps (the second step's state is the first step's clips) and with
+#daq.max. The module is lowered twice with daq-opt:
 
   --daq-cpu-pipeline=stats-kernel=reference   (convert-daq-to-linalg loops)
   --daq-cpu-pipeline=stats-kernel=VARIANT     (the CPU kernels, forced)
@@ -91,6 +91,21 @@ def straddle(rng, channel):
     channel[...] = values.reshape(channel.shape)
 
 
+def tie(rng, channel):
+    """Fills a channel (of an even size) with +-s, as many of each sign, s
+    with a short mantissa: its mean is 0 and its sigma s, both exactly, so
+    every |g| equals sigma and none is above it (a count of |g| >= sigma
+    would find them all: r = 1 instead of 0, bell-shaped instead of
+    inverted-T)."""
+    n = channel.size
+    if n % 2:
+        return
+    s = F32(int(rng.integers(1, 4096)) / 1024.0)
+    values = np.tile([s, -s], n // 2).astype(F32)
+    rng.shuffle(values)
+    channel[...] = values.reshape(channel.shape)
+
+
 def gradient(rng, shape, axis, special, edges=False):
     g = randn(rng, shape, float(rng.choice([1e-3, 1.0, 30.0])))
     # Heavy-tailed channels too (inverted-T shapes for MCS).
@@ -107,6 +122,8 @@ def gradient(rng, shape, axis, special, edges=False):
     if channels > 1:
         moved[int(rng.integers(channels))] = 0.0  # an all-zero channel
     straddle(rng, moved[channels // 2])
+    if channels > 2:
+        tie(rng, moved[channels // 2 + 1])
     if special:
         # .flat writes through the (generally non-contiguous) view; a
         # reshape would write into a copy and leave g without them.

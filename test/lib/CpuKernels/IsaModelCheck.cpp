@@ -433,6 +433,12 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
     }
     init.squares = init.sum;
     double sgT = std::fabs(specialFloat(rng));
+    // Sigmas that tie with elements (|x| > sigma false, >= true).
+    for (int64_t c = 0; c < m; ++c)
+      if (rng.uniform(0, 3) == 0)
+        sg[c] = std::fabs(x[c]);
+    if (rng.uniform(0, 3) == 0)
+      sgT = std::fabs(x[rng.uniform(0, m - 1)]);
     // Scalar definitions.
     RowResults want = init;
     for (int64_t c = 0; c < m; ++c) {
@@ -453,8 +459,15 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
       RowResults got = init;
       r.moments(x.data(), m, got.sum.data(), got.max.data(), got.nan.data());
       r.squares(x.data(), m, mu.data(), got.squares.data());
-      r.count(x.data(), m, sg.data(), got.count.data(), sgT, got.countT.data());
-      r.countAbove(x.data(), m, sg[0], sgT, &got.above, &got.aboveT);
+      // The counts compare in f32 against the largest float at most each
+      // sigma; the definitions above, in f64 against the sigmas.
+      std::vector<float> below(m);
+      for (int64_t c = 0; c < m; ++c)
+        below[c] = mlir::daq::cpu::largestFloatAtMost(sg[c]);
+      float belowT = mlir::daq::cpu::largestFloatAtMost(sgT);
+      r.count(x.data(), m, below.data(), got.count.data(), belowT,
+              got.countT.data());
+      r.countAbove(x.data(), m, below[0], belowT, &got.above, &got.aboveT);
       r.quantize(x.data(), got.codes.data(), nullptr, m, clip.data(),
                  inv.data(), 1, 0.0f, 0.0f, referenceCode);
       r.quantize(x.data(), got.codesT.data(), nullptr, m, clip.data(),
