@@ -78,7 +78,7 @@ void reportError(const std::string &message) {
 }
 
 struct CpuFeatures {
-  bool avx2 = false, avx512vnni = false, amx = false;
+  bool avx2 = false, avx512f = false, avx512vnni = false, amx = false;
 };
 
 uint64_t readXcr0() {
@@ -105,7 +105,8 @@ CpuFeatures detectFeatures() {
   f.avx2 = ymmState && fma && (ebx & (1u << 5));
   bool avx512f = ebx & (1u << 16), avx512bw = ebx & (1u << 30),
        vnni = ecx & (1u << 11);
-  f.avx512vnni = zmmState && avx512f && avx512bw && vnni;
+  f.avx512f = zmmState && avx512f;
+  f.avx512vnni = f.avx512f && avx512bw && vnni;
   bool amxTile = edx & (1u << 24), amxInt8 = edx & (1u << 25);
   if (tileState && amxTile && amxInt8) {
     // Linux gives a process the AMX tile state only on request
@@ -1095,17 +1096,51 @@ void transpose32(const void *srcData, int64_t rows, int64_t cols,
       copy(r, c);
 }
 
+/// The streamed middles of scaleRun and storeRun on AVX-512 (where the CPU
+/// has it, whatever the microkernel variant, like the other helpers): from
+/// the first 64-byte aligned element, one non-temporal store per cache line.
+/// A core streams 16-19 GB/s of 512-bit stores on Zen 4, 13.5 GB/s of
+/// 128-bit ones. Return the first element not written.
+__attribute__((target("avx512f"))) int64_t
+streamScaledAVX512(const int32_t *acc, const float *alpha, bool perElement,
+                   int64_t count, float *dst) {
+  int64_t i = 0;
+  for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 64 != 0; ++i)
+    dst[i] = static_cast<float>(acc[i]) * alpha[perElement ? i : 0];
+  __m512 scale = _mm512_set1_ps(alpha[0]);
+  for (; i + 16 <= count; i += 16) {
+    if (perElement)
+      scale = _mm512_loadu_ps(alpha + i);
+    _mm512_stream_ps(
+        dst + i,
+        _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc + i)), scale));
+  }
+  return i;
+}
+
+__attribute__((target("avx512f"))) int64_t
+streamCopyAVX512(const float *src, int64_t count, float *dst) {
+  int64_t i = 0;
+  for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 64 != 0; ++i)
+    dst[i] = src[i];
+  for (; i + 16 <= count; i += 16)
+    _mm512_stream_ps(dst + i, _mm512_loadu_ps(src + i));
+  return i;
+}
+
 /// dst[i] = float(acc[i]) * alpha[perElement ? i : 0] for i < count
 /// (cvtdq2ps and mulps round like the scalar forms). With `stream`, the
-/// 16-byte aligned middle is written with non-temporal stores: an output
-/// much larger than the caches is then not read in before it is overwritten.
+/// aligned middle is written with non-temporal stores: an output much
+/// larger than the caches is then not read in before it is overwritten.
 void scaleRun(const int32_t *acc, const float *alpha, bool perElement,
               int64_t count, float *dst, bool stream) {
   auto scalar = [&](int64_t i) {
     dst[i] = static_cast<float>(acc[i]) * alpha[perElement ? i : 0];
   };
   int64_t i = 0;
-  if (stream) {
+  if (stream && getFeatures().avx512f) {
+    i = streamScaledAVX512(acc, alpha, perElement, count, dst);
+  } else if (stream) {
     for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
       scalar(i);
     __m128 scale = _mm_set1_ps(alpha[0]);
@@ -1595,11 +1630,12 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
   });
 }
 
-/// Writes src[0, count) to dst, streaming the 16-byte aligned middle like
-/// scaleRun.
+/// Writes src[0, count) to dst, streaming the aligned middle like scaleRun.
 void storeRun(const float *src, int64_t count, float *dst, bool stream) {
   int64_t i = 0;
-  if (stream) {
+  if (stream && getFeatures().avx512f) {
+    i = streamCopyAVX512(src, count, dst);
+  } else if (stream) {
     for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
       dst[i] = src[i];
     for (; i + 4 <= count; i += 4)
