@@ -335,11 +335,6 @@ __m512i mlir::daq::cpu::isa_model::_mm512_mask_mov_epi32(__m512i src,
   return src;
 }
 
-__m512i mlir::daq::cpu::isa_model::_mm512_maskz_mov_epi32(__mmask16 k,
-                                                          __m512i a) {
-  return _mm512_mask_mov_epi32(_mm512_setzero_si512(), k, a);
-}
-
 __m512i mlir::daq::cpu::isa_model::_mm512_mask_add_epi64(__m512i src,
                                                          __mmask8 k, __m512i a,
                                                          __m512i b) {
