@@ -2533,14 +2533,26 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
       return (row % g.n) * st[0] + (row / g.n) * strideOf.channel;
     };
     parallelFor(g.o * g.n, [&](int64_t begin, int64_t end) {
-      // u8: each row's codes as int16 first.
-      std::vector<int16_t> codes(u8 ? p2 : 0);
+      // u8: loadByteRun's scratch (an f32 or strided GY).
+      std::vector<int16_t> codes(u8 ? pixels : 0);
       for (int64_t row = begin; row < end; ++row) {
         // (grp, o) flattened is the channel.
         int64_t ch = row / g.n;
-        int16_t *dst = u8 ? codes.data() : a.get() + row * p2;
         if (densePlane && row + 1 < end)
           prefetchSpan(gy, planeStart(row + 1), pixels);
+        if (u8) {
+          uint8_t *bytes = a8.get() + row * p4;
+          if (densePlane)
+            loadByteRun(gy, planeStart(row), 1, pixels, ch, avx2, 128, bytes,
+                        codes.data());
+          else
+            for (int64_t oy = 0; oy < g.oh; ++oy)
+              loadByteRun(gy, planeStart(row) + oy * strideOf.row, strideOf.col,
+                          g.ow, ch, avx2, 128, bytes + oy * g.ow, codes.data());
+          std::fill(bytes + pixels, bytes + p4, uint8_t{128});
+          continue;
+        }
+        int16_t *dst = a.get() + row * p2;
         if (densePlane)
           loadRun(gy, planeStart(row), 1, pixels, ch, 0, avx2, dst);
         else
@@ -2549,11 +2561,6 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                     ch, 0, avx2, dst + oy * g.ow);
         if (p2 > pixels)
           dst[pixels] = 0;
-        if (u8) {
-          uint8_t *bytes = a8.get() + row * p4;
-          toBytes(dst, pixels, bytes);
-          std::fill(bytes + pixels, bytes + p4, uint8_t{128});
-        }
       }
     });
   }
