@@ -1097,16 +1097,33 @@ void transpose32(const void *srcData, int64_t rows, int64_t cols,
 }
 
 /// The streamed middles of scaleRun and storeRun on AVX-512 (where the CPU
-/// has it, whatever the microkernel variant, like the other helpers): from
-/// the first 64-byte aligned element, one non-temporal store per cache line.
-/// A core streams 16-19 GB/s of 512-bit stores on Zen 4, 13.5 GB/s of
-/// 128-bit ones. Return the first element not written.
+/// has it, whatever the microkernel variant, like the other helpers): one
+/// 512-bit non-temporal store per whole cache line, 128-bit ones from the
+/// first 16-byte aligned element up to it and after the last whole line. A
+/// Zen 4 core streams 16-19 GB/s of 512-bit stores, 13.5 GB/s of 128-bit
+/// ones; partial lines stay non-temporal (stored with plain stores, a line
+/// shared by two runs, e.g. the 224-byte rows of a 56-wide plane, was read
+/// from memory first: 3x3s2-64-128-56 backward-data 7 -> 10 ms). Return the
+/// first element not written (fewer than 4 remain).
 __attribute__((target("avx512f"))) int64_t
 streamScaledAVX512(const int32_t *acc, const float *alpha, bool perElement,
                    int64_t count, float *dst) {
+  auto lineOffset = [&](int64_t i) {
+    return reinterpret_cast<uintptr_t>(dst + i) % 64;
+  };
   int64_t i = 0;
-  for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 64 != 0; ++i)
+  for (; i < count && lineOffset(i) % 16 != 0; ++i)
     dst[i] = static_cast<float>(acc[i]) * alpha[perElement ? i : 0];
+  auto store4 = [&](int64_t at) {
+    __m128 scale =
+        perElement ? _mm_loadu_ps(alpha + at) : _mm_set1_ps(alpha[0]);
+    _mm_stream_ps(dst + at,
+                  _mm_mul_ps(_mm_cvtepi32_ps(_mm_loadu_si128(
+                                 reinterpret_cast<const __m128i *>(acc + at))),
+                             scale));
+  };
+  for (; i + 4 <= count && lineOffset(i) != 0; i += 4)
+    store4(i);
   __m512 scale = _mm512_set1_ps(alpha[0]);
   for (; i + 16 <= count; i += 16) {
     if (perElement)
@@ -1115,16 +1132,25 @@ streamScaledAVX512(const int32_t *acc, const float *alpha, bool perElement,
         dst + i,
         _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc + i)), scale));
   }
+  for (; i + 4 <= count; i += 4)
+    store4(i);
   return i;
 }
 
 __attribute__((target("avx512f"))) int64_t
 streamCopyAVX512(const float *src, int64_t count, float *dst) {
+  auto lineOffset = [&](int64_t i) {
+    return reinterpret_cast<uintptr_t>(dst + i) % 64;
+  };
   int64_t i = 0;
-  for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 64 != 0; ++i)
+  for (; i < count && lineOffset(i) % 16 != 0; ++i)
     dst[i] = src[i];
+  for (; i + 4 <= count && lineOffset(i) != 0; i += 4)
+    _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
   for (; i + 16 <= count; i += 16)
     _mm512_stream_ps(dst + i, _mm512_loadu_ps(src + i));
+  for (; i + 4 <= count; i += 4)
+    _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
   return i;
 }
 
