@@ -2645,7 +2645,13 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   int64_t rowTiles = (og + mr - 1) / mr;
   // Column tiles are processed in blocks that share each A row tile while
   // it is in L1 (A, all of GY, is re-read once per block), and K in blocks
-  // of images that keep the block's packed B within ~192 KiB of L2.
+  // of images that keep the block's packed B within ~192 KiB of L2. Where
+  // the accumulators of all column blocks of a group fit in L2 (up to
+  // kMaxImageOuterAccBytes; 288 KiB at 3x3s2-64-128-56), a task runs all of
+  // them for each block of images ("images outer"): an image's X
+  // (channels-last) and GY rows then come from memory once and from L2 for
+  // the other column blocks, not from L3 for each (its GEMM phase 6.4 ->
+  // 5.9 ms there).
   constexpr int64_t kColTilesPerBlock = 4;
   int64_t colBlocks = (colTiles + kColTilesPerBlock - 1) / kColTilesPerBlock;
   // Elements of a packed B tile per image: int16 pairs, or int8 quads.
@@ -2653,13 +2659,18 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   int64_t imagesPerBlock = std::max<int64_t>(
       1, (192 * 1024) / (kColTilesPerBlock * tileImageSize * 2));
   imagesPerBlock = std::min(imagesPerBlock, g.n);
-  // Few column blocks (a 1x1 layer with 64 input channels has one) left
+  // Few column tasks (a 1x1 layer with 64 input channels has one) left
   // threads idle or unevenly loaded: K (the images) is then split too,
   // into as few parts as keep the busiest thread within 1/8 of the mean,
   // each part's accumulators within kMaxPartBytes. Each part accumulates
   // on its own; the parts are summed below (int32 sums wrap, so the order
   // does not change the bits).
-  int64_t columnTasks = g.groups * colBlocks;
+  constexpr int64_t kMaxImageOuterAccBytes = 384 << 10;
+  int64_t accBytes = og * cols * static_cast<int64_t>(sizeof(int32_t));
+  bool imageOuter = colBlocks > 1 && accBytes <= kMaxImageOuterAccBytes;
+  int64_t blocksPerTask = imageOuter ? colBlocks : 1;
+  int64_t tasksPerGroup = (colBlocks + blocksPerTask - 1) / blocksPerTask;
+  int64_t columnTasks = g.groups * tasksPerGroup;
   int64_t threads = getNumThreads(), kParts = 1;
   constexpr int64_t kMaxPartBytes = 64 << 20;
   auto balanced = [&](int64_t tasks) {
@@ -2675,11 +2686,13 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // MB on one thread at 512 channels).
   std::unique_ptr<int32_t[]> staged(new int32_t[kParts * g.o * cols]);
 
-  PhaseTimer timer{fromPlanes ? (kParts > 1 ? "gemm from planes, K split"
-                                            : "gemm from planes")
-                              : (kParts > 1 ? "gemm, K split" : "gemm")};
+  std::string phase = std::string(fromPlanes ? "gemm from planes" : "gemm") +
+                      (kParts > 1 ? ", K split" : "") +
+                      (imageOuter ? ", images outer" : "");
+  PhaseTimer timer{phase.c_str()};
+  int64_t blockAccSize = kColTilesPerBlock * rowTiles * mr * nr;
   parallelFor(columnTasks * kParts, [&](int64_t begin, int64_t end) {
-    std::vector<int32_t> acc(kColTilesPerBlock * rowTiles * mr * nr);
+    std::vector<int32_t> acc(blocksPerTask * blockAccSize);
     std::vector<int16_t> packed(
         u8 ? 0 : kColTilesPerBlock * imagesPerBlock * tileImageSize);
     std::vector<int8_t> quads(
@@ -2723,9 +2736,9 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     };
     for (int64_t task = begin; task < end; ++task) {
       int64_t part = task % kParts, columnTask = task / kParts;
-      int64_t grp = columnTask / colBlocks, block = columnTask % colBlocks;
-      int64_t firstTile = block * kColTilesPerBlock;
-      int64_t numTiles = std::min(kColTilesPerBlock, colTiles - firstTile);
+      int64_t grp = columnTask / tasksPerGroup,
+              firstBlock = (columnTask % tasksPerGroup) * blocksPerTask;
+      int64_t numBlocks = std::min(blocksPerTask, colBlocks - firstBlock);
       int64_t imgBegin = part * g.n / kParts,
               imgEnd = (part + 1) * g.n / kParts;
       for (int64_t r = 0; r < rowTiles * mr; ++r) {
@@ -2739,125 +2752,139 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         int64_t images = std::min(imagesPerBlock, imgEnd - img0);
         for (int64_t i = 0; i < images; ++i)
           tapOffsets[i] = (img0 + i) * (u8 ? p4 : p2);
-        std::fill(bias.begin(), bias.end(), 0);
-        for (int64_t tb = 0; tb < numTiles; ++tb) {
-          const int64_t *offsets = colOffset.data() + (firstTile + tb) * nr;
-          bool contiguous = contiguousTile[firstTile + tb];
-          auto [firstQuad, lastQuad] = tileQuads[firstTile + tb];
-          for (int64_t i = 0; u8 && i < images; ++i) {
-            // Quads of four pixels, [quads][NR][4], and the columns' sums.
-            tileOffsets[tb * imagesPerBlock + i] =
-                tapOffsets[i] + 4 * firstQuad;
-            int8_t *dst = quads.data() + tb * imagesPerBlock * tileImageSize +
-                          i * (lastQuad - firstQuad) * 4 * nr;
-            int32_t *sums = bias.data() + tb * nr;
-            if (fromPlanes) {
-              // The runs as bytes, transposed as 32-bit quads.
-              loadPlaneRuns(grp, img0 + i, firstTile + tb, p4);
-              toBytes(planeRuns.data(), nr * p4, planeBytes.data(), 0);
-              for (int64_t j = 0; j < nr; ++j)
-                for (int64_t p = 0; p < pixels; ++p)
-                  addWrapping(sums[j], planeRuns[j * p4 + p]);
-              transpose32(planeBytes.data(), nr, p4 / 4, p4 / 4, dst, nr);
-              continue;
-            }
-            const int8_t *image = reinterpret_cast<const int8_t *>(
-                buf.bytePixel(grp, img0 + i, 0, 0));
-            // Prefetched ahead as in the int16 packing below.
-            constexpr int64_t kPrefetchPixels = 16;
-            int64_t firstPixel = 4 * firstQuad,
-                    endPixel = std::min(pixels, 4 * lastQuad);
-            for (int64_t p = firstPixel;
-                 p < std::min(firstPixel + kPrefetchPixels, endPixel); ++p)
-              __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
-            for (int64_t p = firstPixel; p < endPixel; p += 4, dst += 4 * nr) {
-              for (int64_t q = p + kPrefetchPixels;
-                   q < std::min(p + kPrefetchPixels + 4, pixels); ++q)
-                __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
-              const int8_t *src[4];
-              for (int q = 0; q < 4; ++q)
-                src[q] = p + q < pixels ? image + pixelOffsets[p + q] : nullptr;
-              if (contiguous && p + 4 <= pixels) {
-                const int8_t *const runs[4] = {
-                    src[0] + offsets[0], src[1] + offsets[0],
-                    src[2] + offsets[0], src[3] + offsets[0]};
-                interleaveByteQuads(runs, nr, dst, sums);
-                continue;
-              }
-              for (int64_t j = 0; j < nr; ++j)
-                for (int q = 0; q < 4; ++q) {
-                  int8_t v = offsets[j] >= 0 && src[q] ? src[q][offsets[j]] : 0;
-                  dst[4 * j + q] = static_cast<int8_t>(v);
-                  addWrapping(sums[j], v);
-                }
-            }
-          }
-          for (int64_t i = 0; !u8 && i < images; ++i) {
-            int16_t *dst =
-                packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
-            if (fromPlanes) {
-              // [P2 / 2][NR][2]: the runs transposed as 32-bit pairs.
-              loadPlaneRuns(grp, img0 + i, firstTile + tb, p2);
-              transpose32(planeRuns.data(), nr, p2 / 2, p2 / 2, dst, nr);
-              continue;
-            }
-            const int16_t *image = buf.pixel(grp, img0 + i, 0, 0);
-            // The pixels' lines come from L3 or memory (a column block
-            // reads every pixel of the buffer once): prefetched a few
-            // pairs ahead, the loads stalled a third of the time.
-            constexpr int64_t kPrefetchPixels = 16;
-            for (int64_t p = 0; p < std::min(kPrefetchPixels, pixels); ++p)
-              __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
-            for (int64_t p = 0; p < pixels; p += 2, dst += 2 * nr) {
-              for (int64_t q = p + kPrefetchPixels;
-                   q < std::min(p + kPrefetchPixels + 2, pixels); ++q)
-                __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
-              const int16_t *src0 = image + pixelOffsets[p];
-              const int16_t *src1 =
-                  p + 1 < pixels ? image + pixelOffsets[p + 1] : nullptr;
-              if (contiguous && src1) {
-                for (int64_t j = 0; j < nr; j += 16)
-                  interleave16AVX2(src0 + offsets[j], src1 + offsets[j],
-                                   dst + 2 * j);
-                continue;
-              }
-              for (int64_t j = 0; j < nr; ++j) {
-                bool valid = offsets[j] >= 0;
-                dst[2 * j] = valid ? src0[offsets[j]] : 0;
-                dst[2 * j + 1] = valid && src1 ? src1[offsets[j]] : 0;
-              }
-            }
-          }
-        }
-        for (int32_t &sum : bias)
-          sum = byteBias(sum);
-        for (int64_t t = 0; t < rowTiles; ++t)
+        for (int64_t blockIndex = 0; blockIndex < numBlocks; ++blockIndex) {
+          int64_t firstTile = (firstBlock + blockIndex) * kColTilesPerBlock;
+          int64_t numTiles = std::min(kColTilesPerBlock, colTiles - firstTile);
+          int32_t *blockAcc = acc.data() + blockIndex * blockAccSize;
+          std::fill(bias.begin(), bias.end(), 0);
           for (int64_t tb = 0; tb < numTiles; ++tb) {
-            if (u8) {
-              auto [firstQuad, lastQuad] = tileQuads[firstTile + tb];
-              uk.runBytes({byteRows.data() + t * mr,
-                           tileOffsets.data() + tb * imagesPerBlock, images,
-                           lastQuad - firstQuad,
-                           quads.data() + tb * imagesPerBlock * tileImageSize,
-                           bias.data() + tb * nr,
-                           acc.data() + (tb * rowTiles + t) * mr * nr,
-                           img0 > imgBegin});
-              continue;
+            const int64_t *offsets = colOffset.data() + (firstTile + tb) * nr;
+            bool contiguous = contiguousTile[firstTile + tb];
+            auto [firstQuad, lastQuad] = tileQuads[firstTile + tb];
+            for (int64_t i = 0; u8 && i < images; ++i) {
+              // Quads of four pixels, [quads][NR][4], and the columns' sums.
+              tileOffsets[tb * imagesPerBlock + i] =
+                  tapOffsets[i] + 4 * firstQuad;
+              int8_t *dst = quads.data() + tb * imagesPerBlock * tileImageSize +
+                            i * (lastQuad - firstQuad) * 4 * nr;
+              int32_t *sums = bias.data() + tb * nr;
+              if (fromPlanes) {
+                // The runs as bytes, transposed as 32-bit quads.
+                loadPlaneRuns(grp, img0 + i, firstTile + tb, p4);
+                toBytes(planeRuns.data(), nr * p4, planeBytes.data(), 0);
+                for (int64_t j = 0; j < nr; ++j)
+                  for (int64_t p = 0; p < pixels; ++p)
+                    addWrapping(sums[j], planeRuns[j * p4 + p]);
+                transpose32(planeBytes.data(), nr, p4 / 4, p4 / 4, dst, nr);
+                continue;
+              }
+              const int8_t *image = reinterpret_cast<const int8_t *>(
+                  buf.bytePixel(grp, img0 + i, 0, 0));
+              // Prefetched ahead as in the int16 packing below.
+              constexpr int64_t kPrefetchPixels = 16;
+              int64_t firstPixel = 4 * firstQuad,
+                      endPixel = std::min(pixels, 4 * lastQuad);
+              for (int64_t p = firstPixel;
+                   p < std::min(firstPixel + kPrefetchPixels, endPixel); ++p)
+                __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
+              for (int64_t p = firstPixel; p < endPixel;
+                   p += 4, dst += 4 * nr) {
+                for (int64_t q = p + kPrefetchPixels;
+                     q < std::min(p + kPrefetchPixels + 4, pixels); ++q)
+                  __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
+                const int8_t *src[4];
+                for (int q = 0; q < 4; ++q)
+                  src[q] =
+                      p + q < pixels ? image + pixelOffsets[p + q] : nullptr;
+                if (contiguous && p + 4 <= pixels) {
+                  const int8_t *const runs[4] = {
+                      src[0] + offsets[0], src[1] + offsets[0],
+                      src[2] + offsets[0], src[3] + offsets[0]};
+                  interleaveByteQuads(runs, nr, dst, sums);
+                  continue;
+                }
+                for (int64_t j = 0; j < nr; ++j)
+                  for (int q = 0; q < 4; ++q) {
+                    int8_t v =
+                        offsets[j] >= 0 && src[q] ? src[q][offsets[j]] : 0;
+                    dst[4 * j + q] = static_cast<int8_t>(v);
+                    addWrapping(sums[j], v);
+                  }
+              }
             }
-            MicroTile tile{rowPointers.data() + t * mr,
-                           tapOffsets.data(),
-                           images,
-                           p2 / 2,
-                           packed.data() + tb * imagesPerBlock * tileImageSize,
-                           acc.data() + (tb * rowTiles + t) * mr * nr,
-                           img0 > imgBegin};
-            uk.run(tile);
+            for (int64_t i = 0; !u8 && i < images; ++i) {
+              int16_t *dst =
+                  packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
+              if (fromPlanes) {
+                // [P2 / 2][NR][2]: the runs transposed as 32-bit pairs.
+                loadPlaneRuns(grp, img0 + i, firstTile + tb, p2);
+                transpose32(planeRuns.data(), nr, p2 / 2, p2 / 2, dst, nr);
+                continue;
+              }
+              const int16_t *image = buf.pixel(grp, img0 + i, 0, 0);
+              // The pixels' lines come from L3 or memory (a column block
+              // reads every pixel of the buffer once): prefetched a few
+              // pairs ahead, the loads stalled a third of the time.
+              constexpr int64_t kPrefetchPixels = 16;
+              for (int64_t p = 0; p < std::min(kPrefetchPixels, pixels); ++p)
+                __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
+              for (int64_t p = 0; p < pixels; p += 2, dst += 2 * nr) {
+                for (int64_t q = p + kPrefetchPixels;
+                     q < std::min(p + kPrefetchPixels + 2, pixels); ++q)
+                  __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
+                const int16_t *src0 = image + pixelOffsets[p];
+                const int16_t *src1 =
+                    p + 1 < pixels ? image + pixelOffsets[p + 1] : nullptr;
+                if (contiguous && src1) {
+                  for (int64_t j = 0; j < nr; j += 16)
+                    interleave16AVX2(src0 + offsets[j], src1 + offsets[j],
+                                     dst + 2 * j);
+                  continue;
+                }
+                for (int64_t j = 0; j < nr; ++j) {
+                  bool valid = offsets[j] >= 0;
+                  dst[2 * j] = valid ? src0[offsets[j]] : 0;
+                  dst[2 * j + 1] = valid && src1 ? src1[offsets[j]] : 0;
+                }
+              }
+            }
           }
+          for (int32_t &sum : bias)
+            sum = byteBias(sum);
+          for (int64_t t = 0; t < rowTiles; ++t)
+            for (int64_t tb = 0; tb < numTiles; ++tb) {
+              if (u8) {
+                auto [firstQuad, lastQuad] = tileQuads[firstTile + tb];
+                uk.runBytes({byteRows.data() + t * mr,
+                             tileOffsets.data() + tb * imagesPerBlock, images,
+                             lastQuad - firstQuad,
+                             quads.data() + tb * imagesPerBlock * tileImageSize,
+                             bias.data() + tb * nr,
+                             blockAcc + (tb * rowTiles + t) * mr * nr,
+                             img0 > imgBegin});
+                continue;
+              }
+              MicroTile tile{rowPointers.data() + t * mr,
+                             tapOffsets.data(),
+                             images,
+                             p2 / 2,
+                             packed.data() +
+                                 tb * imagesPerBlock * tileImageSize,
+                             blockAcc + (tb * rowTiles + t) * mr * nr,
+                             img0 > imgBegin};
+              uk.run(tile);
+            }
+        }
       }
-      for (int64_t tb = 0; tb < numTiles; ++tb) {
-        int64_t colTile = firstTile + tb;
+      for (int64_t tile = 0; tile < numBlocks * kColTilesPerBlock; ++tile) {
+        int64_t colTile = firstBlock * kColTilesPerBlock + tile;
+        if (colTile >= colTiles)
+          break;
         int64_t validCols = std::min(nr, cols - colTile * nr);
-        const int32_t *tileAcc = acc.data() + tb * rowTiles * mr * nr;
+        // Tile `tile` of the task: block tile / 4, its tile tile % 4.
+        const int32_t *tileAcc =
+            acc.data() + (tile / kColTilesPerBlock) * blockAccSize +
+            (tile % kColTilesPerBlock) * rowTiles * mr * nr;
         for (int64_t o = 0; o < og; ++o)
           std::copy(tileAcc + o * nr, tileAcc + o * nr + validCols,
                     staged.get() + ((part * g.o) + grp * og + o) * cols +

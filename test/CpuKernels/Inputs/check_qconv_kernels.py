@@ -151,7 +151,10 @@ def extra_cases(kernel):
       all, after tiles of other classes in the same buffers);
     * backward-filter's im2col form leaving out the quads of output rows
       whose tap row is padding (u8): 64 channels (column tiles of one tap)
-      on 7 x 9 images, and stride 2 with uneven padding.
+      on 7 x 9 images, and stride 2 with uneven padding; its two orders,
+      images outer (those cases: the accumulators of all column blocks fit
+      in L2) and column blocks outer (96 -> 192 channels, 3x3 stride 2, not
+      Winograd on any variant: 648 KiB of accumulators).
     """
     # The direct forms' u8 x s8 operands (NHWC 1x1, NCHW strided
     # backward-data), on the variants that have them.
@@ -206,9 +209,13 @@ def extra_cases(kernel):
              (2, 6, 9, 10, 10, 3, 3), None, set(),
              ["gemm, padding skipped"]),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
-             (3, 64, 7, 9, 12, 3, 3), None, set(), []),
+             (3, 64, 7, 9, 12, 3, 3), 2, set(),
+             ["gemm, K split, images outer"]),
             (ref.Conv("nchw", (2, 2), (1, 2, 1, 0), (1, 1), 1),
              (2, 32, 13, 13, 8, 3, 3), None, {"channel-clips"}, []),
+            (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (2, 96, 9, 9, 192, 3, 3), 2, set(),
+             ["gemm", "!gemm, images outer", "!gemm, K split, images outer"]),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
              (5, 160, 34, 34, 9, 3, 3), 2, set(), ["gemm over planes"])]
 
