@@ -1096,90 +1096,91 @@ void transpose32(const void *srcData, int64_t rows, int64_t cols,
       copy(r, c);
 }
 
-/// The streamed middles of scaleRun and storeRun on AVX-512 (where the CPU
-/// has it, whatever the microkernel variant, like the other helpers): one
-/// 512-bit non-temporal store per whole cache line, 128-bit ones from the
-/// first 16-byte aligned element up to it and after the last whole line. A
-/// Zen 4 core streams 16-19 GB/s of 512-bit stores, 13.5 GB/s of 128-bit
-/// ones; partial lines stay non-temporal (stored with plain stores, a line
-/// shared by two runs, e.g. the 224-byte rows of a 56-wide plane, was read
-/// from memory first: 3x3s2-64-128-56 backward-data 7 -> 10 ms). Return the
-/// first element not written (fewer than 4 remain).
-__attribute__((target("avx512f"))) int64_t
-streamScaledAVX512(const int32_t *acc, const float *alpha, bool perElement,
-                   int64_t count, float *dst) {
-  auto lineOffset = [&](int64_t i) {
-    return reinterpret_cast<uintptr_t>(dst + i) % 64;
-  };
-  int64_t i = 0;
-  for (; i < count && lineOffset(i) % 16 != 0; ++i)
-    dst[i] = static_cast<float>(acc[i]) * alpha[perElement ? i : 0];
-  auto store4 = [&](int64_t at) {
-    __m128 scale =
-        perElement ? _mm_loadu_ps(alpha + at) : _mm_set1_ps(alpha[0]);
-    _mm_stream_ps(dst + at,
-                  _mm_mul_ps(_mm_cvtepi32_ps(_mm_loadu_si128(
-                                 reinterpret_cast<const __m128i *>(acc + at))),
-                             scale));
-  };
-  for (; i + 4 <= count && lineOffset(i) != 0; i += 4)
-    store4(i);
-  __m512 scale = _mm512_set1_ps(alpha[0]);
-  for (; i + 16 <= count; i += 16) {
-    if (perElement)
-      scale = _mm512_loadu_ps(alpha + i);
-    _mm512_stream_ps(
-        dst + i,
-        _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc + i)), scale));
+/// The values scaleRun writes: float(acc[i]) * alpha[perElement ? i : 0]
+/// (cvtdq2ps and mulps round like the scalar form), one, 4 or 16 at a time.
+struct ScaledAccumulators {
+  const int32_t *acc;
+  const float *alpha;
+  bool perElement;
+
+  float one(int64_t i) const {
+    return static_cast<float>(acc[i]) * alpha[perElement ? i : 0];
   }
-  for (; i + 4 <= count; i += 4)
-    store4(i);
-  return i;
-}
+  __m128 four(int64_t i) const {
+    __m128 scale = perElement ? _mm_loadu_ps(alpha + i) : _mm_set1_ps(alpha[0]);
+    return _mm_mul_ps(_mm_cvtepi32_ps(_mm_loadu_si128(
+                          reinterpret_cast<const __m128i *>(acc + i))),
+                      scale);
+  }
+  __attribute__((target("avx512f"))) __m512 sixteen(int64_t i) const {
+    __m512 scale =
+        perElement ? _mm512_loadu_ps(alpha + i) : _mm512_set1_ps(alpha[0]);
+    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc + i)),
+                         scale);
+  }
+};
 
+/// The values storeRun writes: src[i].
+struct FloatRun {
+  const float *src;
+
+  float one(int64_t i) const { return src[i]; }
+  __m128 four(int64_t i) const { return _mm_loadu_ps(src + i); }
+  __attribute__((target("avx512f"))) __m512 sixteen(int64_t i) const {
+    return _mm512_loadu_ps(src + i);
+  }
+};
+
+/// The streamed middle of a run on AVX-512 (where the CPU has it, whatever
+/// the microkernel variant, like the other helpers): one 512-bit
+/// non-temporal store per whole cache line, 128-bit ones from the first
+/// 16-byte aligned element up to it and after the last whole line. A Zen 4
+/// core streams 16-19 GB/s of 512-bit stores, 13.5 GB/s of 128-bit ones;
+/// partial lines stay non-temporal (stored with plain stores, a line shared
+/// by two runs, e.g. the 224-byte rows of a 56-wide plane, was read from
+/// memory first: 3x3s2-64-128-56 backward-data 7 -> 10 ms). Returns the
+/// first element not written (fewer than 4 remain).
+template <typename Values>
 __attribute__((target("avx512f"))) int64_t
-streamCopyAVX512(const float *src, int64_t count, float *dst) {
+streamAVX512(const Values &values, int64_t count, float *dst) {
   auto lineOffset = [&](int64_t i) {
     return reinterpret_cast<uintptr_t>(dst + i) % 64;
   };
   int64_t i = 0;
   for (; i < count && lineOffset(i) % 16 != 0; ++i)
-    dst[i] = src[i];
+    dst[i] = values.one(i);
   for (; i + 4 <= count && lineOffset(i) != 0; i += 4)
-    _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
+    _mm_stream_ps(dst + i, values.four(i));
   for (; i + 16 <= count; i += 16)
-    _mm512_stream_ps(dst + i, _mm512_loadu_ps(src + i));
+    _mm512_stream_ps(dst + i, values.sixteen(i));
   for (; i + 4 <= count; i += 4)
-    _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
+    _mm_stream_ps(dst + i, values.four(i));
   return i;
 }
 
-/// dst[i] = float(acc[i]) * alpha[perElement ? i : 0] for i < count
-/// (cvtdq2ps and mulps round like the scalar forms). With `stream`, the
-/// aligned middle is written with non-temporal stores: an output much
-/// larger than the caches is then not read in before it is overwritten.
-void scaleRun(const int32_t *acc, const float *alpha, bool perElement,
-              int64_t count, float *dst, bool stream) {
-  auto scalar = [&](int64_t i) {
-    dst[i] = static_cast<float>(acc[i]) * alpha[perElement ? i : 0];
-  };
+/// Writes values[0, count) to dst. With `stream`, the aligned middle is
+/// written with non-temporal stores: an output much larger than the caches
+/// is then not read in before it is overwritten.
+template <typename Values>
+void writeRun(const Values &values, int64_t count, float *dst, bool stream) {
   int64_t i = 0;
   if (stream && getFeatures().avx512f) {
-    i = streamScaledAVX512(acc, alpha, perElement, count, dst);
+    i = streamAVX512(values, count, dst);
   } else if (stream) {
     for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
-      scalar(i);
-    __m128 scale = _mm_set1_ps(alpha[0]);
-    for (; i + 4 <= count; i += 4) {
-      __m128i values =
-          _mm_loadu_si128(reinterpret_cast<const __m128i *>(acc + i));
-      if (perElement)
-        scale = _mm_loadu_ps(alpha + i);
-      _mm_stream_ps(dst + i, _mm_mul_ps(_mm_cvtepi32_ps(values), scale));
-    }
+      dst[i] = values.one(i);
+    for (; i + 4 <= count; i += 4)
+      _mm_stream_ps(dst + i, values.four(i));
   }
   for (; i < count; ++i)
-    scalar(i);
+    dst[i] = values.one(i);
+}
+
+/// dst[i] = float(acc[i]) * alpha[perElement ? i : 0] for i < count,
+/// streamed as writeRun.
+void scaleRun(const int32_t *acc, const float *alpha, bool perElement,
+              int64_t count, float *dst, bool stream) {
+  writeRun(ScaledAccumulators{acc, alpha, perElement}, count, dst, stream);
 }
 
 /// Writes a block of accumulators, `acc` [rows][NR] row-major, to the
@@ -1656,18 +1657,9 @@ void runWinograd(const WinogradConv &p, const Microkernel &uk,
   });
 }
 
-/// Writes src[0, count) to dst, streaming the aligned middle like scaleRun.
+/// Writes src[0, count) to dst, streamed as writeRun.
 void storeRun(const float *src, int64_t count, float *dst, bool stream) {
-  int64_t i = 0;
-  if (stream && getFeatures().avx512f) {
-    i = streamCopyAVX512(src, count, dst);
-  } else if (stream) {
-    for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
-      dst[i] = src[i];
-    for (; i + 4 <= count; i += 4)
-      _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
-  }
-  std::copy(src + i, src + count, dst + i);
+  writeRun(FloatRun{src}, count, dst, stream);
 }
 
 //===----------------------------------------------------------------------===//
@@ -2734,6 +2726,99 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                   run + y * g.ow);
       }
     };
+    // Packs B of column tile `colTile` (tile tb of its block) for images
+    // [img0, img0 + images) of group `grp`: u8 quads with the columns'
+    // sums in `bias` (and each image's K offset in tileOffsets), or int16
+    // pairs.
+    auto packTile = [&](int64_t grp, int64_t img0, int64_t images,
+                        int64_t colTile, int64_t tb) {
+      const int64_t *offsets = colOffset.data() + colTile * nr;
+      bool contiguous = contiguousTile[colTile];
+      auto [firstQuad, lastQuad] = tileQuads[colTile];
+      for (int64_t i = 0; u8 && i < images; ++i) {
+        // Quads of four pixels, [quads][NR][4], and the columns' sums.
+        tileOffsets[tb * imagesPerBlock + i] = tapOffsets[i] + 4 * firstQuad;
+        int8_t *dst = quads.data() + tb * imagesPerBlock * tileImageSize +
+                      i * (lastQuad - firstQuad) * 4 * nr;
+        int32_t *sums = bias.data() + tb * nr;
+        if (fromPlanes) {
+          // The runs as bytes, transposed as 32-bit quads.
+          loadPlaneRuns(grp, img0 + i, colTile, p4);
+          toBytes(planeRuns.data(), nr * p4, planeBytes.data(), 0);
+          for (int64_t j = 0; j < nr; ++j)
+            for (int64_t p = 0; p < pixels; ++p)
+              addWrapping(sums[j], planeRuns[j * p4 + p]);
+          transpose32(planeBytes.data(), nr, p4 / 4, p4 / 4, dst, nr);
+          continue;
+        }
+        const int8_t *image = reinterpret_cast<const int8_t *>(
+            buf.bytePixel(grp, img0 + i, 0, 0));
+        // Prefetched ahead as in the int16 packing below.
+        constexpr int64_t kPrefetchPixels = 16;
+        int64_t firstPixel = 4 * firstQuad,
+                endPixel = std::min(pixels, 4 * lastQuad);
+        for (int64_t p = firstPixel;
+             p < std::min(firstPixel + kPrefetchPixels, endPixel); ++p)
+          __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
+        for (int64_t p = firstPixel; p < endPixel; p += 4, dst += 4 * nr) {
+          for (int64_t q = p + kPrefetchPixels;
+               q < std::min(p + kPrefetchPixels + 4, pixels); ++q)
+            __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
+          const int8_t *src[4];
+          for (int q = 0; q < 4; ++q)
+            src[q] = p + q < pixels ? image + pixelOffsets[p + q] : nullptr;
+          if (contiguous && p + 4 <= pixels) {
+            const int8_t *const runs[4] = {
+                src[0] + offsets[0], src[1] + offsets[0], src[2] + offsets[0],
+                src[3] + offsets[0]};
+            interleaveByteQuads(runs, nr, dst, sums);
+            continue;
+          }
+          for (int64_t j = 0; j < nr; ++j)
+            for (int q = 0; q < 4; ++q) {
+              int8_t v = offsets[j] >= 0 && src[q] ? src[q][offsets[j]] : 0;
+              dst[4 * j + q] = static_cast<int8_t>(v);
+              addWrapping(sums[j], v);
+            }
+        }
+      }
+      for (int64_t i = 0; !u8 && i < images; ++i) {
+        int16_t *dst =
+            packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
+        if (fromPlanes) {
+          // [P2 / 2][NR][2]: the runs transposed as 32-bit pairs.
+          loadPlaneRuns(grp, img0 + i, colTile, p2);
+          transpose32(planeRuns.data(), nr, p2 / 2, p2 / 2, dst, nr);
+          continue;
+        }
+        const int16_t *image = buf.pixel(grp, img0 + i, 0, 0);
+        // The pixels' lines come from L3 or memory (a column block
+        // reads every pixel of the buffer once): prefetched a few
+        // pairs ahead, the loads stalled a third of the time.
+        constexpr int64_t kPrefetchPixels = 16;
+        for (int64_t p = 0; p < std::min(kPrefetchPixels, pixels); ++p)
+          __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
+        for (int64_t p = 0; p < pixels; p += 2, dst += 2 * nr) {
+          for (int64_t q = p + kPrefetchPixels;
+               q < std::min(p + kPrefetchPixels + 2, pixels); ++q)
+            __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
+          const int16_t *src0 = image + pixelOffsets[p];
+          const int16_t *src1 =
+              p + 1 < pixels ? image + pixelOffsets[p + 1] : nullptr;
+          if (contiguous && src1) {
+            for (int64_t j = 0; j < nr; j += 16)
+              interleave16AVX2(src0 + offsets[j], src1 + offsets[j],
+                               dst + 2 * j);
+            continue;
+          }
+          for (int64_t j = 0; j < nr; ++j) {
+            bool valid = offsets[j] >= 0;
+            dst[2 * j] = valid ? src0[offsets[j]] : 0;
+            dst[2 * j + 1] = valid && src1 ? src1[offsets[j]] : 0;
+          }
+        }
+      }
+    };
     for (int64_t task = begin; task < end; ++task) {
       int64_t part = task % kParts, columnTask = task / kParts;
       int64_t grp = columnTask / tasksPerGroup,
@@ -2757,98 +2842,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
           int64_t numTiles = std::min(kColTilesPerBlock, colTiles - firstTile);
           int32_t *blockAcc = acc.data() + blockIndex * blockAccSize;
           std::fill(bias.begin(), bias.end(), 0);
-          for (int64_t tb = 0; tb < numTiles; ++tb) {
-            const int64_t *offsets = colOffset.data() + (firstTile + tb) * nr;
-            bool contiguous = contiguousTile[firstTile + tb];
-            auto [firstQuad, lastQuad] = tileQuads[firstTile + tb];
-            for (int64_t i = 0; u8 && i < images; ++i) {
-              // Quads of four pixels, [quads][NR][4], and the columns' sums.
-              tileOffsets[tb * imagesPerBlock + i] =
-                  tapOffsets[i] + 4 * firstQuad;
-              int8_t *dst = quads.data() + tb * imagesPerBlock * tileImageSize +
-                            i * (lastQuad - firstQuad) * 4 * nr;
-              int32_t *sums = bias.data() + tb * nr;
-              if (fromPlanes) {
-                // The runs as bytes, transposed as 32-bit quads.
-                loadPlaneRuns(grp, img0 + i, firstTile + tb, p4);
-                toBytes(planeRuns.data(), nr * p4, planeBytes.data(), 0);
-                for (int64_t j = 0; j < nr; ++j)
-                  for (int64_t p = 0; p < pixels; ++p)
-                    addWrapping(sums[j], planeRuns[j * p4 + p]);
-                transpose32(planeBytes.data(), nr, p4 / 4, p4 / 4, dst, nr);
-                continue;
-              }
-              const int8_t *image = reinterpret_cast<const int8_t *>(
-                  buf.bytePixel(grp, img0 + i, 0, 0));
-              // Prefetched ahead as in the int16 packing below.
-              constexpr int64_t kPrefetchPixels = 16;
-              int64_t firstPixel = 4 * firstQuad,
-                      endPixel = std::min(pixels, 4 * lastQuad);
-              for (int64_t p = firstPixel;
-                   p < std::min(firstPixel + kPrefetchPixels, endPixel); ++p)
-                __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
-              for (int64_t p = firstPixel; p < endPixel;
-                   p += 4, dst += 4 * nr) {
-                for (int64_t q = p + kPrefetchPixels;
-                     q < std::min(p + kPrefetchPixels + 4, pixels); ++q)
-                  __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
-                const int8_t *src[4];
-                for (int q = 0; q < 4; ++q)
-                  src[q] =
-                      p + q < pixels ? image + pixelOffsets[p + q] : nullptr;
-                if (contiguous && p + 4 <= pixels) {
-                  const int8_t *const runs[4] = {
-                      src[0] + offsets[0], src[1] + offsets[0],
-                      src[2] + offsets[0], src[3] + offsets[0]};
-                  interleaveByteQuads(runs, nr, dst, sums);
-                  continue;
-                }
-                for (int64_t j = 0; j < nr; ++j)
-                  for (int q = 0; q < 4; ++q) {
-                    int8_t v =
-                        offsets[j] >= 0 && src[q] ? src[q][offsets[j]] : 0;
-                    dst[4 * j + q] = static_cast<int8_t>(v);
-                    addWrapping(sums[j], v);
-                  }
-              }
-            }
-            for (int64_t i = 0; !u8 && i < images; ++i) {
-              int16_t *dst =
-                  packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
-              if (fromPlanes) {
-                // [P2 / 2][NR][2]: the runs transposed as 32-bit pairs.
-                loadPlaneRuns(grp, img0 + i, firstTile + tb, p2);
-                transpose32(planeRuns.data(), nr, p2 / 2, p2 / 2, dst, nr);
-                continue;
-              }
-              const int16_t *image = buf.pixel(grp, img0 + i, 0, 0);
-              // The pixels' lines come from L3 or memory (a column block
-              // reads every pixel of the buffer once): prefetched a few
-              // pairs ahead, the loads stalled a third of the time.
-              constexpr int64_t kPrefetchPixels = 16;
-              for (int64_t p = 0; p < std::min(kPrefetchPixels, pixels); ++p)
-                __builtin_prefetch(image + pixelOffsets[p] + offsets[0]);
-              for (int64_t p = 0; p < pixels; p += 2, dst += 2 * nr) {
-                for (int64_t q = p + kPrefetchPixels;
-                     q < std::min(p + kPrefetchPixels + 2, pixels); ++q)
-                  __builtin_prefetch(image + pixelOffsets[q] + offsets[0]);
-                const int16_t *src0 = image + pixelOffsets[p];
-                const int16_t *src1 =
-                    p + 1 < pixels ? image + pixelOffsets[p + 1] : nullptr;
-                if (contiguous && src1) {
-                  for (int64_t j = 0; j < nr; j += 16)
-                    interleave16AVX2(src0 + offsets[j], src1 + offsets[j],
-                                     dst + 2 * j);
-                  continue;
-                }
-                for (int64_t j = 0; j < nr; ++j) {
-                  bool valid = offsets[j] >= 0;
-                  dst[2 * j] = valid ? src0[offsets[j]] : 0;
-                  dst[2 * j + 1] = valid && src1 ? src1[offsets[j]] : 0;
-                }
-              }
-            }
-          }
+          for (int64_t tb = 0; tb < numTiles; ++tb)
+            packTile(grp, img0, images, firstTile + tb, tb);
           for (int32_t &sum : bias)
             sum = byteBias(sum);
           for (int64_t t = 0; t < rowTiles; ++t)
@@ -2876,15 +2871,13 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
             }
         }
       }
-      for (int64_t tile = 0; tile < numBlocks * kColTilesPerBlock; ++tile) {
+      int64_t taskTiles = std::min(numBlocks * kColTilesPerBlock,
+                                   colTiles - firstBlock * kColTilesPerBlock);
+      for (int64_t tile = 0; tile < taskTiles; ++tile) {
         int64_t colTile = firstBlock * kColTilesPerBlock + tile;
-        if (colTile >= colTiles)
-          break;
         int64_t validCols = std::min(nr, cols - colTile * nr);
-        // Tile `tile` of the task: block tile / 4, its tile tile % 4.
-        const int32_t *tileAcc =
-            acc.data() + (tile / kColTilesPerBlock) * blockAccSize +
-            (tile % kColTilesPerBlock) * rowTiles * mr * nr;
+        // The task's blocks' accumulators are its tiles' in order.
+        const int32_t *tileAcc = acc.data() + tile * rowTiles * mr * nr;
         for (int64_t o = 0; o < og; ++o)
           std::copy(tileAcc + o * nr, tileAcc + o * nr + validCols,
                     staged.get() + ((part * g.o) + grp * og + o) * cols +

@@ -207,14 +207,11 @@ DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
 typedef float Floats8 __attribute__((vector_size(32)));
 typedef int32_t Ints8 __attribute__((vector_size(32)));
 
-/// Pass 3 on channel c of unit inner stride (fewer than 2^31 elements): the
-/// comparisons in f32 (twice the lanes of f64), counted in 32-bit lanes
-/// across the channel's rows.
+/// Pass 3 on channel c of unit inner stride (fewer than 2^31 elements),
+/// counted in 32-bit lanes across the channel's rows.
 template <bool Both>
-DAQ_INLINE void countAboveChannel(const View &v, int64_t c, double sigma,
-                                  double sigmaT, Stats &st) {
-  float below = largestFloatAtMost(sigma);
-  float belowT = largestFloatAtMost(sigmaT);
+DAQ_INLINE void countAboveChannel(const View &v, int64_t c, float below,
+                                  float belowT, Stats &st) {
   Ints8 lanes = {}, lanesT = {};
   int64_t count = 0, countT = 0;
   for (int64_t o = 0; o < v.n[0]; ++o) {
@@ -516,15 +513,16 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
     return;
   }
   if constexpr (Pass == 3) {
-    if (Rows == nullptr && v.s[2] == 1 &&
-        v.n[0] * v.n[2] < (int64_t(1) << 31)) {
-      for (int64_t c = c0; c < c1; ++c)
-        countAboveChannel<Both>(v, c, sigma[c], Both ? tensor[1] : 0.0, st[c]);
-      return;
-    }
+    // Counts compare in f32: |x| > sigma exactly when |x| > below.
+    bool byChannel =
+        Rows == nullptr && v.s[2] == 1 && v.n[0] * v.n[2] < (int64_t(1) << 31);
     float belowT = largestFloatAtMost(Both ? tensor[1] : 0.0);
     for (int64_t c = c0; c < c1; ++c) {
       float below = largestFloatAtMost(sigma[c]);
+      if (byChannel) {
+        countAboveChannel<Both>(v, c, below, belowT, st[c]);
+        continue;
+      }
       for (int64_t o = 0; o < v.n[0]; ++o)
         countAboveRow<Both, Rows>(v.at(o, c), v.n[2], v.s[2], below, belowT,
                                   st[c]);
