@@ -3193,21 +3193,45 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   // planes as bytes (code + 128), GY as int8 quads with a bias per column.
   bool u8 = uk.runBytes != nullptr;
   int64_t lane = u8 ? 4 : 2, elementBytes = u8 ? 1 : 2;
-  int64_t ow2 = roundUp(g.ow, lane), lanesPerRow = ow2 / lane;
   int64_t hp = std::max(g.pt + g.h, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1);
-  // Wide enough for the pad elements of a row (they meet zeros of B).
-  int64_t wp = std::max(g.pl + g.w, (ow2 - 1) + (g.kw - 1) * g.dw + 1);
-  int64_t plane = hp * wp;
+  // K's segments (the microkernel's "taps"): one per output row, OW
+  // rounded up to the lane (the plane rows wide enough for the pad
+  // elements, which meet zeros of B); or, at stride 1 where that is less K,
+  // one per image, its rows flattened with the plane's pitch (the columns
+  // past OW meet zeros of B). A window past a row's right edge then reads
+  // the next row's left padding: no right padding of its own is needed.
+  // A 14 x 14 image padded by 1 at pitch 15:
+  //
+  //   p p p ... p     row 0: top padding           p: the pad code
+  //   p x x ... x     rows 1-14: the image         x: X's codes
+  //   p p p ... p     row 15: bottom padding
+  //   p p p           past it: the last windows' reads
+  //
+  // K per image 14 x 15 = 210 -> 212 (as segments 14 rows of 16 = 224).
+  int64_t ow2 = roundUp(g.ow, lane);
+  int64_t flatPitch = std::max(g.pl + g.w, g.ow + (g.kw - 1) * g.dw - g.pl);
+  bool flat = g.sh == 1 && roundUp(g.oh * flatPitch, lane) < g.oh * ow2;
+  int64_t wp = flat ? flatPitch
+                    : std::max(g.pl + g.w, (ow2 - 1) + (g.kw - 1) * g.dw + 1);
+  // Elements of K per segment, segments per image; rowPitch is an output
+  // row's in K.
+  int64_t segmentLength = flat ? roundUp(g.oh * wp, lane) : ow2;
+  int64_t segmentsPerImage = flat ? 1 : g.oh, rowPitch = flat ? wp : ow2;
+  int64_t lanesPerSegment = segmentLength / lane;
+  // A flattened segment reads up to segmentLength past its tap's offset.
+  int64_t plane = std::max(hp * wp, (g.kh - 1) * g.dh * wp + (g.kw - 1) * g.dw +
+                                        (flat ? segmentLength : 0));
   int64_t colTiles = (og + nr - 1) / nr;
   int64_t rows = g.taps() * cg, rowTiles = (rows + mr - 1) / mr;
-  int64_t segmentSize = ow2 * nr; // elements of a B tile per segment
-  int64_t imageSize = g.oh * ow2; // elements of a GY channel, rows padded
+  int64_t segmentSize = segmentLength * nr; // elements of a B tile per segment
+  // Elements of a GY channel, rows padded.
+  int64_t imageSize = segmentsPerImage * segmentLength;
   // Images per block: their planes and packed GY within ~512 KiB of L2.
   int64_t bytesPerImage =
-      (g.c * plane + g.groups * colTiles * g.oh * segmentSize) * elementBytes;
+      (g.c * plane + g.groups * colTiles * imageSize * nr) * elementBytes;
   int64_t imagesPerBlock =
       std::clamp<int64_t>((512 << 10) / bytesPerImage, 1, g.n);
-  int64_t blockSegments = imagesPerBlock * g.oh;
+  int64_t blockSegments = imagesPerBlock * segmentsPerImage;
   int64_t threads = getNumThreads();
   int64_t imageParts = std::min<int64_t>(threads, g.n);
   int64_t rowParts =
@@ -3221,7 +3245,8 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   const ActivationStrides xOf(xs, g.nhwc), yOf(ys, g.nhwc);
   bool densePlane = yOf.col == 1 && yOf.row == g.ow;
 
-  PhaseTimer timer{"gemm over planes"};
+  PhaseTimer timer{flat ? "gemm over planes, rows flattened"
+                        : "gemm over planes"};
   parallelFor(imageParts * rowParts, [&](int64_t begin, int64_t end) {
     int64_t blockPlanes = g.c * imagesPerBlock * plane;
     int64_t blockTiles = g.groups * colTiles * blockSegments * segmentSize;
@@ -3235,7 +3260,8 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
     std::vector<int16_t> scratch(std::max(g.w, g.oh * g.ow));
     std::vector<int64_t> segmentOffsets(blockSegments);
     for (int64_t seg = 0; seg < blockSegments; ++seg)
-      segmentOffsets[seg] = (seg / g.oh) * plane + (seg % g.oh) * g.sh * wp;
+      segmentOffsets[seg] = (seg / segmentsPerImage) * plane +
+                            (seg % segmentsPerImage) * g.sh * wp;
     std::vector<const int16_t *> rowPointers(mr);
     std::vector<const uint8_t *> byteRows(u8 ? mr : 0);
 
@@ -3257,8 +3283,9 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
       }
     };
     // Column tile `tile` of group grp of image img as the block's image i:
-    // each column's rows are loaded into [NR][OH][OW2] (one run where GY's
-    // plane is dense), then each segment's [NR][OW2] is transposed.
+    // each column's rows are loaded into [NR][OH][rowPitch] (one run where
+    // GY's plane is dense and unpadded), then each segment's
+    // [NR][segmentLength] is transposed.
     auto packColumns = [&](int64_t grp, int64_t tile, int64_t i, int64_t img) {
       int64_t validCols = std::min(nr, og - tile * nr);
       // Zeros where no code lands: pad lanes and missing columns.
@@ -3266,7 +3293,7 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
         std::fill(image.begin(), image.end(), 0);
       else
         std::fill(imageBytes.begin() +
-                      (ow2 == g.ow ? validCols * imageSize : 0),
+                      (rowPitch == g.ow ? validCols * imageSize : 0),
                   imageBytes.end(), 0);
       for (int64_t j = 0; j < validCols; ++j) {
         int64_t ch = grp * og + tile * nr + j;
@@ -3274,42 +3301,46 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
         if (u8) {
           // The codes as s8, straight from an int8 GY.
           int8_t *dst = imageBytes.data() + j * imageSize;
-          if (densePlane && ow2 == g.ow) {
+          if (densePlane && rowPitch == g.ow) {
             loadByteRun(gy, offset, 1, g.oh * g.ow, ch, avx2, 0, dst,
                         scratch.data());
             continue;
           }
           for (int64_t oy = 0; oy < g.oh; ++oy)
             loadByteRun(gy, offset + oy * yOf.row, yOf.col, g.ow, ch, avx2, 0,
-                        dst + oy * ow2, scratch.data());
+                        dst + oy * rowPitch, scratch.data());
           continue;
         }
         int16_t *dst = image.data() + j * imageSize;
-        if (densePlane && ow2 == g.ow) {
+        if (densePlane && rowPitch == g.ow) {
           loadRun(gy, offset, 1, g.oh * g.ow, ch, 0, avx2, dst);
           continue;
         }
         for (int64_t oy = 0; oy < g.oh; ++oy)
           loadRun(gy, offset + oy * yOf.row, yOf.col, g.ow, ch, 0, avx2,
-                  dst + oy * ow2);
+                  dst + oy * rowPitch);
       }
-      // Segment oy's [NR][lanes] (rows imageSize apart) to [lanes][NR]: a
-      // 32-bit transpose of int16 pairs or int8 quads.
+      // Each segment's [NR][lanes] (rows imageSize apart) to [lanes][NR]:
+      // a 32-bit transpose of int16 pairs or int8 quads.
       int64_t bTile = grp * colTiles + tile;
-      for (int64_t oy = 0; oy < g.oh; ++oy) {
-        int64_t at = (bTile * blockSegments + i * g.oh + oy) * segmentSize;
-        if (!u8) {
-          transpose32(image.data() + oy * ow2, nr, lanesPerRow, imageSize / 2,
-                      packed.data() + at, nr);
-          continue;
-        }
-        for (int64_t j = 0; j < nr; ++j) {
-          const int8_t *row = imageBytes.data() + j * imageSize + oy * ow2;
-          addWrapping(bias[bTile * nr + j],
-                      std::accumulate(row, row + ow2, int32_t{0}));
-        }
-        transpose32(imageBytes.data() + oy * ow2, nr, lanesPerRow,
-                    imageSize / 4, quads.data() + at, nr);
+      for (int64_t j = 0; u8 && j < nr; ++j) {
+        const int8_t *codes = imageBytes.data() + j * imageSize;
+        addWrapping(bias[bTile * nr + j],
+                    static_cast<int32_t>(std::accumulate(
+                        codes, codes + imageSize, uint32_t{0},
+                        [](uint32_t sum, int8_t code) {
+                          return sum + static_cast<uint32_t>(code);
+                        })));
+      }
+      for (int64_t seg = 0; seg < segmentsPerImage; ++seg) {
+        int64_t at =
+            (bTile * blockSegments + i * segmentsPerImage + seg) * segmentSize;
+        if (u8)
+          transpose32(imageBytes.data() + seg * segmentLength, nr,
+                      lanesPerSegment, imageSize / 4, quads.data() + at, nr);
+        else
+          transpose32(image.data() + seg * segmentLength, nr, lanesPerSegment,
+                      imageSize / 2, packed.data() + at, nr);
       }
     };
 
@@ -3355,11 +3386,13 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
             bool accumulate = img0 > imgBegin;
             if (u8)
               uk.runBytes({byteRows.data(), segmentOffsets.data(),
-                           images * g.oh, lanesPerRow, quads.data() + at,
-                           bias.data() + bTile * nr, tileAcc, accumulate});
+                           images * segmentsPerImage, lanesPerSegment,
+                           quads.data() + at, bias.data() + bTile * nr, tileAcc,
+                           accumulate});
             else
-              uk.run({rowPointers.data(), segmentOffsets.data(), images * g.oh,
-                      lanesPerRow, packed.data() + at, tileAcc, accumulate});
+              uk.run({rowPointers.data(), segmentOffsets.data(),
+                      images * segmentsPerImage, lanesPerSegment,
+                      packed.data() + at, tileAcc, accumulate});
           }
         }
       }

@@ -137,13 +137,21 @@ def extra_cases(kernel):
       image (W < stride);
     * NCHW 3x3 stride 2, W = 14: backward-data rows of two width phases
       with taps, interleaved four pairs at a time and then a tail of three;
-    * backward-filter's planar form: NCHW 3x3, OW = 18 (a K run padded to
-      20 for quads: GY's dense planes copied row by row), 37 output
+    * backward-filter's planar form: NCHW 3x3, OW = 18 (int16 pairs: a K
+      run per output row, GY's dense planes copied row by row; u8 quads:
+      the rows flattened with a pitch of 19, 192 quads' worth of K per
+      image instead of 10 rows of 20), 37 output
       channels (a partial column tile); NHWC, OW = 17, dilated rows, two
       groups (GY loaded a row at a time); one image on 3 threads (the row
       tiles split, each task packing the image); 5 images of 160 channels
       on 2 threads (parts of 2 and 3 images, blocks of 2 images for bytes,
-      1 for int16: a part of several blocks, the last one partial);
+      1 for int16: a part of several blocks, the last one partial); the
+      rows flattened on the u8 variants only (int16 pairs lose nothing to
+      OW's padding): NCHW 14 x 14 -> OW = 14 (ResNet's 14 x 14 layers:
+      pitch 15, windows past a row's right edge read the next row's left
+      padding), and NHWC dilated by 2 across rows, no left padding, three
+      groups, OW = 17 (pitch 19, not 18: without a left padding to wrap
+      into, a window must end inside its own row);
     * the direct form's pixels that skip the taps reading padding only:
       7 x 7 images padded by 1 (nine classes of pixels, each padded to
       whole row tiles), and NHWC dilated by 2 with a bottom padding of 5
@@ -159,6 +167,10 @@ def extra_cases(kernel):
     # The direct forms' u8 x s8 operands (NHWC 1x1, NCHW strided
     # backward-data), on the variants that have them.
     bytes_phase = ["channels-last, u8"] if kernel in BYTE_KERNELS else []
+    # Backward-filter's planar form with its rows flattened (u8 quads only).
+    flattened = (["gemm over planes, rows flattened"]
+                 if kernel in BYTE_KERNELS else
+                 ["gemm over planes", "!gemm over planes, rows flattened"])
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
              ["pointwise, streamed"]),
@@ -217,7 +229,11 @@ def extra_cases(kernel):
              (2, 96, 9, 9, 192, 3, 3), 2, set(),
              ["gemm", "!gemm, images outer", "!gemm, K split, images outer"]),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
-             (5, 160, 34, 34, 9, 3, 3), 2, set(), ["gemm over planes"])]
+             (5, 160, 34, 34, 9, 3, 3), 2, set(), ["gemm over planes"]),
+            (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
+             (3, 21, 10, 14, 19, 3, 3), None, set(), flattened),
+            (ref.Conv("nhwc", (1, 1), (1, 0, 0, 1), (2, 1), 3),
+             (2, 9, 7, 18, 6, 3, 3), None, set(), flattened)]
 
 
 def winograd_cases(kernel):
