@@ -2428,6 +2428,14 @@ template <typename T> struct FilterAccumulators {
   int64_t group, channel, tapStride, cStride;
 };
 
+/// Whether GW (strides `st`) is dense in its memory order: NCHW
+/// [O][CG][KH][KW], NHWC [O][KH][KW][CG].
+bool isDenseFilter(const Geometry &g, const int64_t *st) {
+  int64_t dense[3] = {g.nhwc ? g.kw * g.cg() : g.taps(), g.nhwc ? g.cg() : g.kw,
+                      1};
+  return std::equal(dense, dense + 3, st + 1);
+}
+
 /// Backward-filter's epilogue, after the GEMM. A dense GW is written one
 /// output channel's filter at a time, in its memory order (NCHW [CG][KH][KW],
 /// NHWC [KH][KW][CG]): the values are scaled into a row in that order and
@@ -2448,9 +2456,7 @@ void storeFilterGradient(const Geometry &g, const Epilogue &epi,
     return acc.data + (ch / og) * acc.group + (ch % og) * acc.channel +
            tap * acc.tapStride + c * acc.cStride;
   };
-  // Strides of the filter's dimensions 1-3 in memory order.
-  int64_t dense[3] = {g.nhwc ? g.kw * cg : taps, g.nhwc ? cg : g.kw, 1};
-  bool denseFilter = std::equal(dense, dense + 3, st + 1);
+  bool denseFilter = isDenseFilter(g, st);
   PhaseTimer timer{denseFilter ? "store" : "store, strided"};
   if (!denseFilter) {
     parallelFor(g.o, [&](int64_t begin, int64_t end) {
@@ -2644,12 +2650,64 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // (channels-last) and GY rows then come from memory once and from L2 for
   // the other column blocks, not from L3 for each (its GEMM phase 6.4 ->
   // 5.9 ms there).
+  //
+  // Where they do not (3x3-512-7: 9.4 MB), a task instead runs the tiles
+  // of one tile of input channels at every tap, in blocks of a few taps,
+  // images outer ("per channel tile"), if their accumulators fit in L2
+  // (up to kMaxChannelTileAccBytes; 594 KiB at 3x3-512-7):
+  // it then holds whole filters of those channels and writes them to GW
+  // itself, each output channel's as a contiguous run of NR x taps floats
+  // (NCHW), not through an int32 copy of all of GW written, read and
+  // stored again (1.1-1.5 ms of that layer's 13 ms).
   constexpr int64_t kColTilesPerBlock = 4;
-  int64_t colBlocks = (colTiles + kColTilesPerBlock - 1) / kColTilesPerBlock;
+  constexpr int64_t kMaxImageOuterAccBytes = 384 << 10,
+                    kMaxChannelTileAccBytes = 640 << 10;
+  int64_t accBytes = og * cols * static_cast<int64_t>(sizeof(int32_t));
+  int64_t threads = getNumThreads();
+  auto balanced = [&](int64_t tasks) {
+    int64_t perThread = (tasks + threads - 1) / threads;
+    return 8 * perThread * threads <= 9 * tasks;
+  };
+  int64_t channelTiles = cg / nr;
+  int64_t wholeFilterAccBytes =
+      g.taps() * rowTiles * mr * nr * static_cast<int64_t>(sizeof(int32_t));
+  // (At least 3 taps: with fewer, a block would hold fewer tiles than the
+  // column blocks' 4 over the same A rows.)
+  bool perChannelTile =
+      accBytes > kMaxImageOuterAccBytes && g.taps() >= 3 && cg % nr == 0 &&
+      wholeFilterAccBytes <= kMaxChannelTileAccBytes &&
+      balanced(g.groups * channelTiles) && isDenseFilter(g, epi.strides);
+  // perChannelTile: a channel tile's taps in even blocks of at most
+  // kColTilesPerBlock (9 taps: 3 blocks of 3).
+  int64_t blocksPerChannelTile =
+      (g.taps() + kColTilesPerBlock - 1) / kColTilesPerBlock;
+  int64_t tilesPerBlock =
+      perChannelTile
+          ? (g.taps() + blocksPerChannelTile - 1) / blocksPerChannelTile
+          : kColTilesPerBlock;
+  int64_t colBlocks = perChannelTile
+                          ? channelTiles * blocksPerChannelTile
+                          : (colTiles + tilesPerBlock - 1) / tilesPerBlock;
+  // Column tile tb of block `block` of a group, and the block's tiles: its
+  // own, or under perChannelTile, its channel tile's at taps
+  // (block % blocksPerChannelTile) * tilesPerBlock + tb.
+  auto tileOf = [&](int64_t block, int64_t tb) {
+    if (!perChannelTile)
+      return block * tilesPerBlock + tb;
+    int64_t tap = (block % blocksPerChannelTile) * tilesPerBlock + tb;
+    return tap * channelTiles + block / blocksPerChannelTile;
+  };
+  auto tilesIn = [&](int64_t block) {
+    return perChannelTile
+               ? std::min(tilesPerBlock,
+                          g.taps() -
+                              (block % blocksPerChannelTile) * tilesPerBlock)
+               : std::min(tilesPerBlock, colTiles - block * tilesPerBlock);
+  };
   // Elements of a packed B tile per image: int16 pairs, or int8 quads.
   int64_t tileImageSize = (u8 ? p4 : p2) * nr;
-  int64_t imagesPerBlock = std::max<int64_t>(
-      1, (192 * 1024) / (kColTilesPerBlock * tileImageSize * 2));
+  int64_t imagesPerBlock =
+      std::max<int64_t>(1, (192 * 1024) / (tilesPerBlock * tileImageSize * 2));
   imagesPerBlock = std::min(imagesPerBlock, g.n);
   // Few column tasks (a 1x1 layer with 64 input channels has one) left
   // threads idle or unevenly loaded: K (the images) is then split too,
@@ -2657,18 +2715,14 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // each part's accumulators within kMaxPartBytes. Each part accumulates
   // on its own; the parts are summed below (int32 sums wrap, so the order
   // does not change the bits).
-  constexpr int64_t kMaxImageOuterAccBytes = 384 << 10;
-  int64_t accBytes = og * cols * static_cast<int64_t>(sizeof(int32_t));
   bool imageOuter = colBlocks > 1 && accBytes <= kMaxImageOuterAccBytes;
-  int64_t blocksPerTask = imageOuter ? colBlocks : 1;
+  int64_t blocksPerTask = imageOuter       ? colBlocks
+                          : perChannelTile ? blocksPerChannelTile
+                                           : 1;
   int64_t tasksPerGroup = (colBlocks + blocksPerTask - 1) / blocksPerTask;
   int64_t columnTasks = g.groups * tasksPerGroup;
-  int64_t threads = getNumThreads(), kParts = 1;
+  int64_t kParts = 1;
   constexpr int64_t kMaxPartBytes = 64 << 20;
-  auto balanced = [&](int64_t tasks) {
-    int64_t perThread = (tasks + threads - 1) / threads;
-    return 8 * perThread * threads <= 9 * tasks;
-  };
   while (kParts < g.n && !balanced(columnTasks * kParts) &&
          (kParts + 1) * g.o * cols * static_cast<int64_t>(sizeof(int32_t)) <=
              kMaxPartBytes)
@@ -2676,28 +2730,59 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // The accumulators of every output channel, [O][taps][CG] (= [O][cols]),
   // per K part; every element is written by the tasks (no zero fill, 9.4
   // MB on one thread at 512 channels).
-  std::unique_ptr<int32_t[]> staged(new int32_t[kParts * g.o * cols]);
+  std::unique_ptr<int32_t[]> staged(
+      perChannelTile ? nullptr : new int32_t[kParts * g.o * cols]);
+  bool stream =
+      g.o * cols * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
 
   std::string phase = std::string(fromPlanes ? "gemm from planes" : "gemm") +
                       (kParts > 1 ? ", K split" : "") +
-                      (imageOuter ? ", images outer" : "");
+                      (imageOuter ? ", images outer" : "") +
+                      (perChannelTile ? ", per channel tile" : "");
   PhaseTimer timer{phase.c_str()};
-  int64_t blockAccSize = kColTilesPerBlock * rowTiles * mr * nr;
+  int64_t blockAccSize = tilesPerBlock * rowTiles * mr * nr;
+  // perChannelTile's epilogue: the filters of input channels [c0, c0 + NR)
+  // of group grp from the task's accumulators ([tap][row tile][MR][NR]:
+  // its blocks' in order),
+  // each output channel's as one run of GW (NCHW [CG][KH][KW]) or a run per
+  // tap (NHWC [KH][KW][CG]).
+  int64_t taps = g.taps();
+  auto storeChannelTile = [&](int64_t grp, int64_t c0, const int32_t *tiles) {
+    std::vector<float> run(nr * taps);
+    int64_t tapStep = g.nhwc ? nr : 1, cStep = g.nhwc ? 1 : taps;
+    for (int64_t o = 0; o < og; ++o) {
+      int64_t ch = grp * og + o;
+      float alpha = epi.alpha(ch);
+      for (int64_t tap = 0; tap < taps; ++tap) {
+        const int32_t *values =
+            tiles + ((tap * rowTiles + o / mr) * mr + o % mr) * nr;
+        for (int64_t j = 0; j < nr; ++j)
+          run[tap * tapStep + j * cStep] =
+              static_cast<float>(values[j]) * alpha;
+      }
+      float *filter = epi.out + ch * epi.strides[0];
+      if (!g.nhwc) {
+        storeRun(run.data(), nr * taps, filter + c0 * taps, stream);
+        continue;
+      }
+      for (int64_t tap = 0; tap < taps; ++tap)
+        storeRun(run.data() + tap * nr, nr, filter + tap * cg + c0, stream);
+    }
+  };
   parallelFor(columnTasks * kParts, [&](int64_t begin, int64_t end) {
     std::vector<int32_t> acc(blocksPerTask * blockAccSize);
     std::vector<int16_t> packed(
-        u8 ? 0 : kColTilesPerBlock * imagesPerBlock * tileImageSize);
+        u8 ? 0 : tilesPerBlock * imagesPerBlock * tileImageSize);
     std::vector<int8_t> quads(
-        u8 ? kColTilesPerBlock * imagesPerBlock * tileImageSize : 0);
+        u8 ? tilesPerBlock * imagesPerBlock * tileImageSize : 0);
     // Per column of the block: its sum over the images of the block, then
     // the bias -128 x that sum.
-    std::vector<int32_t> bias(u8 ? kColTilesPerBlock * nr : 0);
+    std::vector<int32_t> bias(u8 ? tilesPerBlock * nr : 0);
     std::vector<const int16_t *> rowPointers(rowTiles * mr);
     std::vector<const uint8_t *> byteRows(u8 ? rowTiles * mr : 0);
     std::vector<int64_t> tapOffsets(imagesPerBlock);
     // u8: each tile's K runs, from its first quad (tileQuads).
-    std::vector<int64_t> tileOffsets(u8 ? kColTilesPerBlock * imagesPerBlock
-                                        : 0);
+    std::vector<int64_t> tileOffsets(u8 ? tilesPerBlock * imagesPerBlock : 0);
     std::vector<int16_t> planeRuns(fromPlanes ? nr * p4 : 0);
     std::vector<int8_t> planeBytes(fromPlanes && u8 ? nr * p4 : 0);
     // From planes: the NR channels of column tile `colTile` of group `grp`
@@ -2838,18 +2923,18 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         for (int64_t i = 0; i < images; ++i)
           tapOffsets[i] = (img0 + i) * (u8 ? p4 : p2);
         for (int64_t blockIndex = 0; blockIndex < numBlocks; ++blockIndex) {
-          int64_t firstTile = (firstBlock + blockIndex) * kColTilesPerBlock;
-          int64_t numTiles = std::min(kColTilesPerBlock, colTiles - firstTile);
+          int64_t block = firstBlock + blockIndex;
+          int64_t numTiles = tilesIn(block);
           int32_t *blockAcc = acc.data() + blockIndex * blockAccSize;
           std::fill(bias.begin(), bias.end(), 0);
           for (int64_t tb = 0; tb < numTiles; ++tb)
-            packTile(grp, img0, images, firstTile + tb, tb);
+            packTile(grp, img0, images, tileOf(block, tb), tb);
           for (int32_t &sum : bias)
             sum = byteBias(sum);
           for (int64_t t = 0; t < rowTiles; ++t)
             for (int64_t tb = 0; tb < numTiles; ++tb) {
               if (u8) {
-                auto [firstQuad, lastQuad] = tileQuads[firstTile + tb];
+                auto [firstQuad, lastQuad] = tileQuads[tileOf(block, tb)];
                 uk.runBytes({byteRows.data() + t * mr,
                              tileOffsets.data() + tb * imagesPerBlock, images,
                              lastQuad - firstQuad,
@@ -2871,10 +2956,16 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
             }
         }
       }
-      int64_t taskTiles = std::min(numBlocks * kColTilesPerBlock,
-                                   colTiles - firstBlock * kColTilesPerBlock);
+      if (perChannelTile) {
+        storeChannelTile(grp, firstBlock / blocksPerChannelTile * nr,
+                         acc.data());
+        continue;
+      }
+      int64_t taskTiles = std::min(numBlocks * tilesPerBlock,
+                                   colTiles - firstBlock * tilesPerBlock);
       for (int64_t tile = 0; tile < taskTiles; ++tile) {
-        int64_t colTile = firstBlock * kColTilesPerBlock + tile;
+        int64_t colTile =
+            tileOf(firstBlock + tile / tilesPerBlock, tile % tilesPerBlock);
         int64_t validCols = std::min(nr, cols - colTile * nr);
         // The task's blocks' accumulators are its tiles' in order.
         const int32_t *tileAcc = acc.data() + tile * rowTiles * mr * nr;
@@ -2884,6 +2975,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
                         colTile * nr);
       }
     }
+    if (perChannelTile && stream)
+      _mm_sfence();
   });
   if (kParts > 1) {
     int64_t size = g.o * cols;
@@ -2896,9 +2989,10 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     });
   }
   timer.stop();
-  storeFilterGradient(
-      g, epi,
-      FilterAccumulators<int32_t>{staged.get(), og * cols, cols, cg, 1});
+  if (!perChannelTile)
+    storeFilterGradient(
+        g, epi,
+        FilterAccumulators<int32_t>{staged.get(), og * cols, cols, cg, 1});
 }
 
 /// Tiles of one part of a Winograd backward-filter: |GW| of a part is below

@@ -161,8 +161,13 @@ def extra_cases(kernel):
       whose tap row is padding (u8): 64 channels (column tiles of one tap)
       on 7 x 9 images, and stride 2 with uneven padding; its two orders,
       images outer (those cases: the accumulators of all column blocks fit
-      in L2) and column blocks outer (96 -> 192 channels, 3x3 stride 2, not
-      Winograd on any variant: 648 KiB of accumulators).
+      in L2) and column blocks outer (88 -> 192 channels, 3x3 stride 2, not
+      Winograd on any variant: 594 KiB of accumulators, channels in no
+      whole tiles); per channel tile, the task writing its filters to GW
+      itself (two groups of 350 output channels, a partial row tile, not
+      Winograd: 32 input channels a group on 7 x 7 in NCHW, one or two
+      channel tiles; 64 at stride 2 on 9 x 9 in NHWC, two or four channel
+      tiles, the filter [O][KH][KW][C] written a tap at a time).
     """
     # The direct forms' u8 x s8 operands (NHWC 1x1, NCHW strided
     # backward-data), on the variants that have them.
@@ -226,8 +231,15 @@ def extra_cases(kernel):
             (ref.Conv("nchw", (2, 2), (1, 2, 1, 0), (1, 1), 1),
              (2, 32, 13, 13, 8, 3, 3), None, {"channel-clips"}, []),
             (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
-             (2, 96, 9, 9, 192, 3, 3), 2, set(),
-             ["gemm", "!gemm, images outer", "!gemm, K split, images outer"]),
+             (2, 88, 9, 9, 192, 3, 3), 2, set(),
+             ["gemm", "!gemm, images outer", "!gemm, K split, images outer",
+              "!gemm, per channel tile"]),
+            (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 2),
+             (2, 64, 7, 7, 700, 3, 3), 2, set(),
+             ["gemm, per channel tile", "!store"]),
+            (ref.Conv("nhwc", (2, 2), (1, 1, 1, 1), (1, 1), 2),
+             (2, 128, 9, 9, 700, 3, 3), 2, set(),
+             ["gemm, per channel tile", "!store"]),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
              (5, 160, 34, 34, 9, 3, 3), 2, set(), ["gemm over planes"]),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
