@@ -586,9 +586,16 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
   bool denseRows = !nhwc && rows.every == 1 && colStride == 1 &&
                    width == op.sizes[3] && strideOf.row == width;
   parallelFor(groups * N * rowBlocks, [&](int64_t begin, int64_t end) {
-    std::vector<int16_t> runs(nhwc ? 0 : cg * kRowsPerTask * width);
-    // Bytes: a row's pixels as int16 first (its pad channels stay 0).
-    std::vector<int16_t> pixels(bytes ? width * buf.cp : 0, 0);
+    std::vector<int16_t> runs(nhwc || bytes ? 0 : cg * kRowsPerTask * width);
+    // Bytes from NCHW: the channels' runs as bytes (16 spare for
+    // transposeBytesToPixels), through int16 codes where they are not int8
+    // of unit stride. From NHWC: a pixel's codes as int16 first (its pad
+    // channels stay 0).
+    bool channelRuns = bytes && !nhwc;
+    std::vector<uint8_t> byteRuns(channelRuns ? cg * kRowsPerTask * width + 16
+                                              : 0);
+    std::vector<int16_t> codes(channelRuns ? kRowsPerTask * width : 0);
+    std::vector<int16_t> pixels(bytes && nhwc ? buf.cp : 0, 0);
     for (int64_t task = begin; task < end; ++task) {
       int64_t block = task % rowBlocks, img = (task / rowBlocks) % N,
               g = task / (rowBlocks * N);
@@ -635,6 +642,18 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
         int64_t ch = g * cg + c;
         if (c + kChannelsAhead < cg)
           prefetchChannel(ch + kChannelsAhead);
+        if (bytes) {
+          uint8_t *dst = byteRuns.data() + c * runLength;
+          if (denseRows) {
+            loadByteRun(op, rowBase(0) + ch * strideOf.channel, 1, runLength,
+                        ch, avx2, offset, dst, codes.data());
+            continue;
+          }
+          for (int64_t i = 0; i < numRows; ++i)
+            loadByteRun(op, rowBase(i) + ch * strideOf.channel, colStride,
+                        width, ch, avx2, offset, dst + i * width, codes.data());
+          continue;
+        }
         int16_t *dst = runs.data() + c * runLength;
         if (denseRows) {
           loadRun(op, rowBase(0) + ch * strideOf.channel, 1, runLength, ch, 0,
@@ -646,11 +665,12 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
                   0, avx2, dst + i * width);
       }
       for (int64_t i = 0; i < numRows; ++i) {
-        int16_t *dst = bytes ? pixels.data() : pixel(i, 0);
-        transposeToPixels(runs.data() + i * width, cg, width, runLength, dst,
-                          buf.cp);
         if (bytes)
-          toBytes(dst, width * buf.cp, bytePixel(i, 0), offset);
+          transposeBytesToPixels(byteRuns.data() + i * width, cg, width,
+                                 runLength, bytePixel(i, 0), buf.cp);
+        else
+          transposeToPixels(runs.data() + i * width, cg, width, runLength,
+                            pixel(i, 0), buf.cp);
       }
     }
   });

@@ -15,6 +15,9 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cstring>
+
 using namespace mlir::daq::cpu;
 
 void mlir::daq::cpu::microkernelPortable(const MicroTile &tile) {
@@ -177,4 +180,73 @@ void mlir::daq::cpu::transposeToPixels(const int16_t *rows, int64_t channels,
   for (; c < channels; ++c)
     for (int64_t x = 0; x < width; ++x)
       dst[x * pixelStride + c] = rows[c * rowStride + x];
+}
+
+// 16 x 16 blocks of bytes transposed with SSE2 unpacks: channel pairs,
+// quads, octets, then all sixteen. A width or channel count past 16 that
+// is not a multiple of it ends with a block overlapping the previous one
+// (its values written twice, the same); a row narrower than 16 is
+// transposed whole into a scratch block and copied.
+void mlir::daq::cpu::transposeBytesToPixels(const uint8_t *rows,
+                                            int64_t channels, int64_t width,
+                                            int64_t rowStride, uint8_t *dst,
+                                            int64_t pixelStride) {
+  if (channels < 16) {
+    for (int64_t x = 0; x < width; ++x)
+      for (int64_t c = 0; c < channels; ++c)
+        dst[x * pixelStride + c] = rows[c * rowStride + x];
+    return;
+  }
+  // Pixels [x, x + 16) of channels [c, c + 16) to out[i * outStride] (the
+  // 16 channels of pixel x + i).
+  auto block = [&](int64_t c, int64_t x, uint8_t *out, int64_t outStride) {
+    __m128i r[16];
+    for (int i = 0; i < 16; ++i)
+      r[i] = _mm_loadu_si128(
+          reinterpret_cast<const __m128i *>(rows + (c + i) * rowStride + x));
+    // pairs[k]: channels (2k, 2k + 1) of pixels 0-7 (lo) and 8-15 (hi).
+    __m128i lo[8], hi[8];
+    for (int k = 0; k < 8; ++k) {
+      lo[k] = _mm_unpacklo_epi8(r[2 * k], r[2 * k + 1]);
+      hi[k] = _mm_unpackhi_epi8(r[2 * k], r[2 * k + 1]);
+    }
+    // quads[q][m]: channels 4q..4q+3 of pixels 4m..4m+3.
+    __m128i quads[4][4];
+    for (int q = 0; q < 4; ++q) {
+      quads[q][0] = _mm_unpacklo_epi16(lo[2 * q], lo[2 * q + 1]);
+      quads[q][1] = _mm_unpackhi_epi16(lo[2 * q], lo[2 * q + 1]);
+      quads[q][2] = _mm_unpacklo_epi16(hi[2 * q], hi[2 * q + 1]);
+      quads[q][3] = _mm_unpackhi_epi16(hi[2 * q], hi[2 * q + 1]);
+    }
+    // octets[e][n]: channels 8e..8e+7 of pixels 2n, 2n + 1.
+    __m128i octets[2][8];
+    for (int e = 0; e < 2; ++e)
+      for (int m = 0; m < 4; ++m) {
+        octets[e][2 * m] =
+            _mm_unpacklo_epi32(quads[2 * e][m], quads[2 * e + 1][m]);
+        octets[e][2 * m + 1] =
+            _mm_unpackhi_epi32(quads[2 * e][m], quads[2 * e + 1][m]);
+      }
+    for (int n = 0; n < 8; ++n) {
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(out + 2 * n * outStride),
+                       _mm_unpacklo_epi64(octets[0][n], octets[1][n]));
+      _mm_storeu_si128(
+          reinterpret_cast<__m128i *>(out + (2 * n + 1) * outStride),
+          _mm_unpackhi_epi64(octets[0][n], octets[1][n]));
+    }
+  };
+  alignas(16) uint8_t scratch[16 * 16];
+  for (int64_t c0 = 0; c0 < channels; c0 += 16) {
+    int64_t c = std::min(c0, channels - 16);
+    if (width < 16) {
+      block(c, 0, scratch, 16);
+      for (int64_t x = 0; x < width; ++x)
+        std::memcpy(dst + x * pixelStride + c, scratch + 16 * x, 16);
+      continue;
+    }
+    for (int64_t x0 = 0; x0 < width; x0 += 16) {
+      int64_t x = std::min(x0, width - 16);
+      block(c, x, dst + x * pixelStride + c, pixelStride);
+    }
+  }
 }

@@ -143,6 +143,12 @@ void quantizeRowAVX2(const float *src, int64_t count, float clip, int16_t *dst);
 void transposeToPixels(const int16_t *rows, int64_t channels, int64_t width,
                        int64_t rowStride, int16_t *dst, int64_t pixelStride);
 
+/// transposeToPixels for bytes. Reads up to 15 bytes past the last pixel
+/// of a row narrower than 16 (`rows` must have them).
+void transposeBytesToPixels(const uint8_t *rows, int64_t channels,
+                            int64_t width, int64_t rowStride, uint8_t *dst,
+                            int64_t pixelStride);
+
 } // namespace mlir::daq::cpu
 
 #endif // DAQ_LIB_CPUKERNELS_QCONVMICROKERNELS_H
