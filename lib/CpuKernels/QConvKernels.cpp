@@ -865,6 +865,21 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
   constexpr int64_t kBlock = 16;
   bool columnsInner = view.columnStride < view.kStride;
   const int64_t *tapOffsets = view.tapOffsets.data();
+  // An NCHW (OIHW) filter's taps are runs of `taps` codes, in order or
+  // reversed (step 1 or -1): a K index's values of the tile are then
+  // staged by transposeToPixels, the columns as its channels and the taps
+  // as its pixels (an 8 x 8 transpose per 8 columns and taps, not a scalar
+  // copy per value: backward-data's 1.1-1.3 ms for 512 x 512 x 3 x 3 ->
+  // 0.4-0.6 ms).
+  int64_t tapStep = taps > 1 ? tapOffsets[1] - tapOffsets[0] : 1;
+  bool tapRuns = tapStep == 1 || tapStep == -1;
+  for (int64_t tap = 0; tapRuns && tap < taps; ++tap)
+    tapRuns = tapOffsets[tap] == tapOffsets[0] + tap * tapStep &&
+              tapOffsets[tap] >= 0 && tapOffsets[tap] < taps;
+  // Where the transpose writes offset 0 of the run (its tap) and the stage
+  // step between consecutive offsets.
+  int64_t firstTap = tapRuns ? -tapOffsets[0] / tapStep : 0;
+  int64_t offsetStep = tapStep * kBlock * nr;
   parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
     std::vector<int16_t> stage(taps * kBlock * nr);
     // Per tap (quads only): each column's sum of codes.
@@ -887,7 +902,13 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
           for (int64_t tap = 0; tap < taps; ++tap)
             dst[tap * kBlock * nr] = src[tapOffsets[tap]];
         };
-        if (columnsInner) {
+        if (tapRuns) {
+          for (int64_t k = 0; k < kValid; ++k)
+            transposeToPixels(first + (k0 + k) * view.kStride, numCols, taps,
+                              view.columnStride,
+                              stage.data() + firstTap * kBlock * nr + k * nr,
+                              offsetStep);
+        } else if (columnsInner) {
           for (int64_t k = 0; k < kValid; ++k)
             for (int64_t j = 0; j < numCols; ++j)
               stageValues(k, j);
