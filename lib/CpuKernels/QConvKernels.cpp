@@ -2694,12 +2694,12 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   //
   // Where they do not (3x3-512-7: 9.4 MB), a task instead runs the tiles
   // of one tile of input channels at every tap, in blocks of a few taps,
-  // images outer ("per channel tile"), if their accumulators fit in L2
-  // (up to kMaxChannelTileAccBytes; 594 KiB at 3x3-512-7):
-  // it then holds whole filters of those channels and writes them to GW
-  // itself, each output channel's as a contiguous run of NR x taps floats
-  // (NCHW), not through an int32 copy of all of GW written, read and
-  // stored again (1.1-1.5 ms of that layer's 13 ms).
+  // images outer ("per channel tile"), if their accumulators fit in L2 (up
+  // to kMaxChannelTileAccBytes; 594 KiB at 3x3-512-7): it then holds whole
+  // filters of those channels and writes them to GW itself, each output
+  // channel's as a contiguous run of NR x taps floats (NCHW), not through
+  // an int32 copy of all of GW written, read and stored again (1.1-1.5 ms
+  // of that layer's 13 ms).
   constexpr int64_t kColTilesPerBlock = 4;
   constexpr int64_t kMaxImageOuterAccBytes = 384 << 10,
                     kMaxChannelTileAccBytes = 640 << 10;
@@ -2784,9 +2784,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   int64_t blockAccSize = tilesPerBlock * rowTiles * mr * nr;
   // perChannelTile's epilogue: the filters of input channels [c0, c0 + NR)
   // of group grp from the task's accumulators ([tap][row tile][MR][NR]:
-  // its blocks' in order),
-  // each output channel's as one run of GW (NCHW [CG][KH][KW]) or a run per
-  // tap (NHWC [KH][KW][CG]).
+  // its blocks' in order), each output channel's as one run of GW (NCHW
+  // [CG][KH][KW]) or a run per tap (NHWC [KH][KW][CG]).
   int64_t taps = g.taps();
   auto storeChannelTile = [&](int64_t grp, int64_t c0, const int32_t *tiles) {
     std::vector<float> run(nr * taps);
