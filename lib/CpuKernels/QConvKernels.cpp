@@ -2081,6 +2081,35 @@ struct InterleavedPhases {
   int64_t outputElements;
 };
 
+/// The first 2 x (count rounded down to 16) floats of a row whose two
+/// width phases alternate, 16 pairs at a time on AVX-512: row[2x] =
+/// float(acc0[x]) * alpha, row[2x + 1] = float(acc1[x]) * alpha, a phase
+/// without taps (null) contributing `zero`. Returns the pairs written.
+__attribute__((target("avx512f"))) int64_t
+interleavePhasesAVX512(const int32_t *acc0, const int32_t *acc1, float alpha,
+                       float zero, int64_t count, float *row) {
+  const __m512 alphas = _mm512_set1_ps(alpha), zeros = _mm512_set1_ps(zero);
+  // Lanes 0-15 of the permutes' first operand, 16-31 of the second.
+  const __m512i low =
+      _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
+  int64_t x = 0;
+  for (; x + 16 <= count; x += 16) {
+    // (A lambda would not inherit the target attribute.)
+    __m512 a =
+        acc0 ? _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc0 + x)),
+                             alphas)
+             : zeros;
+    __m512 b =
+        acc1 ? _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc1 + x)),
+                             alphas)
+             : zeros;
+    _mm512_storeu_ps(row + 2 * x, _mm512_permutex2var_ps(a, low, b));
+    _mm512_storeu_ps(row + 2 * x + 16, _mm512_permutex2var_ps(a, high, b));
+  }
+  return x;
+}
+
 void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   bool stream =
       p.outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
@@ -2099,6 +2128,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   int64_t yBlocks = (maxRowsY + rowsPerTask - 1) / rowsPerTask;
   const float alpha = p.alpha, zero = 0.0f * alpha;
   const __m128 alphas = _mm_set1_ps(alpha), zeroVector = _mm_set1_ps(zero);
+  bool avx512 = getFeatures().avx512f;
   // 0 * alpha, NaN for a non-finite clip like every other output.
   const std::vector<float> zeroRow(p.width, zero);
   // Rows of a phase's accumulators per task, a multiple of MR.
@@ -2211,6 +2241,9 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                   return acc ? static_cast<float>(acc[x]) * alpha : zero;
                 };
                 int64_t x = 0;
+                if (avx512)
+                  x = interleavePhasesAVX512(acc0, acc1, alpha, zero,
+                                             p.phases[k + 1].rowsX, row.data());
                 for (; x + 4 <= p.phases[k + 1].rowsX; x += 4) {
                   auto scaled = [&](const int32_t *acc) {
                     if (!acc)

@@ -137,6 +137,8 @@ def extra_cases(kernel):
       image (W < stride);
     * NCHW 3x3 stride 2, W = 14: backward-data rows of two width phases
       with taps, interleaved four pairs at a time and then a tail of three;
+      W = 75: rows of 38 + 37 values, interleaved 16 pairs at a time (twice,
+      AVX-512), then four, then a tail of one pair and a value;
     * backward-filter's planar form: NCHW 3x3, OW = 18 (int16 pairs: a K
       run per output row, GY's dense planes copied row by row; u8 quads:
       the rows flattened with a pitch of 19, 192 quads' worth of K per
@@ -212,6 +214,8 @@ def extra_cases(kernel):
              (2, 5, 2, 2, 7, 2, 2), None, set(), []),
             (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
              (2, 5, 9, 14, 7, 3, 3), None, set(), []),
+            (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (2, 6, 5, 75, 20, 3, 3), None, set(), []),
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
              (2, 5, 10, 18, 37, 3, 3), None, {"channel-clips"},
              ["gemm over planes"]),
