@@ -141,17 +141,17 @@ def extra_cases(kernel):
       AVX-512), then four, then a tail of one pair and a value;
     * backward-filter's planar form: NCHW 3x3, OW = 18 (int16 pairs: a K
       run per output row, GY's dense planes copied row by row; u8 quads:
-      the rows flattened with a pitch of 19, 192 quads' worth of K per
-      image instead of 10 rows of 20), 37 output
-      channels (a partial column tile); NHWC, OW = 17, dilated rows, two
+      the rows flattened with a pitch of 19, 192 elements of K per image
+      instead of 10 rows of 20), 37 output
+      channels (a partial column tile); NHWC, W = 17, dilated rows, two
       groups (GY loaded a row at a time); one image on 3 threads (the row
       tiles split, each task packing the image); 5 images of 160 channels
       on 2 threads (parts of 2 and 3 images, blocks of 2 images for bytes,
       1 for int16: a part of several blocks, the last one partial); the
       rows flattened on the u8 variants only (int16 pairs lose nothing to
-      OW's padding): NCHW 14 x 14 -> OW = 14 (ResNet's 14 x 14 layers:
-      pitch 15, windows past a row's right edge read the next row's left
-      padding), and NHWC dilated by 2 across rows, no left padding, three
+      OW's padding): NCHW 10 x 14 -> OW = 14 (the width of ResNet's 14 x
+      14 layers: pitch 15, windows past a row's right edge read the next
+      row's left padding), and NHWC dilated by 2 across rows, no left padding, three
       groups, OW = 17 (pitch 19, not 18: without a left padding to wrap
       into, a window must end inside its own row);
     * the direct form's pixels that skip the taps reading padding only:
