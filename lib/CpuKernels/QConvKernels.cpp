@@ -955,6 +955,11 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
 /// anyway).
 constexpr int64_t kStreamBytes = 8 << 20;
 
+/// Whether an output of `elements` floats is streamed (kStreamBytes).
+bool isStreamed(int64_t elements) {
+  return elements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+}
+
 /// The output columns of a block: column j goes to offset colOffsets[j]
 /// of a row's output, scaled by colAlpha[j].
 struct BlockColumns {
@@ -974,9 +979,7 @@ struct GemmOutput {
   /// backward-data), which decides streaming.
   int64_t outputElements;
 
-  bool streamed() const {
-    return outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
-  }
+  bool streamed() const { return isStreamed(outputElements); }
   /// Columns [colTile * NR, (colTile + 1) * NR) of group g, of `cols`.
   BlockColumns columns(int64_t g, int64_t cols, int64_t colTile,
                        int64_t nr) const {
@@ -1789,8 +1792,7 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
   int64_t rowsY = backwardData ? validY : g.oh, rowsX = g.ow;
   int64_t outputElements =
       g.n * (backwardData ? g.c * g.h * g.w : g.o * g.oh * g.ow);
-  bool stream =
-      outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  bool stream = isStreamed(outputElements);
   // A: rows of K codes, pairs contiguous. The forward's W rows [O][CG] are
   // that already when CG is even.
   std::vector<int16_t> packedA;
@@ -2111,8 +2113,7 @@ interleavePhasesAVX512(const int32_t *acc0, const int32_t *acc1, float alpha,
 }
 
 void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
-  bool stream =
-      p.outputElements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  bool stream = isStreamed(p.outputElements);
   PhaseTimer timer{stream ? "gemm, streamed" : "gemm"};
   int64_t mr = uk.mr, nr = uk.nr;
   int64_t colTiles = (p.cols + nr - 1) / nr;
@@ -2549,8 +2550,7 @@ void storeFilterGradient(const Geometry &g, const Epilogue &epi,
     });
     return;
   }
-  bool stream =
-      g.o * size * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  bool stream = isStreamed(g.o * size);
   // A row's position of (tap, c).
   int64_t tapStep = g.nhwc ? cg : 1, cStep = g.nhwc ? 1 : taps;
   auto run = [&](auto blockSize) {
@@ -2663,7 +2663,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     });
   }
   // Columns (tap, c): the offset of column col from a pixel of the buffer.
-  int64_t cols = g.taps() * cg;
+  int64_t taps = g.taps(), cols = taps * cg;
   int64_t colTiles = (cols + nr - 1) / nr;
   std::vector<int64_t> colOffset(colTiles * nr, -1);
   for (int64_t col = 0; col < cols; ++col) {
@@ -2744,21 +2744,20 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   };
   int64_t channelTiles = cg / nr;
   int64_t wholeFilterAccBytes =
-      g.taps() * rowTiles * mr * nr * static_cast<int64_t>(sizeof(int32_t));
+      taps * rowTiles * mr * nr * static_cast<int64_t>(sizeof(int32_t));
   // (At least 3 taps: with fewer, a block would hold fewer tiles than the
   // column blocks' 4 over the same A rows.)
   bool perChannelTile =
-      accBytes > kMaxImageOuterAccBytes && g.taps() >= 3 && cg % nr == 0 &&
+      accBytes > kMaxImageOuterAccBytes && taps >= 3 && cg % nr == 0 &&
       wholeFilterAccBytes <= kMaxChannelTileAccBytes &&
       balanced(g.groups * channelTiles) && isDenseFilter(g, epi.strides);
   // perChannelTile: a channel tile's taps in even blocks of at most
   // kColTilesPerBlock (9 taps: 3 blocks of 3).
   int64_t blocksPerChannelTile =
-      (g.taps() + kColTilesPerBlock - 1) / kColTilesPerBlock;
+      (taps + kColTilesPerBlock - 1) / kColTilesPerBlock;
   int64_t tilesPerBlock =
-      perChannelTile
-          ? (g.taps() + blocksPerChannelTile - 1) / blocksPerChannelTile
-          : kColTilesPerBlock;
+      perChannelTile ? (taps + blocksPerChannelTile - 1) / blocksPerChannelTile
+                     : kColTilesPerBlock;
   int64_t colBlocks = perChannelTile
                           ? channelTiles * blocksPerChannelTile
                           : (colTiles + tilesPerBlock - 1) / tilesPerBlock;
@@ -2774,8 +2773,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   auto tilesIn = [&](int64_t block) {
     return perChannelTile
                ? std::min(tilesPerBlock,
-                          g.taps() -
-                              (block % blocksPerChannelTile) * tilesPerBlock)
+                          taps - (block % blocksPerChannelTile) * tilesPerBlock)
                : std::min(tilesPerBlock, colTiles - block * tilesPerBlock);
   };
   // Elements of a packed B tile per image: int16 pairs, or int8 quads.
@@ -2806,8 +2804,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // MB on one thread at 512 channels).
   std::unique_ptr<int32_t[]> staged(
       perChannelTile ? nullptr : new int32_t[kParts * g.o * cols]);
-  bool stream =
-      g.o * cols * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+  bool stream = isStreamed(g.o * cols);
 
   std::string phase = std::string(fromPlanes ? "gemm from planes" : "gemm") +
                       (kParts > 1 ? ", K split" : "") +
@@ -2819,7 +2816,6 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   // of group grp from the task's accumulators ([tap][row tile][MR][NR]:
   // its blocks' in order), each output channel's as one run of GW (NCHW
   // [CG][KH][KW]) or a run per tap (NHWC [KH][KW][CG]).
-  int64_t taps = g.taps();
   auto storeChannelTile = [&](int64_t grp, int64_t c0, const int32_t *tiles) {
     std::vector<float> run(nr * taps);
     int64_t tapStep = g.nhwc ? nr : 1, cStep = g.nhwc ? 1 : taps;
