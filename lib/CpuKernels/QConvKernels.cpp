@@ -487,8 +487,8 @@ void toBytes(const int16_t *src, int64_t count, void *dstBytes,
 
 /// loadRun into bytes, each code XOR `flip` (128: code + 128 as u8, the A
 /// operand of the u8 x s8 microkernel; 0: the code as s8, its B). An int8
-/// operand of unit stride is copied straight (no int16 copy for toBytes to
-/// narrow); the others go through `scratch` (`count` int16).
+/// operand of stride 1 or 2 is copied straight (no int16 copy for toBytes
+/// to narrow); the others go through `scratch` (`count` int16).
 void loadByteRun(const Operand &op, int64_t offset, int64_t stride,
                  int64_t count, int64_t channel, bool avx2, uint8_t flip,
                  void *dstBytes, int16_t *scratch) {
@@ -497,6 +497,34 @@ void loadByteRun(const Operand &op, int64_t offset, int64_t stride,
     const auto *src = reinterpret_cast<const uint8_t *>(op.i8 + offset);
     for (int64_t i = 0; i < count; ++i)
       dst[i] = src[i] ^ flip;
+    return;
+  }
+  if (op.i8 && stride == 2) {
+    // 16 even bytes from 32: the low halves of 16-bit lanes, packed (no
+    // value saturates). The loads end at src[2 i + 31], which must not pass
+    // the run's last element, src[2 count - 2].
+    const auto *src = reinterpret_cast<const uint8_t *>(op.i8 + offset);
+    const __m128i lowBytes = _mm_set1_epi16(0xff),
+                  flips = _mm_set1_epi8(static_cast<char>(flip));
+    int64_t i = 0;
+    for (; i + 16 < count; i += 16) {
+      auto *pairs = reinterpret_cast<const __m128i *>(src + 2 * i);
+      __m128i even =
+          _mm_packus_epi16(_mm_and_si128(_mm_loadu_si128(pairs), lowBytes),
+                           _mm_and_si128(_mm_loadu_si128(pairs + 1), lowBytes));
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i),
+                       _mm_xor_si128(even, flips));
+    }
+    // Then 8 from 16 (a 56-wide row's 28 even bytes: 16 + 8 + 4).
+    for (; i + 8 < count; i += 8) {
+      __m128i pairs =
+          _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + 2 * i));
+      __m128i even = _mm_packus_epi16(_mm_and_si128(pairs, lowBytes), pairs);
+      _mm_storel_epi64(reinterpret_cast<__m128i *>(dst + i),
+                       _mm_xor_si128(even, flips));
+    }
+    for (; i < count; ++i)
+      dst[i] = src[2 * i] ^ flip;
     return;
   }
   loadRun(op, offset, stride, count, channel, 0, avx2, scratch);
@@ -708,6 +736,27 @@ int32_t byteBias(int32_t sum) {
 void addWrapping(int32_t &sum, int32_t value) {
   sum = static_cast<int32_t>(static_cast<uint32_t>(sum) +
                              static_cast<uint32_t>(value));
+}
+
+/// The sum of count int8 codes (SSE2: psadbw of the codes + 128, less
+/// 128 per code).
+int32_t sumBytes(const int8_t *codes, int64_t count) {
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  __m128i sums = _mm_setzero_si128();
+  int64_t i = 0;
+  for (; i + 16 <= count; i += 16)
+    sums = _mm_add_epi64(
+        sums,
+        _mm_sad_epu8(
+            _mm_xor_si128(
+                _mm_loadu_si128(reinterpret_cast<const __m128i *>(codes + i)),
+                flip),
+            _mm_setzero_si128()));
+  int64_t sum = _mm_cvtsi128_si64(sums) +
+                _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)) - 128 * i;
+  for (; i < count; ++i)
+    sum += codes[i];
+  return static_cast<int32_t>(sum);
 }
 
 /// sums[j] += sum16[j] for j < 8: int16 lanes sign-extended to int32 by
@@ -1710,9 +1759,38 @@ void storeRun(const float *src, int64_t count, float *dst, bool stream) {
 // 1x1 convolutions in NCHW: the filter as A, the planes as B
 //===----------------------------------------------------------------------===//
 
+/// The first 2 x (count rounded down to 16) floats of a row whose two
+/// width phases alternate, 16 pairs at a time on AVX-512: row[2x] =
+/// float(acc0[x]) * alpha, row[2x + 1] = float(acc1[x]) * alpha, a phase
+/// without taps (null) contributing `zero`. Returns the pairs written.
+__attribute__((target("avx512f"))) int64_t
+interleavePhasesAVX512(const int32_t *acc0, const int32_t *acc1, float alpha,
+                       float zero, int64_t count, float *row) {
+  const __m512 alphas = _mm512_set1_ps(alpha), zeros = _mm512_set1_ps(zero);
+  // Lanes 0-15 of the permutes' first operand, 16-31 of the second.
+  const __m512i low =
+      _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
+  int64_t x = 0;
+  for (; x + 16 <= count; x += 16) {
+    // (A lambda would not inherit the target attribute.)
+    __m512 a =
+        acc0 ? _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc0 + x)),
+                             alphas)
+             : zeros;
+    __m512 b =
+        acc1 ? _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc1 + x)),
+                             alphas)
+             : zeros;
+    _mm512_storeu_ps(row + 2 * x, _mm512_permutex2var_ps(a, low, b));
+    _mm512_storeu_ps(row + 2 * x + 16, _mm512_permutex2var_ps(a, high, b));
+  }
+  return x;
+}
+
 /// row[x * step] = float(values[x]) * alpha for x < count, 0 * alpha at
 /// the other positions of row[0, width); step 2 (a stride-2 backward-data's
-/// even columns) four pairs at a time.
+/// even columns) 16 pairs at a time on AVX-512, then four.
 void spreadRow(const int32_t *values, int64_t count, int64_t step, float alpha,
                int64_t width, float *row) {
   float zero = 0.0f * alpha;
@@ -1721,9 +1799,12 @@ void spreadRow(const int32_t *values, int64_t count, int64_t step, float alpha,
     scaleRun(values, &alpha, false, count, row, false);
     x = count;
   } else if (step == 2) {
-    __m128 alphas = _mm_set1_ps(alpha), zeros = _mm_set1_ps(zero);
-    // Eight floats per step: the last one must still be inside the row (an
+    // Pairs (value, zero); the last float must still be inside the row (an
     // odd width ends on a value).
+    if (getFeatures().avx512f)
+      x = interleavePhasesAVX512(values, nullptr, alpha, zero,
+                                 std::min(count, width / 2), row);
+    __m128 alphas = _mm_set1_ps(alpha), zeros = _mm_set1_ps(zero);
     for (; x + 4 <= count && 2 * x + 8 <= width; x += 4) {
       __m128 scaled =
           _mm_mul_ps(_mm_cvtepi32_ps(_mm_loadu_si128(
@@ -1815,6 +1896,7 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
   std::vector<uint8_t> a8(u8 ? g.groups * rowsM * kQuads : 0, 128);
   for (int64_t row = 0; u8 && row < g.groups * rowsM; ++row)
     toBytes(a + row * kPadded, k, a8.data() + row * kQuads);
+  assert((!u8 || uk.nr % 16 == 0) && "interleaveByteQuads takes 16 columns");
   PhaseTimer timer{stream ? "pointwise, streamed" : "pointwise"};
   int64_t mr = uk.mr, nr = uk.nr;
   // About 64 KiB of packed B per task (it stays in L2 while every row tile
@@ -1842,12 +1924,24 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
     std::vector<int8_t> quads(u8 ? maxTiles * kQuads * nr : 0);
     std::vector<int32_t> bias(u8 ? maxTiles * nr : 0);
     std::vector<const uint8_t *> byteRows(u8 ? mr : 0);
+    // A group's channel runs: int16 codes, or (u8) bytes.
     std::vector<int16_t> runs[4];
-    for (std::vector<int16_t> &run : runs)
-      run.resize(maxTiles * nr);
+    std::vector<int8_t> byteRuns[4];
+    for (int i = 0; i < 4; ++i) {
+      if (u8)
+        byteRuns[i].resize(maxTiles * nr);
+      else
+        runs[i].resize(maxTiles * nr);
+    }
+    std::vector<int16_t> scratch(u8 ? maxTiles * nr : 0);
     std::vector<int32_t> c(maxTiles * mr * nr);
     std::vector<int32_t> acc(backwardData ? maxTiles * nr : 0);
+    // Backward-data's GX rows of one channel; the rows no GY row lands on
+    // (y % SH != 0) hold 0 * alpha (alpha is per tensor), written once.
     std::vector<float> rows(backwardData ? rowsPerTask * g.sh * g.w : 0);
+    for (int64_t i = 0; i < rowsPerTask * g.sh; ++i)
+      if (backwardData && i % g.sh != 0)
+        std::fill_n(rows.data() + i * g.w, g.w, 0.0f * epi.alpha(0));
     std::vector<const int16_t *> rowPointers(mr);
     const int64_t tapOffset = 0;
     for (int64_t task = begin; task < end; ++task) {
@@ -1868,21 +1962,28 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
       // a few dozen codes.
       bool oneRun =
           stepX * src[3] == 1 && stepY * src[2] == rowsX && validX == rowsX;
-      auto loadChannel = [&](int64_t j, int16_t *dstRun) {
+      auto loadChannel = [&](int64_t j, auto *dstRun) {
         bool whole = oneRun && j < k;
         std::fill(dstRun + (whole ? loadedRows * rowsX : 0),
                   dstRun + tiles * nr, 0);
         if (j >= k)
           return;
         int64_t channel = grp * k + j;
+        auto load = [&](int64_t offset, int64_t stride, int64_t count,
+                        auto *dst) {
+          if constexpr (sizeof(*dst) == 1)
+            loadByteRun(act, offset, stride, count, channel, avx2, 0, dst,
+                        scratch.data());
+          else
+            loadRun(act, offset, stride, count, channel, 0, avx2, dst);
+        };
         if (whole) {
-          loadRun(act, rowStart(channel, 0), 1, loadedRows * rowsX, channel, 0,
-                  avx2, dstRun);
+          load(rowStart(channel, 0), 1, loadedRows * rowsX, dstRun);
           return;
         }
         for (int64_t y = 0; y < loadedRows; ++y)
-          loadRun(act, rowStart(channel, y), stepX * src[3], validX, channel, 0,
-                  avx2, dstRun + y * rowsX);
+          load(rowStart(channel, y), stepX * src[3], validX,
+               dstRun + y * rowsX);
       };
       // Each channel's rows are a plane apart from the next channel's: the
       // prefetcher does not follow, so the loads are prefetched a few
@@ -1903,7 +2004,10 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
       for (int64_t group = 0; group < (u8 ? kQuads : kPadded) / lane; ++group) {
         for (int64_t i = 0; i < lane; ++i) {
           prefetchChannel(lane * group + i + kChannelsAhead);
-          loadChannel(lane * group + i, runs[i].data());
+          if (u8)
+            loadChannel(lane * group + i, byteRuns[i].data());
+          else
+            loadChannel(lane * group + i, runs[i].data());
         }
         if (!u8) {
           transforms.interleavePairs(runs[0].data(), runs[1].data(), tiles * nr,
@@ -1912,12 +2016,12 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
           continue;
         }
         for (int64_t t = 0; t < tiles; ++t) {
-          const int16_t *const tileRuns[4] = {
-              runs[0].data() + t * nr, runs[1].data() + t * nr,
-              runs[2].data() + t * nr, runs[3].data() + t * nr};
-          interleaveQuads(tileRuns, nr,
-                          quads.data() + (t * kQuads + 4 * group) * nr,
-                          bias.data() + t * nr);
+          const int8_t *const tileRuns[4] = {
+              byteRuns[0].data() + t * nr, byteRuns[1].data() + t * nr,
+              byteRuns[2].data() + t * nr, byteRuns[3].data() + t * nr};
+          interleaveByteQuads(tileRuns, nr,
+                              quads.data() + (t * kQuads + 4 * group) * nr,
+                              bias.data() + t * nr);
         }
       }
       for (int64_t i = 0; u8 && i < tiles * nr; ++i)
@@ -1967,17 +2071,10 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
           // elsewhere.
           int64_t firstRow = y0 * g.sh;
           int64_t numOut = std::min(g.h, (y0 + numRows) * g.sh) - firstRow;
-          float zero = 0.0f * alpha;
-          for (int64_t i = 0; i < numOut; ++i) {
-            float *row = rows.data() + i * g.w;
-            // Every GY row of the task reaches GX (rowsY = validY).
-            if (i % g.sh != 0) {
-              std::fill(row, row + g.w, zero);
-              continue;
-            }
-            spreadRow(acc.data() + (i / g.sh) * rowsX, validX, g.sw, alpha, g.w,
-                      row);
-          }
+          // Every GY row of the task reaches GX (rowsY = validY).
+          for (int64_t i = 0, y = 0; i < numOut; i += g.sh, ++y)
+            spreadRow(acc.data() + y * rowsX, validX, g.sw, alpha, g.w,
+                      rows.data() + i * g.w);
           storeRun(rows.data(), numOut * g.w, plane + firstRow * g.w, stream);
         }
       }
@@ -2082,35 +2179,6 @@ struct InterleavedPhases {
   int64_t imageStride, channelStride, rowStride;
   int64_t outputElements;
 };
-
-/// The first 2 x (count rounded down to 16) floats of a row whose two
-/// width phases alternate, 16 pairs at a time on AVX-512: row[2x] =
-/// float(acc0[x]) * alpha, row[2x + 1] = float(acc1[x]) * alpha, a phase
-/// without taps (null) contributing `zero`. Returns the pairs written.
-__attribute__((target("avx512f"))) int64_t
-interleavePhasesAVX512(const int32_t *acc0, const int32_t *acc1, float alpha,
-                       float zero, int64_t count, float *row) {
-  const __m512 alphas = _mm512_set1_ps(alpha), zeros = _mm512_set1_ps(zero);
-  // Lanes 0-15 of the permutes' first operand, 16-31 of the second.
-  const __m512i low =
-      _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-  const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
-  int64_t x = 0;
-  for (; x + 16 <= count; x += 16) {
-    // (A lambda would not inherit the target attribute.)
-    __m512 a =
-        acc0 ? _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc0 + x)),
-                             alphas)
-             : zeros;
-    __m512 b =
-        acc1 ? _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc1 + x)),
-                             alphas)
-             : zeros;
-    _mm512_storeu_ps(row + 2 * x, _mm512_permutex2var_ps(a, low, b));
-    _mm512_storeu_ps(row + 2 * x + 16, _mm512_permutex2var_ps(a, high, b));
-  }
-  return x;
-}
 
 void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   bool stream = isStreamed(p.outputElements);
@@ -2852,12 +2920,14 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     std::vector<int64_t> tapOffsets(imagesPerBlock);
     // u8: each tile's K runs, from its first quad (tileQuads).
     std::vector<int64_t> tileOffsets(u8 ? tilesPerBlock * imagesPerBlock : 0);
+    // (u8: loadByteRun's scratch.)
     std::vector<int16_t> planeRuns(fromPlanes ? nr * p4 : 0);
     std::vector<int8_t> planeBytes(fromPlanes && u8 ? nr * p4 : 0);
     // From planes: the NR channels of column tile `colTile` of group `grp`
     // in image `img` as runs of its pixels, `length` apart, zero past the
-    // pixels. Each channel's rows are a plane apart: the next channel's
-    // are prefetched while one is loaded.
+    // pixels: int16 codes (planeRuns) or, u8, bytes (planeBytes). Each
+    // channel's rows are a plane apart: the next channel's are prefetched
+    // while one is loaded.
     auto loadPlaneRuns = [&](int64_t grp, int64_t img, int64_t colTile,
                              int64_t length) {
       const int64_t *st = x.strides;
@@ -2868,16 +2938,25 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
       };
       for (int64_t j = 0; j < nr; ++j) {
         int16_t *run = planeRuns.data() + j * length;
-        std::fill(run, run + length, 0);
+        int8_t *byteRun = u8 ? planeBytes.data() + j * length : nullptr;
+        if (u8)
+          std::fill(byteRun, byteRun + length, 0);
+        else
+          std::fill(run, run + length, 0);
         if (offsets[j] < 0)
           continue;
         if (j + 1 < nr && offsets[j + 1] >= 0)
           for (int64_t y = 0; y < validY; ++y)
             prefetchSpan(x, rowStart(j + 1, y),
                          (validX - 1) * g.sw * st[3] + 1);
-        for (int64_t y = 0; y < validY; ++y)
-          loadRun(x, rowStart(j, y), g.sw * st[3], validX, first + j, 0, avx2,
-                  run + y * g.ow);
+        for (int64_t y = 0; y < validY; ++y) {
+          if (u8)
+            loadByteRun(x, rowStart(j, y), g.sw * st[3], validX, first + j,
+                        avx2, 0, byteRun + y * g.ow, planeRuns.data());
+          else
+            loadRun(x, rowStart(j, y), g.sw * st[3], validX, first + j, 0, avx2,
+                    run + y * g.ow);
+        }
       }
     };
     // Packs B of column tile `colTile` (tile tb of its block) for images
@@ -2898,10 +2977,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         if (fromPlanes) {
           // The runs as bytes, transposed as 32-bit quads.
           loadPlaneRuns(grp, img0 + i, colTile, p4);
-          toBytes(planeRuns.data(), nr * p4, planeBytes.data(), 0);
           for (int64_t j = 0; j < nr; ++j)
-            for (int64_t p = 0; p < pixels; ++p)
-              addWrapping(sums[j], planeRuns[j * p4 + p]);
+            addWrapping(sums[j], sumBytes(planeBytes.data() + j * p4, p4));
           transpose32(planeBytes.data(), nr, p4 / 4, p4 / 4, dst, nr);
           continue;
         }
