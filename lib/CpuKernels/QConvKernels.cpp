@@ -54,7 +54,6 @@
 #include <immintrin.h>
 #include <memory>
 #include <mutex>
-#include <numeric>
 #include <sys/syscall.h>
 #include <thread>
 #include <type_traits>
@@ -3563,15 +3562,9 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
       // Each segment's [NR][lanes] (rows imageSize apart) to [lanes][NR]:
       // a 32-bit transpose of int16 pairs or int8 quads.
       int64_t bTile = grp * colTiles + tile;
-      for (int64_t j = 0; u8 && j < nr; ++j) {
-        const int8_t *codes = imageBytes.data() + j * imageSize;
+      for (int64_t j = 0; u8 && j < nr; ++j)
         addWrapping(bias[bTile * nr + j],
-                    static_cast<int32_t>(std::accumulate(
-                        codes, codes + imageSize, uint32_t{0},
-                        [](uint32_t sum, int8_t code) {
-                          return sum + static_cast<uint32_t>(code);
-                        })));
-      }
+                    sumBytes(imageBytes.data() + j * imageSize, imageSize));
       for (int64_t seg = 0; seg < segmentsPerImage; ++seg) {
         int64_t at =
             (bTile * blockSegments + i * segmentsPerImage + seg) * segmentSize;
