@@ -23,18 +23,25 @@ pass of every implementation:
                quantized engine (fbgemm if onednn is missing).
 
 daq-int8's convolutions run the CPU INT8 kernels that daq-cpu-pipeline
-calls (--convert-daq-qconv-to-cpu-kernels: implicit GEMM, AVX2 vpmaddwd
-microkernels here, all cores) and are timed at the full N; its backward's
-quantize_grad (MCS statistics and GVQ codes) is still the reference lowering.
-daq-fp32 is the reference lowering (scalar loops, one thread): seconds per
-call at N=32. With --daq-batch auto (default) the script times daq-fp32 at
+calls (--convert-daq-qconv-to-cpu-kernels: implicit GEMM, the CPU's
+microkernel variant, all cores) and are timed at the full N; its backward's
+quantize_grad runs the runtime's statistics kernels
+(--convert-daq-stats-to-cpu-kernels). daq-fp32 is the reference lowering
+(scalar loops, one thread): seconds per call at N=32. With --daq-batch auto (default) the script times daq-fp32 at
 the largest batch that fits its share of the time budget and scales the time
 by N / batch (linear in N for these loops); every such record says so
 (`batch`, `scaled_from_batch`, `ms_measured`) and the table marks it.
 Nothing is scaled silently. --daq-batch B times both daq impls at batch B.
 
 Timing: one warm-up call, then --reps calls (fewer once a measurement has
-used --max-time seconds, at least 3), the median reported. Inputs are built
+used --max-time seconds, at least 3), the median reported. The calls of a
+shape's torch-fp32, torch-bf16, onednn-int8 and daq-int8 passes are timed
+in rounds, each round calling every one of them once, an implementation's
+passes in a row, 50 ms between implementations (their threads' spinning
+settles), so that a slow stretch of a shared machine falls on all of them
+alike instead of on whichever was running then (daq-fp32, seconds a call,
+is timed after them).
+Inputs are built
 once and reused; glibc malloc is told (mallopt) to keep freed memory instead
 of returning large blocks to the kernel, so that repeated calls reuse pages
 (--allocator default keeps glibc's defaults; the JSON records which).
@@ -44,7 +51,8 @@ bench/results/cpu-conv.json), one per (shape, pass, impl), with keys
 shape, pass (fwd|dgrad|wgrad|backward), impl, ms, and extra keys: batch,
 reps, times_ms, gops (GFLOP/s or GOP/s), pct_peak_here, pct_peak_targets,
 speedup_vs_torch_fp32, speedup_vs_torch_bf16, backend, check_rel_l2 (the
-output's relative L2 distance from the FP32 result on the same data), and on
+output's relative L2 distance from the FP32 result on the same data), timing
+("interleaved": in the rounds above; "alone": daq-fp32), and on
 backward records peak memory and the statistics + quantization time. A
 final record with impl "machine" (pass "info") holds the machine, the
 measured ceilings and the settings.
@@ -268,17 +276,20 @@ class Timer:
         self.start = start
         self.over_budget = False
 
+    def reps_now(self):
+        """--reps, or 1 once past the time budget."""
+        if time.perf_counter() - self.start <= self.budget:
+            return self.reps
+        if not self.over_budget:
+            print("!! time budget (%.0f s) exceeded: one repetition per "
+                  "measurement from here on" % self.budget, file=sys.stderr)
+        self.over_budget = True
+        return 1
+
     def __call__(self, fn):
         """(median ms, list of ms, result of the last call)."""
         result = fn()  # warm-up (also primitive creation, page faults)
-        reps = self.reps
-        if time.perf_counter() - self.start > self.budget:
-            if not self.over_budget:
-                print("!! time budget (%.0f s) exceeded: one repetition per "
-                      "measurement from here on" % self.budget,
-                      file=sys.stderr)
-            self.over_budget = True
-            reps = 1
+        reps = self.reps_now()
         times, spent = [], 0.0
         for i in range(reps):
             t0 = time.perf_counter()
@@ -289,6 +300,37 @@ class Timer:
             if i + 1 >= min(3, reps) and spent > self.max_time:
                 break
         return statistics.median(times), times, result
+
+    # Between two implementations' calls: the threads of the one that ran
+    # last spin for a while before they sleep (OpenMP's, daq's pool), and
+    # on two cores they took one from the next one's threads (daq's 1x1s2
+    # forward measured 3.4-9.5 ms right after PyTorch's calls, 1.4 alone).
+    SETTLE_S = 0.05
+
+    def interleaved(self, fns):
+        """{(impl, pass): (median ms, list of ms, result of the last call)}
+        for the callables of the dict `fns`, warmed up, then timed in
+        rounds (up to --reps; fewer, at least 3, once they took --max-time
+        seconds per callable) that run each implementation's calls in turn,
+        SETTLE_S apart."""
+        results = {key: fn() for key, fn in fns.items()}  # warm-up
+        reps = self.reps_now()
+        times = {key: [] for key in fns}
+        impls = list(dict.fromkeys(impl for impl, _ in fns))
+        spent = 0.0
+        for i in range(reps):
+            for impl in impls:
+                time.sleep(self.SETTLE_S)
+                for key in (k for k in fns if k[0] == impl):
+                    t0 = time.perf_counter()
+                    results[key] = fns[key]()
+                    dt = time.perf_counter() - t0
+                    times[key].append(dt * 1e3)
+                    spent += dt
+            if i + 1 >= min(3, reps) and spent > self.max_time * len(fns):
+                break
+        return {key: (statistics.median(times[key]), times[key],
+                      results[key]) for key in fns}
 
 
 def rel_l2(a, b):
@@ -760,7 +802,21 @@ def main(argv=None):
         w *= 1.0 / math.sqrt(s.cin * s.k * s.k)
         gy = rng.standard_normal((n, s.cout, s.ohw, s.ohw), dtype=np.float32)
         tx, tw, tgy = (torch.from_numpy(a) for a in (x, w, gy))
+
+        def daq_inputs(bn):
+            return (np.ascontiguousarray(a) for a in (x[:bn], w, gy[:bn]))
+
+        def compile_daq(impl, bn):
+            """(calls, compile seconds) of impl's daq modules at batch bn."""
+            t0 = time.perf_counter()
+            dcalls = daq_calls(daq, s, bn, *daq_inputs(bn),
+                               [k for k in DAQ_KEYS if k[0] == impl])
+            return dcalls, time.perf_counter() - t0
+
         results = {}
+        # daq-int8's calls are timed in the same rounds as PyTorch's.
+        daq8 = (compile_daq("daq-int8", int8_n)
+                if daq_n is not None and "daq-int8" in impls else None)
         with torch.no_grad():
             calls = torch_calls(torch, s, tx, tw, tgy, impls, engine)
             # FP32 references on the daq batches for the checks.
@@ -775,43 +831,48 @@ def main(argv=None):
                             [1, 1], False, [0, 0], 1, (True, True, False))[:2]
                 ref["dgrad"], ref["wgrad"] = gx.numpy(), gw.numpy()
                 ref["backward"] = (ref["dgrad"], ref["wgrad"])
-            for impl in impls:
-                if impl.startswith("daq-"):
-                    continue
-                for ps in PASSES:
-                    if (impl, ps) not in calls:
-                        continue
-                    ms, times, out = timer(calls[impl, ps])
-                    rec = record(s, ps, impl, n, ms, times, backends)
-                    if impl == "torch-fp32":
-                        results[ps] = out
-                    else:
-                        fp32 = (calls["onednn-int8", "fwd-ref"]()
-                                if impl == "onednn-int8" else
-                                results.get(ps))
-                        if fp32 is not None:
-                            if impl == "onednn-int8":
-                                out = out.dequantize()
-                            rec["check_rel_l2"] = check(out, fp32)
-                    records.append(rec)
-                    print_progress(rec)
+            torch_keys = [(impl, ps) for impl in impls for ps in PASSES
+                          if not impl.startswith("daq-") and
+                          (impl, ps) in calls]
+            fns = {key: calls[key] for key in torch_keys}
+            if daq8 is not None:
+                fns.update(daq8[0])
+            timed = timer.interleaved(fns)
+            for impl, ps in torch_keys:
+                ms, times, out = timed[impl, ps]
+                rec = record(s, ps, impl, n, ms, times, backends)
+                rec["timing"] = "interleaved"
+                if impl == "torch-fp32":
+                    results[ps] = out
+                else:
+                    fp32 = (calls["onednn-int8", "fwd-ref"]()
+                            if impl == "onednn-int8" else
+                            results.get(ps))
+                    if fp32 is not None:
+                        if impl == "onednn-int8":
+                            out = out.dequantize()
+                        rec["check_rel_l2"] = check(out, fp32)
+                records.append(rec)
+                print_progress(rec)
         del calls, results
         for impl in ("daq-int8", "daq-fp32"):
             if daq_n is None or impl not in impls:
                 continue
             bn = int8_n if impl == "daq-int8" else daq_n
             ref = refs[bn]
-            bx, bw, bgy = (np.ascontiguousarray(a) for a in
-                           (x[:bn], w, gy[:bn]))
-            t0 = time.perf_counter()
-            dcalls = daq_calls(daq, s, bn, bx, bw, bgy,
-                               [k for k in DAQ_KEYS if k[0] == impl])
-            compile_s = time.perf_counter() - t0
+            dcalls, compile_s = (daq8 if impl == "daq-int8" else
+                                 compile_daq(impl, bn))
+
+            def measure(key):
+                return timed[key] if key in timed else timer(dcalls[key])
+
             quant = None
             for ps in PASSES:
-                ms, times, out = timer(dcalls[impl, ps])
+                ms, times, out = measure((impl, ps))
                 rec = record(s, ps, impl, n, ms * n / bn,
                              [t * n / bn for t in times], backends)
+                rec["timing"] = ("interleaved" if (impl, ps) in timed else
+                                 "alone")
                 rec["ms_measured"] = ms
                 rec["times_ms_measured"] = times
                 rec["batch"] = bn
@@ -821,8 +882,7 @@ def main(argv=None):
                 rec["check_rel_l2"] = check(got, ref[ps])
                 if impl == "daq-int8" and ps == "backward":
                     if quant is None:
-                        qms, qtimes, _ = timer(dcalls["daq-int8",
-                                                      "quant"])
+                        qms, qtimes, _ = measure(("daq-int8", "quant"))
                         quant = (qms, qtimes)
                     elems = bn * s.cout * s.ohw * s.ohw
                     # Least traffic: read GY f32, write two i8 codes.
@@ -836,7 +896,7 @@ def main(argv=None):
                     rec["parts_note"] = (
                         "quantize_grad + dgrad + wgrad compiled as three "
                         "modules (the backward record is one module)")
-                    pms, ptimes, pout = timer(dcalls["daq-int8", "pipeline"])
+                    pms, ptimes, pout = measure(("daq-int8", "pipeline"))
                     rec["pipeline_form_ms"] = pms * n / bn
                     rec["pipeline_form_ms_measured"] = pms
                     rec["pipeline_form_times_ms_measured"] = ptimes
@@ -858,6 +918,7 @@ def main(argv=None):
                 records.append(rec)
                 print_progress(rec)
             del dcalls
+        del daq8, timed
         if not args.no_memory and "torch-fp32" in impls and \
                 "daq-int8" in impls:
             mem_n = int8_n

@@ -9,7 +9,8 @@ the JSON it wrote: a list of records with shape, pass, impl and ms; every
 impl present with the passes it is meant to have (onednn-int8: forward
 only); positive finite times; and every result close to the FP32 result on
 the same data (the benchmark's own check: daq-fp32 to float rounding, the
-INT8 and BF16 paths within their quantization error)."""
+INT8 and BF16 paths within their quantization error); and all but daq-fp32
+timed in the same interleaved rounds (as many calls each)."""
 
 import json
 import math
@@ -29,13 +30,17 @@ timed = records
 for r in records:
     for key in ("shape", "pass", "impl", "ms"):
         assert key in r, "record without %r: %r" % (key, r)
-seen = {}
+seen, rounds = {}, {}
 for r in timed:
     assert r["impl"] in EXPECTED, "unknown impl %r" % r["impl"]
     assert r["pass"] in PASSES, "unknown pass %r" % r["pass"]
     assert isinstance(r["ms"], float) and math.isfinite(r["ms"]) and \
         r["ms"] > 0, "bad time in %r" % r
     seen.setdefault(r["impl"], set()).add(r["pass"])
+    # All but the slow reference are timed in the same rounds.
+    assert r["timing"] == ("alone" if r["impl"] == "daq-fp32" else
+                           "interleaved"), "timing of %r" % r
+    rounds.setdefault(r["timing"], set()).add(r["reps"])
     if r["impl"] in TOLERANCE:
         err = r.get("check_rel_l2")
         assert err is not None and err <= TOLERANCE[r["impl"]], \
@@ -46,6 +51,7 @@ for r in timed:
             r["pipeline_form_ms"] > 0, "bad pipeline-form time in %r" % r
         assert r["pipeline_form_check_rel_l2"] <= TOLERANCE["daq-int8"], \
             "pipeline form: relative error %r" % r["pipeline_form_check_rel_l2"]
+assert len(rounds["interleaved"]) == 1, "rounds: %r" % rounds
 for impl, passes in EXPECTED.items():
     assert seen.get(impl) == set(passes), \
         "%s: passes %s, expected %s" % (impl, sorted(seen.get(impl, ())),
