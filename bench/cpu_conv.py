@@ -36,11 +36,11 @@ Nothing is scaled silently. --daq-batch B times both daq impls at batch B.
 Timing: one warm-up call, then --reps calls (fewer once a measurement has
 used --max-time seconds, at least 3), the median reported. The calls of a
 shape's torch-fp32, torch-bf16, onednn-int8 and daq-int8 passes are timed
-in rounds, each round calling every one of them once, an implementation's
-passes in a row, 50 ms between implementations (their threads' spinning
-settles), so that a slow stretch of a shared machine falls on all of them
-alike instead of on whichever was running then (daq-fp32, seconds a call,
-is timed after them).
+in rounds, each round timing every one of them once (right after an
+untimed call of it), an implementation's passes in a row, 20 ms between
+implementations (their threads' spinning settles), so that a slow stretch
+of a shared machine falls on all of them alike instead of on whichever was
+running then (daq-fp32, seconds a call, is timed after them).
 Inputs are built
 once and reused; glibc malloc is told (mallopt) to keep freed memory instead
 of returning large blocks to the kernel, so that repeated calls reuse pages
@@ -302,17 +302,20 @@ class Timer:
         return statistics.median(times), times, result
 
     # Between two implementations' calls: the threads of the one that ran
-    # last spin for a while before they sleep (OpenMP's, daq's pool), and
-    # on two cores they took one from the next one's threads (daq's 1x1s2
-    # forward measured 3.4-9.5 ms right after PyTorch's calls, 1.4 alone).
-    SETTLE_S = 0.05
+    # last spin for a few ms before they sleep (PyTorch's libgomp threads,
+    # daq's pool) and on two cores take one from the next one's threads
+    # (daq's 1x1s2 forward measured 7.9 ms right after a PyTorch call, 2.4
+    # back to back). A pause lets them stop, then an untimed call of the
+    # same function wakes the next one's threads and caches, as back to
+    # back calls find them.
+    SETTLE_S = 0.02
 
     def interleaved(self, fns):
         """{(impl, pass): (median ms, list of ms, result of the last call)}
         for the callables of the dict `fns`, warmed up, then timed in
         rounds (up to --reps; fewer, at least 3, once they took --max-time
         seconds per callable) that run each implementation's calls in turn,
-        SETTLE_S apart."""
+        SETTLE_S apart, each timed call right after an untimed one."""
         results = {key: fn() for key, fn in fns.items()}  # warm-up
         reps = self.reps_now()
         times = {key: [] for key in fns}
@@ -322,6 +325,7 @@ class Timer:
             for impl in impls:
                 time.sleep(self.SETTLE_S)
                 for key in (k for k in fns if k[0] == impl):
+                    fns[key]()
                     t0 = time.perf_counter()
                     results[key] = fns[key]()
                     dt = time.perf_counter() - t0
