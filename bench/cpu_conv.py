@@ -27,11 +27,12 @@ calls (--convert-daq-qconv-to-cpu-kernels: implicit GEMM, the CPU's
 microkernel variant, all cores) and are timed at the full N; its backward's
 quantize_grad runs the runtime's statistics kernels
 (--convert-daq-stats-to-cpu-kernels). daq-fp32 is the reference lowering
-(scalar loops, one thread): seconds per call at N=32. With --daq-batch auto (default) the script times daq-fp32 at
-the largest batch that fits its share of the time budget and scales the time
-by N / batch (linear in N for these loops); every such record says so
-(`batch`, `scaled_from_batch`, `ms_measured`) and the table marks it.
-Nothing is scaled silently. --daq-batch B times both daq impls at batch B.
+(scalar loops, one thread): seconds per call at N=32. With --daq-batch auto
+(default) the script times daq-fp32 at the largest batch that fits its
+share of the time budget and scales the time by N / batch (linear in N
+for these loops); every such record says so (`batch`, `scaled_from_batch`,
+`ms_measured`) and the table marks it. Nothing is scaled silently.
+--daq-batch B times both daq impls at batch B.
 
 Timing: one warm-up call, then --reps calls (fewer once a measurement has
 used --max-time seconds, at least 3), the median reported. The calls of a
@@ -57,7 +58,7 @@ backward records peak memory and the statistics + quantization time. A
 final record with impl "machine" (pass "info") holds the machine, the
 measured ceilings and the settings.
 
---smoke runs one tiny shape once (seconds), for the lit test.
+--smoke runs one tiny shape, two rounds (seconds), for the lit test.
 """
 
 import argparse
@@ -718,7 +719,8 @@ def main(argv=None):
     if args.smoke:
         shapes = [SMOKE_SHAPE]
         n = min(args.batch, 2)
-        args.reps, args.no_memory, args.no_peak = 1, True, True
+        # Two rounds: the interleaved timing runs as it does in full.
+        args.reps, args.no_memory, args.no_peak = 2, True, True
     else:
         names = args.shapes.split(",")
         if names == ["all"]:

@@ -737,8 +737,8 @@ void addWrapping(int32_t &sum, int32_t value) {
                              static_cast<uint32_t>(value));
 }
 
-/// The sum of count int8 codes (SSE2: psadbw of the codes + 128, less
-/// 128 per code).
+/// The sum of count int8 codes modulo 2^32, as addWrapping adds (SSE2:
+/// psadbw of the codes + 128, less 128 per code).
 int32_t sumBytes(const int8_t *codes, int64_t count) {
   const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
   __m128i sums = _mm_setzero_si128();
@@ -1935,11 +1935,12 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
     std::vector<int16_t> scratch(u8 ? maxTiles * nr : 0);
     std::vector<int32_t> c(maxTiles * mr * nr);
     std::vector<int32_t> acc(backwardData ? maxTiles * nr : 0);
-    // Backward-data's GX rows of one channel; the rows no GY row lands on
-    // (y % SH != 0) hold 0 * alpha (alpha is per tensor), written once.
+    // Backward-data's GX rows of one channel, from a row y0 SH: the rows no
+    // GY row lands on (i % SH != 0) hold 0 * alpha (alpha is per tensor),
+    // written once.
     std::vector<float> rows(backwardData ? rowsPerTask * g.sh * g.w : 0);
-    for (int64_t i = 0; i < rowsPerTask * g.sh; ++i)
-      if (backwardData && i % g.sh != 0)
+    for (int64_t i = 0; backwardData && i < rowsPerTask * g.sh; ++i)
+      if (i % g.sh != 0)
         std::fill_n(rows.data() + i * g.w, g.w, 0.0f * epi.alpha(0));
     std::vector<const int16_t *> rowPointers(mr);
     const int64_t tapOffset = 0;

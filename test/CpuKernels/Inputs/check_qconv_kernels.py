@@ -118,7 +118,8 @@ def extra_cases(kernel):
       stride 2 with bottom/right padding (forward pixels past the input,
       GY pixels past GX), odd channel counts in K both ways (7 -> 9), i8
       rows read every other byte (W = 56: 28 of them, 8 at a time as int16
-      and a tail, 16, 8 and a tail as bytes),
+      and a tail, 16, 8 and a tail as bytes; W = 66: 33 bytes, the last
+      16-byte step's loads ending one byte before the row's last value),
       groups with strides (2, 3) and a NaN GY clip (every GX position no
       pixel reaches must be NaN), W < stride, 200 channels in K (tasks of
       one row, several row tiles of A); an odd width of 7 at width
@@ -184,6 +185,9 @@ def extra_cases(kernel):
              ["pointwise, streamed"]),
             (ref.Conv("nchw", (2, 2), (0, 0, 1, 1), (1, 1), 1),
              (3, 7, 14, 56, 9, 1, 1), None, {"channel-clips"},
+             ["pointwise", "gemm from planes"]),
+            (ref.Conv("nchw", (2, 2), (0, 0, 1, 1), (1, 1), 1),
+             (1, 5, 4, 66, 3, 1, 1), None, set(),
              ["pointwise", "gemm from planes"]),
             (ref.Conv("nchw", (2, 3), (0, 0, 0, 2), (2, 1), 3),
              (2, 15, 9, 10, 9, 1, 1), None, {"nan-clip", "channel-clips"},
