@@ -530,6 +530,19 @@ void loadByteRun(const Operand &op, int64_t offset, int64_t stride,
   toBytes(scratch, count, dst, flip);
 }
 
+/// A run of codes by the destination's type: int16 (loadRun), or the
+/// codes' s8 bytes (loadByteRun, `scratch` its count int16).
+void loadCodeRun(const Operand &op, int64_t offset, int64_t stride,
+                 int64_t count, int64_t channel, bool avx2, int16_t *dst,
+                 int16_t * /*scratch*/) {
+  loadRun(op, offset, stride, count, channel, 0, avx2, dst);
+}
+void loadCodeRun(const Operand &op, int64_t offset, int64_t stride,
+                 int64_t count, int64_t channel, bool avx2, int8_t *dst,
+                 int16_t *scratch) {
+  loadByteRun(op, offset, stride, count, channel, avx2, 0, dst, scratch);
+}
+
 /// A zero-padded channels-last copy [G][N][Hb][Wb][CP] of activation codes
 /// with C channels: element (n, g*CG + c, y, x) of the input positions the
 /// placements select lands at their buffer pixel. As int16 codes (CP = CG
@@ -1969,21 +1982,14 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
         if (j >= k)
           return;
         int64_t channel = grp * k + j;
-        auto load = [&](int64_t offset, int64_t stride, int64_t count,
-                        auto *dst) {
-          if constexpr (sizeof(*dst) == 1)
-            loadByteRun(act, offset, stride, count, channel, avx2, 0, dst,
-                        scratch.data());
-          else
-            loadRun(act, offset, stride, count, channel, 0, avx2, dst);
-        };
         if (whole) {
-          load(rowStart(channel, 0), 1, loadedRows * rowsX, dstRun);
+          loadCodeRun(act, rowStart(channel, 0), 1, loadedRows * rowsX, channel,
+                      avx2, dstRun, scratch.data());
           return;
         }
         for (int64_t y = 0; y < loadedRows; ++y)
-          load(rowStart(channel, y), stepX * src[3], validX,
-               dstRun + y * rowsX);
+          loadCodeRun(act, rowStart(channel, y), stepX * src[3], validX,
+                      channel, avx2, dstRun + y * rowsX, scratch.data());
       };
       // Each channel's rows are a plane apart from the next channel's: the
       // prefetcher does not follow, so the loads are prefetched a few
@@ -2924,12 +2930,11 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     std::vector<int16_t> planeRuns(fromPlanes ? nr * p4 : 0);
     std::vector<int8_t> planeBytes(fromPlanes && u8 ? nr * p4 : 0);
     // From planes: the NR channels of column tile `colTile` of group `grp`
-    // in image `img` as runs of its pixels, `length` apart, zero past the
-    // pixels: int16 codes (planeRuns) or, u8, bytes (planeBytes). Each
-    // channel's rows are a plane apart: the next channel's are prefetched
-    // while one is loaded.
+    // in image `img` as runs of its pixels at `runs` (int16 codes, or u8
+    // bytes), `length` apart, zero past the pixels. Each channel's rows are
+    // a plane apart: the next channel's are prefetched while one is loaded.
     auto loadPlaneRuns = [&](int64_t grp, int64_t img, int64_t colTile,
-                             int64_t length) {
+                             int64_t length, auto *runs) {
       const int64_t *st = x.strides;
       const int64_t *offsets = colOffset.data() + colTile * nr;
       int64_t first = grp * cg + colTile * nr;
@@ -2937,26 +2942,17 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         return img * st[0] + (first + j) * st[1] + y * g.sh * st[2];
       };
       for (int64_t j = 0; j < nr; ++j) {
-        int16_t *run = planeRuns.data() + j * length;
-        int8_t *byteRun = u8 ? planeBytes.data() + j * length : nullptr;
-        if (u8)
-          std::fill(byteRun, byteRun + length, 0);
-        else
-          std::fill(run, run + length, 0);
+        auto *run = runs + j * length;
+        std::fill(run, run + length, 0);
         if (offsets[j] < 0)
           continue;
         if (j + 1 < nr && offsets[j + 1] >= 0)
           for (int64_t y = 0; y < validY; ++y)
             prefetchSpan(x, rowStart(j + 1, y),
                          (validX - 1) * g.sw * st[3] + 1);
-        for (int64_t y = 0; y < validY; ++y) {
-          if (u8)
-            loadByteRun(x, rowStart(j, y), g.sw * st[3], validX, first + j,
-                        avx2, 0, byteRun + y * g.ow, planeRuns.data());
-          else
-            loadRun(x, rowStart(j, y), g.sw * st[3], validX, first + j, 0, avx2,
-                    run + y * g.ow);
-        }
+        for (int64_t y = 0; y < validY; ++y)
+          loadCodeRun(x, rowStart(j, y), g.sw * st[3], validX, first + j, avx2,
+                      run + y * g.ow, planeRuns.data());
       }
     };
     // Packs B of column tile `colTile` (tile tb of its block) for images
@@ -2976,7 +2972,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         int32_t *sums = bias.data() + tb * nr;
         if (fromPlanes) {
           // The runs as bytes, transposed as 32-bit quads.
-          loadPlaneRuns(grp, img0 + i, colTile, p4);
+          loadPlaneRuns(grp, img0 + i, colTile, p4, planeBytes.data());
           for (int64_t j = 0; j < nr; ++j)
             addWrapping(sums[j], sumBytes(planeBytes.data() + j * p4, p4));
           transpose32(planeBytes.data(), nr, p4 / 4, p4 / 4, dst, nr);
@@ -3018,7 +3014,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
             packed.data() + (tb * imagesPerBlock + i) * tileImageSize;
         if (fromPlanes) {
           // [P2 / 2][NR][2]: the runs transposed as 32-bit pairs.
-          loadPlaneRuns(grp, img0 + i, colTile, p2);
+          loadPlaneRuns(grp, img0 + i, colTile, p2, planeRuns.data());
           transpose32(planeRuns.data(), nr, p2 / 2, p2 / 2, dst, nr);
           continue;
         }
@@ -3538,27 +3534,21 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
       for (int64_t j = 0; j < validCols; ++j) {
         int64_t ch = grp * og + tile * nr + j;
         int64_t offset = img * ys[0] + ch * yOf.channel;
-        if (u8) {
-          // The codes as s8, straight from an int8 GY.
-          int8_t *dst = imageBytes.data() + j * imageSize;
+        // u8: the codes as s8, straight from an int8 GY.
+        auto load = [&](auto *dst) {
           if (densePlane && rowPitch == g.ow) {
-            loadByteRun(gy, offset, 1, g.oh * g.ow, ch, avx2, 0, dst,
+            loadCodeRun(gy, offset, 1, g.oh * g.ow, ch, avx2, dst,
                         scratch.data());
-            continue;
+            return;
           }
           for (int64_t oy = 0; oy < g.oh; ++oy)
-            loadByteRun(gy, offset + oy * yOf.row, yOf.col, g.ow, ch, avx2, 0,
+            loadCodeRun(gy, offset + oy * yOf.row, yOf.col, g.ow, ch, avx2,
                         dst + oy * rowPitch, scratch.data());
-          continue;
-        }
-        int16_t *dst = image.data() + j * imageSize;
-        if (densePlane && rowPitch == g.ow) {
-          loadRun(gy, offset, 1, g.oh * g.ow, ch, 0, avx2, dst);
-          continue;
-        }
-        for (int64_t oy = 0; oy < g.oh; ++oy)
-          loadRun(gy, offset + oy * yOf.row, yOf.col, g.ow, ch, 0, avx2,
-                  dst + oy * rowPitch);
+        };
+        if (u8)
+          load(imageBytes.data() + j * imageSize);
+        else
+          load(image.data() + j * imageSize);
       }
       // Each segment's [NR][lanes] (rows imageSize apart) to [lanes][NR]:
       // a 32-bit transpose of int16 pairs or int8 quads.
