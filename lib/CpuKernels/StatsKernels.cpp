@@ -85,7 +85,10 @@ View makeView(DaqMemRef<float, 3> *m) {
 
 /// Per-channel partial statistics.
 struct Stats {
-  double sum = 0, squares = 0;
+  // Pass 0: the sum and the sum of squares in any order (sumSquares); pass
+  // 1: the sum in the reference's order; pass 2: the squared deviations
+  // from the mean.
+  double sum = 0, sumSquares = 0, squares = 0;
   int64_t above = 0;
   // With the per-tensor statistics in the same pass (Both): the count above
   // the tensor's sigma.
@@ -375,7 +378,128 @@ DAQ_INLINE void squaresBlockOf8(const View &v, int64_t c, Stats *st,
     st[c + k].squares = sq[k / 4][k % 4];
 }
 
-/// Pass `pass` (1 moments, 2 squares, 3 count) on channels [c0, c1).
+//===----------------------------------------------------------------------===//
+// Pass 0: sums, sums of squares, max-abs and NaN in any order
+//===----------------------------------------------------------------------===//
+
+typedef float Floats16 __attribute__((vector_size(64)));
+typedef int32_t Ints16 __attribute__((vector_size(64)));
+typedef double Doubles8 __attribute__((vector_size(64)));
+
+/// Pass 0 takes the max-abs on the bit patterns of |x| as integers: they
+/// order non-negative floats as the floats do, and every NaN above +inf.
+constexpr int32_t kInfinityBits = 0x7f800000;
+
+DAQ_INLINE int32_t absBits(float x) {
+  int32_t bits;
+  std::memcpy(&bits, &x, 4);
+  return bits & 0x7fffffff;
+}
+
+/// Pass 0's statistics of one channel (or part).
+struct Moments {
+  double sum = 0, sumSquares = 0;
+  int32_t maxBits = 0;
+  DAQ_INLINE void add(float x) {
+    double d = static_cast<double>(x);
+    sum += d;
+    sumSquares += d * d;
+    int32_t a = absBits(x);
+    maxBits = a > maxBits ? a : maxBits;
+  }
+  void addTo(Stats &s) const {
+    s.sum += sum;
+    s.sumSquares += sumSquares;
+    float max;
+    std::memcpy(&max, &maxBits, 4);
+    s.nan |= maxBits > kInfinityBits;
+    s.max = s.nan ? 0.0f : std::max(s.max, max);
+  }
+};
+
+/// Pass 0 over n contiguous elements, 16 at a time.
+DAQ_INLINE void momentsOfRun(const float *x, int64_t n, Moments &m) {
+  Doubles8 sum = {}, sumSquares = {};
+  Ints16 top = {};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    Ints16 bits;
+    std::memcpy(&bits, x + i, sizeof(bits));
+    Floats16 v = (Floats16)bits;
+    bits &= 0x7fffffff;
+    top = bits > top ? bits : top;
+    Doubles8 lo = __builtin_convertvector(
+        __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), Doubles8);
+    Doubles8 hi = __builtin_convertvector(
+        __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15), Doubles8);
+    sum += lo + hi;
+    sumSquares += lo * lo + hi * hi;
+  }
+  for (int k = 0; k < 8; ++k) {
+    m.sum += sum[k];
+    m.sumSquares += sumSquares[k];
+  }
+  for (int k = 0; k < 16; ++k)
+    m.maxBits = top[k] > m.maxBits ? top[k] : m.maxBits;
+  for (; i < n; ++i)
+    m.add(x[i]);
+}
+
+/// Pass 0 on channels [c0, c1) of the view, added to st.
+DAQ_INLINE void momentsAnyOrder(const View &v, int64_t c0, int64_t c1,
+                                Stats *st) {
+  if (v.n[2] > 1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      Moments m;
+      for (int64_t o = 0; o < v.n[0]; ++o) {
+        const float *x = v.at(o, c);
+        if (v.s[2] == 1) {
+          momentsOfRun(x, v.n[2], m);
+          continue;
+        }
+        for (int64_t i = 0; i < v.n[2]; ++i)
+          m.add(x[i * v.s[2]]);
+      }
+      m.addTo(st[c]);
+    }
+    return;
+  }
+  // Channels along the rows: structure of arrays across the channels.
+  int64_t m = c1 - c0, sc = v.s[1];
+  std::vector<double> sum(m, 0.0), sumSquares(m, 0.0);
+  std::vector<int32_t> maxBits(m, 0);
+  double *__restrict sumP = sum.data();
+  double *__restrict sumSquaresP = sumSquares.data();
+  int32_t *__restrict maxBitsP = maxBits.data();
+#define DAQ_ROW_BODY(STRIDE)                                                   \
+  for (int64_t c = 0; c < m; ++c) {                                            \
+    float x = row[c * (STRIDE)];                                               \
+    double d = static_cast<double>(x);                                         \
+    sumP[c] += d;                                                              \
+    sumSquaresP[c] += d * d;                                                   \
+    int32_t a = absBits(x);                                                    \
+    maxBitsP[c] = a > maxBitsP[c] ? a : maxBitsP[c];                           \
+  }
+  for (int64_t o = 0; o < v.n[0]; ++o) {
+    const float *row = v.at(o, c0);
+    if (sc == 1) {
+      DAQ_ROW_BODY(1)
+    } else {
+      DAQ_ROW_BODY(sc)
+    }
+  }
+#undef DAQ_ROW_BODY
+  for (int64_t c = 0; c < m; ++c) {
+    Moments part;
+    part.sum = sum[c];
+    part.sumSquares = sumSquares[c];
+    part.maxBits = maxBits[c];
+    part.addTo(st[c0 + c]);
+  }
+}
+
+/// Pass `pass` (0 moments in any order, 1 moments, 2 squares, 3 count) on
+/// channels [c0, c1). Passes 1 and 2 add in the reference's order.
 /// With Both (pass 3 only), `tensor` is {mean, sigma} of the whole tensor
 /// and the pass also counts aboveT. `Rows`, when not null, runs
 /// the rows of unit stride.
@@ -383,6 +507,10 @@ template <int Pass, bool Both, const StatsRows *Rows>
 DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
                           const double *mean, const double *sigma,
                           const double *tensor) {
+  if constexpr (Pass == 0) {
+    momentsAnyOrder(v, c0, c1, st);
+    return;
+  }
   if (v.n[2] == 1) {
     // Channels along the innermost data (NHWC): one row of channels per
     // outer index, vectorized across channels, on local arrays of
@@ -568,8 +696,9 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
   ATTR void NAME(DAQ_STATS_ARGS) {                                             \
     statsPass<PASS, BOTH, ROWS>(v, c0, c1, st, m, s, t);                       \
   }
-/// The four passes of one variant: NAME1, NAME2, NAME3, NAME3Both.
+/// The five passes of one variant: NAME0, NAME1, NAME2, NAME3, NAME3Both.
 #define DAQ_STATS_WRAPPERS(NAME, ATTR, ROWS)                                   \
+  DAQ_STATS_WRAPPER(NAME##0, ATTR, 0, false, ROWS)                             \
   DAQ_STATS_WRAPPER(NAME##1, ATTR, 1, false, ROWS)                             \
   DAQ_STATS_WRAPPER(NAME##2, ATTR, 2, false, ROWS)                             \
   DAQ_STATS_WRAPPER(NAME##3, ATTR, 3, false, ROWS)                             \
@@ -882,8 +1011,8 @@ using QuantizeFn = void (*)(DAQ_QUANTIZE_ARGS);
 using QuantizeStochasticFn = void (*)(DAQ_QUANTIZE_STOCHASTIC_ARGS);
 
 struct Isa {
-  /// Passes 1-3, and pass 3 with the per-tensor count too.
-  StatsPassFn pass[3], passBoth;
+  /// Passes 0-3, and pass 3 with the per-tensor count too.
+  StatsPassFn pass[4], passBoth;
   /// One output, two outputs.
   QuantizeFn quantize[2];
   QuantizeStochasticFn quantizeStochastic;
@@ -891,8 +1020,8 @@ struct Isa {
 
 #define DAQ_ISA(NAME, QUANTIZE)                                                \
   Isa {                                                                        \
-    {NAME##1, NAME##2, NAME##3}, NAME##3Both, {QUANTIZE##1, QUANTIZE##2},      \
-        QUANTIZE##Stochastic                                                   \
+    {NAME##0, NAME##1, NAME##2, NAME##3}, NAME##3Both,                         \
+        {QUANTIZE##1, QUANTIZE##2}, QUANTIZE##Stochastic                       \
   }
 
 //===----------------------------------------------------------------------===//
@@ -970,10 +1099,10 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
   std::vector<double> mean(channels), sigma(channels);
   double tensorMS[2] = {0, 0};
   auto runPass = [&](int pass) {
-    StatsPassFn fn = both && pass == 3 ? isa.passBoth : isa.pass[pass - 1];
-    if (pass == 3 && v.n[2] == 1 && v.n[1] > 1) {
-      // Channels along the rows (NHWC): counts do not depend on the order,
-      // so the threads split the rows and read them whole (split by
+    StatsPassFn fn = both && pass == 3 ? isa.passBoth : isa.pass[pass];
+    if ((pass == 0 || pass == 3) && v.n[2] == 1 && v.n[1] > 1) {
+      // Channels along the rows (NHWC): passes 0 and 3 do not depend on the
+      // order, so the threads split the rows and read them whole (split by
       // channels, each would read a slice of every row).
       int64_t parts = std::min<int64_t>(getNumThreads(), v.n[0]);
       std::vector<std::vector<Stats>> counts(parts, std::vector<Stats>(v.n[1]));
@@ -988,6 +1117,10 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
       });
       for (const std::vector<Stats> &part : counts)
         for (int64_t c = 0; c < v.n[1]; ++c) {
+          st[c].sum += part[c].sum;
+          st[c].sumSquares += part[c].sumSquares;
+          st[c].max = std::max(st[c].max, part[c].max);
+          st[c].nan |= part[c].nan;
           st[c].above += part[c].above;
           st[c].aboveT += part[c].aboveT;
         }
@@ -1017,18 +1150,28 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
   auto outOf = [&](int64_t c) { return perTensor ? 0 : c; };
   double n = static_cast<double>(count);
   double nT = n * static_cast<double>(v.n[1]);
-  runPass(1);
+  // The sums per channel and of the tensor, from the passes' st.sum.
+  auto gatherSums = [&] {
+    std::fill(r.sum.begin(), r.sum.end(), 0.0);
+    for (int64_t c = 0; c < channels; ++c)
+      r.sum[outOf(c)] += st[c].sum;
+    if (both) {
+      tensor->sum[0] = 0;
+      for (double sum : r.sum)
+        tensor->sum[0] += sum;
+    }
+  };
+  runPass(0);
+  gatherSums();
   std::vector<int32_t> nan(outChannels, 0);
   int32_t nanT = 0;
   for (int64_t c = 0; c < channels; ++c) {
     int64_t o = outOf(c);
-    r.sum[o] += st[c].sum;
     r.max[o] = std::max(r.max[o], st[c].max);
     nan[o] |= st[c].nan;
   }
   for (int64_t o = 0; o < outChannels; ++o) {
     if (both) {
-      tensor->sum[0] += r.sum[o];
       tensor->max[0] = std::max(tensor->max[0], r.max[o]);
       nanT |= nan[o];
     }
@@ -1039,24 +1182,64 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
     tensor->max[0] = std::numeric_limits<float>::quiet_NaN();
   if (upTo < 2)
     return r;
+  // Sigma from pass 0's sums where they pin down the reference's threshold
+  // (sigmaFromSumOfSquares); where they do not, the reference's two passes:
+  // pass 1 (its sums, so its means) and pass 2, on the open channels only,
+  // or on all when the tensor's sigma (or, per tensor, the one sigma) is
+  // open, as it adds every channel's squares.
+  std::vector<double> sumSquares(outChannels, 0.0);
   for (int64_t c = 0; c < channels; ++c)
-    mean[c] = r.sum[outOf(c)] / n;
-  if (both)
-    tensorMS[0] = tensor->sum[0] / nT;
-  runPass(2);
-  for (int64_t c = 0; c < channels; ++c) {
-    r.squares[outOf(c)] += st[c].squares;
-    // The tensor's squared deviations from the channels' (about their own
-    // means), in channel order: sum over c of S2_c + n (mean_c - mean)^2.
-    if (both) {
-      double d = mean[c] - tensorMS[0];
-      tensor->squares[0] += st[c].squares + n * (d * d);
+    sumSquares[outOf(c)] += st[c].sumSquares;
+  std::vector<double> sigmaOut(outChannels);
+  std::vector<int64_t> open;
+  for (int64_t o = 0; o < outChannels; ++o)
+    if (!sigmaFromSumOfSquares(r.sum[o], sumSquares[o], n, sigmaOut[o]))
+      open.push_back(o);
+  bool allOpen = perTensor && !open.empty();
+  if (both) {
+    double sumSquaresT = 0;
+    for (double q : sumSquares)
+      sumSquaresT += q;
+    allOpen =
+        !sigmaFromSumOfSquares(tensor->sum[0], sumSquaresT, nT, tensorMS[1]);
+  }
+  if (allOpen) {
+    runPass(1);
+    gatherSums();
+    for (int64_t c = 0; c < channels; ++c)
+      mean[c] = r.sum[outOf(c)] / n;
+    if (both)
+      tensorMS[0] = tensor->sum[0] / nT;
+    runPass(2);
+    for (int64_t c = 0; c < channels; ++c) {
+      r.squares[outOf(c)] += st[c].squares;
+      // The tensor's squared deviations from the channels' (about their own
+      // means), in channel order: sum over c of S2_c + n (mean_c - mean)^2.
+      if (both) {
+        double d = mean[c] - tensorMS[0];
+        tensor->squares[0] += st[c].squares + n * (d * d);
+      }
     }
+    for (int64_t o = 0; o < outChannels; ++o)
+      sigmaOut[o] = std::sqrt(r.squares[o] / n);
+    if (both)
+      tensorMS[1] = std::sqrt(tensor->squares[0] / nT);
+  } else {
+    parallelFor(static_cast<int64_t>(open.size()), [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) {
+        int64_t c = open[i];
+        isa.pass[1](v, c, c + 1, st.data(), mean.data(), sigma.data(),
+                    tensorMS);
+        mean[c] = st[c].sum / n;
+        isa.pass[2](v, c, c + 1, st.data(), mean.data(), sigma.data(),
+                    tensorMS);
+      }
+    });
+    for (int64_t c : open)
+      sigmaOut[c] = std::sqrt(st[c].squares / n);
   }
   for (int64_t c = 0; c < channels; ++c)
-    sigma[c] = std::sqrt(r.squares[outOf(c)] / n);
-  if (both)
-    tensorMS[1] = std::sqrt(tensor->squares[0] / nT);
+    sigma[c] = sigmaOut[outOf(c)];
   runPass(3);
   for (int64_t c = 0; c < channels; ++c) {
     r.above[outOf(c)] += st[c].above;

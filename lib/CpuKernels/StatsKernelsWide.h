@@ -9,6 +9,7 @@
 #ifndef DAQ_LIB_CPUKERNELS_STATSKERNELSWIDE_H
 #define DAQ_LIB_CPUKERNELS_STATSKERNELSWIDE_H
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -24,6 +25,47 @@ inline float largestFloatAtMost(double s) {
   return static_cast<double>(f) > s
              ? std::nextafter(f, -std::numeric_limits<float>::infinity())
              : f;
+}
+
+/// An interval that holds the reference's sum of squared deviations M2 of n
+/// elements (the sum of fl((x - mean)^2) in its order, mean = fl(S / n) of
+/// its sum S), from the sum `sum` and the sum of squares `sumSquares` of
+/// the elements in any order (the squares of floats are exact in f64):
+/// T = sumSquares - sum * (sum / n) -+ 8 (n + 2) u sumSquares, u = 2^-53.
+/// A sum of n terms in any order is within (n - 1) u of its terms' absolute
+/// sum (first order), which bounds the error of the sum of squares, of the
+/// sum (|S| <= sqrt(n sumSquares)) and of the reference's own sum of
+/// squares; with the roundings of T and of the squares it is under
+/// (4 n + 3) u sumSquares, and the bound doubles that. {NaN, NaN} when a
+/// sum is not finite.
+struct DeviationsInterval {
+  double low, high;
+};
+inline DeviationsInterval deviationsInterval(double sum, double sumSquares,
+                                             double n) {
+  double t = sumSquares - sum * (sum / n);
+  double bound = 8.0 * (n + 2.0) * 0x1p-53 * sumSquares;
+  if (!std::isfinite(t) || !std::isfinite(bound))
+    return {std::nan(""), std::nan("")};
+  return {std::max(t - bound, 0.0), t + bound};
+}
+
+/// Sigma for the count above it without a second pass over the elements,
+/// when their sums prove which threshold the reference compares with: the
+/// count compares |x| > largestFloatAtMost(sqrt(M2 / n)), and the rounded
+/// sqrt(. / n) and largestFloatAtMost are non-decreasing, so when both ends
+/// of deviationsInterval give the same threshold, it is the reference's
+/// (`sigma` gets the upper end's sigma). Otherwise returns false: a float
+/// boundary inside the interval (about 10^-3 of zero-mean channels at
+/// n = 10^5, every channel whose |x| all equal its sigma), a mean so far
+/// from zero that sumSquares dwarfs M2, NaN or infinities.
+inline bool sigmaFromSumOfSquares(double sum, double sumSquares, double n,
+                                  double &sigma) {
+  DeviationsInterval m2 = deviationsInterval(sum, sumSquares, n);
+  if (std::isnan(m2.low))
+    return false;
+  sigma = std::sqrt(m2.high / n);
+  return largestFloatAtMost(std::sqrt(m2.low / n)) == largestFloatAtMost(sigma);
 }
 
 /// The row functions of StatsKernelsWide.inc (see there).

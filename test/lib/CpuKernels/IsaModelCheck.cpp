@@ -4,10 +4,11 @@
 // of the AVX-512 and AMX intrinsics (lib/CpuKernels/IsaModel.h) against
 // scalar definitions written here independently (int64 sums truncated to
 // 32 bits), on random operands; then the microkernels compiled against the
-// model against a scalar GEMM on random tiles. Where the CPU has
-// AVX512-VNNI or AMX, the model and the model-built microkernels are also
-// compared with the real instructions and the production microkernels.
-// So a wrong model cannot hide a wrong kernel.
+// model against a scalar GEMM on random tiles; and the proof that lets the
+// statistics kernels skip their squares pass (sigmaFromSumOfSquares). Where the
+// CPU has AVX512-VNNI or AMX, the model and the model-built microkernels are
+// also compared with the real instructions and the production microkernels. So
+// a wrong model cannot hide a wrong kernel.
 //
 // daq-isa-model-check --fault=NAME: misuses the AMX model in one way (see
 // runFault); the model must abort with a message (test/CpuKernels/
@@ -492,6 +493,77 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
 }
 
 //===----------------------------------------------------------------------===//
+// Sigma from pass 1's sums (StatsKernelsWide.h, sigmaFromSumOfSquares)
+//===----------------------------------------------------------------------===//
+
+/// On random channels (zero mean or far from it, light or heavy tails, every
+/// |x| equal to sigma, sigma just below a float; 1 to 200000 elements), the
+/// reference's two-pass M2 (in order) must lie in deviationsInterval of the
+/// sum and the sum of squares (in reverse order), and when
+/// sigmaFromSumOfSquares accepts, its threshold must be the reference's. It
+/// must decline the tie channels (a threshold in the interval's middle) and
+/// accept nearly all zero-mean ones (else the kernels would run pass 2).
+void checkSigmaFromSums(Random &rng, int iterations) {
+  using mlir::daq::cpu::largestFloatAtMost;
+  int outside = 0, wrong = 0, tiesAccepted = 0, zeroMean = 0,
+      zeroMeanAccepted = 0;
+  std::normal_distribution<float> normal;
+  for (int it = 0; it < iterations; ++it) {
+    int64_t n = rng.uniform(0, 3) == 0 ? rng.uniform(50000, 200000)
+                                       : rng.uniform(1, 3000);
+    int kind = static_cast<int>(rng.uniform(0, 4));
+    float scale = std::ldexp(1.0f, static_cast<int>(rng.uniform(-40, 40)));
+    float offset =
+        kind == 1 ? scale * static_cast<float>(rng.edgy(1, 100000)) : 0.0f;
+    std::vector<float> x(n);
+    for (int64_t i = 0; i < n; ++i) {
+      float g = normal(rng.engine);
+      x[i] = kind == 2 ? g * g * g * scale : g * scale + offset;
+    }
+    if (kind == 3 && n % 2 == 0) // +-s: mean 0, sigma s, none above it
+      for (int64_t i = 0; i < n; ++i)
+        x[i] = (i % 2 ? -1.0f : 1.0f) * scale * (1.0f + 1.0f / 1024);
+    double sum = 0, squares = 0, sumSquares = 0;
+    for (float v : x)
+      sum += v;
+    double mean = sum / static_cast<double>(n);
+    for (float v : x) {
+      double d = v - mean;
+      squares += d * d;
+    }
+    for (int64_t i = n - 1; i >= 0; --i)
+      sumSquares += static_cast<double>(x[i]) * x[i];
+    double dn = static_cast<double>(n);
+    auto m2 = mlir::daq::cpu::deviationsInterval(sum, sumSquares, dn);
+    outside += !(m2.low <= squares && squares <= m2.high);
+    double sigma;
+    bool accepted =
+        mlir::daq::cpu::sigmaFromSumOfSquares(sum, sumSquares, dn, sigma);
+    wrong += accepted && largestFloatAtMost(sigma) !=
+                             largestFloatAtMost(std::sqrt(squares / dn));
+    tiesAccepted += kind == 3 && n % 2 == 0 && accepted;
+    zeroMean += kind == 0 || kind == 2;
+    zeroMeanAccepted += (kind == 0 || kind == 2) && accepted;
+  }
+  check(outside == 0, "deviationsInterval misses the reference's M2 in " +
+                          std::to_string(outside) + " channels");
+  check(wrong == 0, "sigmaFromSumOfSquares accepts a wrong threshold in " +
+                        std::to_string(wrong) + " channels");
+  check(tiesAccepted == 0, "sigmaFromSumOfSquares accepts " +
+                               std::to_string(tiesAccepted) +
+                               " channels whose |x| all equal sigma");
+  check(zeroMeanAccepted * 100 >= zeroMean * 95,
+        "sigmaFromSumOfSquares declines " +
+            std::to_string(zeroMean - zeroMeanAccepted) + " of " +
+            std::to_string(zeroMean) + " zero-mean channels");
+  if (outside == 0 && wrong == 0 && tiesAccepted == 0)
+    std::printf("ok: sigma from pass 1's sums: the reference's M2 inside the "
+                "interval and its threshold whenever accepted on %d random "
+                "channels (%d of %d zero-mean ones accepted)\n",
+                iterations, zeroMeanAccepted, zeroMean);
+}
+
+//===----------------------------------------------------------------------===//
 // Faults
 //===----------------------------------------------------------------------===//
 
@@ -648,6 +720,7 @@ int main(int argc, char **argv) {
   checkMicrokernel(rng, iterations / 10, "amx", 16, 16, model::microkernelAMX,
                    amx ? mlir::daq::cpu::microkernelAMX : nullptr);
   checkStatsRows(rng, iterations, vnni);
+  checkSigmaFromSums(rng, iterations / 4);
   if (failures) {
     std::printf("%d failures (seed %llu)\n", failures,
                 static_cast<unsigned long long>(seed));
