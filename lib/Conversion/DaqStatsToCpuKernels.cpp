@@ -279,6 +279,13 @@ struct Lowering {
         call("daq_cpu_mcs_clip2", {x, channelState, asRankOne(tensorState)},
              RankedTensorType::get({channels + 1}, f32),
              mcsScalars(params, kernel()));
+    return splitClips(clips, channels);
+  }
+
+  /// The per-channel clips (rank 1) and the per-tensor clip (rank 0) of the
+  /// C + 1 clips of daq_cpu_mcs_clip2 / daq_cpu_quantize_grad_mcs.
+  std::pair<Value, Value> splitClips(Value clips, int64_t channels) {
+    auto f32 = b.getF32Type();
     Value channelClip = tensor::ExtractSliceOp::create(
         b, RankedTensorType::get({channels}, f32), clips, ValueRange{},
         ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0},
@@ -308,9 +315,23 @@ struct Lowering {
     auto inType = op.getGrad().getType();
     auto view = viewShape(inType, op.getAxis());
     Value x = reshape(op.getGrad(), view);
+    auto viewType = RankedTensorType::get(view, b.getI8Type());
     Value channelClip, tensorClip;
+    SmallVector<Value> codes;
     auto mcs = dyn_cast<McsClipAttr>(op.getStrategy());
-    if (mcs && op.getChannelState() && op.getTensorState()) {
+    if (mcs && op.getChannelState() && op.getTensorState() &&
+        !stochasticSeed(op)) {
+      // Statistics and both codes in one kernel (two passes over GY).
+      int64_t channels = view[1];
+      auto f32 = b.getF32Type();
+      codes =
+          call("daq_cpu_quantize_grad_mcs",
+               {x, op.getChannelState(), asRankOne(op.getTensorState())},
+               {RankedTensorType::get({channels + 1}, f32), viewType, viewType},
+               mcsScalars(mcs, kernel()));
+      std::tie(channelClip, tensorClip) = splitClips(codes[0], channels);
+      codes.erase(codes.begin());
+    } else if (mcs && op.getChannelState() && op.getTensorState()) {
       std::tie(channelClip, tensorClip) = mcsClipsPerChannelAndTensor(
           x, op.getChannelState(), op.getTensorState(), mcs);
     } else {
@@ -325,10 +346,10 @@ struct Lowering {
               : op.buildClip(b, /*perChannel=*/false);
     }
     // Both codes in one pass, each into a buffer of its own.
-    auto viewType = RankedTensorType::get(view, b.getI8Type());
-    SmallVector<Value> codes = quantizeCall(
-        "daq_cpu_quantize2", op, {x, channelClip, asRankOne(tensorClip)},
-        {viewType, viewType}, op.getStep());
+    if (codes.empty())
+      codes = quantizeCall("daq_cpu_quantize2", op,
+                           {x, channelClip, asRankOne(tensorClip)},
+                           {viewType, viewType}, op.getStep());
     Value channelCodes = reshape(codes[0], inType.getShape());
     Value tensorCodes = reshape(codes[1], inType.getShape());
     op.getChannelCodes().replaceAllUsesWith(channelCodes);

@@ -85,10 +85,10 @@ View makeView(DaqMemRef<float, 3> *m) {
 
 /// Per-channel partial statistics.
 struct Stats {
-  // Pass 0: the sum and the sum of squares in any order (sumSquares); pass
-  // 1: the sum in the reference's order; pass 2: the squared deviations
-  // from the mean.
-  double sum = 0, sumSquares = 0, squares = 0;
+  // Pass 0: the sum, the sum of squares and the sum of |x| in any order
+  // (sumAbs only guides a guess, so in f32 lanes); pass 1: the sum in the
+  // reference's order; pass 2: the squared deviations from the mean.
+  double sum = 0, sumSquares = 0, sumAbs = 0, squares = 0;
   int64_t above = 0;
   // With the per-tensor statistics in the same pass (Both): the count above
   // the tensor's sigma.
@@ -398,18 +398,20 @@ DAQ_INLINE int32_t absBits(float x) {
 
 /// Pass 0's statistics of one channel (or part).
 struct Moments {
-  double sum = 0, sumSquares = 0;
+  double sum = 0, sumSquares = 0, sumAbs = 0;
   int32_t maxBits = 0;
   DAQ_INLINE void add(float x) {
     double d = static_cast<double>(x);
     sum += d;
     sumSquares += d * d;
+    sumAbs += std::fabs(d);
     int32_t a = absBits(x);
     maxBits = a > maxBits ? a : maxBits;
   }
   void addTo(Stats &s) const {
     s.sum += sum;
     s.sumSquares += sumSquares;
+    s.sumAbs += sumAbs;
     float max;
     std::memcpy(&max, &maxBits, 4);
     s.nan |= maxBits > kInfinityBits;
@@ -420,6 +422,7 @@ struct Moments {
 /// Pass 0 over n contiguous elements, 16 at a time.
 DAQ_INLINE void momentsOfRun(const float *x, int64_t n, Moments &m) {
   Doubles8 sum = {}, sumSquares = {};
+  Floats16 sumAbs = {};
   Ints16 top = {};
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -428,6 +431,7 @@ DAQ_INLINE void momentsOfRun(const float *x, int64_t n, Moments &m) {
     Floats16 v = (Floats16)bits;
     bits &= 0x7fffffff;
     top = bits > top ? bits : top;
+    sumAbs += (Floats16)bits;
     Doubles8 lo = __builtin_convertvector(
         __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), Doubles8);
     Doubles8 hi = __builtin_convertvector(
@@ -439,6 +443,8 @@ DAQ_INLINE void momentsOfRun(const float *x, int64_t n, Moments &m) {
     m.sum += sum[k];
     m.sumSquares += sumSquares[k];
   }
+  for (int k = 0; k < 16; ++k)
+    m.sumAbs += sumAbs[k];
   for (int k = 0; k < 16; ++k)
     m.maxBits = top[k] > m.maxBits ? top[k] : m.maxBits;
   for (; i < n; ++i)
@@ -467,9 +473,11 @@ DAQ_INLINE void momentsAnyOrder(const View &v, int64_t c0, int64_t c1,
   // Channels along the rows: structure of arrays across the channels.
   int64_t m = c1 - c0, sc = v.s[1];
   std::vector<double> sum(m, 0.0), sumSquares(m, 0.0);
+  std::vector<float> sumAbs(m, 0.0f);
   std::vector<int32_t> maxBits(m, 0);
   double *__restrict sumP = sum.data();
   double *__restrict sumSquaresP = sumSquares.data();
+  float *__restrict sumAbsP = sumAbs.data();
   int32_t *__restrict maxBitsP = maxBits.data();
 #define DAQ_ROW_BODY(STRIDE)                                                   \
   for (int64_t c = 0; c < m; ++c) {                                            \
@@ -477,6 +485,7 @@ DAQ_INLINE void momentsAnyOrder(const View &v, int64_t c0, int64_t c1,
     double d = static_cast<double>(x);                                         \
     sumP[c] += d;                                                              \
     sumSquaresP[c] += d * d;                                                   \
+    sumAbsP[c] += std::fabs(x);                                                \
     int32_t a = absBits(x);                                                    \
     maxBitsP[c] = a > maxBitsP[c] ? a : maxBitsP[c];                           \
   }
@@ -493,6 +502,7 @@ DAQ_INLINE void momentsAnyOrder(const View &v, int64_t c0, int64_t c1,
     Moments part;
     part.sum = sum[c];
     part.sumSquares = sumSquares[c];
+    part.sumAbs = sumAbs[c];
     part.maxBits = maxBits[c];
     part.addTo(st[c0 + c]);
   }
@@ -984,15 +994,90 @@ DAQ_INLINE void quantizeStochasticRows(const View &v, const OutView &out,
       int64_t pieces
 #define DAQ_QUANTIZE_PASS                                                      \
   v, out, clip, inv, clipCount, clip2, inv2, begin, end, pieces
+#define DAQ_COUNT_QUANTIZE_ARGS                                                \
+  const View &v, const OutView &out, const float *below, float belowT,         \
+      const float *clip, const float *inv, float clipT, float invT,            \
+      int64_t u0, int64_t u1, int64_t *cnt, int64_t *cntT
+#define DAQ_COUNT_QUANTIZE_PASS                                                \
+  v, out, below, belowT, clip, inv, clipT, invT, u0, u1, cnt, cntT
 #define DAQ_QUANTIZE_STOCHASTIC_ARGS                                           \
   const View &v, const OutView &out, const float *clip, const float *inv,      \
       int64_t clipCount, bool two, float clip2, float inv2, Stochastic random, \
       int64_t begin, int64_t end
 #define DAQ_QUANTIZE_STOCHASTIC_PASS                                           \
   v, out, clip, inv, clipCount, two, clip2, inv2, random, begin, end
+/// Pass 3 fused with both quantizations (daq_cpu_quantize_grad_mcs): each
+/// row is counted above below[c] and belowT, then quantized while in L1
+/// with the clips `clip` (per channel) and clipT the caller guessed. Units
+/// [u0, u1) are channels (all their rows; counts into cnt[c], cntT[c]) when
+/// the inner dimension is > 1, else rows of channels (counts added to
+/// cnt[c], cntT[c] for every channel).
+template <const StatsRows *Rows, QuantizeRowFn Fast>
+DAQ_INLINE void countQuantizeRange(const View &v, const OutView &out,
+                                   const float *below, float belowT,
+                                   const float *clip, const float *inv,
+                                   float clipT, float invT, int64_t u0,
+                                   int64_t u1, int64_t *cnt, int64_t *cntT) {
+  if (v.n[2] == 1) {
+    int64_t m = v.n[1], sc = v.s[1];
+    for (int64_t o = u0; o < u1; ++o) {
+      const float *row = v.at(o, 0);
+      bool counted = false;
+      if constexpr (Rows != nullptr) {
+        if (sc == 1) {
+          Rows->count(row, m, below, cnt, belowT, cntT);
+          counted = true;
+        }
+      }
+      if (!counted) {
+        for (int64_t c = 0; c < m; ++c) {
+          float a = std::fabs(row[c * sc]);
+          cnt[c] += a > below[c];
+          cntT[c] += a > belowT;
+        }
+      }
+      int64_t off = o * out.s[0];
+      quantizeRow<true, Rows, Fast>(row, sc, out.data[0] + off,
+                                    out.data[1] + off, out.s[1], m, clip, inv,
+                                    1, clipT, invT);
+    }
+    return;
+  }
+  int64_t n = v.n[2], si = v.s[2];
+  for (int64_t c = u0; c < u1; ++c) {
+    for (int64_t o = 0; o < v.n[0]; ++o) {
+      const float *x = v.at(o, c);
+      bool counted = false;
+      if constexpr (Rows != nullptr) {
+        if (si == 1) {
+          Rows->countAbove(x, n, below[c], belowT, &cnt[c], &cntT[c]);
+          counted = true;
+        }
+      }
+      if (!counted) {
+        int32_t above = 0, aboveT = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          float a = std::fabs(x[i * si]);
+          above += a > below[c];
+          aboveT += a > belowT;
+        }
+        cnt[c] += above;
+        cntT[c] += aboveT;
+      }
+      int64_t off = o * out.s[0] + c * out.s[1];
+      quantizeRow<true, Rows, Fast>(x, si, out.data[0] + off, out.data[1] + off,
+                                    out.s[2], n, clip + c, inv + c, 0, clipT,
+                                    invT);
+    }
+  }
+}
+
 #define DAQ_QUANTIZE_WRAPPERS(NAME, ATTR, ROWS, FAST)                          \
   ATTR void NAME##1(DAQ_QUANTIZE_ARGS) {                                       \
     quantizeRange<false, ROWS, FAST>(DAQ_QUANTIZE_PASS);                       \
+  }                                                                            \
+  ATTR void NAME##CountQuantize(DAQ_COUNT_QUANTIZE_ARGS) {                     \
+    countQuantizeRange<ROWS, FAST>(DAQ_COUNT_QUANTIZE_PASS);                   \
   }                                                                            \
   ATTR void NAME##2(DAQ_QUANTIZE_ARGS) {                                       \
     quantizeRange<true, ROWS, FAST>(DAQ_QUANTIZE_PASS);                        \
@@ -1008,6 +1093,7 @@ DAQ_QUANTIZE_WRAPPERS(quantizeModel, ,
                       &mlir::daq::cpu::isa_model::statsRowsAVX512, nullptr)
 
 using QuantizeFn = void (*)(DAQ_QUANTIZE_ARGS);
+using CountQuantizeFn = void (*)(DAQ_COUNT_QUANTIZE_ARGS);
 using QuantizeStochasticFn = void (*)(DAQ_QUANTIZE_STOCHASTIC_ARGS);
 
 struct Isa {
@@ -1016,12 +1102,15 @@ struct Isa {
   /// One output, two outputs.
   QuantizeFn quantize[2];
   QuantizeStochasticFn quantizeStochastic;
+  /// Pass 3 fused with both quantizations.
+  CountQuantizeFn countQuantize;
 };
 
 #define DAQ_ISA(NAME, QUANTIZE)                                                \
   Isa {                                                                        \
     {NAME##0, NAME##1, NAME##2, NAME##3}, NAME##3Both,                         \
-        {QUANTIZE##1, QUANTIZE##2}, QUANTIZE##Stochastic                       \
+        {QUANTIZE##1, QUANTIZE##2}, QUANTIZE##Stochastic,                      \
+        QUANTIZE##CountQuantize                                                \
   }
 
 //===----------------------------------------------------------------------===//
@@ -1062,13 +1151,13 @@ bool selectIsa(int64_t kernel, Isa &isa) {
 
 /// Threads split the channels of the view; per tensor (one channel) the
 /// elements are first split into contiguous parts that act as channels.
-/// Returns the per-channel statistics up to pass `upTo` (1 moments,
-/// 2 squares, 3 count). With `both` (per-channel views only), `tensor` also
-/// gets the statistics of the whole tensor from the same passes: sums of the
-/// channels' partial sums in channel order (so, as per tensor, the f64 sums
-/// may differ from the reference's sequential ones in the last bits).
+/// Returns the per-channel statistics up to `upTo` (1 max-abs and sums,
+/// 2 sigma, 3 count above sigma). With `both` (per-channel views only),
+/// `tensor` also gets the statistics of the whole tensor from the same passes:
+/// sums of the channels' partial sums in channel order (so, as per tensor, the
+/// f64 sums may differ from the reference's sequential ones in the last bits).
 struct StatsResult {
-  std::vector<double> sum, squares;
+  std::vector<double> sum, sumAbs, squares, sigma;
   std::vector<int64_t> above;
   std::vector<float> max;
 };
@@ -1119,6 +1208,7 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
         for (int64_t c = 0; c < v.n[1]; ++c) {
           st[c].sum += part[c].sum;
           st[c].sumSquares += part[c].sumSquares;
+          st[c].sumAbs += part[c].sumAbs;
           st[c].max = std::max(st[c].max, part[c].max);
           st[c].nan |= part[c].nan;
           st[c].above += part[c].above;
@@ -1138,11 +1228,13 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
   };
   StatsResult r;
   r.sum.assign(outChannels, 0);
+  r.sumAbs.assign(outChannels, 0);
   r.squares.assign(outChannels, 0);
   r.above.assign(outChannels, 0);
   r.max.assign(outChannels, 0);
   if (both) {
     tensor->sum.assign(1, 0);
+    tensor->sumAbs.assign(1, 0);
     tensor->squares.assign(1, 0);
     tensor->above.assign(1, 0);
     tensor->max.assign(1, 0);
@@ -1167,11 +1259,13 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
   int32_t nanT = 0;
   for (int64_t c = 0; c < channels; ++c) {
     int64_t o = outOf(c);
+    r.sumAbs[o] += st[c].sumAbs;
     r.max[o] = std::max(r.max[o], st[c].max);
     nan[o] |= st[c].nan;
   }
   for (int64_t o = 0; o < outChannels; ++o) {
     if (both) {
+      tensor->sumAbs[0] += r.sumAbs[o];
       tensor->max[0] = std::max(tensor->max[0], r.max[o]);
       nanT |= nan[o];
     }
@@ -1240,6 +1334,11 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
   }
   for (int64_t c = 0; c < channels; ++c)
     sigma[c] = sigmaOut[outOf(c)];
+  r.sigma = std::move(sigmaOut);
+  if (both)
+    tensor->sigma.assign(1, tensorMS[1]);
+  if (upTo < 3)
+    return r;
   runPass(3);
   for (int64_t c = 0; c < channels; ++c) {
     r.above[outOf(c)] += st[c].above;
@@ -1260,6 +1359,9 @@ template <typename T> T fromBits(int64_t bits) {
   return value;
 }
 
+/// The quantizer's scale for a clip (the reference's 127 / s, 0 for s = 0).
+float inverseOf(float clip) { return clip == 0.0f ? 0.0f : 127.0f / clip; }
+
 void runQuantize(const View &v, const OutView &out, const float *clipData,
                  int64_t clipStride, int64_t clipCount, bool two, float clip2,
                  const Isa &isa,
@@ -1267,9 +1369,9 @@ void runQuantize(const View &v, const OutView &out, const float *clipData,
   std::vector<float> clip(clipCount), inv(clipCount);
   for (int64_t c = 0; c < clipCount; ++c) {
     clip[c] = clipData[c * clipStride];
-    inv[c] = clip[c] == 0.0f ? 0.0f : 127.0f / clip[c];
+    inv[c] = inverseOf(clip[c]);
   }
-  float inv2 = clip2 == 0.0f ? 0.0f : 127.0f / clip2;
+  float inv2 = inverseOf(clip2);
   if (random) {
     // One (outer, channel) row per unit.
     parallelFor(v.n[0] * v.n[1], [&](int64_t begin, int64_t end) {
@@ -1311,17 +1413,20 @@ extern "C" void _mlir_ciface_daq_cpu_max_abs(DaqMemRef<float, 3> *x,
 }
 
 namespace {
-/// The reference's classification and f32 update of one clip.
-float mcsUpdate(const StatsResult &r, int64_t c, double n, float prev,
-                double lambda, float keep, float take, bool &bell) {
-  float max = r.max[c];
-  double fraction = static_cast<double>(r.above[c]) / n;
-  bell = fraction > lambda;
+/// The reference's f32 update of one clip, given its classification.
+float mcsClip(bool bell, float prev, float max, float keep, float take) {
   bool first = prev < 0.0f;
   float a = keep * prev;
   float b = take * max;
   float recursive = a + b;
   return (bell || first) ? max : recursive;
+}
+
+/// The reference's classification and f32 update of one clip.
+float mcsUpdate(const StatsResult &r, int64_t c, double n, float prev,
+                double lambda, float keep, float take, bool &bell) {
+  bell = static_cast<double>(r.above[c]) / n > lambda;
+  return mcsClip(bell, prev, r.max[c], keep, take);
 }
 } // namespace
 
@@ -1465,4 +1570,106 @@ extern "C" void _mlir_ciface_daq_cpu_quantize2_stochastic(
     int64_t seed, int64_t kernel) {
   quantize2(x, channelClip, tensorClip, channelCodes, tensorCodes, kernel,
             stochastic(seed, step));
+}
+
+namespace {
+/// The classification guessed before the count, from pass 0: the mean |x|
+/// over sigma is sqrt(2 / pi) = 0.80 for a Gaussian (r = 0.317) and
+/// 1 / sqrt(2) = 0.71 for a Laplace (r = 0.243); 0.78 lies near r = 0.3.
+/// Only the speed depends on it.
+bool guessBell(const StatsResult &r, int64_t c, double n) {
+  return r.sumAbs[c] > 0.78 * n * r.sigma[c];
+}
+
+bool sameBits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
+} // namespace
+
+extern "C" void _mlir_ciface_daq_cpu_quantize_grad_mcs(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *prevChannel,
+    DaqMemRef<float, 1> *prevTensor, DaqMemRef<float, 1> *out,
+    DaqMemRef<int8_t, 3> *channelCodes, DaqMemRef<int8_t, 3> *tensorCodes,
+    int64_t lambdaBits, int64_t keepBits, int64_t takeBits, int64_t kernel) {
+  float *dst = out->aligned + out->offset;
+  int64_t channels = out->sizes[0] - 1;
+  const int64_t *s = channelCodes->strides;
+  bool sameStrides = std::equal(s, s + 3, tensorCodes->strides);
+  Isa isa;
+  if (!sameStrides || !selectIsa(kernel, isa)) {
+    if (!sameStrides)
+      reportKernelError("quantize_grad_mcs: the two code buffers have "
+                        "different strides");
+    for (int64_t c = 0; c <= channels; ++c)
+      dst[c * out->strides[0]] = 0;
+    zeroCodes(channelCodes);
+    zeroCodes(tensorCodes);
+    return;
+  }
+  View v = makeView(x);
+  OutView codes{{channelCodes->aligned + channelCodes->offset,
+                 tensorCodes->aligned + tensorCodes->offset},
+                {s[0], s[1], s[2]}};
+  StatsResult tensor;
+  StatsResult r = computeStats(v, isa, 2, /*both=*/true, &tensor);
+  double n = static_cast<double>(v.n[0] * v.n[2]);
+  double nT = n * static_cast<double>(channels);
+  double lambda = fromBits<double>(lambdaBits);
+  float keep = fromBits<float>(keepBits), take = fromBits<float>(takeBits);
+  const float *prevData = prevChannel->aligned + prevChannel->offset;
+  auto prev = [&](int64_t c) { return prevData[c * prevChannel->strides[0]]; };
+  float prevT = prevTensor->aligned[prevTensor->offset];
+  // Quantize with guessed clips while counting; requantize after a wrong
+  // guess (a channel's codes, or the tensor's).
+  std::vector<float> clip(channels), inv(channels), below(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    clip[c] = mcsClip(guessBell(r, c, n), prev(c), r.max[c], keep, take);
+    inv[c] = inverseOf(clip[c]);
+    below[c] = largestFloatAtMost(r.sigma[c]);
+  }
+  float clipT =
+      mcsClip(guessBell(tensor, 0, nT), prevT, tensor.max[0], keep, take);
+  float belowT = largestFloatAtMost(tensor.sigma[0]);
+  r.above.assign(channels, 0);
+  std::vector<int64_t> aboveT(channels, 0);
+  if (v.n[2] > 1) {
+    parallelFor(channels, [&](int64_t c0, int64_t c1) {
+      isa.countQuantize(v, codes, below.data(), belowT, clip.data(), inv.data(),
+                        clipT, inverseOf(clipT), c0, c1, r.above.data(),
+                        aboveT.data());
+    });
+  } else {
+    // Rows of channels: parts of the rows, with counts of their own.
+    int64_t parts = std::min<int64_t>(getNumThreads(), v.n[0]);
+    std::vector<std::vector<int64_t>> counts(2 * parts,
+                                             std::vector<int64_t>(channels, 0));
+    parallelFor(parts, [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p)
+        isa.countQuantize(v, codes, below.data(), belowT, clip.data(),
+                          inv.data(), clipT, inverseOf(clipT),
+                          v.n[0] * p / parts, v.n[0] * (p + 1) / parts,
+                          counts[2 * p].data(), counts[2 * p + 1].data());
+    });
+    for (int64_t p = 0; p < parts; ++p)
+      for (int64_t c = 0; c < channels; ++c) {
+        r.above[c] += counts[2 * p][c];
+        aboveT[c] += counts[2 * p + 1][c];
+      }
+  }
+  tensor.above.assign(1, 0);
+  for (int64_t count : aboveT)
+    tensor.above[0] += count;
+  bool bell;
+  for (int64_t c = 0; c < channels; ++c) {
+    float actual = mcsUpdate(r, c, n, prev(c), lambda, keep, take, bell);
+    dst[c * out->strides[0]] = actual;
+    if (sameBits(actual, clip[c]))
+      continue;
+    View channel{v.at(0, c), {v.n[0], 1, v.n[2]}, {v.s[0], v.s[1], v.s[2]}};
+    OutView channelOut{{codes.data[0] + c * s[1], nullptr}, {s[0], s[1], s[2]}};
+    runQuantize(channel, channelOut, &actual, 1, 1, false, 0.0f, isa);
+  }
+  float actualT = mcsUpdate(tensor, 0, nT, prevT, lambda, keep, take, bell);
+  dst[channels * out->strides[0]] = actualT;
+  if (!sameBits(actualT, clipT))
+    runQuantize(v, OutView{{codes.data[1], nullptr}, {s[0], s[1], s[2]}},
+                &actualT, 1, 1, false, 0.0f, isa);
 }

@@ -439,6 +439,8 @@ static void registerKernelSymbols(ExecutionEngine &engine) {
     add("_mlir_ciface_daq_cpu_max_abs", &_mlir_ciface_daq_cpu_max_abs);
     add("_mlir_ciface_daq_cpu_mcs_clip", &_mlir_ciface_daq_cpu_mcs_clip);
     add("_mlir_ciface_daq_cpu_mcs_clip2", &_mlir_ciface_daq_cpu_mcs_clip2);
+    add("_mlir_ciface_daq_cpu_quantize_grad_mcs",
+        &_mlir_ciface_daq_cpu_quantize_grad_mcs);
     add("_mlir_ciface_daq_cpu_quantize", &_mlir_ciface_daq_cpu_quantize);
     add("_mlir_ciface_daq_cpu_quantize2", &_mlir_ciface_daq_cpu_quantize2);
     add("_mlir_ciface_daq_cpu_quantize_stochastic",

@@ -9,14 +9,16 @@
 // CHECK-LABEL: func.func @mcs_grad
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] : tensor<2x5x3x4xf32> into tensor<120xf32>
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2]] output_shape [2, 5, 12] : tensor<120xf32> into tensor<2x5x12xf32>
-// CHECK: daq.kernel_call @daq_cpu_mcs_clip2({{.*}}) outs({{.*}}) scalars([4599075939470750515, 1045220557, 1061997773, 2]) : ({{.*}}), tensor<6xf32> -> tensor<6xf32>
-// Both codes in one call, each into a buffer of its own, reshaped back.
-// CHECK: %[[QC:.*]]:2 = daq.kernel_call @daq_cpu_quantize2({{.*}}) outs(%{{.*}}, %{{.*}}) scalars([2]) : (tensor<2x5x12xf32>, tensor<5xf32>, tensor<1xf32>), tensor<2x5x12xi8>, tensor<2x5x12xi8> -> tensor<2x5x12xi8>, tensor<2x5x12xi8>
-// CHECK-DAG: tensor.collapse_shape %[[QC]]#0
-// CHECK-DAG: tensor.collapse_shape %[[QC]]#1
+// The statistics, the clips (C + 1 values, sliced) and both codes in one
+// call, each code into a buffer of its own, reshaped back.
+// CHECK: %[[K:.*]]:3 = daq.kernel_call @daq_cpu_quantize_grad_mcs(%{{.*}}, %[[SC:.*]], %{{.*}}) outs(%{{.*}}, %{{.*}}, %{{.*}}) scalars([4599075939470750515, 1045220557, 1061997773, 2]) : (tensor<2x5x12xf32>, tensor<5xf32>, tensor<1xf32>), tensor<6xf32>, tensor<2x5x12xi8>, tensor<2x5x12xi8> -> tensor<6xf32>, tensor<2x5x12xi8>, tensor<2x5x12xi8>
+// CHECK-DAG: tensor.extract_slice %[[K]]#0[0] [5] [1] : tensor<6xf32> to tensor<5xf32>
+// CHECK-DAG: tensor.extract_slice %[[K]]#0[5] [1] [1] : tensor<6xf32> to tensor<f32>
+// CHECK-DAG: tensor.collapse_shape %[[K]]#1
+// CHECK-DAG: tensor.collapse_shape %[[K]]#2
 // CHECK-NOT: daq.quantize_grad
-// CHECK: func.func private @daq_cpu_mcs_clip2(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
-// CHECK: func.func private @daq_cpu_quantize2(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?xi8, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xi8, strided<[?, ?, ?], offset: ?>>, i64) attributes {llvm.emit_c_interface}
+// CHECK-NOT: daq.kernel_call
+// CHECK: func.func private @daq_cpu_quantize_grad_mcs(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?xi8, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xi8, strided<[?, ?, ?], offset: ?>>, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
 func.func @mcs_grad(%g: tensor<2x5x3x4xf32>, %sc: tensor<5xf32>, %st: tensor<f32>)
     -> (tensor<2x5x3x4xi8>, tensor<5xf32>, tensor<2x5x3x4xi8>, tensor<f32>) {
   %qc, %cc, %qt, %ct = daq.quantize_grad %g state(%sc, %st) {axis = 1 : i64, strategy = #daq.mcs}
@@ -95,15 +97,25 @@ func.func @mcs_pairs(%g: tensor<2x5x3x4xf32>, %h: tensor<2x5x3x4xf32>, %sc: tens
 // CHECK: %[[S:.*]] = tensor.from_elements %[[T]] : tensor<1xi64>
 // CHECK: daq.kernel_call @daq_cpu_quantize_stochastic(%{{.*}}, %{{.*}}, %[[S]]) outs(%{{.*}}) scalars([3, 2]) : (tensor<1x1x10xf32>, tensor<1xf32>, tensor<1xi64>), tensor<1x1x10xi8>
 // CHECK: daq.kernel_call @daq_cpu_quantize2_stochastic(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) outs(%{{.*}}, %{{.*}}) scalars([5, 2]) : (tensor<2x5x1xf32>, tensor<5xf32>, tensor<1xf32>, tensor<1xi64>), tensor<2x5x1xi8>, tensor<2x5x1xi8>
+// With #daq.mcs (no fused kernel for stochastic rounding): the clips, then
+// both codes.
+// CHECK: %[[CLIPS:.*]] = daq.kernel_call @daq_cpu_mcs_clip2({{.*}}) outs({{.*}}) scalars([4599075939470750515, 1045220557, 1061997773, 2]) : ({{.*}}), tensor<6xf32> -> tensor<6xf32>
+// CHECK: daq.kernel_call @daq_cpu_quantize2_stochastic({{.*}}) outs(%{{.*}}, %{{.*}}) scalars([9, 2])
 // CHECK-NOT: daq.quantize
 // CHECK: func.func private @daq_cpu_quantize_stochastic(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xi64, strided<[?], offset: ?>>, memref<?x?x?xi8, strided<[?, ?, ?], offset: ?>>, i64, i64) attributes {llvm.emit_c_interface}
-func.func @stochastic(%g: tensor<2x5xf32>, %c: tensor<f32>, %t: i64)
-    -> (tensor<2x5xi8>, tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>) {
+func.func @stochastic(%g: tensor<2x5xf32>, %c: tensor<f32>, %t: i64,
+                      %sc: tensor<5xf32>, %st: tensor<f32>)
+    -> (tensor<2x5xi8>, tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>,
+        tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>) {
   %q = daq.quantize %g, %c step %t {granularity = #daq.granularity<per_tensor>, rounding = #daq.rounding<stochastic, seed = 3>}
       : (tensor<2x5xf32>, tensor<f32>, i64) -> tensor<2x5xi8>
   %qc, %cc, %qt, %ct = daq.quantize_grad %g step %t {axis = 1 : i64, strategy = #daq.max, rounding = #daq.rounding<stochastic, seed = 5>}
       : (tensor<2x5xf32>, i64) -> (tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>)
-  return %q, %qc, %cc, %qt, %ct : tensor<2x5xi8>, tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>
+  %mc, %mcc, %mt, %mct = daq.quantize_grad %g state(%sc, %st) step %t {axis = 1 : i64, strategy = #daq.mcs, rounding = #daq.rounding<stochastic, seed = 9>}
+      : (tensor<2x5xf32>, tensor<5xf32>, tensor<f32>, i64) -> (tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>)
+  return %q, %qc, %cc, %qt, %ct, %mc, %mcc, %mt, %mct
+      : tensor<2x5xi8>, tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>,
+        tensor<2x5xi8>, tensor<5xf32>, tensor<2x5xi8>, tensor<f32>
 }
 
 // -----

@@ -27,7 +27,7 @@
 // CHECK-LABEL: llvm.func @codes(
 // CHECK-COUNT-1: llvm.call @malloc
 // CHECK-NOT:     llvm.call @malloc
-// CHECK:         llvm.call @daq_cpu_quantize2(
+// CHECK:         llvm.call @daq_cpu_quantize_grad_mcs(
 // CHECK-COUNT-2: llvm.intr.memcpy
 // CHECK-NOT:     llvm.intr.memcpy
 // CHECK:         llvm.return

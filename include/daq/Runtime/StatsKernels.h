@@ -50,6 +50,17 @@ extern "C" void _mlir_ciface_daq_cpu_quantize2(
     DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
     DaqMemRef<float, 1> *tensorClip, DaqMemRef<int8_t, 3> *channelCodes,
     DaqMemRef<int8_t, 3> *tensorCodes, int64_t kernel);
+/// quantize_grad with #daq.mcs and its state, nearest-even: the clips of
+/// daq_cpu_mcs_clip2 into out (C + 1 values) and the codes of
+/// daq_cpu_quantize2 with them, bit for bit, from two passes over x where
+/// the kernel's guess of each classification holds (the count above sigma
+/// and the quantization share the second; a wrong guess requantizes that
+/// channel's codes, or the tensor's).
+extern "C" void _mlir_ciface_daq_cpu_quantize_grad_mcs(
+    DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *prevChannel,
+    DaqMemRef<float, 1> *prevTensor, DaqMemRef<float, 1> *out,
+    DaqMemRef<int8_t, 3> *channelCodes, DaqMemRef<int8_t, 3> *tensorCodes,
+    int64_t lambda, int64_t keep, int64_t take, int64_t kernel);
 /// daq_cpu_quantize and daq_cpu_quantize2 with stochastic rounding: element
 /// (o, c, i) of the [outer, channels, inner] view, index (o C + c) I + i in
 /// the tensor, rounds floor(v + u) with u from Philox-4x32-10 of (index,
