@@ -3,24 +3,31 @@
 // Kernels of --convert-daq-stats-to-cpu-kernels (include/daq/Runtime/
 // StatsKernels.h). They reproduce convert-daq-to-linalg bit for bit:
 //
-// * per channel, the f64 sum and the f64 sum of squared deviations add the
-//   elements of a channel in the reference's order (row-major over the other
-//   dimensions); channels run in parallel (threads, and vector lanes: rows of
-//   unit stride eight channels at a time, transposed in registers so that
-//   lanes are channels; other loops over channels are what the SLP
-//   vectorizer turns into <4 x double> adds) so every channel's chain is the
-//   reference's;
-// * per tensor, the elements are split into contiguous parts summed in
-//   parallel and the partial sums added in a fixed order (with the
-//   per-channel statistics, the tensor's squared deviations are combined
-//   from the channels'), so the f64 sums can differ from the reference's
-//   sequential sum in the last bits; the classification r > lambda can then
-//   differ only for an element within an ulp of sigma (a near tie, which the
-//   numerics tests treat as ambiguous);
-// * max-abs and the count above sigma are order-independent (the count
-//   compares in f32 against the largest float at most sigma, which is
-//   exact);
-// * the MCS update and the quantizer are the reference's f32 expressions.
+// * pass 0 takes, in any order, each channel's f64 sum and sum of squares
+//   and its max-abs (on the bits of |x|, order-independent, NaN included);
+//   where those sums prove which threshold the reference's sigma gives the
+//   count (sigmaFromSumOfSquares, StatsKernelsWide.h), the reference's
+//   squares pass is skipped. Elsewhere passes 1 and 2 run as the reference
+//   does: per channel, the f64 sum and the f64 sum of squared deviations
+//   add the elements of a channel in the reference's order (row-major over
+//   the other dimensions); channels run in parallel (threads, and vector
+//   lanes: rows of unit stride eight channels at a time, transposed in
+//   registers so that lanes are channels; other loops over channels are
+//   what the SLP vectorizer turns into <4 x double> adds) so every
+//   channel's chain is the reference's;
+// * per tensor in passes 1 and 2, the elements are split into contiguous
+//   parts summed in parallel and the partial sums added in a fixed order
+//   (with the per-channel statistics, the tensor's squared deviations are
+//   combined from the channels'), so the f64 sums can differ from the
+//   reference's sequential sum in the last bits; the classification
+//   r > lambda can then differ only for an element within an ulp of sigma
+//   (a near tie, which the numerics tests treat as ambiguous);
+// * the count above sigma is order-independent (it compares in f32 against
+//   the largest float at most sigma, which is exact);
+// * the MCS update and the quantizer are the reference's f32 expressions;
+//   quantize_grad with #daq.mcs counts and quantizes each channel in one
+//   pass (daq_cpu_quantize_grad_mcs), its per-tensor codes with a guessed
+//   clip that is checked afterwards.
 //
 // The file is compiled with -ffp-contract=off: no FMA may fuse the
 // reference's separate multiplies and adds. Each kernel body is an
@@ -419,37 +426,44 @@ struct Moments {
   }
 };
 
-/// Pass 0 over n contiguous elements, 16 at a time.
-DAQ_INLINE void momentsOfRun(const float *x, int64_t n, Moments &m) {
+/// Pass 0's vector accumulators, kept across a channel's runs (rows of a
+/// few vectors would otherwise spend more on reducing them than on adding).
+struct MomentLanes {
   Doubles8 sum = {}, sumSquares = {};
   Floats16 sumAbs = {};
-  Ints16 top = {};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    Ints16 bits;
-    std::memcpy(&bits, x + i, sizeof(bits));
-    Floats16 v = (Floats16)bits;
-    bits &= 0x7fffffff;
-    top = bits > top ? bits : top;
-    sumAbs += (Floats16)bits;
-    Doubles8 lo = __builtin_convertvector(
-        __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), Doubles8);
-    Doubles8 hi = __builtin_convertvector(
-        __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15), Doubles8);
-    sum += lo + hi;
-    sumSquares += lo * lo + hi * hi;
+  Ints16 maxBits = {};
+  /// Adds n contiguous elements: 16 at a time here, the rest to `tail`.
+  DAQ_INLINE void addRun(const float *x, int64_t n, Moments &tail) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      Ints16 bits;
+      std::memcpy(&bits, x + i, sizeof(bits));
+      Floats16 v = (Floats16)bits;
+      bits &= 0x7fffffff;
+      maxBits = bits > maxBits ? bits : maxBits;
+      sumAbs += (Floats16)bits;
+      Doubles8 lo = __builtin_convertvector(
+          __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), Doubles8);
+      Doubles8 hi = __builtin_convertvector(
+          __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15),
+          Doubles8);
+      sum += lo + hi;
+      sumSquares += lo * lo + hi * hi;
+    }
+    for (; i < n; ++i)
+      tail.add(x[i]);
   }
-  for (int k = 0; k < 8; ++k) {
-    m.sum += sum[k];
-    m.sumSquares += sumSquares[k];
+  DAQ_INLINE void addTo(Moments &m) const {
+    for (int k = 0; k < 8; ++k) {
+      m.sum += sum[k];
+      m.sumSquares += sumSquares[k];
+    }
+    for (int k = 0; k < 16; ++k) {
+      m.sumAbs += sumAbs[k];
+      m.maxBits = maxBits[k] > m.maxBits ? maxBits[k] : m.maxBits;
+    }
   }
-  for (int k = 0; k < 16; ++k)
-    m.sumAbs += sumAbs[k];
-  for (int k = 0; k < 16; ++k)
-    m.maxBits = top[k] > m.maxBits ? top[k] : m.maxBits;
-  for (; i < n; ++i)
-    m.add(x[i]);
-}
+};
 
 /// Pass 0 on channels [c0, c1) of the view, added to st.
 DAQ_INLINE void momentsAnyOrder(const View &v, int64_t c0, int64_t c1,
@@ -457,15 +471,17 @@ DAQ_INLINE void momentsAnyOrder(const View &v, int64_t c0, int64_t c1,
   if (v.n[2] > 1) {
     for (int64_t c = c0; c < c1; ++c) {
       Moments m;
+      MomentLanes lanes;
       for (int64_t o = 0; o < v.n[0]; ++o) {
         const float *x = v.at(o, c);
         if (v.s[2] == 1) {
-          momentsOfRun(x, v.n[2], m);
+          lanes.addRun(x, v.n[2], m);
           continue;
         }
         for (int64_t i = 0; i < v.n[2]; ++i)
           m.add(x[i * v.s[2]]);
       }
+      lanes.addTo(m);
       m.addTo(st[c]);
     }
     return;
@@ -996,55 +1012,63 @@ DAQ_INLINE void quantizeStochasticRows(const View &v, const OutView &out,
   v, out, clip, inv, clipCount, clip2, inv2, begin, end, pieces
 #define DAQ_COUNT_QUANTIZE_ARGS                                                \
   const View &v, const OutView &out, const float *below, float belowT,         \
-      const float *clip, const float *inv, float clipT, float invT,            \
-      int64_t u0, int64_t u1, int64_t *cnt, int64_t *cntT
+      const ChannelUpdate &update, float clipT, float invT, int64_t c0,        \
+      int64_t c1, int64_t *cnt, int64_t *cntT, float *clip
 #define DAQ_COUNT_QUANTIZE_PASS                                                \
-  v, out, below, belowT, clip, inv, clipT, invT, u0, u1, cnt, cntT
+  v, out, below, belowT, update, clipT, invT, c0, c1, cnt, cntT, clip
 #define DAQ_QUANTIZE_STOCHASTIC_ARGS                                           \
   const View &v, const OutView &out, const float *clip, const float *inv,      \
       int64_t clipCount, bool two, float clip2, float inv2, Stochastic random, \
       int64_t begin, int64_t end
 #define DAQ_QUANTIZE_STOCHASTIC_PASS                                           \
   v, out, clip, inv, clipCount, two, clip2, inv2, random, begin, end
-/// Pass 3 fused with both quantizations (daq_cpu_quantize_grad_mcs): each
-/// row is counted above below[c] and belowT, then quantized while in L1
-/// with the clips `clip` (per channel) and clipT the caller guessed. Units
-/// [u0, u1) are channels (all their rows; counts into cnt[c], cntT[c]) when
-/// the inner dimension is > 1, else rows of channels (counts added to
-/// cnt[c], cntT[c] for every channel).
+/// The quantizer's scale for a clip (the reference's 127 / s, 0 for s = 0).
+DAQ_INLINE float inverseOf(float clip) {
+  return clip == 0.0f ? 0.0f : 127.0f / clip;
+}
+
+/// The reference's f32 update of one MCS clip, given its classification.
+DAQ_INLINE float mcsClip(bool bell, float prev, float max, float keep,
+                         float take) {
+  bool first = prev < 0.0f;
+  float a = keep * prev;
+  float b = take * max;
+  float recursive = a + b;
+  return (bell || first) ? max : recursive;
+}
+
+/// The reference's classification: bell-shaped if the fraction above sigma
+/// exceeds lambda (in f64).
+DAQ_INLINE bool mcsBell(int64_t above, double n, double lambda) {
+  return static_cast<double>(above) / n > lambda;
+}
+
+/// What the per-channel MCS update needs besides a channel's count.
+struct ChannelUpdate {
+  const float *max, *prev;
+  int64_t prevStride;
+  double n, lambda;
+  float keep, take;
+  DAQ_INLINE float clip(int64_t c, int64_t above) const {
+    return mcsClip(mcsBell(above, n, lambda), prev[c * prevStride], max[c],
+                   keep, take);
+  }
+};
+
+/// Pass 3 fused with both quantizations (daq_cpu_quantize_grad_mcs) on
+/// channels [c0, c1) of a view whose inner dimension is > 1: a channel's
+/// rows are counted above below[c] and belowT (into cnt[c], cntT[c]), which
+/// gives its clip (into clip[c]); then, while they are in L1 or L2, they
+/// are quantized with it and with the tensor's clip clipT, which the caller
+/// guessed (the tensor's count is known only when every channel's is).
 template <const StatsRows *Rows, QuantizeRowFn Fast>
 DAQ_INLINE void countQuantizeRange(const View &v, const OutView &out,
                                    const float *below, float belowT,
-                                   const float *clip, const float *inv,
-                                   float clipT, float invT, int64_t u0,
-                                   int64_t u1, int64_t *cnt, int64_t *cntT) {
-  if (v.n[2] == 1) {
-    int64_t m = v.n[1], sc = v.s[1];
-    for (int64_t o = u0; o < u1; ++o) {
-      const float *row = v.at(o, 0);
-      bool counted = false;
-      if constexpr (Rows != nullptr) {
-        if (sc == 1) {
-          Rows->count(row, m, below, cnt, belowT, cntT);
-          counted = true;
-        }
-      }
-      if (!counted) {
-        for (int64_t c = 0; c < m; ++c) {
-          float a = std::fabs(row[c * sc]);
-          cnt[c] += a > below[c];
-          cntT[c] += a > belowT;
-        }
-      }
-      int64_t off = o * out.s[0];
-      quantizeRow<true, Rows, Fast>(row, sc, out.data[0] + off,
-                                    out.data[1] + off, out.s[1], m, clip, inv,
-                                    1, clipT, invT);
-    }
-    return;
-  }
+                                   const ChannelUpdate &update, float clipT,
+                                   float invT, int64_t c0, int64_t c1,
+                                   int64_t *cnt, int64_t *cntT, float *clip) {
   int64_t n = v.n[2], si = v.s[2];
-  for (int64_t c = u0; c < u1; ++c) {
+  for (int64_t c = c0; c < c1; ++c) {
     for (int64_t o = 0; o < v.n[0]; ++o) {
       const float *x = v.at(o, c);
       bool counted = false;
@@ -1064,10 +1088,14 @@ DAQ_INLINE void countQuantizeRange(const View &v, const OutView &out,
         cnt[c] += above;
         cntT[c] += aboveT;
       }
+    }
+    clip[c] = update.clip(c, cnt[c]);
+    float inv = inverseOf(clip[c]);
+    for (int64_t o = 0; o < v.n[0]; ++o) {
       int64_t off = o * out.s[0] + c * out.s[1];
-      quantizeRow<true, Rows, Fast>(x, si, out.data[0] + off, out.data[1] + off,
-                                    out.s[2], n, clip + c, inv + c, 0, clipT,
-                                    invT);
+      quantizeRow<true, Rows, Fast>(v.at(o, c), si, out.data[0] + off,
+                                    out.data[1] + off, out.s[2], n, &clip[c],
+                                    &inv, 0, clipT, invT);
     }
   }
 }
@@ -1359,9 +1387,6 @@ template <typename T> T fromBits(int64_t bits) {
   return value;
 }
 
-/// The quantizer's scale for a clip (the reference's 127 / s, 0 for s = 0).
-float inverseOf(float clip) { return clip == 0.0f ? 0.0f : 127.0f / clip; }
-
 void runQuantize(const View &v, const OutView &out, const float *clipData,
                  int64_t clipStride, int64_t clipCount, bool two, float clip2,
                  const Isa &isa,
@@ -1413,19 +1438,10 @@ extern "C" void _mlir_ciface_daq_cpu_max_abs(DaqMemRef<float, 3> *x,
 }
 
 namespace {
-/// The reference's f32 update of one clip, given its classification.
-float mcsClip(bool bell, float prev, float max, float keep, float take) {
-  bool first = prev < 0.0f;
-  float a = keep * prev;
-  float b = take * max;
-  float recursive = a + b;
-  return (bell || first) ? max : recursive;
-}
-
 /// The reference's classification and f32 update of one clip.
 float mcsUpdate(const StatsResult &r, int64_t c, double n, float prev,
                 double lambda, float keep, float take, bool &bell) {
-  bell = static_cast<double>(r.above[c]) / n > lambda;
+  bell = mcsBell(r.above[c], n, lambda);
   return mcsClip(bell, prev, r.max[c], keep, take);
 }
 } // namespace
@@ -1573,12 +1589,12 @@ extern "C" void _mlir_ciface_daq_cpu_quantize2_stochastic(
 }
 
 namespace {
-/// The classification guessed before the count, from pass 0: the mean |x|
-/// over sigma is sqrt(2 / pi) = 0.80 for a Gaussian (r = 0.317) and
-/// 1 / sqrt(2) = 0.71 for a Laplace (r = 0.243); 0.78 lies near r = 0.3.
-/// Only the speed depends on it.
-bool guessBell(const StatsResult &r, int64_t c, double n) {
-  return r.sumAbs[c] > 0.78 * n * r.sigma[c];
+/// The tensor's classification guessed before its count, from pass 0: the
+/// mean |x| over sigma is sqrt(2 / pi) = 0.80 for a Gaussian (r = 0.317)
+/// and 1 / sqrt(2) = 0.71 for a Laplace (r = 0.243); 0.78 lies near
+/// r = 0.3. Only the speed depends on it.
+bool guessBell(const StatsResult &r, double n) {
+  return r.sumAbs[0] > 0.78 * n * r.sigma[0];
 }
 
 bool sameBits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
@@ -1608,68 +1624,52 @@ extern "C" void _mlir_ciface_daq_cpu_quantize_grad_mcs(
   OutView codes{{channelCodes->aligned + channelCodes->offset,
                  tensorCodes->aligned + tensorCodes->offset},
                 {s[0], s[1], s[2]}};
+  // Channels along the rows (NHWC): no channel's count is known before
+  // the last row, so the count and the quantization stay two passes.
+  bool fused = v.n[2] > 1;
   StatsResult tensor;
-  StatsResult r = computeStats(v, isa, 2, /*both=*/true, &tensor);
+  StatsResult r = computeStats(v, isa, fused ? 2 : 3, /*both=*/true, &tensor);
   double n = static_cast<double>(v.n[0] * v.n[2]);
   double nT = n * static_cast<double>(channels);
   double lambda = fromBits<double>(lambdaBits);
   float keep = fromBits<float>(keepBits), take = fromBits<float>(takeBits);
-  const float *prevData = prevChannel->aligned + prevChannel->offset;
-  auto prev = [&](int64_t c) { return prevData[c * prevChannel->strides[0]]; };
+  const float *prev = prevChannel->aligned + prevChannel->offset;
   float prevT = prevTensor->aligned[prevTensor->offset];
-  // Quantize with guessed clips while counting; requantize after a wrong
-  // guess (a channel's codes, or the tensor's).
-  std::vector<float> clip(channels), inv(channels), below(channels);
-  for (int64_t c = 0; c < channels; ++c) {
-    clip[c] = mcsClip(guessBell(r, c, n), prev(c), r.max[c], keep, take);
-    inv[c] = inverseOf(clip[c]);
-    below[c] = largestFloatAtMost(r.sigma[c]);
-  }
-  float clipT =
-      mcsClip(guessBell(tensor, 0, nT), prevT, tensor.max[0], keep, take);
-  float belowT = largestFloatAtMost(tensor.sigma[0]);
-  r.above.assign(channels, 0);
-  std::vector<int64_t> aboveT(channels, 0);
-  if (v.n[2] > 1) {
-    parallelFor(channels, [&](int64_t c0, int64_t c1) {
-      isa.countQuantize(v, codes, below.data(), belowT, clip.data(), inv.data(),
-                        clipT, inverseOf(clipT), c0, c1, r.above.data(),
-                        aboveT.data());
-    });
-  } else {
-    // Rows of channels: parts of the rows, with counts of their own.
-    int64_t parts = std::min<int64_t>(getNumThreads(), v.n[0]);
-    std::vector<std::vector<int64_t>> counts(2 * parts,
-                                             std::vector<int64_t>(channels, 0));
-    parallelFor(parts, [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p)
-        isa.countQuantize(v, codes, below.data(), belowT, clip.data(),
-                          inv.data(), clipT, inverseOf(clipT),
-                          v.n[0] * p / parts, v.n[0] * (p + 1) / parts,
-                          counts[2 * p].data(), counts[2 * p + 1].data());
-    });
-    for (int64_t p = 0; p < parts; ++p)
-      for (int64_t c = 0; c < channels; ++c) {
-        r.above[c] += counts[2 * p][c];
-        aboveT[c] += counts[2 * p + 1][c];
-      }
-  }
-  tensor.above.assign(1, 0);
-  for (int64_t count : aboveT)
-    tensor.above[0] += count;
+  std::vector<float> clip(channels);
+  float clipT;
   bool bell;
-  for (int64_t c = 0; c < channels; ++c) {
-    float actual = mcsUpdate(r, c, n, prev(c), lambda, keep, take, bell);
-    dst[c * out->strides[0]] = actual;
-    if (sameBits(actual, clip[c]))
-      continue;
-    View channel{v.at(0, c), {v.n[0], 1, v.n[2]}, {v.s[0], v.s[1], v.s[2]}};
-    OutView channelOut{{codes.data[0] + c * s[1], nullptr}, {s[0], s[1], s[2]}};
-    runQuantize(channel, channelOut, &actual, 1, 1, false, 0.0f, isa);
+  if (!fused) {
+    for (int64_t c = 0; c < channels; ++c)
+      clip[c] = mcsUpdate(r, c, n, prev[c * prevChannel->strides[0]], lambda,
+                          keep, take, bell);
+    clipT = mcsUpdate(tensor, 0, nT, prevT, lambda, keep, take, bell);
+    runQuantize(v, codes, clip.data(), 1, channels, true, clipT, isa);
+  } else {
+    std::vector<float> below(channels);
+    for (int64_t c = 0; c < channels; ++c)
+      below[c] = largestFloatAtMost(r.sigma[c]);
+    float belowT = largestFloatAtMost(tensor.sigma[0]);
+    float guessT =
+        mcsClip(guessBell(tensor, nT), prevT, tensor.max[0], keep, take);
+    ChannelUpdate update{r.max.data(), prev, prevChannel->strides[0], n, lambda,
+                         keep,         take};
+    r.above.assign(channels, 0);
+    std::vector<int64_t> aboveT(channels, 0);
+    parallelFor(channels, [&](int64_t c0, int64_t c1) {
+      isa.countQuantize(v, codes, below.data(), belowT, update, guessT,
+                        inverseOf(guessT), c0, c1, r.above.data(),
+                        aboveT.data(), clip.data());
+    });
+    tensor.above.assign(1, 0);
+    for (int64_t count : aboveT)
+      tensor.above[0] += count;
+    clipT = mcsUpdate(tensor, 0, nT, prevT, lambda, keep, take, bell);
+    // A wrong guess: the tensor's codes again.
+    if (!sameBits(clipT, guessT))
+      runQuantize(v, OutView{{codes.data[1], nullptr}, {s[0], s[1], s[2]}},
+                  &clipT, 1, 1, false, 0.0f, isa);
   }
-  float actualT = mcsUpdate(tensor, 0, nT, prevT, lambda, keep, take, bell);
-  dst[channels * out->strides[0]] = actualT;
-  if (!sameBits(actualT, clipT))
-    runQuantize(v, OutView{{codes.data[1], nullptr}, {s[0], s[1], s[2]}},
-                &actualT, 1, 1, false, 0.0f, isa);
+  for (int64_t c = 0; c < channels; ++c)
+    dst[c * out->strides[0]] = clip[c];
+  dst[channels * out->strides[0]] = clipT;
 }

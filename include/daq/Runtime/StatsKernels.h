@@ -52,10 +52,10 @@ extern "C" void _mlir_ciface_daq_cpu_quantize2(
     DaqMemRef<int8_t, 3> *tensorCodes, int64_t kernel);
 /// quantize_grad with #daq.mcs and its state, nearest-even: the clips of
 /// daq_cpu_mcs_clip2 into out (C + 1 values) and the codes of
-/// daq_cpu_quantize2 with them, bit for bit, from two passes over x where
-/// the kernel's guess of each classification holds (the count above sigma
-/// and the quantization share the second; a wrong guess requantizes that
-/// channel's codes, or the tensor's).
+/// daq_cpu_quantize2 with them, bit for bit. With an inner dimension > 1
+/// (NCHW) in two passes over x: a channel's count above sigma and its
+/// quantization share the second, the tensor's codes written with a clip
+/// from a guess of its classification and written again if it was wrong.
 extern "C" void _mlir_ciface_daq_cpu_quantize_grad_mcs(
     DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *prevChannel,
     DaqMemRef<float, 1> *prevTensor, DaqMemRef<float, 1> *out,

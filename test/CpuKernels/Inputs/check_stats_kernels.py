@@ -11,7 +11,9 @@ together) and daq.quantize (per channel and per tensor, clips including 0,
 inf and NaN; exact ties through clips of 127; stochastic rounding, whose
 Philox words must match the reference's) and daq.quantize_grad with #daq.mcs
 over two steps (the second step's state is the first step's clips) and with
-#daq.max. The module is lowered twice with daq-opt:
+#daq.max (with #daq.mcs and nearest rounding one kernel, which guesses the
+tensor's classification before counting; one case ties every element with
+sigma, so that guess is wrong). The module is lowered twice with daq-opt:
 
   --daq-cpu-pipeline=stats-kernel=reference   (convert-daq-to-linalg loops)
   --daq-cpu-pipeline=stats-kernel=VARIANT     (the CPU kernels, forced)
@@ -72,9 +74,8 @@ def random_case(rng, index):
         return (3, 37, 3, 3), 1
     if index == ALL_TIES:
         # Every element +-s (tie): mean |g| / sigma = 1 makes the fused
-        # quantize_grad kernel guess bell-shaped, and r = 0 makes every
-        # channel and the tensor inverted-T, so it requantizes every
-        # channel's codes and the tensor's.
+        # quantize_grad kernel guess the tensor bell-shaped, and r = 0 makes
+        # it inverted-T, so the kernel writes the tensor's codes again.
         return (2, 6, 4, 5), 1
     n = int(rng.integers(1, 4))
     h, w = int(rng.integers(1, 9)), int(rng.integers(1, 9))
