@@ -1079,7 +1079,7 @@ DAQ_INLINE void countQuantizeRange(const View &v, const OutView &out,
         }
       }
       if (!counted) {
-        int32_t above = 0, aboveT = 0;
+        int64_t above = 0, aboveT = 0;
         for (int64_t i = 0; i < n; ++i) {
           float a = std::fabs(x[i * si]);
           above += a > below[c];

@@ -6,7 +6,7 @@
 # CHECK: ok: avx512-vnni u8 x s8 microkernel on the model equals the scalar GEMM
 # CHECK: ok: amx microkernel on the model equals the scalar GEMM
 # CHECK: ok: AVX-512 statistics rows
-# CHECK: ok: sigma from pass 1's sums
+# CHECK: ok: sigma from pass 0's sums
 # CHECK: PASS
 """The software model of the AVX-512 and AMX intrinsics (lib/CpuKernels/
 IsaModel.h), on which the avx512-vnni-model and amx-model kernel variants
