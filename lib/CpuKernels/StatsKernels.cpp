@@ -434,6 +434,10 @@ struct MomentLanes {
   Ints16 maxBits = {};
   /// Adds n contiguous elements: 16 at a time here, the rest to `tail`.
   DAQ_INLINE void addRun(const float *x, int64_t n, Moments &tail) {
+    // In locals: the stores through x's float type may alias the members.
+    Doubles8 sum = this->sum, sumSquares = this->sumSquares;
+    Floats16 sumAbs = this->sumAbs;
+    Ints16 maxBits = this->maxBits;
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
       Ints16 bits;
@@ -450,6 +454,10 @@ struct MomentLanes {
       sum += lo + hi;
       sumSquares += lo * lo + hi * hi;
     }
+    this->sum = sum;
+    this->sumSquares = sumSquares;
+    this->sumAbs = sumAbs;
+    this->maxBits = maxBits;
     for (; i < n; ++i)
       tail.add(x[i]);
   }
@@ -469,20 +477,23 @@ struct MomentLanes {
 DAQ_INLINE void momentsAnyOrder(const View &v, int64_t c0, int64_t c1,
                                 Stats *st) {
   if (v.n[2] > 1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      Moments m;
-      MomentLanes lanes;
-      for (int64_t o = 0; o < v.n[0]; ++o) {
+    // Outer index outside: the rows of consecutive channels at one outer
+    // index are one run in memory (NCHW), which the prefetchers follow.
+    std::vector<Moments> m(c1 - c0);
+    std::vector<MomentLanes> lanes(c1 - c0);
+    for (int64_t o = 0; o < v.n[0]; ++o)
+      for (int64_t c = c0; c < c1; ++c) {
         const float *x = v.at(o, c);
         if (v.s[2] == 1) {
-          lanes.addRun(x, v.n[2], m);
+          lanes[c - c0].addRun(x, v.n[2], m[c - c0]);
           continue;
         }
         for (int64_t i = 0; i < v.n[2]; ++i)
-          m.add(x[i * v.s[2]]);
+          m[c - c0].add(x[i * v.s[2]]);
       }
-      lanes.addTo(m);
-      m.addTo(st[c]);
+    for (int64_t c = c0; c < c1; ++c) {
+      lanes[c - c0].addTo(m[c - c0]);
+      m[c - c0].addTo(st[c]);
     }
     return;
   }
