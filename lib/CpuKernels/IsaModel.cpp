@@ -321,6 +321,14 @@ __m512i mlir::daq::cpu::isa_model::_mm512_cvtps_epi32(__m512 a) {
   return v;
 }
 
+__m512i mlir::daq::cpu::isa_model::_mm512_cvt_roundps_epi32(__m512 a,
+                                                            int rounding) {
+  // Only nearest-even with exceptions suppressed ({rn-sae}) is modelled.
+  if (rounding != (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))
+    fault("vcvtps2dq", "rounding %d is not modelled", rounding);
+  return _mm512_cvtps_epi32(a);
+}
+
 __mmask16 mlir::daq::cpu::isa_model::_mm512_cmp_ps_mask(__m512 a, __m512 b,
                                                         int predicate) {
   return compareLanes<__mmask16>(a, b, predicate);

@@ -119,6 +119,7 @@ __m512 _mm512_min_ps(__m512 a, __m512 b);
 __m512 _mm512_abs_ps(__m512 a);
 __m512 _mm512_roundscale_ps(__m512 a, int imm);
 __m512i _mm512_cvtps_epi32(__m512 a);
+__m512i _mm512_cvt_roundps_epi32(__m512 a, int rounding);
 __mmask16 _mm512_cmp_ps_mask(__m512 a, __m512 b, int predicate);
 __m512i _mm512_mask_mov_epi32(__m512i src, __mmask16 k, __m512i a);
 __m512i _mm512_mask_add_epi64(__m512i src, __mmask8 k, __m512i a, __m512i b);

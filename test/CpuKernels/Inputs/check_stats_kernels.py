@@ -167,8 +167,10 @@ def build_case(rng, shape, axis, special, ties=False):
     prev_c = m.arg(prev)
     prev_t = m.arg(np.asarray(rng.uniform(0.1, 3.0), dtype=F32))
     clip_c = rng.uniform(0.01, 2.0, size=(channels,)).astype(F32)
-    specials = [0.0, np.inf, np.nan]
-    for k in range(min(channels, 3)):
+    # 1e-40: a subnormal clip whose 127 / s overflows to inf (the
+    # quantizers' clamps then matter).
+    specials = [0.0, np.inf, np.nan, 1e-40]
+    for k in range(min(channels, 4)):
         clip_c[k] = specials[k] if rng.random() < 0.7 else clip_c[k]
     clip_c = m.arg(clip_c)
     clip_t = m.arg(np.asarray(rng.uniform(0.01, 2.0), dtype=F32))
