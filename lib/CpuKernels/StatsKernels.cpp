@@ -1023,10 +1023,12 @@ DAQ_INLINE void quantizeStochasticRows(const View &v, const OutView &out,
   v, out, clip, inv, clipCount, clip2, inv2, begin, end, pieces
 #define DAQ_COUNT_QUANTIZE_ARGS                                                \
   const View &v, const OutView &out, const float *below, float belowT,         \
-      const ChannelUpdate &update, float clipT, float invT, int64_t c0,        \
-      int64_t c1, int64_t *cnt, int64_t *cntT, float *clip
+      float belowTLow, const ChannelUpdate &update, float clipT, float invT,   \
+      int64_t c0, int64_t c1, int64_t *cnt, int64_t *cntT, int64_t *cntTLow,   \
+      float *clip
 #define DAQ_COUNT_QUANTIZE_PASS                                                \
-  v, out, below, belowT, update, clipT, invT, c0, c1, cnt, cntT, clip
+  v, out, below, belowT, belowTLow, update, clipT, invT, c0, c1, cnt, cntT,    \
+      cntTLow, clip
 #define DAQ_QUANTIZE_STOCHASTIC_ARGS                                           \
   const View &v, const OutView &out, const float *clip, const float *inv,      \
       int64_t clipCount, bool two, float clip2, float inv2, Stochastic random, \
@@ -1072,12 +1074,14 @@ struct ChannelUpdate {
 /// gives its clip (into clip[c]); then, while they are in L1 or L2, they
 /// are quantized with it and with the tensor's clip clipT, which the caller
 /// guessed (the tensor's count is known only when every channel's is).
+/// With cntTLow (not null), also counted above belowTLow, the other end of
+/// the tensor's bracket (into cntTLow[c]).
 template <const StatsRows *Rows, QuantizeRowFn Fast>
-DAQ_INLINE void countQuantizeRange(const View &v, const OutView &out,
-                                   const float *below, float belowT,
-                                   const ChannelUpdate &update, float clipT,
-                                   float invT, int64_t c0, int64_t c1,
-                                   int64_t *cnt, int64_t *cntT, float *clip) {
+DAQ_INLINE void
+countQuantizeRange(const View &v, const OutView &out, const float *below,
+                   float belowT, float belowTLow, const ChannelUpdate &update,
+                   float clipT, float invT, int64_t c0, int64_t c1,
+                   int64_t *cnt, int64_t *cntT, int64_t *cntTLow, float *clip) {
   int64_t n = v.n[2], si = v.s[2];
   for (int64_t c = c0; c < c1; ++c) {
     for (int64_t o = 0; o < v.n[0]; ++o) {
@@ -1086,18 +1090,23 @@ DAQ_INLINE void countQuantizeRange(const View &v, const OutView &out,
       if constexpr (Rows != nullptr) {
         if (si == 1) {
           Rows->countAbove(x, n, below[c], belowT, &cnt[c], &cntT[c]);
+          if (cntTLow)
+            Rows->countAbove(x, n, belowTLow, belowTLow, &cntTLow[c], nullptr);
           counted = true;
         }
       }
       if (!counted) {
-        int64_t above = 0, aboveT = 0;
+        int64_t above = 0, aboveT = 0, aboveTLow = 0;
         for (int64_t i = 0; i < n; ++i) {
           float a = std::fabs(x[i * si]);
           above += a > below[c];
           aboveT += a > belowT;
+          aboveTLow += a > belowTLow;
         }
         cnt[c] += above;
         cntT[c] += aboveT;
+        if (cntTLow)
+          cntTLow[c] += aboveTLow;
       }
     }
     clip[c] = update.clip(c, cnt[c]);
@@ -1195,8 +1204,12 @@ bool selectIsa(int64_t kernel, Isa &isa) {
 /// `tensor` also gets the statistics of the whole tensor from the same passes:
 /// sums of the channels' partial sums in channel order (so, as per tensor, the
 /// f64 sums may differ from the reference's sequential ones in the last bits).
+/// With `bracketTensor` (and upTo 2), a tensor sigma that pass 0's sums leave
+/// open does not rerun passes 1 and 2: `tensor` gets the two ends of its
+/// interval instead (sigmaLow, sigma), whose thresholds bracket the
+/// reference's.
 struct StatsResult {
-  std::vector<double> sum, sumAbs, squares, sigma;
+  std::vector<double> sum, sumAbs, squares, sigma, sigmaLow;
   std::vector<int64_t> above;
   std::vector<float> max;
 };
@@ -1205,7 +1218,8 @@ constexpr int64_t kMinPerPart = 1 << 14;
 constexpr int64_t kBlock = 16;
 
 StatsResult computeStats(const View &input, const Isa &isa, int upTo,
-                         bool both = false, StatsResult *tensor = nullptr) {
+                         bool both = false, StatsResult *tensor = nullptr,
+                         bool bracketTensor = false) {
   View v = input;
   bool perTensor = v.n[1] == 1 && !both;
   int64_t count = v.n[0] * v.n[2];
@@ -1335,6 +1349,11 @@ StatsResult computeStats(const View &input, const Isa &isa, int upTo,
       sumSquaresT += q;
     allOpen =
         !sigmaFromSumOfSquares(tensor->sum[0], sumSquaresT, nT, tensorMS[1]);
+    DeviationsInterval m2 = deviationsInterval(tensor->sum[0], sumSquaresT, nT);
+    if (allOpen && bracketTensor && upTo == 2 && !std::isnan(m2.low)) {
+      allOpen = false;
+      tensor->sigmaLow.assign(1, std::sqrt(m2.low / nT));
+    }
   }
   if (allOpen) {
     runPass(1);
@@ -1639,7 +1658,8 @@ extern "C" void _mlir_ciface_daq_cpu_quantize_grad_mcs(
   // the last row, so the count and the quantization stay two passes.
   bool fused = v.n[2] > 1;
   StatsResult tensor;
-  StatsResult r = computeStats(v, isa, fused ? 2 : 3, /*both=*/true, &tensor);
+  StatsResult r = computeStats(v, isa, fused ? 2 : 3, /*both=*/true, &tensor,
+                               /*bracketTensor=*/fused);
   double n = static_cast<double>(v.n[0] * v.n[2]);
   double nT = n * static_cast<double>(channels);
   double lambda = fromBits<double>(lambdaBits);
@@ -1660,20 +1680,38 @@ extern "C" void _mlir_ciface_daq_cpu_quantize_grad_mcs(
     for (int64_t c = 0; c < channels; ++c)
       below[c] = largestFloatAtMost(r.sigma[c]);
     float belowT = largestFloatAtMost(tensor.sigma[0]);
+    // An open tensor sigma: its count is bracketed by the counts above the
+    // thresholds of its interval's two ends (the count falls as the
+    // threshold rises, and the reference's threshold lies between them).
+    bool bracket = !tensor.sigmaLow.empty();
+    float belowTLow = bracket ? largestFloatAtMost(tensor.sigmaLow[0]) : belowT;
     float guessT =
         mcsClip(guessBell(tensor, nT), prevT, tensor.max[0], keep, take);
     ChannelUpdate update{r.max.data(), prev, prevChannel->strides[0], n, lambda,
                          keep,         take};
     r.above.assign(channels, 0);
-    std::vector<int64_t> aboveT(channels, 0);
+    std::vector<int64_t> aboveT(channels, 0), aboveTLow(channels, 0);
     parallelFor(channels, [&](int64_t c0, int64_t c1) {
-      isa.countQuantize(v, codes, below.data(), belowT, update, guessT,
-                        inverseOf(guessT), c0, c1, r.above.data(),
-                        aboveT.data(), clip.data());
+      isa.countQuantize(v, codes, below.data(), belowT, belowTLow, update,
+                        guessT, inverseOf(guessT), c0, c1, r.above.data(),
+                        aboveT.data(), bracket ? aboveTLow.data() : nullptr,
+                        clip.data());
     });
-    tensor.above.assign(1, 0);
-    for (int64_t count : aboveT)
-      tensor.above[0] += count;
+    int64_t countT = 0, countTLow = 0;
+    for (int64_t c = 0; c < channels; ++c) {
+      countT += aboveT[c];
+      countTLow += aboveTLow[c];
+    }
+    tensor.above.assign(1, countT);
+    if (bracket &&
+        mcsBell(countT, nT, lambda) != mcsBell(countTLow, nT, lambda)) {
+      // The bracket holds the classification's edge: the reference's
+      // passes for the tensor's sigma, then its count, again (rare: an
+      // element within the interval and r on lambda).
+      StatsResult exact;
+      computeStats(v, isa, 3, /*both=*/true, &exact);
+      tensor.above = exact.above;
+    }
     clipT = mcsUpdate(tensor, 0, nT, prevT, lambda, keep, take, bell);
     // A wrong guess: the tensor's codes again.
     if (!sameBits(clipT, guessT))
