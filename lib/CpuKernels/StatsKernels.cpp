@@ -419,10 +419,14 @@ struct Moments {
     s.sum += sum;
     s.sumSquares += sumSquares;
     s.sumAbs += sumAbs;
+    // A NaN pattern only flags the channel: computeStats makes its max NaN.
+    if (maxBits > kInfinityBits) {
+      s.nan = 1;
+      return;
+    }
     float max;
     std::memcpy(&max, &maxBits, 4);
-    s.nan |= maxBits > kInfinityBits;
-    s.max = s.nan ? 0.0f : std::max(s.max, max);
+    s.max = std::max(s.max, max);
   }
 };
 
