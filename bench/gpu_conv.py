@@ -4,6 +4,8 @@ backward-filter; daq-nvvm-pipeline kernels run with daq-cuda-run) against
 cuDNN FP32 / FP16 / BF16 through PyTorch, on ResNet-50 layer shapes.
 
     bench/gpu_conv.py --build build --out DIR [--batch 64] [--chip sm_90]
+    bench/gpu_conv.py --stage DIR ...       # export only, on a machine with LLVM
+    bench/gpu_conv.py --kernels DIR ...     # time DIR's kernels, on a GPU host
 
 Prints one row per (layer, direction) with milliseconds and TOPS of every
 variant and the ratios INT8 / cuDNN, and writes DIR/gpu-bench.json. FP32 is
@@ -19,6 +21,8 @@ import sys
 import tempfile
 
 import numpy as np
+
+import gpu_kernels
 
 # (name, C, H, W, O, K, stride, pad): ResNet-50 ImageNet layers.
 LAYERS = [
@@ -60,16 +64,16 @@ def layer_module(n, c, h, w, o, k, s, p):
     return text, shapes, (oh, ow)
 
 
-def daq_times(args, tmp, layer):
+def layer_kernels(args, tmp, layer):
     name, c, h, w, o, k, s, p = layer
     text, shapes, _ = layer_module(args.batch, c, h, w, o, k, s, p)
-    src = os.path.join(tmp, "layer.mlir")
-    with open(src, "w") as f:
-        f.write(text)
-    kdir = os.path.join(tmp, "kernels")
-    subprocess.run([os.path.join(args.build, "bin", "daq-gpu-export"), src, "-o", kdir,
-                    "--name", "k", "--pipeline-options=chip=%s features=+ptx80 format=isa"
-                    % args.chip], check=True)
+    return gpu_kernels.kernels(args, tmp, "%s n%d %s" % (name, args.batch, args.chip),
+                               text), shapes
+
+
+def daq_times(args, tmp, layer):
+    name = layer[0]
+    kdir, shapes = layer_kernels(args, tmp, layer)
     rng = np.random.default_rng(0)
     times = {}
     for direction, (sa, sb) in shapes.items():
@@ -123,12 +127,19 @@ def cudnn_times(args, layer, torch):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--build", default="build")
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out", default="build/gpu-check")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--chip", default="sm_90")
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--layers", type=int, default=len(LAYERS))
+    gpu_kernels.add_arguments(ap)
     args = ap.parse_args()
+    if args.stage:
+        for layer in LAYERS[:args.layers]:
+            with tempfile.TemporaryDirectory() as tmp:
+                layer_kernels(args, tmp, layer)
+        print("gpu_conv: kernels of %d layers in %s" % (args.layers, args.stage))
+        return
     os.makedirs(args.out, exist_ok=True)
     try:
         import torch

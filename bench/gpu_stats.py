@@ -4,6 +4,7 @@
 on ResNet-50 output-gradient shapes.
 
     bench/gpu_stats.py --build build --out DIR [--batch 64] [--chip sm_90]
+    bench/gpu_stats.py --stage DIR ... / --kernels DIR ...   # see gpu_kernels.py
 
 Prints milliseconds per op and the effective bandwidth: bytes of GY the
 algorithm reads (daq.mcs_clip 3 passes, daq.max_abs 1; daq.quantize 1 read
@@ -24,6 +25,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "GPU"))
 
+import gpu_kernels  # noqa: E402
 from ptxas_stats import module  # noqa: E402  (the @mcs, @maxabs, @quant functions)
 
 PEAK_GBS = 4800.0
@@ -43,25 +45,24 @@ SHAPES = [
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--build", default="build")
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out", default="build/gpu-check")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--chip", default="sm_90")
     ap.add_argument("--repeat", type=int, default=20)
+    gpu_kernels.add_arguments(ap)
     args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
     rng = np.random.default_rng(0)
     rows = []
-    print("%-30s %-8s %10s %9s %7s" % ("gradient", "op", "ms", "GB/s", "% peak"))
+    if not args.stage:
+        os.makedirs(args.out, exist_ok=True)
+        print("%-30s %-8s %10s %9s %7s" % ("gradient", "op", "ms", "GB/s", "% peak"))
     for name, c, h, w, axis in SHAPES:
         shape = (args.batch, c, h, w) if axis != 3 else (args.batch, h, w, c)
         with tempfile.TemporaryDirectory() as tmp:
-            src = os.path.join(tmp, "stats.mlir")
-            with open(src, "w") as f:
-                f.write(module(shape, axis))
-            kdir = os.path.join(tmp, "kernels")
-            subprocess.run([os.path.join(args.build, "bin", "daq-gpu-export"), src, "-o", kdir,
-                            "--name", "k", "--pipeline-options=chip=%s features=+ptx80 format=isa"
-                            % args.chip], check=True)
+            kdir = gpu_kernels.kernels(args, tmp, "%s n%d %s" % (name, args.batch, args.chip),
+                                       module(shape, axis))
+            if args.stage:
+                continue
             g = os.path.join(tmp, "g.npy")
             np.save(g, rng.laplace(0.0, 1e-3, shape).astype(np.float32))
             prev = os.path.join(tmp, "prev.npy")
@@ -89,6 +90,9 @@ def main():
                 print("%-30s %-8s %10.3f %9.1f %6.1f%%" % (name, op, ms, gbs,
                                                            100 * gbs / PEAK_GBS))
                 sys.stdout.flush()
+    if args.stage:
+        print("gpu_stats: kernels of %d gradients in %s" % (len(SHAPES), args.stage))
+        return
     with open(os.path.join(args.out, "gpu-stats-bench.json"), "w") as f:
         json.dump({"batch": args.batch, "chip": args.chip, "repeat": args.repeat,
                    "peak_gbs": PEAK_GBS, "rows": rows}, f, indent=1)

@@ -20,6 +20,7 @@ llvm_config.use_default_substitutions()
 config.daq_tools_dir = os.path.join(config.daq_obj_root, "bin")
 config.daq_libs_dir = os.path.join(config.daq_obj_root, "lib")
 config.substitutions.append(("%daq_libs", config.daq_libs_dir))
+config.substitutions.append(("%daq_tools", config.daq_tools_dir))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%daq_src_root", config.daq_src_root))
 # Python for numerics tests (numpy references); Debian's python3 has numpy.
@@ -28,6 +29,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["daq-cuda-run", "daq-gpu-export", "daq-isa-model-check", "daq-opt",
+     "daq-qconv-variants-check",
      "daq-philox-check",
      "daq-run", "daq-winograd-transforms-check", "llc", "mlir-opt",
      "mlir-translate"],

@@ -5,7 +5,9 @@ daq-gpu-export and run with daq-cuda-run) against the reference lowering on
 the CPU (daq-run), bit for bit, on the geometries of the CPU tiled check
 (test/numerics/test_conv_igemm.py): strides, padding, dilation, groups, both
 layouts, channel counts that are not tile multiples, i8 operands and
-quantize-on-load. Runs only where a CUDA driver and a GPU are present."""
+quantize-on-load. Runs only where a CUDA driver and a GPU are present, or
+in two steps: --stage DIR here, --replay DIR on a GPU host without LLVM
+(test/numerics/lib/gpu_runs.py)."""
 
 import os
 import subprocess
@@ -18,11 +20,14 @@ sys.path.insert(0, os.path.join(HERE, "..", "numerics", "lib"))
 import numpy as np  # noqa: E402
 
 from conv_cases import GEOMETRIES  # noqa: E402
+import gpu_runs  # noqa: E402
 from harness import Checker, RunError, Runner, parse_args  # noqa: E402
 from test_conv_igemm import build, random_geometry, run_lowered  # noqa: E402
 
 # (label, daq-nvvm-pipeline options): the default tiles, and small tiles so
-# that the grids have several blocks on these small shapes.
+# that the grids have several blocks on these small shapes, as PTX (the
+# driver compiles it for the GPU at hand); --cubin-chip adds the default tiles
+# as a cubin for the GPU's chip.
 CONFIGS = [
     ("sm_80 default tiles", "chip=sm_80 features=+ptx80 format=isa"),
     ("sm_80 32x32x32 warps 16x16", "chip=sm_80 features=+ptx80 format=isa tile-m=32 "
@@ -30,20 +35,52 @@ CONFIGS = [
 ]
 
 
+def add_arguments(p):
+    gpu_runs.add_arguments(p)
+    p.add_argument("--cubin-chip", metavar="sm_XY",
+                   help="also run every third geometry as a cubin for this chip "
+                        "(the GPU's own; ptxas assembles it ahead of time)")
+
+
 def tool(runner, name):
     return os.path.join(os.path.dirname(runner.daq_run), name) \
         if os.path.dirname(runner.daq_run) else name
 
 
+def export(runner, path, kdir, options):
+    """daq-gpu-export of the module at `path` into `kdir` (prefix k)."""
+    cmd = [tool(runner, "daq-gpu-export"), path, "-o", kdir, "--name", "k",
+           "--pipeline-options=" + options]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+    if proc.returncode != 0:
+        raise RunError("daq-gpu-export failed: %s\n%s" % (" ".join(cmd), proc.stderr))
+
+
+def check(ck, outputs, payload):
+    """The GPU's outputs against the reference lowering and numpy."""
+    what, labels, reference, expects = payload
+    for name, got, r, e in zip(labels, outputs, reference, expects):
+        ck.exact("%s %s: GPU == reference lowering" % (what, name), got, r)
+        ck.exact("%s %s: GPU == numpy" % (what, name), got, e)
+
+
 def main():
-    args = parse_args(__doc__)
+    args = parse_args(__doc__, add_arguments)
+    if args.replay:
+        gpu_runs.replay(args, Checker, check)
     rng = np.random.default_rng(args.seed)
     ck = Checker(args.seed)
     runner = Runner(args)
+    runs = gpu_runs.GpuRuns(args, runner)
     geometries = list(GEOMETRIES) + [random_geometry(rng) for _ in range(4)]
     count = 0
     for gi, geometry in enumerate(geometries):
-        for ci, (label, options) in enumerate(CONFIGS):
+        configs = list(CONFIGS)
+        if args.cubin_chip and gi % 3 == 0:
+            configs.append(("%s cubin" % args.cubin_chip,
+                            "chip=%s features=+ptx80 format=bin" % args.cubin_chip))
+        for ci, (label, options) in enumerate(configs):
             module, labels, expects = build(rng, geometry, (gi + ci) % 2 == 1)
             count += 1
             d = os.path.join(runner.tmp, "%02d" % count)
@@ -53,27 +90,11 @@ def main():
                 f.write(module.text())
             reference = run_lowered(runner, module, path, "ref", opt_level=0)
             kdir = os.path.join(d, "kernels")
-            cmd = [tool(runner, "daq-gpu-export"), path, "-o", kdir, "--name", "k",
-                   "--pipeline-options=" + options]
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  universal_newlines=True)
-            if proc.returncode != 0:
-                raise RunError("daq-gpu-export failed: %s\n%s" % (" ".join(cmd), proc.stderr))
-            cmd = [tool(runner, "daq-cuda-run"), os.path.join(kdir, "k.kernels"), "-e", "main"]
-            cmd += ["--input=%s" % os.path.join(d, "in%d.npy" % i)
-                    for i in range(len(module.inputs))]
-            outs = [os.path.join(d, "gpu%d.npy" % i) for i in range(len(labels))]
-            cmd += ["--output=%s" % p for p in outs]
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  universal_newlines=True)
-            if proc.returncode != 0:
-                raise RunError("daq-cuda-run failed: %s\n%s" % (" ".join(cmd), proc.stderr))
-            for name, r, p, e in zip(labels, reference, outs, expects):
-                what = "%s [%s] %s" % (geometry[0], label, name)
-                got = np.load(p)
-                ck.exact(what + ": GPU == reference lowering", got, r)
-                ck.exact(what + ": GPU == numpy", got, e)
-    ck.finish(runner)
+            export(runner, path, kdir, options)
+            inputs = [os.path.join(d, "in%d.npy" % i) for i in range(len(module.inputs))]
+            runs.add(kdir, "main", inputs, len(labels),
+                     ("%s [%s]" % (geometry[0], label), labels, reference, expects))
+    runs.finish(ck, runner, check)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,331 @@
+//===- QConvVariantsCheck.cpp - INT8 convolution kernel variants compared -===//
+//
+// daq-qconv-variants-check [--variants=a,b,...] [--cases=N] [--seed=N]
+//                          [--require]
+//
+// Calls the CPU INT8 convolution kernels' entry points (QConvKernels.h)
+// directly, with each variant forced, on random geometries (odd channel
+// counts, groups and depthwise, strides, dilations, asymmetric padding, both
+// layouts, 67 channels per group for partial 64-byte AMX rows, images large
+// enough to split K), all three directions with random operand types (i8
+// or f32 quantized on load) and clips (per tensor or per output channel),
+// and compares every output bit for bit with the portable variant's.
+//
+// test/CpuKernels/Inputs/check_qconv_kernels.py compares each variant with
+// the reference lowering through daq-opt and daq-run; this check needs no
+// LLVM at run time (it links only the kernels), so it runs the kernels on a
+// machine where daq is not built, e.g. an AMX host reached with
+// `scripts/gpu-check.sh`'s staged copy. Variants this CPU cannot run are
+// skipped with a message, or fail with --require. Default variants: every
+// non-model variant this CPU runs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "daq/Runtime/QConvKernels.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace mlir::daq::cpu;
+
+namespace {
+
+struct Geometry {
+  bool nhwc;
+  int64_t n, c, h, w, o, kh, kw, sh, sw, pt, pb, pl, pr, dh, dw, groups;
+  int64_t oh() const { return (h + pt + pb - dh * (kh - 1) - 1) / sh + 1; }
+  int64_t ow() const { return (w + pl + pr - dw * (kw - 1) - 1) / sw + 1; }
+  std::string str() const {
+    std::ostringstream s;
+    s << (nhwc ? "nhwc" : "nchw") << " n" << n << " " << c << "->" << o << " "
+      << h << "x" << w << " k" << kh << "x" << kw << " s" << sh << "," << sw
+      << " d" << dh << "," << dw << " pad " << pt << "," << pb << "," << pl
+      << "," << pr << " g" << groups;
+    return s.str();
+  }
+};
+
+/// A tensor in the kernels' descriptor form, dense in its physical layout.
+template <typename T> struct Tensor {
+  std::vector<T> data;
+  DaqMemRef<T, 4> ref;
+  explicit Tensor(const int64_t (&sizes)[4]) {
+    data.resize(sizes[0] * sizes[1] * sizes[2] * sizes[3]);
+    ref = {data.data(), data.data(), 0, {}, {}};
+    int64_t stride = 1;
+    for (int i = 3; i >= 0; --i) {
+      ref.sizes[i] = sizes[i];
+      ref.strides[i] = stride;
+      stride *= sizes[i];
+    }
+  }
+};
+
+struct Clip {
+  std::vector<float> data;
+  DaqMemRef<float, 1> ref;
+  explicit Clip(std::vector<float> values) : data(std::move(values)) {
+    ref = {data.data(), data.data(), 0, {(int64_t)data.size()}, {1}};
+  }
+};
+
+struct Random {
+  std::mt19937_64 engine;
+  int64_t uniform(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(engine);
+  }
+  template <typename T> T pick(std::initializer_list<T> values) {
+    return values.begin()[uniform(0, values.size() - 1)];
+  }
+  float normal(float scale) {
+    return std::normal_distribution<float>(0.0f, scale)(engine);
+  }
+  float clip() { return std::exp(std::normal_distribution<float>()(engine)); }
+};
+
+/// Random geometries as check_qconv_kernels.py draws them: case 0 has 16
+/// channels per group (the vector packing path of backward-filter), case 1
+/// large images (K split in blocks), case 2 67 channels per group and 37
+/// outputs, case 3 depthwise, case 4 NCHW 1x1 without top/left padding (the
+/// pointwise form).
+Geometry randomGeometry(Random &rng, int index) {
+  while (true) {
+    Geometry g{};
+    g.nhwc = rng.uniform(0, 1);
+    g.groups = rng.pick<int64_t>({1, 1, 1, 2, 3});
+    int64_t cg = index == 0 ? 16 : rng.pick<int64_t>({1, 3, 5, 7, 17});
+    int64_t og = rng.pick<int64_t>({1, 2, 5, 9, 19});
+    if (index == 2)
+      g.groups = rng.uniform(1, 2), cg = 67, og = 37;
+    if (index == 3)
+      g.groups = rng.pick<int64_t>({3, 5, 13}), cg = og = 1;
+    g.kh = rng.uniform(1, 3), g.kw = rng.uniform(1, 3);
+    g.sh = rng.uniform(1, 2), g.sw = rng.uniform(1, 2);
+    g.dh = rng.uniform(1, 2), g.dw = rng.uniform(1, 2);
+    g.pt = rng.uniform(0, 2), g.pb = rng.uniform(0, 2);
+    g.pl = rng.uniform(0, 2), g.pr = rng.uniform(0, 2);
+    g.n = rng.uniform(1, 3);
+    g.h = rng.uniform(3, 11), g.w = rng.uniform(3, 11);
+    if (index == 1)
+      g.n = 3, g.h = 27, g.w = 26, g.sh = g.sw = g.dh = g.dw = 1;
+    if (index == 2)
+      g.sw = 2;
+    if (index == 4)
+      g.nhwc = false, g.kh = g.kw = 1, g.pt = g.pl = 0;
+    g.c = cg * g.groups;
+    g.o = og * g.groups;
+    if (g.oh() >= 1 && g.ow() >= 1)
+      return g;
+  }
+}
+
+void activationSizes(const Geometry &g, int64_t n, int64_t c, int64_t h,
+                     int64_t w, int64_t (&sizes)[4]) {
+  int64_t nchw[4] = {n, c, h, w}, nhwc[4] = {n, h, w, c};
+  std::memcpy(sizes, g.nhwc ? nhwc : nchw, sizeof(sizes));
+}
+
+void filterSizes(const Geometry &g, int64_t (&sizes)[4]) {
+  int64_t cg = g.c / g.groups;
+  int64_t oihw[4] = {g.o, cg, g.kh, g.kw}, ohwi[4] = {g.o, g.kh, g.kw, cg};
+  std::memcpy(sizes, g.nhwc ? ohwi : oihw, sizeof(sizes));
+}
+
+/// One call: `lhs` and `rhs` as i8 codes (all of [-128, 127]) or f32
+/// (quantized on load), both drawn from `seed`, so every variant sees the
+/// same inputs.
+struct Call {
+  Direction direction;
+  bool lhsF32, rhsF32, perChannel;
+  uint64_t seed;
+};
+
+template <typename T>
+Tensor<T> operand(const int64_t (&sizes)[4], Random &rng, float scale) {
+  Tensor<T> t(sizes);
+  for (T &v : t.data) {
+    if constexpr (std::is_same_v<T, float>)
+      v = rng.normal(scale);
+    else
+      v = static_cast<T>(rng.uniform(-128, 127));
+  }
+  return t;
+}
+
+template <typename L, typename R>
+std::vector<float> runTyped(const Geometry &g, const Call &call,
+                            KernelVariant variant, std::string &error) {
+  int64_t x[4], w[4], y[4], lhsSizes[4], rhsSizes[4], outSizes[4];
+  activationSizes(g, g.n, g.c, g.h, g.w, x);
+  activationSizes(g, g.n, g.o, g.oh(), g.ow(), y);
+  filterSizes(g, w);
+  const int64_t(*shapes[3][3])[4] = {{&x, &w, &y}, {&y, &w, &x}, {&x, &y, &w}};
+  auto &shape = shapes[static_cast<int>(call.direction)];
+  std::memcpy(lhsSizes, *shape[0], sizeof(lhsSizes));
+  std::memcpy(rhsSizes, *shape[1], sizeof(rhsSizes));
+  std::memcpy(outSizes, *shape[2], sizeof(outSizes));
+
+  Random rng{std::mt19937_64(call.seed)};
+  Tensor<L> lhs = operand<L>(lhsSizes, rng, 1.0f);
+  Tensor<R> rhs = operand<R>(rhsSizes, rng, 0.1f);
+  Clip lhsClip({rng.clip()});
+  std::vector<float> rhsClips(call.perChannel ? g.o : 1);
+  for (float &v : rhsClips)
+    v = rng.clip();
+  Clip rhsClip(rhsClips);
+  Tensor<float> out(outSizes);
+  // Poison the output: every element must be written.
+  std::fill(out.data.begin(), out.data.end(), std::nanf("0x5a5a"));
+
+  auto entry = [] {
+    if constexpr (std::is_same_v<L, float> && std::is_same_v<R, float>)
+      return _mlir_ciface_daq_cpu_qconv2d_f32_f32;
+    else if constexpr (std::is_same_v<L, float>)
+      return _mlir_ciface_daq_cpu_qconv2d_f32_i8;
+    else if constexpr (std::is_same_v<R, float>)
+      return _mlir_ciface_daq_cpu_qconv2d_i8_f32;
+    else
+      return _mlir_ciface_daq_cpu_qconv2d_i8_i8;
+  }();
+  entry(&lhs.ref, &lhsClip.ref, &rhs.ref, &rhsClip.ref, &out.ref,
+        static_cast<int64_t>(call.direction), g.nhwc ? 1 : 0, g.sh, g.sw, g.pt,
+        g.pl, g.dh, g.dw, g.groups, static_cast<int64_t>(variant));
+  error = takeKernelError();
+  return out.data;
+}
+
+std::vector<float> run(const Geometry &g, const Call &call,
+                       KernelVariant variant, std::string &error) {
+  if (call.lhsF32)
+    return call.rhsF32 ? runTyped<float, float>(g, call, variant, error)
+                       : runTyped<float, int8_t>(g, call, variant, error);
+  return call.rhsF32 ? runTyped<int8_t, float>(g, call, variant, error)
+                     : runTyped<int8_t, int8_t>(g, call, variant, error);
+}
+
+const char *directionName(Direction d) {
+  return d == Direction::Forward        ? "forward"
+         : d == Direction::BackwardData ? "backward-data"
+                                        : "backward-filter";
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  uint64_t seed = std::random_device{}();
+  int cases = 12;
+  bool require = false;
+  std::vector<KernelVariant> variants;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--seed=", 0) == 0) {
+      seed = std::strtoull(arg.c_str() + 7, nullptr, 10);
+    } else if (arg.rfind("--cases=", 0) == 0) {
+      cases = std::atoi(arg.c_str() + 8);
+    } else if (arg == "--require") {
+      require = true;
+    } else if (arg.rfind("--variants=", 0) == 0) {
+      std::stringstream list(arg.substr(11));
+      std::string name;
+      while (std::getline(list, name, ',')) {
+        KernelVariant v;
+        if (!parseVariantName(name, v) || v == KernelVariant::Auto) {
+          std::fprintf(stderr, "unknown variant '%s' (%s)\n", name.c_str(),
+                       kVariantNameList);
+          return 2;
+        }
+        variants.push_back(v);
+      }
+    } else {
+      std::fprintf(stderr, "usage: daq-qconv-variants-check "
+                           "[--variants=a,b,...] [--cases=N] [--seed=N] "
+                           "[--require]\n");
+      return 2;
+    }
+  }
+  // The variable would override the variant each call asks for.
+  unsetenv("DAQ_CPU_KERNEL");
+  if (variants.empty())
+    variants = {KernelVariant::AVX2, KernelVariant::AVX512VNNI,
+                KernelVariant::AMX};
+  std::printf("seed = %llu (reproduce with --seed=%llu)\n",
+              static_cast<unsigned long long>(seed),
+              static_cast<unsigned long long>(seed));
+
+  int failures = 0;
+  std::vector<KernelVariant> runnable;
+  std::vector<int> variantFailures(variants.size() + 1, 0);
+  for (KernelVariant v : variants) {
+    if (isVariantSupported(v)) {
+      runnable.push_back(v);
+    } else if (require) {
+      std::printf("FAIL: %s cannot run on this CPU (or the OS refused the "
+                  "AMX tile permission)\n",
+                  getVariantName(v));
+      ++failures;
+    } else {
+      std::printf("skipped: %s (not on this CPU)\n", getVariantName(v));
+    }
+  }
+
+  Random rng{std::mt19937_64(seed)};
+  int64_t compared = 0;
+  for (int index = 0; index < cases; ++index) {
+    Geometry g = randomGeometry(rng, index);
+    for (Direction d : {Direction::Forward, Direction::BackwardData,
+                        Direction::BackwardFilter}) {
+      Call call{d, rng.uniform(0, 1) == 1, rng.uniform(0, 1) == 1,
+                d != Direction::BackwardData && rng.uniform(0, 1) == 1,
+                rng.engine()};
+      std::string label = g.str() + " " + directionName(d) + " " +
+                          (call.lhsF32 ? "f32" : "i8") + " x " +
+                          (call.rhsF32 ? "f32" : "i8") +
+                          (call.perChannel ? ", clip [O]" : "");
+      std::string error;
+      std::vector<float> expected =
+          run(g, call, KernelVariant::Portable, error);
+      if (!error.empty()) {
+        std::printf("FAIL: %s: portable: %s\n", label.c_str(), error.c_str());
+        ++failures;
+        continue;
+      }
+      for (size_t vi = 0; vi < runnable.size(); ++vi) {
+        KernelVariant v = runnable[vi];
+        std::vector<float> got = run(g, call, v, error);
+        size_t bad = 0, first = 0;
+        for (size_t i = 0; i < got.size(); ++i)
+          if (std::memcmp(&got[i], &expected[i], sizeof(float)) != 0 &&
+              bad++ == 0)
+            first = i;
+        if (!error.empty() || bad) {
+          std::printf("FAIL: %s: %s: %s%zu of %zu elements differ from "
+                      "portable (first at %zu: %a, expected %a)\n",
+                      label.c_str(), getVariantName(v),
+                      error.empty() ? "" : (error + "; ").c_str(), bad,
+                      got.size(), first, got[first], expected[first]);
+          ++failures;
+          ++variantFailures[vi];
+        }
+        ++compared;
+      }
+    }
+  }
+  for (size_t vi = 0; vi < runnable.size(); ++vi)
+    if (!variantFailures[vi])
+      std::printf("ok: %s equals portable bit for bit on %d geometries x 3 "
+                  "directions\n",
+                  getVariantName(runnable[vi]), cases);
+  if (failures) {
+    std::printf("%d failures (seed %llu)\n", failures,
+                static_cast<unsigned long long>(seed));
+    return 1;
+  }
+  std::printf("PASS (%lld comparisons)\n", static_cast<long long>(compared));
+  return 0;
+}
