@@ -441,8 +441,10 @@ void mlir::daq::cpu::isa_model::_tile_zero(int tile) {
   std::memset(state.tiles[tile], 0, sizeof(state.tiles[tile]));
 }
 
-void mlir::daq::cpu::isa_model::_tile_dpbssd(int dst, int src1, int src2) {
-  const char *name = "tdpbssd";
+/// tdpbssd (`unsignedA` false) and tdpbusd (true): C[m][n] += sum over the
+/// K/4 quads q and i < 4 of A[m][4q+i] * B[q][4n+i], B signed.
+static void tileDotProduct(const char *name, int dst, int src1, int src2,
+                           bool unsignedA) {
   checkTile(name, dst);
   checkTile(name, src1);
   checkTile(name, src2);
@@ -473,7 +475,8 @@ void mlir::daq::cpu::isa_model::_tile_dpbssd(int dst, int src1, int src2) {
       std::memcpy(&acc, &c[i][4 * j], 4);
       for (int q = 0; q < k; ++q)
         for (int e = 0; e < 4; ++e) {
-          int32_t x = static_cast<int8_t>(a[i][4 * q + e]);
+          int32_t x = unsignedA ? int32_t{a[i][4 * q + e]}
+                                : int32_t{static_cast<int8_t>(a[i][4 * q + e])};
           int32_t y = static_cast<int8_t>(b[q][4 * j + e]);
           acc += static_cast<uint32_t>(x * y);
         }
@@ -484,6 +487,14 @@ void mlir::daq::cpu::isa_model::_tile_dpbssd(int dst, int src1, int src2) {
     int kept = i < m ? colsb[dst] : 0;
     std::memset(c[i] + kept, 0, kBytesPerRow - kept);
   }
+}
+
+void mlir::daq::cpu::isa_model::_tile_dpbssd(int dst, int src1, int src2) {
+  tileDotProduct("tdpbssd", dst, src1, src2, /*unsignedA=*/false);
+}
+
+void mlir::daq::cpu::isa_model::_tile_dpbusd(int dst, int src1, int src2) {
+  tileDotProduct("tdpbusd", dst, src1, src2, /*unsignedA=*/true);
 }
 
 void mlir::daq::cpu::isa_model::_tile_release() {

@@ -33,6 +33,7 @@
 //                           with the SDM's shape checks: three different
 //                           tiles, colsb multiples of 4, A.colsb / 4 ==
 //                           B.rows, C.rows == A.rows, C.colsb == B.colsb
+//   _tile_dpbusd            tdpbusd: the same with A unsigned (u8 x s8)
 //
 // Misuse aborts with a message naming the instruction: a tile instruction
 // with no configuration loaded (#UD on hardware), a tile whose rows or colsb
@@ -131,6 +132,7 @@ void _tile_loadd(int tile, const void *base, int64_t stride);
 void _tile_stored(int tile, void *base, int64_t stride);
 void _tile_zero(int tile);
 void _tile_dpbssd(int dst, int src1, int src2);
+void _tile_dpbusd(int dst, int src1, int src2);
 void _tile_release();
 
 // NOLINTEND(bugprone-reserved-identifier)

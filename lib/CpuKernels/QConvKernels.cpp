@@ -107,7 +107,7 @@ CpuFeatures detectFeatures() {
   f.avx512f = zmmState && avx512f;
   f.avx512vnni = f.avx512f && avx512bw && vnni;
   bool amxTile = edx & (1u << 24), amxInt8 = edx & (1u << 25);
-  if (tileState && amxTile && amxInt8) {
+  if (tileState && amxTile && amxInt8 && f.avx512vnni) {
     // Linux gives a process the AMX tile state only on request
     // (ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA); without it tile
     // instructions fault.
@@ -135,12 +135,13 @@ Microkernel getMicrokernel(KernelVariant variant) {
   case KernelVariant::AVX512VNNI:
     return {12, 32, microkernelAVX512VNNI, true, microkernelAVX512VNNIBytes};
   case KernelVariant::AMX:
-    return {16, 16, microkernelAMX, false};
+    return {32, 32, microkernelAMX, false, microkernelAMXBytes};
   case KernelVariant::AVX512VNNIModel:
     return {12, 32, isa_model::microkernelAVX512VNNI, true,
             isa_model::microkernelAVX512VNNIBytes};
   case KernelVariant::AMXModel:
-    return {16, 16, isa_model::microkernelAMX, false};
+    return {32, 32, isa_model::microkernelAMX, false,
+            isa_model::microkernelAMXBytes};
   default:
     return {4, 16, microkernelPortable, true};
   }

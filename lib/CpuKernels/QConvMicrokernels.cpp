@@ -86,7 +86,9 @@ mlir::daq::cpu::microkernelAVX2(const MicroTile &tile) {
 namespace mlir::daq::cpu {
 #define DAQ_TARGET_AVX512VNNI                                                  \
   __attribute__((target("avx512f,avx512bw,avx512vnni")))
-#define DAQ_TARGET_AMX __attribute__((target("amx-tile,amx-int8")))
+// AVX-512BW (every AMX CPU has it) vectorizes the AMX kernels' repacking.
+#define DAQ_TARGET_AMX                                                         \
+  __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw")))
 #include "QConvMicrokernelsWide.inc"
 #undef DAQ_TARGET_AVX512VNNI
 #undef DAQ_TARGET_AMX

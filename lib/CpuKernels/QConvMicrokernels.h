@@ -115,10 +115,13 @@ void microkernelAVX512VNNI(const MicroTile &tile);
 /// AVX512-VNNI vpdpbusd (u8 x s8, four multiply-adds per lane): MR = 12,
 /// NR = 32, operands as ByteTile describes.
 void microkernelAVX512VNNIBytes(const ByteTile &tile);
-/// AMX-INT8 tdpbssd on 16x16 int32 tiles: MR = 16, NR = 16. The int16 pairs
-/// are narrowed back to int8 and regrouped in fours (B in the VNNI layout)
-/// per 64-deep K chunk.
+/// AMX-INT8 tdpbssd on four 16x16 int32 tiles: MR = 32, NR = 32. The int16
+/// pairs are narrowed back to int8 and regrouped in fours (B in the VNNI
+/// layout) per 64-deep K chunk.
 void microkernelAMX(const MicroTile &tile);
+/// AMX-INT8 tdpbusd (u8 x s8), MR = 32, NR = 32, operands as ByteTile
+/// describes: B's packing is the tiles' VNNI layout, loaded in place.
+void microkernelAMXBytes(const ByteTile &tile);
 
 namespace isa_model {
 /// The AVX512-VNNI and AMX microkernels above, the same source
@@ -128,6 +131,7 @@ namespace isa_model {
 void microkernelAVX512VNNI(const MicroTile &tile);
 void microkernelAVX512VNNIBytes(const ByteTile &tile);
 void microkernelAMX(const MicroTile &tile);
+void microkernelAMXBytes(const ByteTile &tile);
 } // namespace isa_model
 
 /// dst[j][0] = p0[j], dst[j][1] = p1[j] for j < 16 (one packed B pair row of

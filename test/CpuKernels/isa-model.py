@@ -2,9 +2,11 @@
 # CHECK: ok: vpdpwssd model equals the scalar definition
 # CHECK: ok: vpdpbusd and vpaddd models equal the scalar definitions
 # CHECK: ok: tdpbssd model {{.*}} equals the scalar definition
+# CHECK: ok: tdpbusd model {{.*}} equals the scalar definition
 # CHECK: ok: avx512-vnni microkernel on the model equals the scalar GEMM
 # CHECK: ok: avx512-vnni u8 x s8 microkernel on the model equals the scalar GEMM
 # CHECK: ok: amx microkernel on the model equals the scalar GEMM
+# CHECK: ok: amx u8 x s8 microkernel on the model equals the scalar GEMM
 # CHECK: ok: AVX-512 statistics rows
 # CHECK: ok: sigma from pass 0's sums
 # CHECK: PASS

@@ -1,6 +1,7 @@
 # RUN: llvm-objdump -d -C --no-show-raw-insn %daq_libs/CpuKernels/libDaqCpuKernels.a | FileCheck %s
 """The microkernel variants contain the instructions they are named after
-(the AVX512-VNNI variant's two forms: int16 pairs and u8 x s8 quads),
+(the AVX512-VNNI and AMX variants' two forms: int16 pairs and u8 x s8
+quads; AMX's 32 x 32 block as four C tiles, two A and two B tiles),
 whatever CPU builds them: the AVX2, AVX512-VNNI and AMX microkernels are
 compiled for their ISA (function-level target attributes) into the
 baseline-x86-64 kernel library, and runtime dispatch picks one by CPUID. The
@@ -22,8 +23,16 @@ CHECK-LABEL: <mlir::daq::cpu::microkernelAVX512VNNIBytes(mlir::daq::cpu::ByteTil
 CHECK: vpdpbusd {{.*}}%zmm
 CHECK-LABEL: <mlir::daq::cpu::microkernelAMX(mlir::daq::cpu::MicroTile const&)>:
 CHECK: ldtilecfg
-CHECK: tdpbssd %tmm2, %tmm1, %tmm0
-CHECK: tilestored %tmm0
+CHECK: tdpbssd %tmm6, %tmm4, %tmm0
+CHECK: tdpbssd %tmm7, %tmm4, %tmm1
+CHECK: tdpbssd %tmm6, %tmm5, %tmm2
+CHECK: tdpbssd %tmm7, %tmm5, %tmm3
+CHECK: tilestored %tmm3
+CHECK: tilerelease
+CHECK-LABEL: <mlir::daq::cpu::microkernelAMXBytes(mlir::daq::cpu::ByteTile const&)>:
+CHECK: ldtilecfg
+CHECK: tdpbusd %tmm6, %tmm4, %tmm0
+CHECK: tdpbusd %tmm7, %tmm5, %tmm3
 CHECK: tilerelease
 CHECK-LABEL: <mlir::daq::cpu::interleave16AVX2(short const*, short const*, short*)>:
 CHECK: vpunpcklwd
@@ -44,6 +53,9 @@ MODEL-NOT: {{%[zt]mm|vpdpbusd}}
 MODEL: {{^$}}
 MODEL-LABEL: <mlir::daq::cpu::isa_model::microkernelAMX(mlir::daq::cpu::MicroTile const&)>:
 MODEL-NOT: {{%[zt]mm|tdpbssd|ldtilecfg}}
+MODEL: {{^$}}
+MODEL-LABEL: <mlir::daq::cpu::isa_model::microkernelAMXBytes(mlir::daq::cpu::ByteTile const&)>:
+MODEL-NOT: {{%[zt]mm|tdpbusd|ldtilecfg}}
 MODEL: {{^$}}
 """
 # RUN: llvm-objdump -d -C --no-show-raw-insn %daq_libs/CpuKernels/libDaqCpuKernels.a | FileCheck %s --check-prefix=STATS

@@ -48,7 +48,7 @@ POINTWISE_CASE = 4
 # Variants with a u8 x s8 microkernel (vpdpbusd): their direct forms build
 # the channels-last buffer as bytes (phase "channels-last, u8"), and `auto`
 # takes them over Winograd.
-BYTE_KERNELS = {"avx512-vnni", "avx512-vnni-model"}
+BYTE_KERNELS = {"avx512-vnni", "avx512-vnni-model", "amx", "amx-model"}
 
 
 def random_case(rng, index, winograd=False):

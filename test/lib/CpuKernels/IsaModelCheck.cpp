@@ -189,7 +189,8 @@ struct alignas(64) Config {
   uint8_t rows[16] = {};
 };
 
-void checkTiles(Random &rng, int iterations, bool hardware) {
+/// tdpbssd, or with `unsignedA` tdpbusd (A's bytes unsigned).
+void checkTiles(Random &rng, int iterations, bool hardware, bool unsignedA) {
   int mismatches = 0, hardwareMismatches = 0;
   for (int it = 0; it < iterations; ++it) {
     int m = static_cast<int>(rng.uniform(1, 16));
@@ -222,7 +223,9 @@ void checkTiles(Random &rng, int iterations, bool hardware) {
       for (int j = 0; j < n; ++j) {
         int64_t sum = want[i * sc / 4 + j];
         for (int k = 0; k < kb; ++k)
-          sum += int64_t{a[i * sa + k]} * b[(k / 4) * sb + 4 * j + k % 4];
+          sum += (unsignedA ? int64_t{static_cast<uint8_t>(a[i * sa + k])}
+                            : int64_t{a[i * sa + k]}) *
+                 b[(k / 4) * sb + 4 * j + k % 4];
         want[i * sc / 4 + j] = wrap(sum);
       }
     std::vector<int32_t> got = c;
@@ -233,24 +236,28 @@ void checkTiles(Random &rng, int iterations, bool hardware) {
     model::_tile_loadd(tc, got.data(), sc);
     model::_tile_loadd(ta, a.data(), sa);
     model::_tile_loadd(tb, b.data(), sb);
-    model::_tile_dpbssd(tc, ta, tb);
+    if (unsignedA)
+      model::_tile_dpbusd(tc, ta, tb);
+    else
+      model::_tile_dpbssd(tc, ta, tb);
     model::_tile_stored(tc, got.data(), sc);
     model::_tile_release();
     mismatches += got != want;
     if (hardware) {
       std::vector<int32_t> real = c;
-      daq_test::hardwareTdpbssd(&config, a.data(), sa, b.data(), sb,
-                                real.data(), sc);
+      daq_test::hardwareTileDotProduct(&config, a.data(), sa, b.data(), sb,
+                                       real.data(), sc, unsignedA);
       hardwareMismatches += real != got;
     }
   }
-  if (checkCounts("tdpbssd model", "the scalar definition", mismatches,
-                  hardware ? "the hardware" : nullptr, hardwareMismatches,
-                  "cases"))
-    std::printf("ok: tdpbssd model (ldtilecfg, tileloadd, tilestored with "
+  const char *name = unsignedA ? "tdpbusd" : "tdpbssd";
+  if (checkCounts(std::string(name) + " model", "the scalar definition",
+                  mismatches, hardware ? "the hardware" : nullptr,
+                  hardwareMismatches, "cases"))
+    std::printf("ok: %s model (ldtilecfg, tileloadd, tilestored with "
                 "strides) equals the scalar definition on %d random shapes "
                 "M x K x N up to 16 x 64 x 16%s\n",
-                iterations, hardware ? ", and the AMX hardware" : "");
+                name, iterations, hardware ? ", and the AMX hardware" : "");
 }
 
 //===----------------------------------------------------------------------===//
@@ -574,8 +581,8 @@ void checkSigmaFromSums(Random &rng, int iterations) {
 /// The u8 x s8 microkernel (ByteTile) on a random tile of codes in [-127,
 /// 127], A stored as code + 128 and the bias its contract asks for: C must
 /// be (C if accumulating) + the s8 x s8 GEMM of the codes, modulo 2^32.
-void checkByteMicrokernel(Random &rng, int iterations, int mr, int nr,
-                          mlir::daq::cpu::ByteMicrokernelFn modelled,
+void checkByteMicrokernel(Random &rng, int iterations, const char *name, int mr,
+                          int nr, mlir::daq::cpu::ByteMicrokernelFn modelled,
                           mlir::daq::cpu::ByteMicrokernelFn real) {
   int mismatches = 0, hardwareMismatches = 0;
   for (int it = 0; it < iterations; ++it) {
@@ -587,9 +594,13 @@ void checkByteMicrokernel(Random &rng, int iterations, int mr, int nr,
     std::vector<int64_t> tapOffsets;
     for (int64_t t = 0; t < taps; ++t)
       tapOffsets.push_back(t * (span / taps));
+    // Rows anywhere, or evenly spaced (pixels of one image row: the AMX
+    // kernel loads such rows in place when they lie a tile row apart).
     std::vector<const uint8_t *> rows;
+    bool even = rng.uniform(0, 1) == 1;
     for (int r = 0; r < mr; ++r)
-      rows.push_back(a.data() + rng.uniform(0, (mr - 1) * span));
+      rows.push_back(a.data() +
+                     (even ? r * span : rng.uniform(0, (mr - 1) * span)));
     std::vector<int8_t> b(taps * quads * 4 * nr);
     for (int8_t &x : b)
       x = static_cast<int8_t>(rng.edgy(-127, 127));
@@ -624,13 +635,15 @@ void checkByteMicrokernel(Random &rng, int iterations, int mr, int nr,
       hardwareMismatches += c != got;
     }
   }
-  if (checkCounts("avx512-vnni u8 x s8 on the model", "the scalar GEMM",
-                  mismatches, real ? "the production kernel" : nullptr,
-                  hardwareMismatches, "tiles"))
-    std::printf("ok: avx512-vnni u8 x s8 microkernel on the model equals the "
+  if (checkCounts(std::string(name) + " u8 x s8 on the model",
+                  "the scalar GEMM", mismatches,
+                  real ? "the production kernel" : nullptr, hardwareMismatches,
+                  "tiles"))
+    std::printf("ok: %s u8 x s8 microkernel on the model equals the "
                 "scalar GEMM on %d random %d x %d tiles (1-3 taps, 1-40 quads, "
                 "accumulate or not)%s\n",
-                iterations, mr, nr, real ? ", and the production kernel" : "");
+                name, iterations, mr, nr,
+                real ? ", and the production kernel" : "");
 }
 
 /// Palette 1 with tmm0..2 as the AMX microkernel configures them.
@@ -714,15 +727,20 @@ int main(int argc, char **argv) {
               amx ? "yes" : "no (not on this CPU)");
   checkVectors(rng, iterations, vnni);
   checkByteVectors(rng, iterations, vnni);
-  checkTiles(rng, iterations, amx);
+  checkTiles(rng, iterations, amx, /*unsignedA=*/false);
+  checkTiles(rng, iterations, amx, /*unsignedA=*/true);
   checkMicrokernel(rng, iterations / 10, "avx512-vnni", 12, 32,
                    model::microkernelAVX512VNNI,
                    vnni ? mlir::daq::cpu::microkernelAVX512VNNI : nullptr);
-  checkByteMicrokernel(
-      rng, iterations / 10, 12, 32, model::microkernelAVX512VNNIBytes,
-      vnni ? mlir::daq::cpu::microkernelAVX512VNNIBytes : nullptr);
-  checkMicrokernel(rng, iterations / 10, "amx", 16, 16, model::microkernelAMX,
+  checkByteMicrokernel(rng, iterations / 10, "avx512-vnni", 12, 32,
+                       model::microkernelAVX512VNNIBytes,
+                       vnni ? mlir::daq::cpu::microkernelAVX512VNNIBytes
+                            : nullptr);
+  checkMicrokernel(rng, iterations / 10, "amx", 32, 32, model::microkernelAMX,
                    amx ? mlir::daq::cpu::microkernelAMX : nullptr);
+  checkByteMicrokernel(rng, iterations / 10, "amx", 32, 32,
+                       model::microkernelAMXBytes,
+                       amx ? mlir::daq::cpu::microkernelAMXBytes : nullptr);
   checkStatsRows(rng, iterations, vnni);
   checkSigmaFromSums(rng, iterations / 4);
   if (failures) {

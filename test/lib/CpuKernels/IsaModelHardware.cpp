@@ -22,14 +22,18 @@ daq_test::hardwareDpbusd(const int32_t *src, const uint8_t *a, const int8_t *b,
 }
 
 __attribute__((target("amx-tile,amx-int8"))) void
-daq_test::hardwareTdpbssd(const void *config, const void *a, int64_t strideA,
-                          const void *b, int64_t strideB, void *c,
-                          int64_t strideC) {
+daq_test::hardwareTileDotProduct(const void *config, const void *a,
+                                 int64_t strideA, const void *b,
+                                 int64_t strideB, void *c, int64_t strideC,
+                                 bool unsignedA) {
   _tile_loadconfig(config);
   _tile_loadd(0, c, strideC);
   _tile_loadd(1, a, strideA);
   _tile_loadd(2, b, strideB);
-  _tile_dpbssd(0, 1, 2);
+  if (unsignedA)
+    _tile_dpbusd(0, 1, 2);
+  else
+    _tile_dpbssd(0, 1, 2);
   _tile_stored(0, c, strideC);
   _tile_release();
 }

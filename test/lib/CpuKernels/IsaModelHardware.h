@@ -23,9 +23,11 @@ void hardwareDpbusd(const int32_t *src, const uint8_t *a, const int8_t *b,
                     int32_t *out, int32_t *sum);
 
 /// ldtilecfg `config`; tileloadd tmm0 <- c, tmm1 <- a, tmm2 <- b;
-/// tdpbssd tmm0, tmm1, tmm2; tilestored tmm0 -> c; tilerelease.
-void hardwareTdpbssd(const void *config, const void *a, int64_t strideA,
-                     const void *b, int64_t strideB, void *c, int64_t strideC);
+/// tdpbssd (tdpbusd when `unsignedA`) tmm0, tmm1, tmm2; tilestored tmm0 ->
+/// c; tilerelease.
+void hardwareTileDotProduct(const void *config, const void *a, int64_t strideA,
+                            const void *b, int64_t strideB, void *c,
+                            int64_t strideC, bool unsignedA);
 
 } // namespace daq_test
 
