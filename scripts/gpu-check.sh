@@ -12,7 +12,8 @@
 #
 # The host's CPU is checked on the way: the INT8 convolution kernel
 # variants it runs (AMX where it has it) against the portable one, bit for
-# bit (daq-qconv-variants-check), and timed (bench/qconv_kernels.cpp).
+# bit (daq-qconv-variants-check), and timed (bench/microkernels.cpp,
+# bench/qconv_kernels.cpp).
 #
 # --sanitize runs the tests' kernels once more under compute-sanitizer's
 # memcheck (out-of-bounds and misaligned accesses) and racecheck (shared
@@ -53,6 +54,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 tests=("$root/test/GPU/cuda_conv.py" "$root/test/GPU/cuda_stats.py")
+# The CPU kernel benchmarks (no LLVM at run time), built into $1.
+cpu_benches() {
+  for b in qconv_kernels microkernels; do
+    clang++-22 -O2 -std=c++20 -I"$root/include" -I"$root/lib/CpuKernels" \
+      "$root/bench/$b.cpp" "$build/lib/CpuKernels/libDaqCpuKernels.a" -lpthread -o "$1/$b"
+  done
+}
 benches=(gpu_conv gpu_stats)
 
 if [ -n "$stage" ]; then
@@ -61,8 +69,7 @@ if [ -n "$stage" ]; then
   rm -rf "$stage" && mkdir -p "$stage/bin"
   cp "$build/bin/daq-cuda-run" "$build/bin/daq-qconv-variants-check" \
     "$build/bin/daq-isa-model-check" "$stage/bin/"
-  clang++-22 -O2 -std=c++20 -I"$root/include" "$root/bench/qconv_kernels.cpp" \
-    "$build/lib/CpuKernels/libDaqCpuKernels.a" -lpthread -o "$stage/bin/qconv_kernels"
+  cpu_benches "$stage/bin"
   for t in "${tests[@]}"; do
     name="$(basename "$t" .py)"
     /usr/bin/python3 "$t" --daq-run "$build/bin/daq-run" --stage "$stage/$name" \
@@ -126,8 +133,7 @@ else
   kernels() { :; }
   daq_cuda_run="$build/bin/daq-cuda-run"
   tools="$build/bin"
-  clang++-22 -O2 -std=c++20 -I"$root/include" "$root/bench/qconv_kernels.cpp" \
-    "$build/lib/CpuKernels/libDaqCpuKernels.a" -lpthread -o "$tools/qconv_kernels"
+  cpu_benches "$tools"
 fi
 
 # 4. The host CPU's INT8 convolution kernels (where it has AMX, the only
@@ -147,7 +153,8 @@ fi
 "$tools/daq-qconv-variants-check" --cases=60 >>"$out/cpu-kernels.log" 2>&1 || status=1
 grep -E "^(FAIL|ok|PASS|skipped|hardware)" "$out/cpu-kernels.log" | cut -c1-150
 if [ "$bench" = 1 ] && grep -qw avx512_vnni /proc/cpuinfo; then
-  DAQ_NUM_THREADS=2 "$tools/qconv_kernels" "$cpu_variants" 7 "$out/cpu-kernels.json" \
+  { "$tools/microkernels" 64 9 && "$tools/microkernels" 256 9 &&
+    DAQ_NUM_THREADS=2 "$tools/qconv_kernels" "$cpu_variants" 7 "$out/cpu-kernels.json"; } \
     2>&1 | tee -a "$out/cpu-kernels.log" || status=1
 fi
 

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Parallel.h"
+#include "QConvMicrokernels.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -21,12 +22,16 @@ using namespace mlir::daq::cpu;
 
 namespace {
 
-/// Runs chunk `index` of a loop of `count` in chunks of `chunk`.
+/// Runs chunk `index` of a loop of `count` in chunks of `chunk`. The AMX
+/// microkernels keep their tile configuration across calls on a thread; it
+/// ends with the chunk, so that no thread holds tile state between kernels.
 void runChunk(ParallelTask task, const void *context, int64_t count,
               int64_t chunk, int64_t index) {
   int64_t begin = index * chunk, end = std::min(count, begin + chunk);
   if (begin < end)
     task(context, begin, end);
+  releaseAMXTiles();
+  isa_model::releaseAMXTiles();
 }
 
 /// Set while a thread runs a chunk: a loop started from there is nested.

@@ -3701,6 +3701,14 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     return;
   }
   Microkernel uk = getMicrokernel(variant);
+  // This thread's AMX tile state ends with the call (the pool's threads
+  // end theirs with each chunk).
+  struct ReleaseTiles {
+    ~ReleaseTiles() {
+      releaseAMXTiles();
+      isa_model::releaseAMXTiles();
+    }
+  } releaseTiles;
   PhaseTimer total{"total"};
   bool nhwc = layout == 1;
   auto act = [&](const int64_t *s, int64_t &n, int64_t &c, int64_t &h,

@@ -122,6 +122,12 @@ void microkernelAMX(const MicroTile &tile);
 /// AMX-INT8 tdpbusd (u8 x s8), MR = 32, NR = 32, operands as ByteTile
 /// describes: B's packing is the tiles' VNNI layout, loaded in place.
 void microkernelAMXBytes(const ByteTile &tile);
+/// The AMX microkernels load their tile configuration on a thread's first
+/// call and keep it (ldtilecfg and tilerelease measured ~3000 cycles a call
+/// on the one AMX machine tried, more than a 3x3 layer's products of a
+/// call); this releases it, if loaded. The thread pool calls it after every
+/// chunk and the entry points before they return.
+void releaseAMXTiles();
 
 namespace isa_model {
 /// The AVX512-VNNI and AMX microkernels above, the same source
@@ -132,6 +138,7 @@ void microkernelAVX512VNNI(const MicroTile &tile);
 void microkernelAVX512VNNIBytes(const ByteTile &tile);
 void microkernelAMX(const MicroTile &tile);
 void microkernelAMXBytes(const ByteTile &tile);
+void releaseAMXTiles();
 } // namespace isa_model
 
 /// dst[j][0] = p0[j], dst[j][1] = p1[j] for j < 16 (one packed B pair row of

@@ -1,7 +1,8 @@
 # RUN: llvm-objdump -d -C --no-show-raw-insn %daq_libs/CpuKernels/libDaqCpuKernels.a | FileCheck %s
 """The microkernel variants contain the instructions they are named after
 (the AVX512-VNNI and AMX variants' two forms: int16 pairs and u8 x s8
-quads; AMX's 32 x 32 block as four C tiles, two A and two B tiles),
+quads; AMX's 32 x 32 block as four C tiles, two A and two B tiles, the
+tile configuration kept across calls and released by releaseAMXTiles),
 whatever CPU builds them: the AVX2, AVX512-VNNI and AMX microkernels are
 compiled for their ISA (function-level target attributes) into the
 baseline-x86-64 kernel library, and runtime dispatch picks one by CPUID. The
@@ -21,6 +22,8 @@ CHECK-LABEL: <mlir::daq::cpu::microkernelAVX512VNNI(mlir::daq::cpu::MicroTile co
 CHECK: vpdpwssd {{.*}}%zmm
 CHECK-LABEL: <mlir::daq::cpu::microkernelAVX512VNNIBytes(mlir::daq::cpu::ByteTile const&)>:
 CHECK: vpdpbusd {{.*}}%zmm
+CHECK-LABEL: <mlir::daq::cpu::releaseAMXTiles()>:
+CHECK: tilerelease
 CHECK-LABEL: <mlir::daq::cpu::microkernelAMX(mlir::daq::cpu::MicroTile const&)>:
 CHECK: ldtilecfg
 CHECK: tdpbssd %tmm6, %tmm4, %tmm0
@@ -28,12 +31,12 @@ CHECK: tdpbssd %tmm7, %tmm4, %tmm1
 CHECK: tdpbssd %tmm6, %tmm5, %tmm2
 CHECK: tdpbssd %tmm7, %tmm5, %tmm3
 CHECK: tilestored %tmm3
-CHECK: tilerelease
+CHECK-NOT: tilerelease
 CHECK-LABEL: <mlir::daq::cpu::microkernelAMXBytes(mlir::daq::cpu::ByteTile const&)>:
 CHECK: ldtilecfg
 CHECK: tdpbusd %tmm6, %tmm4, %tmm0
 CHECK: tdpbusd %tmm7, %tmm5, %tmm3
-CHECK: tilerelease
+CHECK-NOT: tilerelease
 CHECK-LABEL: <mlir::daq::cpu::interleave16AVX2(short const*, short const*, short*)>:
 CHECK: vpunpcklwd
 CHECK-LABEL: <mlir::daq::cpu::quantizeRowAVX2(float const*, long, float, short*)>:
