@@ -130,6 +130,16 @@ __m512i mlir::daq::cpu::isa_model::_mm512_loadu_si512(const void *address) {
   return loadBytes<__m512i>(address);
 }
 
+__m512i
+mlir::daq::cpu::isa_model::_mm512_maskz_loadu_epi8(__mmask64 k,
+                                                   const void *address) {
+  __m512i value = {};
+  for (int i = 0; i < 64; ++i)
+    if (k >> i & 1)
+      value.bytes[i] = static_cast<const uint8_t *>(address)[i];
+  return value;
+}
+
 void mlir::daq::cpu::isa_model::_mm512_storeu_si512(void *address,
                                                     __m512i value) {
   storeBytes(address, value);

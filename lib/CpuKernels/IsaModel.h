@@ -19,6 +19,8 @@
 //   _mm512_dpbusd_epi32     vpdpbusd: per dword lane j, src[j] + sum over
 //                           i < 4 of a.u8[4j+i] * b.s8[4j+i] (wrapping)
 //   _mm512_add_epi32        vpaddd (wrapping)
+//   _mm512_maskz_loadu_epi8 vmovdqu8 with a zeroing mask (reads only the
+//                           masked bytes)
 //   the AVX-512F floating-point subset of the statistics kernels (below)
 //
 //   _tile_loadconfig        ldtilecfg of the 64-byte operand: palette 0
@@ -75,6 +77,10 @@ void _mm512_storeu_si512(void *address, __m512i value);
 __m512i _mm512_dpwssd_epi32(__m512i src, __m512i a, __m512i b);
 __m512i _mm512_dpbusd_epi32(__m512i src, __m512i a, __m512i b);
 __m512i _mm512_add_epi32(__m512i a, __m512i b);
+using __mmask64 = uint64_t;
+/// vmovdqu8 with a zeroing mask: byte i from address + i where bit i of k
+/// is set (no other byte is read), else 0.
+__m512i _mm512_maskz_loadu_epi8(__mmask64 k, const void *address);
 
 // AVX-512F floating point, for the statistics kernels
 // (StatsKernelsWide.inc). Lanes are IEEE f32/f64 operations in C++ (the

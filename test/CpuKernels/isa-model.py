@@ -1,6 +1,6 @@
 # RUN: daq-isa-model-check | FileCheck %s
 # CHECK: ok: vpdpwssd model equals the scalar definition
-# CHECK: ok: vpdpbusd and vpaddd models equal the scalar definitions
+# CHECK: ok: vpdpbusd, vpaddd and masked vmovdqu8 models equal the scalar definitions
 # CHECK: ok: tdpbssd model {{.*}} equals the scalar definition
 # CHECK: ok: tdpbusd model {{.*}} equals the scalar definition
 # CHECK: ok: avx512-vnni microkernel on the model equals the scalar GEMM

@@ -21,6 +21,11 @@ daq_test::hardwareDpbusd(const int32_t *src, const uint8_t *a, const int8_t *b,
   _mm512_storeu_si512(sum, _mm512_add_epi32(result, _mm512_loadu_si512(src)));
 }
 
+__attribute__((target("avx512f,avx512bw"))) void
+daq_test::hardwareMaskzLoadu8(uint64_t k, const uint8_t *a, uint8_t *out) {
+  _mm512_storeu_si512(out, _mm512_maskz_loadu_epi8(k, a));
+}
+
 __attribute__((target("amx-tile,amx-int8"))) void
 daq_test::hardwareTileDotProduct(const void *config, const void *a,
                                  int64_t strideA, const void *b,

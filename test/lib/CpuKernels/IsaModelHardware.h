@@ -22,6 +22,9 @@ void hardwareDpwssd(const int32_t *src, const int16_t *a, const int16_t *b,
 void hardwareDpbusd(const int32_t *src, const uint8_t *a, const int8_t *b,
                     int32_t *out, int32_t *sum);
 
+/// out = vmovdqu8 zmm{k}{z}, [a] (zero where k's bit is clear).
+void hardwareMaskzLoadu8(uint64_t k, const uint8_t *a, uint8_t *out);
+
 /// ldtilecfg `config`; tileloadd tmm0 <- c, tmm1 <- a, tmm2 <- b;
 /// tdpbssd (tdpbusd when `unsignedA`) tmm0, tmm1, tmm2; tilestored tmm0 ->
 /// c; tilerelease.
