@@ -2,7 +2,9 @@
 """The microkernel variants contain the instructions they are named after
 (the AVX512-VNNI and AMX variants' two forms: int16 pairs and u8 x s8
 quads; AMX's 32 x 32 block as four C tiles, two A and two B tiles, the
-tile configuration kept across calls and released by releaseAMXTiles),
+tile configuration kept across calls and released by releaseAMXTiles,
+which every thread-pool chunk calls on any CPU and so holds no AMX or
+vector instruction itself),
 whatever CPU builds them: the AVX2, AVX512-VNNI and AMX microkernels are
 compiled for their ISA (function-level target attributes) into the
 baseline-x86-64 kernel library, and runtime dispatch picks one by CPUID. The
@@ -23,7 +25,10 @@ CHECK: vpdpwssd {{.*}}%zmm
 CHECK-LABEL: <mlir::daq::cpu::microkernelAVX512VNNIBytes(mlir::daq::cpu::ByteTile const&)>:
 CHECK: vpdpbusd {{.*}}%zmm
 CHECK-LABEL: <mlir::daq::cpu::releaseAMXTiles()>:
-CHECK: tilerelease
+CHECK-NOT: {{%[xyzt]mm|tilerelease}}
+CHECK: retq
+CHECK-LABEL: <mlir::daq::cpu::tileRelease()>:
+CHECK-NEXT: tilerelease
 CHECK-LABEL: <mlir::daq::cpu::microkernelAMX(mlir::daq::cpu::MicroTile const&)>:
 CHECK: ldtilecfg
 CHECK: tdpbssd %tmm6, %tmm4, %tmm0
