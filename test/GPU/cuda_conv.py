@@ -94,7 +94,7 @@ def main():
             inputs = [os.path.join(d, "in%d.npy" % i) for i in range(len(module.inputs))]
             runs.add(kdir, "main", inputs, len(labels),
                      ("%s [%s]" % (geometry[0], label), labels, reference, expects))
-    runs.finish(ck, runner, check)
+    runs.finish(ck, check)
 
 
 if __name__ == "__main__":

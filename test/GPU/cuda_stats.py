@@ -59,7 +59,7 @@ def main():
         kdir = os.path.join(d, "kernels%d" % ci)
         export(runner, path, kdir, "chip=sm_90 features=+ptx80 format=isa " + options)
         runs.add(kdir, "main", inputs, len(names), (label, names, cpu, checks))
-    runs.finish(ck, runner, check)
+    runs.finish(ck, check)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ check function. scripts/gpu-check.sh --stage / --from drives both.
     runs = GpuRuns(args, runner)
     runs.add(kernels_dir, "main", input_paths, len(outputs), payload)
     ...
-    runs.finish(ck, runner, check)      # check(ck, outputs, payload)
+    runs.finish(ck, check)      # check(ck, outputs, payload)
 """
 
 import os
@@ -88,15 +88,15 @@ class GpuRuns:
         """`payload` (picklable) is what `check` compares the outputs with."""
         self.runs.append((kernels_dir, entry, list(inputs), num_outputs, payload))
 
-    def finish(self, ck, runner, check):
+    def finish(self, ck, check):
         if self.args.stage:
             self._stage(self.args.stage)
             print("staged %d runs in %s (run them with --replay %s)" % (
                 len(self.runs), self.args.stage, self.args.stage))
-            runner.close()
+            self.runner.close()
             return
         run_and_check(ck, daq_cuda_run(self.args), self.runs, check)
-        ck.finish(runner)
+        ck.finish(self.runner)
 
     def _stage(self, root):
         """Copies every run into root/NN/ (kernels/ and in*.npy) and pickles
