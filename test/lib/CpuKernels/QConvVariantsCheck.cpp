@@ -260,7 +260,6 @@ int main(int argc, char **argv) {
 
   int failures = 0;
   std::vector<KernelVariant> runnable;
-  std::vector<int> variantFailures(variants.size() + 1, 0);
   for (KernelVariant v : variants) {
     if (isVariantSupported(v)) {
       runnable.push_back(v);
@@ -274,6 +273,7 @@ int main(int argc, char **argv) {
     }
   }
 
+  std::vector<int> variantFailures(runnable.size(), 0);
   Random rng{std::mt19937_64(seed)};
   int64_t compared = 0;
   for (int index = 0; index < cases; ++index) {
