@@ -54,6 +54,7 @@
 #include <immintrin.h>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <sys/syscall.h>
 #include <thread>
 #include <type_traits>
@@ -77,7 +78,8 @@ void reportError(const std::string &message) {
 }
 
 struct CpuFeatures {
-  bool avx2 = false, avx512f = false, avx512vnni = false, amx = false;
+  bool avx2 = false, avx512f = false, avx512bw = false, avx512vnni = false,
+       amx = false;
 };
 
 uint64_t readXcr0() {
@@ -105,7 +107,8 @@ CpuFeatures detectFeatures() {
   bool avx512f = ebx & (1u << 16), avx512bw = ebx & (1u << 30),
        vnni = ecx & (1u << 11);
   f.avx512f = zmmState && avx512f;
-  f.avx512vnni = f.avx512f && avx512bw && vnni;
+  f.avx512bw = f.avx512f && avx512bw;
+  f.avx512vnni = f.avx512bw && vnni;
   bool amxTile = edx & (1u << 24), amxInt8 = edx & (1u << 25);
   if (tileState && amxTile && amxInt8 && f.avx512vnni) {
     // Linux gives a process the AMX tile state only on request
@@ -485,6 +488,31 @@ void toBytes(const int16_t *src, int64_t count, void *dstBytes,
     dst[i] = static_cast<uint8_t>(src[i] ^ offset);
 }
 
+/// dst[i] = src[i * stride] ^ flip for i < count, stride 1 or 2, reading
+/// no byte past src[(count - 1) * stride] (masked loads): 64 or 32 codes
+/// at a time, the even bytes of 32 16-bit lanes by vpmovwb.
+__attribute__((target("avx512f,avx512bw"))) void
+copyBytesAVX512(const uint8_t *src, int64_t stride, int64_t count, uint8_t flip,
+                uint8_t *dst) {
+  const __m512i flips = _mm512_set1_epi8(static_cast<char>(flip));
+  auto firstBits = [](int64_t n) {
+    return n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+  };
+  int64_t step = stride == 1 ? 64 : 32;
+  for (int64_t i = 0; i < count; i += step) {
+    int64_t n = std::min(step, count - i);
+    __m512i v =
+        _mm512_xor_si512(_mm512_maskz_loadu_epi8(
+                             firstBits((n - 1) * stride + 1), src + i * stride),
+                         flips);
+    if (stride == 1)
+      _mm512_mask_storeu_epi8(dst + i, firstBits(n), v);
+    else
+      _mm512_mask_cvtepi16_storeu_epi8(dst + i,
+                                       static_cast<__mmask32>(firstBits(n)), v);
+  }
+}
+
 /// loadRun into bytes, each code XOR `flip` (128: code + 128 as u8, the A
 /// operand of the u8 x s8 microkernel; 0: the code as s8, its B). An int8
 /// operand of stride 1 or 2 is copied straight (no int16 copy for toBytes
@@ -493,6 +521,11 @@ void loadByteRun(const Operand &op, int64_t offset, int64_t stride,
                  int64_t count, int64_t channel, bool avx2, uint8_t flip,
                  void *dstBytes, int16_t *scratch) {
   auto *dst = static_cast<uint8_t *>(dstBytes);
+  if (op.i8 && (stride == 1 || stride == 2) && getFeatures().avx512bw) {
+    copyBytesAVX512(reinterpret_cast<const uint8_t *>(op.i8 + offset), stride,
+                    count, flip, dst);
+    return;
+  }
   if (op.i8 && stride == 1) {
     const auto *src = reinterpret_cast<const uint8_t *>(op.i8 + offset);
     for (int64_t i = 0; i < count; ++i)
@@ -836,6 +869,54 @@ void interleaveByteQuads(const int8_t *const p[4], int64_t count, int8_t *dst,
     }
     addSums16(sumLo, sums + j);
     addSums16(sumHi, sums + j + 8);
+  }
+}
+
+/// ByteTile's B quads of 32-pixel tiles straight from four runs of `count`
+/// int8 codes (one per K element; null: past K, zeros): for tile t and its
+/// pixel j, dst[t * tileStride + 4 j + i] = runs[i][32 t + j], zero past
+/// `count`, and sums[32 t + j] += the four codes. Two tiles per step, the
+/// bytes interleaved within 128-bit lanes and the lanes transposed; the
+/// sums are one vpdpbusd of the quads with bytes of 1.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void
+packQuadTilesAVX512VNNI(const int8_t *const runs[4], int64_t count,
+                        int64_t tiles, int64_t tileStride, int8_t *dst,
+                        int32_t *sums) {
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (int64_t t = 0; t < tiles; t += 2) {
+    int64_t first = 32 * t, valid = std::clamp<int64_t>(count - first, 0, 64);
+    __mmask64 mask = valid == 64 ? ~__mmask64{0} : (__mmask64{1} << valid) - 1;
+    __m512i v[4];
+    for (int i = 0; i < 4; ++i)
+      v[i] = runs[i] ? _mm512_maskz_loadu_epi8(mask, runs[i] + first)
+                     : _mm512_setzero_si512();
+    __m512i lo01 = _mm512_unpacklo_epi8(v[0], v[1]),
+            hi01 = _mm512_unpackhi_epi8(v[0], v[1]);
+    __m512i lo23 = _mm512_unpacklo_epi8(v[2], v[3]),
+            hi23 = _mm512_unpackhi_epi8(v[2], v[3]);
+    // Lane L of a, b, c, d: the quads of pixels 16 L + [0, 4), [4, 8),
+    // [8, 12), [12, 16).
+    __m512i a = _mm512_unpacklo_epi16(lo01, lo23),
+            b = _mm512_unpackhi_epi16(lo01, lo23);
+    __m512i c = _mm512_unpacklo_epi16(hi01, hi23),
+            d = _mm512_unpackhi_epi16(hi01, hi23);
+    // Sixteen pixels L: (a.L, b.L, c.L, d.L).
+    __m512i ab02 = _mm512_shuffle_i64x2(a, b, _MM_SHUFFLE(2, 0, 2, 0)),
+            ab13 = _mm512_shuffle_i64x2(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+    __m512i cd02 = _mm512_shuffle_i64x2(c, d, _MM_SHUFFLE(2, 0, 2, 0)),
+            cd13 = _mm512_shuffle_i64x2(c, d, _MM_SHUFFLE(3, 1, 3, 1));
+    const __m512i sixteens[4] = {
+        _mm512_shuffle_i64x2(ab02, cd02, _MM_SHUFFLE(2, 0, 2, 0)),
+        _mm512_shuffle_i64x2(ab13, cd13, _MM_SHUFFLE(2, 0, 2, 0)),
+        _mm512_shuffle_i64x2(ab02, cd02, _MM_SHUFFLE(3, 1, 3, 1)),
+        _mm512_shuffle_i64x2(ab13, cd13, _MM_SHUFFLE(3, 1, 3, 1))};
+    for (int64_t s = 0; s < (t + 1 < tiles ? 4 : 2); ++s) {
+      _mm512_storeu_si512(dst + (t + s / 2) * tileStride + (s % 2) * 64,
+                          sixteens[s]);
+      int32_t *sum = sums + first + 16 * s;
+      _mm512_storeu_si512(
+          sum, _mm512_dpbusd_epi32(_mm512_loadu_si512(sum), ones, sixteens[s]));
+    }
   }
 }
 
@@ -1834,6 +1915,87 @@ void spreadRow(const int32_t *values, int64_t count, int64_t step, float alpha,
                  : zero;
 }
 
+/// Where runPointwise's backward-data takes position e of a channel's run
+/// of GX rows from row y0 SH (e = row * W + x): the index of its GY pixel
+/// in the task's accumulators (rows of rowsX), or -1 where no pixel lands
+/// (0 * alpha).
+int64_t spreadSource(const Geometry &g, int64_t rowsX, int64_t validX,
+                     int64_t e) {
+  int64_t row = e / g.w, x = e % g.w;
+  if (row % g.sh != 0 || x % g.sw != 0 || x / g.sw >= validX)
+    return -1;
+  return row / g.sh * rowsX + x / g.sw;
+}
+
+/// That run generated 16 floats at a time, straight into the output
+/// (AVX-512): no staging copy, no masked stores, whole cache lines for
+/// non-temporal stores. The pattern repeats every `group` GY rows (group x
+/// SH x W floats, a multiple of 16), so chunk k of a period reads 16
+/// consecutive accumulators from base[k] of the period's and permutes
+/// them into place, the lanes no pixel reaches zeroed:
+///
+///   chunk k of period j = float(maskz_permute(lanes[k], index[k],
+///                           acc[j * group * rowsX + base[k], + 16))) * alpha
+struct SpreadPlan {
+  int64_t group = 0, chunks = 0, accPerGroup = 0;
+  std::vector<int64_t> base;
+  std::vector<std::array<int32_t, 16>> index;
+  std::vector<uint16_t> lanes;
+};
+
+/// The plan of a geometry; none (group 0) where a chunk would read
+/// accumulators 16 or more apart.
+SpreadPlan planSpread(const Geometry &g, int64_t rowsX, int64_t validX) {
+  SpreadPlan plan;
+  int64_t period = g.sh * g.w;
+  plan.group = 16 / std::gcd<int64_t>(period, 16);
+  plan.chunks = plan.group * period / 16;
+  plan.accPerGroup = plan.group * rowsX;
+  for (int64_t k = 0; k < plan.chunks; ++k) {
+    int64_t first = -1;
+    std::array<int32_t, 16> index{};
+    uint16_t lanes = 0;
+    for (int64_t l = 0; l < 16; ++l) {
+      int64_t source = spreadSource(g, rowsX, validX, 16 * k + l);
+      if (source < 0)
+        continue;
+      if (first < 0)
+        first = source;
+      if (source - first >= 16)
+        return SpreadPlan{};
+      index[l] = static_cast<int32_t>(source - first);
+      lanes |= static_cast<uint16_t>(1u << l);
+    }
+    plan.base.push_back(std::max<int64_t>(first, 0));
+    plan.index.push_back(index);
+    plan.lanes.push_back(lanes);
+  }
+  return plan;
+}
+
+/// Writes the whole chunks of out[0, count) by `plan` (out 64-byte aligned
+/// when streamed); returns the floats written. `acc` must have 16 elements
+/// past the last period's accumulators that count reaches.
+__attribute__((target("avx512f"))) int64_t
+writeSpreadAVX512(const SpreadPlan &plan, const int32_t *acc, float alpha,
+                  int64_t count, float *out, bool stream) {
+  const __m512 alphas = _mm512_set1_ps(alpha);
+  int64_t written = 0;
+  for (const int32_t *period = acc;; period += plan.accPerGroup)
+    for (int64_t k = 0; k < plan.chunks; ++k, written += 16) {
+      if (written + 16 > count)
+        return written;
+      __m512i values = _mm512_maskz_permutexvar_epi32(
+          plan.lanes[k], _mm512_loadu_si512(plan.index[k].data()),
+          _mm512_loadu_si512(period + plan.base[k]));
+      __m512 scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(values), alphas);
+      if (stream)
+        _mm512_stream_ps(out + written, scaled);
+      else
+        _mm512_storeu_ps(out + written, scaled);
+    }
+}
+
 /// A 1x1 filter in NCHW without top or left padding (one tap, so dilation
 /// does not matter): output pixel (y, x) reads input pixel (y SH, x SW).
 bool isPlanePointwise(const Geometry &g) {
@@ -1930,7 +2092,10 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
   int64_t maxTiles = (rowsPerTask * rowsX + nr - 1) / nr;
   int64_t rowTiles = (rowsM + mr - 1) / mr;
   const WinogradTransforms &transforms = getWinogradTransforms();
-  bool avx2 = getFeatures().avx2;
+  bool avx2 = getFeatures().avx2, avx512vnni = getFeatures().avx512vnni;
+  SpreadPlan spread = backwardData && getFeatures().avx512f
+                          ? planSpread(g, rowsX, validX)
+                          : SpreadPlan{};
   const int64_t *src = act.strides, *dst = epi.strides;
   parallelFor(g.groups * g.n * yBlocks, [&](int64_t begin, int64_t end) {
     std::vector<int16_t> b(u8 ? 0 : maxTiles * kPadded * nr);
@@ -1948,7 +2113,9 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
     }
     std::vector<int16_t> scratch(u8 ? maxTiles * nr : 0);
     std::vector<int32_t> c(maxTiles * mr * nr);
-    std::vector<int32_t> acc(backwardData ? maxTiles * nr : 0);
+    // (writeSpreadAVX512 reads up to a period and 16 elements past them.)
+    std::vector<int32_t> acc(
+        backwardData ? maxTiles * nr + spread.accPerGroup + 16 : 0);
     // Backward-data's GX rows of one channel, from a row y0 SH: the rows no
     // GY row lands on (i % SH != 0) hold 0 * alpha (alpha is per tensor),
     // written once.
@@ -1976,6 +2143,8 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
       // a few dozen codes.
       bool oneRun =
           stepX * src[3] == 1 && stepY * src[2] == rowsX && validX == rowsX;
+      // Byte codes in such runs are packed straight from the operand.
+      bool quadsInPlace = u8 && oneRun && act.i8 && nr == 32 && avx512vnni;
       auto loadChannel = [&](int64_t j, auto *dstRun) {
         bool whole = oneRun && j < k;
         std::fill(dstRun + (whole ? loadedRows * rowsX : 0),
@@ -1997,7 +2166,11 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
       // channels ahead (as in buildChannelsLast).
       constexpr int64_t kChannelsAhead = 4;
       auto prefetchChannel = [&](int64_t j) {
-        if (j < k)
+        if (j >= k)
+          return;
+        if (oneRun)
+          prefetchSpan(act, rowStart(grp * k + j, 0), loadedRows * rowsX);
+        else
           for (int64_t y = 0; y < loadedRows; ++y)
             prefetchSpan(act, rowStart(grp * k + j, y),
                          (validX - 1) * stepX * src[3] + 1);
@@ -2009,6 +2182,19 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
       if (u8)
         std::fill(bias.begin(), bias.begin() + tiles * nr, 0);
       for (int64_t group = 0; group < (u8 ? kQuads : kPadded) / lane; ++group) {
+        if (quadsInPlace) {
+          const int8_t *channelRuns[4];
+          for (int64_t i = 0; i < 4; ++i) {
+            int64_t j = 4 * group + i;
+            prefetchChannel(j + kChannelsAhead);
+            channelRuns[i] =
+                j < k ? act.i8 + rowStart(grp * k + j, 0) : nullptr;
+          }
+          packQuadTilesAVX512VNNI(channelRuns, loadedRows * rowsX, tiles,
+                                  kQuads * nr, quads.data() + 4 * group * nr,
+                                  bias.data());
+          continue;
+        }
         for (int64_t i = 0; i < lane; ++i) {
           prefetchChannel(lane * group + i + kChannelsAhead);
           if (u8)
@@ -2078,11 +2264,24 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
           // elsewhere.
           int64_t firstRow = y0 * g.sh;
           int64_t numOut = std::min(g.h, (y0 + numRows) * g.sh) - firstRow;
+          float *run = plane + firstRow * g.w;
+          int64_t total = numOut * g.w;
+          if (spread.group &&
+              (!stream || reinterpret_cast<uintptr_t>(run) % 64 == 0)) {
+            for (int64_t e = writeSpreadAVX512(spread, acc.data(), alpha, total,
+                                               run, stream);
+                 e < total; ++e) {
+              int64_t source = spreadSource(g, rowsX, validX, e);
+              run[e] = source < 0 ? 0.0f * alpha
+                                  : static_cast<float>(acc[source]) * alpha;
+            }
+            continue;
+          }
           // Every GY row of the task reaches GX (rowsY = validY).
           for (int64_t i = 0, y = 0; i < numOut; i += g.sh, ++y)
             spreadRow(acc.data() + y * rowsX, validX, g.sw, alpha, g.w,
                       rows.data() + i * g.w);
-          storeRun(rows.data(), numOut * g.w, plane + firstRow * g.w, stream);
+          storeRun(rows.data(), total, run, stream);
         }
       }
     }

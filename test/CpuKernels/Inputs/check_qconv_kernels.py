@@ -112,7 +112,10 @@ def extra_cases(kernel):
       one), 2 x 171 x 169: forward and backward-data outputs of 8.55 MB,
       past the 8 MiB streaming threshold, odd plane sizes (the pointwise
       form, tasks of several rows); the same NHWC (the direct form, rows of
-      37 channels streamed, most of them unaligned);
+      37 channels streamed, most of them unaligned); at stride 2 on
+      odd 333 x 351 planes (backward-data's GX runs generated 16 floats
+      at a time where they start on a cache line, a period of 16 GY rows
+      and a tail of fewer than 16 floats, staged where they do not);
     * the pointwise form (NCHW 1x1 without top/left padding; with a width
       stride, backward-filter packs B from X's planes) at its edges:
       stride 2 with bottom/right padding (forward pixels past the input,
@@ -182,6 +185,9 @@ def extra_cases(kernel):
                  ["gemm over planes", "!gemm over planes, rows flattened"])
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
+             ["pointwise, streamed"]),
+            (ref.Conv("nchw", (2, 2), (0, 0, 0, 0), (1, 1), 1),
+             (2, 9, 333, 351, 5, 1, 1), None, set(),
              ["pointwise, streamed"]),
             (ref.Conv("nchw", (2, 2), (0, 0, 1, 1), (1, 1), 1),
              (3, 7, 14, 56, 9, 1, 1), None, {"channel-clips"},
