@@ -2143,8 +2143,10 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
       // a few dozen codes.
       bool oneRun =
           stepX * src[3] == 1 && stepY * src[2] == rowsX && validX == rowsX;
-      // Byte codes in such runs are packed straight from the operand.
-      bool quadsInPlace = u8 && oneRun && act.i8 && nr == 32 && avx512vnni;
+      // B's quads on AVX512-VNNI, from the runs loaded as bytes, or from
+      // the operand itself where its int8 codes are such runs.
+      bool packQuads = u8 && nr == 32 && avx512vnni;
+      bool quadsInPlace = packQuads && oneRun && act.i8;
       auto loadChannel = [&](int64_t j, auto *dstRun) {
         bool whole = oneRun && j < k;
         std::fill(dstRun + (whole ? loadedRows * rowsX : 0),
@@ -2182,17 +2184,22 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
       if (u8)
         std::fill(bias.begin(), bias.begin() + tiles * nr, 0);
       for (int64_t group = 0; group < (u8 ? kQuads : kPadded) / lane; ++group) {
-        if (quadsInPlace) {
+        if (packQuads) {
           const int8_t *channelRuns[4];
           for (int64_t i = 0; i < 4; ++i) {
             int64_t j = 4 * group + i;
             prefetchChannel(j + kChannelsAhead);
-            channelRuns[i] =
-                j < k ? act.i8 + rowStart(grp * k + j, 0) : nullptr;
+            if (quadsInPlace) {
+              channelRuns[i] =
+                  j < k ? act.i8 + rowStart(grp * k + j, 0) : nullptr;
+              continue;
+            }
+            loadChannel(j, byteRuns[i].data());
+            channelRuns[i] = byteRuns[i].data();
           }
-          packQuadTilesAVX512VNNI(channelRuns, loadedRows * rowsX, tiles,
-                                  kQuads * nr, quads.data() + 4 * group * nr,
-                                  bias.data());
+          packQuadTilesAVX512VNNI(
+              channelRuns, quadsInPlace ? loadedRows * rowsX : tiles * nr,
+              tiles, kQuads * nr, quads.data() + 4 * group * nr, bias.data());
           continue;
         }
         for (int64_t i = 0; i < lane; ++i) {
