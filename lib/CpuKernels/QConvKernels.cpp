@@ -1934,8 +1934,8 @@ int64_t spreadSource(const Geometry &g, int64_t rowsX, int64_t validX,
 /// consecutive accumulators from base[k] of the period's and permutes
 /// them into place, the lanes no pixel reaches zeroed:
 ///
-///   chunk k of period j = float(maskz_permute(lanes[k], index[k],
-///                           acc[j * group * rowsX + base[k], + 16))) * alpha
+///   chunk k of period j = float(maskz_permute(lanes[k], index[k], A)) * alpha
+///   A = acc[j * group * rowsX + base[k] + i], i < 16
 struct SpreadPlan {
   int64_t group = 0, chunks = 0, accPerGroup = 0;
   std::vector<int64_t> base;
