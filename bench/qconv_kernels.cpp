@@ -6,14 +6,19 @@
 // backward-data GY x W with per-tensor clips, backward-filter X x GY with a
 // clip per output channel), once per variant named, the variants alternated
 // within each repetition (these machines are shared and noisy): the median
-// ms, TOPS (2 x multiply-adds) and the ratio to the first variant. Needs no
-// LLVM at run time, so it also runs on a host where daq is not built
-// (scripts/gpu-check.sh --stage / --from: the AMX numbers of
-// docs/performance.md). Threads: DAQ_NUM_THREADS (issue 6's targets: 2).
+// ms, the lowest, TOPS (2 x multiply-adds, at the median) and the ratio to
+// the first variant. Needs no LLVM at run time, so it also runs on a host
+// where daq is not built (scripts/gpu-check.sh --stage / --from: the AMX
+// numbers of docs/performance.md). Threads: DAQ_NUM_THREADS (issue 6's
+// targets: 2). DAQ_BENCH_SHAPES and DAQ_BENCH_PASSES (comma-separated shape
+// names and fwd / dgrad / wgrad) select what runs, e.g. to compare two
+// builds of the library on one pass, alternated by the caller.
 //
 //   clang++-22 -O2 -std=c++20 -Iinclude bench/qconv_kernels.cpp \
 //       build/lib/CpuKernels/libDaqCpuKernels.a -lpthread -o /tmp/qconv_kernels
 //   DAQ_NUM_THREADS=2 /tmp/qconv_kernels avx512-vnni,amx [reps] [out.json]
+//   DAQ_BENCH_SHAPES=1x1s2-64-128-56 DAQ_BENCH_PASSES=dgrad \
+//       /tmp/qconv_kernels avx512-vnni 20
 //
 //===----------------------------------------------------------------------===//
 #include "daq/Runtime/QConvKernels.h"
@@ -44,6 +49,19 @@ const Shape kShapes[] = {
     {"1x1s2-64-128-56", 64, 128, 56, 1, 2, 0},
 };
 constexpr int64_t kBatch = 32;
+
+/// Whether `name` is in the comma-separated list of environment variable
+/// `variable` (all names when it is unset).
+bool selected(const char *variable, const std::string &name) {
+  const char *list = std::getenv(variable);
+  if (!list)
+    return true;
+  std::stringstream items(list);
+  for (std::string item; std::getline(items, item, ',');)
+    if (item == name)
+      return true;
+  return false;
+}
 
 template <typename T>
 DaqMemRef<T, 4> memref(std::vector<T> &v, int64_t a, int64_t b, int64_t c,
@@ -85,12 +103,14 @@ int main(int argc, char **argv) {
                                              : "(all)",
               "shape", "pass");
   for (KernelVariant v : variants)
-    std::printf(" %11s ms %6s", getVariantName(v), "TOPS");
+    std::printf(" %11s ms (lowest) %6s", getVariantName(v), "TOPS");
   std::printf("  ratios to %s\n", getVariantName(variants[0]));
   if (json)
     std::fprintf(json, "[\n");
   bool firstRecord = true;
   for (const Shape &s : kShapes) {
+    if (!selected("DAQ_BENCH_SHAPES", s.name))
+      continue;
     std::vector<int8_t> x, w, y;
     std::vector<float> out, cx, cw, cy;
     auto xm = memref(x, kBatch, s.cin, s.hw, s.hw);
@@ -105,6 +125,11 @@ int main(int argc, char **argv) {
     double ops = 2.0 * kBatch * s.cout * s.cin * s.k * s.k * s.ohw() * s.ohw();
     for (Direction d : {Direction::Forward, Direction::BackwardData,
                         Direction::BackwardFilter}) {
+      const char *pass = d == Direction::Forward        ? "fwd"
+                         : d == Direction::BackwardData ? "dgrad"
+                                                        : "wgrad";
+      if (!selected("DAQ_BENCH_PASSES", pass))
+        continue;
       DaqMemRef<int8_t, 4> *lhs = d == Direction::BackwardData ? &ym : &xm;
       DaqMemRef<int8_t, 4> *rhs = d == Direction::BackwardFilter ? &ym : &wm;
       DaqMemRef<float, 1> *rhsClip =
@@ -131,21 +156,19 @@ int main(int argc, char **argv) {
             ms[i].push_back(
                 std::chrono::duration<double, std::milli>(t1 - t0).count());
         }
-      const char *pass = d == Direction::Forward        ? "fwd"
-                         : d == Direction::BackwardData ? "dgrad"
-                                                        : "wgrad";
       std::printf("%-16s %-6s", s.name, pass);
       std::vector<double> median;
       for (size_t i = 0; i < variants.size(); ++i) {
         std::sort(ms[i].begin(), ms[i].end());
         median.push_back(ms[i][ms[i].size() / 2]);
-        std::printf(" %14.3f %6.2f", median[i], ops / median[i] / 1e9);
+        std::printf(" %8.3f (%7.3f) %6.2f", median[i], ms[i][0],
+                    ops / median[i] / 1e9);
         if (json)
           std::fprintf(json,
                        "%s {\"shape\": \"%s\", \"pass\": \"%s\", \"impl\": "
-                       "\"daq-int8-%s\", \"ms\": %.4f}",
+                       "\"daq-int8-%s\", \"ms\": %.4f, \"ms_min\": %.4f}",
                        firstRecord ? "" : ",\n", s.name, pass,
-                       getVariantName(variants[i]), median[i]);
+                       getVariantName(variants[i]), median[i], ms[i][0]);
         firstRecord = false;
       }
       std::printf(" ");
