@@ -488,29 +488,32 @@ void toBytes(const int16_t *src, int64_t count, void *dstBytes,
     dst[i] = static_cast<uint8_t>(src[i] ^ offset);
 }
 
-/// dst[i] = src[i * stride] ^ flip for i < count, stride 1 or 2, reading
-/// no byte past src[(count - 1) * stride] (masked loads): 64 or 32 codes
-/// at a time, the even bytes of 32 16-bit lanes by vpmovwb.
+/// dst[r * dstRowStride + i] = src[r * srcRowStride + i * stride] ^ flip
+/// for r < rows and i < count, stride 1 or 2, reading no byte past a row's
+/// src[(count - 1) * stride] (masked loads): 64 or 32 codes at a time, the
+/// even bytes of 32 16-bit lanes by vpmovwb.
 __attribute__((target("avx512f,avx512bw"))) void
 copyBytesAVX512(const uint8_t *src, int64_t stride, int64_t count, uint8_t flip,
-                uint8_t *dst) {
+                uint8_t *dst, int64_t rows = 1, int64_t srcRowStride = 0,
+                int64_t dstRowStride = 0) {
   const __m512i flips = _mm512_set1_epi8(static_cast<char>(flip));
   auto firstBits = [](int64_t n) {
     return n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
   };
   int64_t step = stride == 1 ? 64 : 32;
-  for (int64_t i = 0; i < count; i += step) {
-    int64_t n = std::min(step, count - i);
-    __m512i v =
-        _mm512_xor_si512(_mm512_maskz_loadu_epi8(
-                             firstBits((n - 1) * stride + 1), src + i * stride),
-                         flips);
-    if (stride == 1)
-      _mm512_mask_storeu_epi8(dst + i, firstBits(n), v);
-    else
-      _mm512_mask_cvtepi16_storeu_epi8(dst + i,
-                                       static_cast<__mmask32>(firstBits(n)), v);
-  }
+  for (int64_t r = 0; r < rows; ++r, src += srcRowStride, dst += dstRowStride)
+    for (int64_t i = 0; i < count; i += step) {
+      int64_t n = std::min(step, count - i);
+      __m512i v = _mm512_xor_si512(
+          _mm512_maskz_loadu_epi8(firstBits((n - 1) * stride + 1),
+                                  src + i * stride),
+          flips);
+      if (stride == 1)
+        _mm512_mask_storeu_epi8(dst + i, firstBits(n), v);
+      else
+        _mm512_mask_cvtepi16_storeu_epi8(
+            dst + i, static_cast<__mmask32>(firstBits(n)), v);
+    }
 }
 
 /// loadRun into bytes, each code XOR `flip` (128: code + 128 as u8, the A
@@ -3148,17 +3151,30 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
       auto rowStart = [&](int64_t j, int64_t y) {
         return img * st[0] + (first + j) * st[1] + y * g.sh * st[2];
       };
+      // Byte runs of int8 codes at stride 1 or 2: a channel's rows in one
+      // call (a 1x1 stride-2 layer has thousands of 28-byte rows per image).
+      int64_t step = g.sw * st[3];
+      bool byteRows = sizeof(*runs) == 1 && x.i8 && (step == 1 || step == 2) &&
+                      getFeatures().avx512bw;
       for (int64_t j = 0; j < nr; ++j) {
         auto *run = runs + j * length;
-        std::fill(run, run + length, 0);
-        if (offsets[j] < 0)
+        std::fill(run + (validX == g.ow ? validY * g.ow : 0), run + length, 0);
+        if (offsets[j] < 0) {
+          std::fill(run, run + length, 0);
           continue;
+        }
         if (j + 1 < nr && offsets[j + 1] >= 0)
           for (int64_t y = 0; y < validY; ++y)
-            prefetchSpan(x, rowStart(j + 1, y),
-                         (validX - 1) * g.sw * st[3] + 1);
+            prefetchSpan(x, rowStart(j + 1, y), (validX - 1) * step + 1);
+        if (byteRows) {
+          copyBytesAVX512(
+              reinterpret_cast<const uint8_t *>(x.i8 + rowStart(j, 0)), step,
+              validX, 0, reinterpret_cast<uint8_t *>(run), validY, g.sh * st[2],
+              g.ow);
+          continue;
+        }
         for (int64_t y = 0; y < validY; ++y)
-          loadCodeRun(x, rowStart(j, y), g.sw * st[3], validX, first + j, avx2,
+          loadCodeRun(x, rowStart(j, y), step, validX, first + j, avx2,
                       run + y * g.ow, planeRuns.data());
       }
     };
