@@ -567,6 +567,22 @@ void loadByteRun(const Operand &op, int64_t offset, int64_t stride,
   toBytes(scratch, count, dst, flip);
 }
 
+/// loadByteRun of `rows` runs, `rowStride` apart in the operand and
+/// `dstRowStride` in dst, in one call where the operand is int8 codes of
+/// stride 1 or 2 on AVX-512BW (the rows of planes are a few dozen bytes,
+/// thousands per image: a call each cost more than the copy); returns
+/// false, having done nothing, otherwise.
+bool copyByteRows(const Operand &op, int64_t offset, int64_t stride,
+                  int64_t count, int64_t rows, int64_t rowStride, uint8_t flip,
+                  void *dst, int64_t dstRowStride) {
+  if (!op.i8 || (stride != 1 && stride != 2) || !getFeatures().avx512bw)
+    return false;
+  copyBytesAVX512(reinterpret_cast<const uint8_t *>(op.i8 + offset), stride,
+                  count, flip, static_cast<uint8_t *>(dst), rows, rowStride,
+                  dstRowStride);
+  return true;
+}
+
 /// A run of codes by the destination's type: int16 (loadRun), or the
 /// codes' s8 bytes (loadByteRun, `scratch` its count int16).
 void loadCodeRun(const Operand &op, int64_t offset, int64_t stride,
@@ -726,6 +742,10 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
                         ch, avx2, offset, dst, codes.data());
             continue;
           }
+          if (copyByteRows(op, rowBase(0) + ch * strideOf.channel, colStride,
+                           width, numRows, rows.every * strideOf.row, offset,
+                           dst, width))
+            continue;
           for (int64_t i = 0; i < numRows; ++i)
             loadByteRun(op, rowBase(i) + ch * strideOf.channel, colStride,
                         width, ch, avx2, offset, dst + i * width, codes.data());
@@ -2162,6 +2182,10 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
                       avx2, dstRun, scratch.data());
           return;
         }
+        if (sizeof(*dstRun) == 1 &&
+            copyByteRows(act, rowStart(channel, 0), stepX * src[3], validX,
+                         loadedRows, stepY * src[2], 0, dstRun, rowsX))
+          return;
         for (int64_t y = 0; y < loadedRows; ++y)
           loadCodeRun(act, rowStart(channel, y), stepX * src[3], validX,
                       channel, avx2, dstRun + y * rowsX, scratch.data());
@@ -3151,11 +3175,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
       auto rowStart = [&](int64_t j, int64_t y) {
         return img * st[0] + (first + j) * st[1] + y * g.sh * st[2];
       };
-      // Byte runs of int8 codes at stride 1 or 2: a channel's rows in one
-      // call (a 1x1 stride-2 layer has thousands of 28-byte rows per image).
       int64_t step = g.sw * st[3];
-      bool byteRows = sizeof(*runs) == 1 && x.i8 && (step == 1 || step == 2) &&
-                      getFeatures().avx512bw;
       for (int64_t j = 0; j < nr; ++j) {
         auto *run = runs + j * length;
         std::fill(run + (validX == g.ow ? validY * g.ow : 0), run + length, 0);
@@ -3166,13 +3186,10 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         if (j + 1 < nr && offsets[j + 1] >= 0)
           for (int64_t y = 0; y < validY; ++y)
             prefetchSpan(x, rowStart(j + 1, y), (validX - 1) * step + 1);
-        if (byteRows) {
-          copyBytesAVX512(
-              reinterpret_cast<const uint8_t *>(x.i8 + rowStart(j, 0)), step,
-              validX, 0, reinterpret_cast<uint8_t *>(run), validY, g.sh * st[2],
-              g.ow);
+        if (sizeof(*run) == 1 &&
+            copyByteRows(x, rowStart(j, 0), step, validX, validY, g.sh * st[2],
+                         0, run, g.ow))
           continue;
-        }
         for (int64_t y = 0; y < validY; ++y)
           loadCodeRun(x, rowStart(j, y), step, validX, first + j, avx2,
                       run + y * g.ow, planeRuns.data());
@@ -3731,14 +3748,18 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
         std::memset(planes8.data() + first, 128, plane);
       else
         std::fill_n(planes.data() + first, plane, 0);
+      int64_t start = first + g.pt * wp + g.pl;
+      int64_t offset = img * xs[0] + ch * xOf.channel;
+      if (u8 && copyByteRows(x, offset, xOf.col, g.w, g.h, xOf.row, 128,
+                             planes8.data() + start, wp))
+        return;
       for (int64_t y = 0; y < g.h; ++y) {
-        int64_t at = first + (g.pt + y) * wp + g.pl;
-        int64_t offset = img * xs[0] + ch * xOf.channel + y * xOf.row;
+        int64_t at = start + y * wp, from = offset + y * xOf.row;
         if (u8)
-          loadByteRun(x, offset, xOf.col, g.w, ch, avx2, 128,
-                      planes8.data() + at, scratch.data());
+          loadByteRun(x, from, xOf.col, g.w, ch, avx2, 128, planes8.data() + at,
+                      scratch.data());
         else
-          loadRun(x, offset, xOf.col, g.w, ch, 0, avx2, planes.data() + at);
+          loadRun(x, from, xOf.col, g.w, ch, 0, avx2, planes.data() + at);
       }
     };
     // Column tile `tile` of group grp of image img as the block's image i:
@@ -3764,6 +3785,9 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
                         scratch.data());
             return;
           }
+          if (sizeof(*dst) == 1 && copyByteRows(gy, offset, yOf.col, g.ow, g.oh,
+                                                yOf.row, 0, dst, rowPitch))
+            return;
           for (int64_t oy = 0; oy < g.oh; ++oy)
             loadCodeRun(gy, offset + oy * yOf.row, yOf.col, g.ow, ch, avx2,
                         dst + oy * rowPitch, scratch.data());
