@@ -494,8 +494,8 @@ void toBytes(const int16_t *src, int64_t count, void *dstBytes,
 /// even bytes of 32 16-bit lanes by vpmovwb.
 __attribute__((target("avx512f,avx512bw"))) void
 copyBytesAVX512(const uint8_t *src, int64_t stride, int64_t count, uint8_t flip,
-                uint8_t *dst, int64_t rows = 1, int64_t srcRowStride = 0,
-                int64_t dstRowStride = 0) {
+                uint8_t *dst, int64_t rows, int64_t srcRowStride,
+                int64_t dstRowStride) {
   const __m512i flips = _mm512_set1_epi8(static_cast<char>(flip));
   auto firstBits = [](int64_t n) {
     return n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
@@ -516,6 +516,22 @@ copyBytesAVX512(const uint8_t *src, int64_t stride, int64_t count, uint8_t flip,
     }
 }
 
+/// loadByteRun (below) of `rows` runs, `rowStride` apart in the operand and
+/// `dstRowStride` in dst, in one call where the operand is int8 codes of
+/// stride 1 or 2 on AVX-512BW (the rows of planes are a few dozen bytes,
+/// thousands per image: a call each cost more than the copy); returns
+/// false, having done nothing, otherwise.
+bool copyByteRows(const Operand &op, int64_t offset, int64_t stride,
+                  int64_t count, int64_t rows, int64_t rowStride, uint8_t flip,
+                  void *dst, int64_t dstRowStride) {
+  if (!op.i8 || (stride != 1 && stride != 2) || !getFeatures().avx512bw)
+    return false;
+  copyBytesAVX512(reinterpret_cast<const uint8_t *>(op.i8 + offset), stride,
+                  count, flip, static_cast<uint8_t *>(dst), rows, rowStride,
+                  dstRowStride);
+  return true;
+}
+
 /// loadRun into bytes, each code XOR `flip` (128: code + 128 as u8, the A
 /// operand of the u8 x s8 microkernel; 0: the code as s8, its B). An int8
 /// operand of stride 1 or 2 is copied straight (no int16 copy for toBytes
@@ -524,11 +540,8 @@ void loadByteRun(const Operand &op, int64_t offset, int64_t stride,
                  int64_t count, int64_t channel, bool avx2, uint8_t flip,
                  void *dstBytes, int16_t *scratch) {
   auto *dst = static_cast<uint8_t *>(dstBytes);
-  if (op.i8 && (stride == 1 || stride == 2) && getFeatures().avx512bw) {
-    copyBytesAVX512(reinterpret_cast<const uint8_t *>(op.i8 + offset), stride,
-                    count, flip, dst);
+  if (copyByteRows(op, offset, stride, count, 1, 0, flip, dst, 0))
     return;
-  }
   if (op.i8 && stride == 1) {
     const auto *src = reinterpret_cast<const uint8_t *>(op.i8 + offset);
     for (int64_t i = 0; i < count; ++i)
@@ -565,22 +578,6 @@ void loadByteRun(const Operand &op, int64_t offset, int64_t stride,
   }
   loadRun(op, offset, stride, count, channel, 0, avx2, scratch);
   toBytes(scratch, count, dst, flip);
-}
-
-/// loadByteRun of `rows` runs, `rowStride` apart in the operand and
-/// `dstRowStride` in dst, in one call where the operand is int8 codes of
-/// stride 1 or 2 on AVX-512BW (the rows of planes are a few dozen bytes,
-/// thousands per image: a call each cost more than the copy); returns
-/// false, having done nothing, otherwise.
-bool copyByteRows(const Operand &op, int64_t offset, int64_t stride,
-                  int64_t count, int64_t rows, int64_t rowStride, uint8_t flip,
-                  void *dst, int64_t dstRowStride) {
-  if (!op.i8 || (stride != 1 && stride != 2) || !getFeatures().avx512bw)
-    return false;
-  copyBytesAVX512(reinterpret_cast<const uint8_t *>(op.i8 + offset), stride,
-                  count, flip, static_cast<uint8_t *>(dst), rows, rowStride,
-                  dstRowStride);
-  return true;
 }
 
 /// A run of codes by the destination's type: int16 (loadRun), or the
