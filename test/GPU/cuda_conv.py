@@ -10,7 +10,6 @@ in two steps: --stage DIR here, --replay DIR on a GPU host without LLVM
 (test/numerics/lib/gpu_runs.py)."""
 
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -21,7 +20,7 @@ import numpy as np  # noqa: E402
 
 from conv_cases import GEOMETRIES  # noqa: E402
 import gpu_runs  # noqa: E402
-from harness import Checker, RunError, Runner, parse_args  # noqa: E402
+from harness import Checker, Runner, parse_args  # noqa: E402
 from test_conv_igemm import build, random_geometry, run_lowered  # noqa: E402
 
 # (label, daq-nvvm-pipeline options): the default tiles, and small tiles so
@@ -42,21 +41,6 @@ def add_arguments(p):
                         "(the GPU's own; ptxas assembles it ahead of time)")
 
 
-def tool(runner, name):
-    return os.path.join(os.path.dirname(runner.daq_run), name) \
-        if os.path.dirname(runner.daq_run) else name
-
-
-def export(runner, path, kdir, options):
-    """daq-gpu-export of the module at `path` into `kdir` (prefix k)."""
-    cmd = [tool(runner, "daq-gpu-export"), path, "-o", kdir, "--name", "k",
-           "--pipeline-options=" + options]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True)
-    if proc.returncode != 0:
-        raise RunError("daq-gpu-export failed: %s\n%s" % (" ".join(cmd), proc.stderr))
-
-
 def check(ck, outputs, payload):
     """The GPU's outputs against the reference lowering and numpy."""
     what, labels, reference, expects = payload
@@ -68,7 +52,7 @@ def check(ck, outputs, payload):
 def main():
     args = parse_args(__doc__, add_arguments)
     if args.replay:
-        gpu_runs.replay(args, Checker, check)
+        gpu_runs.replay(args, check)
     rng = np.random.default_rng(args.seed)
     ck = Checker(args.seed)
     runner = Runner(args)
@@ -90,7 +74,7 @@ def main():
                 f.write(module.text())
             reference = run_lowered(runner, module, path, "ref", opt_level=0)
             kdir = os.path.join(d, "kernels")
-            export(runner, path, kdir, options)
+            gpu_runs.export(runner.daq_run, path, kdir, options)
             inputs = [os.path.join(d, "in%d.npy" % i) for i in range(len(module.inputs))]
             runs.add(kdir, "main", inputs, len(labels),
                      ("%s [%s]" % (geometry[0], label), labels, reference, expects))

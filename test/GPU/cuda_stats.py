@@ -20,7 +20,6 @@ sys.path.insert(0, os.path.join(HERE, "..", "numerics", "lib"))
 import numpy as np  # noqa: E402
 
 import gpu_runs  # noqa: E402
-from cuda_conv import export  # noqa: E402
 from harness import Checker, Runner, parse_args  # noqa: E402
 from test_stats_gpu import build, check_all, lower_and_run, write_module  # noqa: E402
 
@@ -42,7 +41,7 @@ def check(ck, outputs, payload):
 def main():
     args = parse_args(__doc__, gpu_runs.add_arguments)
     if args.replay:
-        gpu_runs.replay(args, Checker, check)
+        gpu_runs.replay(args, check)
     rng = np.random.default_rng(args.seed)
     ck = Checker(args.seed)
     runner = Runner(args)
@@ -57,7 +56,8 @@ def main():
                             "daq-igemm-cpu-pipeline=%s" % options if options
                             else "daq-igemm-cpu-pipeline")
         kdir = os.path.join(d, "kernels%d" % ci)
-        export(runner, path, kdir, "chip=sm_90 features=+ptx80 format=isa " + options)
+        gpu_runs.export(runner.daq_run, path, kdir,
+                        "chip=sm_90 features=+ptx80 format=isa " + options)
         runs.add(kdir, "main", inputs, len(names), (label, names, cpu, checks))
     runs.finish(ck, check)
 

@@ -21,7 +21,7 @@ import subprocess
 
 import numpy as np
 
-from harness import RunError
+from harness import Checker, RunError
 
 MANIFEST = "runs.pkl"
 
@@ -39,11 +39,24 @@ def add_arguments(p):
                    help="path of daq-cuda-run (default: beside daq-run, or PATH)")
 
 
+def tool(daq_run, name):
+    """The daq tool `name` beside daq-run (or on PATH when daq-run is)."""
+    d = os.path.dirname(daq_run)
+    return os.path.join(d, name) if d else name
+
+
 def daq_cuda_run(args):
-    if args.daq_cuda_run:
-        return args.daq_cuda_run
-    d = os.path.dirname(args.daq_run)
-    return os.path.join(d, "daq-cuda-run") if d else "daq-cuda-run"
+    return args.daq_cuda_run or tool(args.daq_run, "daq-cuda-run")
+
+
+def export(daq_run, path, kdir, options):
+    """daq-gpu-export of the module at `path` into `kdir` (prefix k)."""
+    cmd = [tool(daq_run, "daq-gpu-export"), path, "-o", kdir, "--name", "k",
+           "--pipeline-options=" + options]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+    if proc.returncode != 0:
+        raise RunError("daq-gpu-export failed: %s\n%s" % (" ".join(cmd), proc.stderr))
 
 
 def run_kernels(tool, manifest, entry, inputs, outputs):
@@ -116,13 +129,13 @@ class GpuRuns:
             pickle.dump({"seed": self.args.seed, "runs": staged}, f)
 
 
-def replay(args, ck_factory, check):
+def replay(args, check):
     """Runs and checks what --stage wrote under args.replay; exits."""
     root = args.replay
     with open(os.path.join(root, MANIFEST), "rb") as f:
         staged = pickle.load(f)
     print("replaying %d runs staged with seed %d" % (len(staged["runs"]), staged["seed"]))
-    ck = ck_factory(staged["seed"])
+    ck = Checker(staged["seed"])
     runs = [(os.path.join(root, kdir), entry, [os.path.join(root, p) for p in inputs], n,
              payload) for kdir, entry, inputs, n, payload in staged["runs"]]
     run_and_check(ck, daq_cuda_run(args), runs, check)
