@@ -108,16 +108,15 @@ if [ -n "$from" ]; then
     exit 2
   fi
   build="$from"
+  daq_cuda_run="$build/bin/daq-cuda-run"
   for t in "${tests[@]}"; do
     name="$(basename "$t" .py)"
     echo "== $name (replay)"
-    python3 "$t" --replay "$from/$name" --daq-cuda-run "$from/bin/daq-cuda-run" \
+    python3 "$t" --replay "$from/$name" --daq-cuda-run "$daq_cuda_run" \
       >"$out/$name.log" 2>&1 || status=$?
     grep -E "^(FAIL|all [0-9]+ checks|[0-9]+ check)" "$out/$name.log" | tail -12 || true
   done
   kernels() { echo --kernels "$from/$1"; }
-  daq_cuda_run="$from/bin/daq-cuda-run"
-  tools="$from/bin"
 else
   chip="${chip:-sm_$cap}"
   echo "gpu-check: chip $chip, logs in $out"
@@ -132,9 +131,9 @@ else
   fi
   kernels() { :; }
   daq_cuda_run="$build/bin/daq-cuda-run"
-  tools="$build/bin"
-  cpu_benches "$tools"
+  cpu_benches "$build/bin"
 fi
+tools="$build/bin"
 
 # 4. The host CPU's INT8 convolution kernels (where it has AMX, the only
 # place they run on hardware): the ISA model against the instructions, every
@@ -151,7 +150,7 @@ else
   echo "no AMX on this CPU" >>"$out/cpu-kernels.log"
 fi
 "$tools/daq-qconv-variants-check" --cases=60 >>"$out/cpu-kernels.log" 2>&1 || status=1
-grep -E "^(FAIL|ok|PASS|skipped|hardware)" "$out/cpu-kernels.log" | cut -c1-150
+grep -E "^(FAIL|ok|PASS|skipped|hardware)" "$out/cpu-kernels.log" | cut -c1-150 || true
 if [ "$bench" = 1 ] && grep -qw avx512_vnni /proc/cpuinfo; then
   { "$tools/microkernels" 64 9 && "$tools/microkernels" 256 9 &&
     DAQ_NUM_THREADS=2 "$tools/qconv_kernels" "$cpu_variants" 7 "$out/cpu-kernels.json"; } \
@@ -171,6 +170,7 @@ fi
 if [ "$sanitize" = 1 ]; then
   sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
   wrappers="$(mktemp -d)"
+  trap 'rm -rf "$wrappers"' EXIT
   : >"$out/sanitize.log"
   for tool in memcheck racecheck; do
     # The report goes to stderr (into the test's failure message); each
