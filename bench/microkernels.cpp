@@ -5,8 +5,8 @@
 // call them: MR rows of a channels-last u8 buffer (pixels `channels` bytes
 // apart, so AMX loads A in place when channels >= 64), `taps` runs of
 // channels / 4 quads each, B packed for NR columns, over `tiles` row tiles
-// whose A and B stay in the caches. Prints multiply-adds per cycle-free
-// unit (GMAC/s) per variant: the ceiling the whole convolution
+// whose A and B stay in the caches. Prints multiply-adds per second
+// (GMAC/s) per variant: the ceiling the whole convolution
 // (bench/qconv_kernels.cpp) is measured against. A second line times the
 // smallest call (one tap of 16 quads), where the per-call work (AMX: tile
 // configuration, C tiles, bias) dominates.
@@ -28,9 +28,9 @@
 using namespace mlir::daq::cpu;
 
 namespace {
-/// GMAC/s of `run` over `tiles` row tiles of MR rows, `calls` times each.
-double time(ByteMicrokernelFn run, int mr, int nr, int64_t channels,
-            int64_t taps, int64_t quadsPerTap, int64_t tiles, int reps) {
+/// GMAC/s of `run` over `tiles` row tiles of MR rows, `reps` times each.
+double gmacs(ByteMicrokernelFn run, int mr, int nr, int64_t channels,
+             int64_t taps, int64_t quadsPerTap, int64_t tiles, int reps) {
   std::mt19937 rng(1);
   int64_t pixels = tiles * mr + taps;
   std::vector<uint8_t> a(pixels * channels + 64);
@@ -79,9 +79,9 @@ int main(int argc, char **argv) {
       std::printf("%-12s not on this CPU\n", getVariantName(c.variant));
       continue;
     }
-    double full = time(c.run, c.mr, c.nr, channels, taps, channels / 4,
-                       2048 / c.mr * 8, 7);
-    double small = time(c.run, c.mr, c.nr, 64, 1, 16, 2048 / c.mr * 8, 7);
+    double full = gmacs(c.run, c.mr, c.nr, channels, taps, channels / 4,
+                        2048 / c.mr * 8, 7);
+    double small = gmacs(c.run, c.mr, c.nr, 64, 1, 16, 2048 / c.mr * 8, 7);
     std::printf("%-12s %dx%d: %8.1f GMAC/s (%.2f TOPS); one 64-deep chunk "
                 "per call: %8.1f GMAC/s\n",
                 getVariantName(c.variant), c.mr, c.nr, full, 2 * full / 1000,

@@ -69,6 +69,9 @@ namespace mlir::daq::cpu::isa_model {
 struct __m512i {
   alignas(64) uint8_t bytes[64];
 };
+using __mmask64 = uint64_t;
+using __mmask16 = uint16_t;
+using __mmask8 = uint8_t;
 
 __m512i _mm512_setzero_si512();
 __m512i _mm512_set1_epi32(int value);
@@ -77,7 +80,6 @@ void _mm512_storeu_si512(void *address, __m512i value);
 __m512i _mm512_dpwssd_epi32(__m512i src, __m512i a, __m512i b);
 __m512i _mm512_dpbusd_epi32(__m512i src, __m512i a, __m512i b);
 __m512i _mm512_add_epi32(__m512i a, __m512i b);
-using __mmask64 = uint64_t;
 /// vmovdqu8 with a zeroing mask: byte i from address + i where bit i of k
 /// is set (no other byte is read), else 0.
 __m512i _mm512_maskz_loadu_epi8(__mmask64 k, const void *address);
@@ -101,8 +103,6 @@ struct __m256 {
 struct __m128i {
   uint8_t bytes[16];
 };
-using __mmask16 = uint16_t;
-using __mmask8 = uint8_t;
 constexpr int _CMP_UNORD_Q = 0x03;
 constexpr int _CMP_GT_OQ = 0x1e;
 constexpr int _MM_FROUND_TO_NEAREST_INT = 0x00;

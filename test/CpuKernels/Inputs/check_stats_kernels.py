@@ -182,7 +182,7 @@ def build_case(rng, shape, axis, special, ties=False, offset=0.0):
     # 1e-40: a subnormal clip whose 127 / s overflows to inf (the
     # quantizers' clamps then matter).
     specials = [0.0, np.inf, np.nan, 1e-40]
-    for k in range(min(channels, 4)):
+    for k in range(min(channels, len(specials))):
         clip_c[k] = specials[k] if rng.random() < 0.7 else clip_c[k]
     clip_c = m.arg(clip_c)
     clip_t = m.arg(np.asarray(rng.uniform(0.01, 2.0), dtype=F32))

@@ -514,7 +514,7 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
 }
 
 //===----------------------------------------------------------------------===//
-// Sigma from pass 1's sums (StatsKernelsWide.h, sigmaFromSumOfSquares)
+// Sigma from pass 0's sums (StatsKernelsWide.h, sigmaFromSumOfSquares)
 //===----------------------------------------------------------------------===//
 
 /// On random channels (zero mean or far from it, light or heavy tails, every
@@ -662,7 +662,7 @@ void checkByteMicrokernel(Random &rng, int iterations, const char *name, int mr,
                 real ? ", and the production kernel" : "");
 }
 
-/// Palette 1 with tmm0..2 as the AMX microkernel configures them.
+/// Palette 1 with three 16 x 64-byte tiles, tmm0..2 (a test configuration).
 Config kernelConfig() {
   Config config;
   for (int t = 0; t < 3; ++t)
