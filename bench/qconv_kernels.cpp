@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <random>
 #include <sstream>
 #include <string>
@@ -63,8 +64,24 @@ bool selected(const char *variable, const std::string &name) {
   return false;
 }
 
+/// 64-byte aligned, as daq-cpu-pipeline's buffers are (one-shot
+/// bufferization's default): malloc's large blocks start 16 bytes into a
+/// page, which would give every streamed output run a partial first line.
+template <typename T> struct AlignedAllocator {
+  using value_type = T;
+  AlignedAllocator() = default;
+  template <typename U> AlignedAllocator(const AlignedAllocator<U> &) {}
+  T *allocate(size_t n) {
+    return static_cast<T *>(
+        ::operator new(n * sizeof(T), std::align_val_t(64)));
+  }
+  void deallocate(T *p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+  bool operator==(const AlignedAllocator &) const { return true; }
+};
+template <typename T> using Buffer = std::vector<T, AlignedAllocator<T>>;
+
 template <typename T>
-DaqMemRef<T, 4> memref(std::vector<T> &v, int64_t a, int64_t b, int64_t c,
+DaqMemRef<T, 4> memref(Buffer<T> &v, int64_t a, int64_t b, int64_t c,
                        int64_t d) {
   v.resize(a * b * c * d);
   return {v.data(), v.data(), 0, {a, b, c, d}, {b * c * d, c * d, d, 1}};
@@ -111,8 +128,9 @@ int main(int argc, char **argv) {
   for (const Shape &s : kShapes) {
     if (!selected("DAQ_BENCH_SHAPES", s.name))
       continue;
-    std::vector<int8_t> x, w, y;
-    std::vector<float> out, cx, cw, cy;
+    Buffer<int8_t> x, w, y;
+    Buffer<float> out;
+    std::vector<float> cx, cw, cy;
     auto xm = memref(x, kBatch, s.cin, s.hw, s.hw);
     auto wm = memref(w, s.cout, s.cin, s.k, s.k);
     auto ym = memref(y, kBatch, s.cout, s.ohw(), s.ohw());

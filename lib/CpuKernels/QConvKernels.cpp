@@ -3681,11 +3681,26 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
   //   p p p           past it: the last windows' reads
   //
   // K per image 14 x 15 = 210 -> 212 (as segments 14 rows of 16 = 224).
+  //
+  // With a width stride SW, each plane row holds its padded columns as SW
+  // column phases of wq positions, column xp at phase xp % SW, position
+  // xp / SW: output column ox of tap column kx reads padded column ox SW +
+  // kx DW, position ox + (kx DW) / SW of phase (kx DW) % SW, so the K run
+  // of an output row is again contiguous. A row of 3x3 stride 2 padded
+  // by 1 over 56 columns (wq 29):
+  //
+  //   | p x1 x3 ... x55 | x0 x2 ... x54 p |     (phase 0 | phase 1)
   int64_t ow2 = roundUp(g.ow, lane);
   int64_t flatPitch = std::max(g.pl + g.w, g.ow + (g.kw - 1) * g.dw - g.pl);
-  bool flat = g.sh == 1 && roundUp(g.oh * flatPitch, lane) < g.oh * ow2;
-  int64_t wp = flat ? flatPitch
-                    : std::max(g.pl + g.w, (ow2 - 1) + (g.kw - 1) * g.dw + 1);
+  bool flat =
+      g.sh == 1 && g.sw == 1 && roundUp(g.oh * flatPitch, lane) < g.oh * ow2;
+  int64_t wq =
+      std::max((g.pl + g.w + g.sw - 1) / g.sw, ow2 + (g.kw - 1) * g.dw / g.sw);
+  int64_t wp = flat ? flatPitch : g.sw * wq;
+  // Where padded column xp is in a plane row.
+  auto columnAt = [&](int64_t xp) {
+    return flat ? xp : (xp % g.sw) * wq + xp / g.sw;
+  };
   // Elements of K per segment, segments per image; rowPitch is an output
   // row's in K.
   int64_t segmentLength = flat ? roundUp(g.oh * wp, lane) : ow2;
@@ -3745,18 +3760,24 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
         std::memset(planes8.data() + first, 128, plane);
       else
         std::fill_n(planes.data() + first, plane, 0);
-      int64_t start = first + g.pt * wp + g.pl;
-      int64_t offset = img * xs[0] + ch * xOf.channel;
-      if (u8 && copyByteRows(x, offset, xOf.col, g.w, g.h, xOf.row, 128,
-                             planes8.data() + start, wp))
-        return;
-      for (int64_t y = 0; y < g.h; ++y) {
-        int64_t at = start + y * wp, from = offset + y * xOf.row;
-        if (u8)
-          loadByteRun(x, from, xOf.col, g.w, ch, avx2, 128, planes8.data() + at,
-                      scratch.data());
-        else
-          loadRun(x, from, xOf.col, g.w, ch, 0, avx2, planes.data() + at);
+      // Column phase by column phase: X's columns x0, x0 + SW, ... of the
+      // phase, (pl + x0) % SW, from position (pl + x0) / SW on.
+      for (int64_t x0 = 0; x0 < std::min(g.sw, g.w); ++x0) {
+        int64_t xp = g.pl + x0, count = (g.w - x0 + g.sw - 1) / g.sw;
+        int64_t start = first + g.pt * wp + columnAt(xp);
+        int64_t offset = img * xs[0] + ch * xOf.channel + x0 * xOf.col;
+        int64_t stride = g.sw * xOf.col;
+        if (u8 && copyByteRows(x, offset, stride, count, g.h, xOf.row, 128,
+                               planes8.data() + start, wp))
+          continue;
+        for (int64_t y = 0; y < g.h; ++y) {
+          int64_t at = start + y * wp, from = offset + y * xOf.row;
+          if (u8)
+            loadByteRun(x, from, stride, count, ch, avx2, 128,
+                        planes8.data() + at, scratch.data());
+          else
+            loadRun(x, from, stride, count, ch, 0, avx2, planes.data() + at);
+        }
       }
     };
     // Column tile `tile` of group grp of image img as the block's image i:
@@ -3841,7 +3862,8 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
             int64_t row = std::min((t % rowTiles) * mr + r, rows - 1);
             int64_t tap = row / cg, c = row % cg;
             int64_t offset = (grp * cg + c) * imagesPerBlock * plane +
-                             (tap / g.kw) * g.dh * wp + (tap % g.kw) * g.dw;
+                             (tap / g.kw) * g.dh * wp +
+                             columnAt(tap % g.kw * g.dw);
             if (u8)
               byteRows[r] = planes8.data() + offset;
             else
@@ -4027,11 +4049,17 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
     int64_t filterSize = g.groups * g.cg() * g.og();
     bool faster = !uk.runBytes && fewer >= 64 &&
                   filterSize <= (g.sh == 1 ? 256 * 256 : 128 * 128);
+    // With a width stride the planar form reads column phases (see
+    // runBackwardFilterPlanar): measured faster with the u8 x s8
+    // microkernel (3x3 stride 2, 64 -> 128 at 56 x 56: 5.0-5.5 against
+    // 6.0-6.2 ms on AVX512-VNNI), slower with one tap (1x1 stride 2: 1.0-1.3
+    // against 0.7-0.8 ms, the im2col form packs X's kept pixels alone).
+    bool planarStrided = uk.runBytes && g.taps() > 1;
     if (useWinograd(g, uk, algorithm, true, faster, /*stride2Form=*/true))
       runBackwardFilterWinograd(g, x, gy, epi, uk);
     // The planar form pads each K run of OW to even: with odd OW below 16
     // that waste outweighs what it saves.
-    else if (sw == 1 && (g.ow % 2 == 0 || g.ow >= 16))
+    else if ((sw == 1 || planarStrided) && (g.ow % 2 == 0 || g.ow >= 16))
       runBackwardFilterPlanar(g, x, gy, epi, uk);
     else
       runBackwardFilter(g, x, gy, epi, uk);

@@ -158,7 +158,13 @@ def extra_cases(kernel):
       14 layers: pitch 15, windows past a row's right edge read the next
       row's left padding), and NHWC dilated by 2 across rows, no left padding, three
       groups, OW = 17 (pitch 19, not 18: without a left padding to wrap
-      into, a window must end inside its own row);
+      into, a window must end inside its own row); with a width stride
+      (u8 variants; the others keep the im2col form): each plane row as
+      column phases, NCHW 3x3 stride 2 with uneven padding and 37 output
+      channels, NHWC dilated by 2 across columns at width stride 2 (OW =
+      17, the column phases of a tap column dilated past the stride), and
+      width stride 3 (X's rows loaded every third byte, not by the
+      stride-1/2 row copy);
     * the direct form's pixels that skip the taps reading padding only:
       7 x 7 images padded by 1 (nine classes of pixels, each padded to
       whole row tiles), and NHWC dilated by 2 with a bottom padding of 5
@@ -183,6 +189,9 @@ def extra_cases(kernel):
     flattened = (["gemm over planes, rows flattened"]
                  if kernel in BYTE_KERNELS else
                  ["gemm over planes", "!gemm over planes, rows flattened"])
+    # Backward-filter's planar form with a width stride (u8 quads only).
+    column_phases = (["gemm over planes", "!gemm over planes, rows flattened"]
+                     if kernel in BYTE_KERNELS else ["!gemm over planes"])
     return [(ref.Conv("nchw", (1, 1), (0, 0, 0, 0), (1, 1), 1),
              (2, 37, 171, 169, 37, 1, 1), None, {"channel-clips"},
              ["pointwise, streamed"]),
@@ -260,7 +269,14 @@ def extra_cases(kernel):
             (ref.Conv("nchw", (1, 1), (1, 1, 1, 1), (1, 1), 1),
              (3, 21, 10, 14, 19, 3, 3), None, set(), flattened),
             (ref.Conv("nhwc", (1, 1), (1, 0, 0, 1), (2, 1), 3),
-             (2, 9, 7, 18, 6, 3, 3), None, set(), flattened)]
+             (2, 9, 7, 18, 6, 3, 3), None, set(), flattened),
+            (ref.Conv("nchw", (2, 2), (1, 1, 0, 1), (1, 1), 1),
+             (2, 21, 11, 16, 37, 3, 3), None, {"channel-clips"},
+             column_phases),
+            (ref.Conv("nhwc", (1, 2), (0, 2, 1, 1), (2, 2), 1),
+             (2, 6, 7, 35, 10, 3, 3), None, set(), column_phases),
+            (ref.Conv("nchw", (2, 3), (1, 1, 1, 1), (1, 1), 1),
+             (1, 5, 9, 50, 7, 3, 3), 2, set(), column_phases)]
 
 
 def winograd_cases(kernel):
