@@ -12,7 +12,8 @@
 // numbers of docs/performance.md). Threads: DAQ_NUM_THREADS (issue 6's
 // targets: 2). DAQ_BENCH_SHAPES and DAQ_BENCH_PASSES (comma-separated shape
 // names and fwd / dgrad / wgrad) select what runs, e.g. to compare two
-// builds of the library on one pass, alternated by the caller.
+// builds of the library on one pass, alternated by the caller;
+// DAQ_BENCH_SHAPES=all adds cpu_conv.py's layer3/4 downsampling shapes.
 //
 //   clang++-22 -O2 -std=c++20 -Iinclude bench/qconv_kernels.cpp \
 //       build/lib/CpuKernels/libDaqCpuKernels.a -lpthread -o /tmp/qconv_kernels
@@ -38,6 +39,7 @@ namespace {
 struct Shape {
   const char *name;
   int64_t cin, cout, hw, k, stride, pad;
+  bool extra = false;
   int64_t ohw() const { return (hw + 2 * pad - k) / stride + 1; }
 };
 // bench/cpu_conv.py's SHAPES.
@@ -48,14 +50,24 @@ const Shape kShapes[] = {
     {"3x3-512-7", 512, 512, 7, 3, 1, 1},
     {"3x3s2-64-128-56", 64, 128, 56, 3, 2, 1},
     {"1x1s2-64-128-56", 64, 128, 56, 1, 2, 0},
+    // cpu_conv.py's EXTRA_SHAPES (layer3/4 downsampling): with
+    // DAQ_BENCH_SHAPES=all or by name.
+    {"3x3s2-128-256-28", 128, 256, 28, 3, 2, 1, true},
+    {"1x1s2-128-256-28", 128, 256, 28, 1, 2, 0, true},
+    {"3x3s2-256-512-14", 256, 512, 14, 3, 2, 1, true},
+    {"1x1s2-256-512-14", 256, 512, 14, 1, 2, 0, true},
 };
 constexpr int64_t kBatch = 32;
 
 /// Whether `name` is in the comma-separated list of environment variable
-/// `variable` (all names when it is unset).
-bool selected(const char *variable, const std::string &name) {
+/// `variable` (all names when it is unset or "all"; `extra` ones only when
+/// "all" or named).
+bool selected(const char *variable, const std::string &name,
+              bool extra = false) {
   const char *list = std::getenv(variable);
   if (!list)
+    return !extra;
+  if (std::string(list) == "all")
     return true;
   std::stringstream items(list);
   for (std::string item; std::getline(items, item, ',');)
@@ -126,7 +138,7 @@ int main(int argc, char **argv) {
     std::fprintf(json, "[\n");
   bool firstRecord = true;
   for (const Shape &s : kShapes) {
-    if (!selected("DAQ_BENCH_SHAPES", s.name))
+    if (!selected("DAQ_BENCH_SHAPES", s.name, s.extra))
       continue;
     Buffer<int8_t> x, w, y;
     Buffer<float> out;

@@ -4051,10 +4051,13 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
                   filterSize <= (g.sh == 1 ? 256 * 256 : 128 * 128);
     // With a width stride the planar form reads column phases (see
     // runBackwardFilterPlanar): measured faster with the u8 x s8
-    // microkernel (3x3 stride 2, 64 -> 128 at 56 x 56: 5.0-5.5 against
-    // 6.0-6.2 ms on AVX512-VNNI), slower with one tap (1x1 stride 2: 1.0-1.3
-    // against 0.7-0.8 ms, the im2col form packs X's kept pixels alone).
-    bool planarStrided = uk.runBytes && g.taps() > 1;
+    // microkernel where the output rows fill whole quads of K (3x3 stride
+    // 2, 64 -> 128 at 56 x 56, OW 28: 5.0-5.5 against 6.0-6.2 ms on
+    // AVX512-VNNI), slower where they are padded (128 -> 256 at 28 x 28,
+    // OW 14 in runs of 16: 6.4-7.4 against 6.3-6.4 ms) and with one tap
+    // (1x1 stride 2: 1.0-1.3 against 0.7-0.8 ms, the im2col form packs X's
+    // kept pixels alone).
+    bool planarStrided = uk.runBytes && g.taps() > 1 && g.ow % 4 == 0;
     if (useWinograd(g, uk, algorithm, true, faster, /*stride2Form=*/true))
       runBackwardFilterWinograd(g, x, gy, epi, uk);
     // The planar form pads each K run of OW to even: with odd OW below 16

@@ -159,12 +159,13 @@ def extra_cases(kernel):
       row's left padding), and NHWC dilated by 2 across rows, no left padding, three
       groups, OW = 17 (pitch 19, not 18: without a left padding to wrap
       into, a window must end inside its own row); with a width stride
-      (u8 variants; the others keep the im2col form): each plane row as
-      column phases, NCHW 3x3 stride 2 with uneven padding and 37 output
-      channels, NHWC dilated by 2 across columns at width stride 2 (OW =
-      17, the column phases of a tap column dilated past the stride), and
-      width stride 3 (X's rows loaded every third byte, not by the
-      stride-1/2 row copy);
+      (u8 variants, where OW is a multiple of 4; the others keep the
+      im2col form): each plane row as column phases, NCHW 3x3 stride 2
+      with uneven padding and 37 output channels, NHWC dilated by 2
+      across columns at width stride 2 (OW = 20, the column phases of a
+      tap column dilated past the stride), width stride 3 (X's rows
+      loaded every third byte, not by the stride-1/2 row copy), and OW =
+      14 at stride 2, which keeps the im2col form;
     * the direct form's pixels that skip the taps reading padding only:
       7 x 7 images padded by 1 (nine classes of pixels, each padded to
       whole row tiles), and NHWC dilated by 2 with a bottom padding of 5
@@ -274,9 +275,12 @@ def extra_cases(kernel):
              (2, 21, 11, 16, 37, 3, 3), None, {"channel-clips"},
              column_phases),
             (ref.Conv("nhwc", (1, 2), (0, 2, 1, 1), (2, 2), 1),
-             (2, 6, 7, 35, 10, 3, 3), None, set(), column_phases),
+             (2, 6, 7, 40, 10, 3, 3), None, set(), column_phases),
             (ref.Conv("nchw", (2, 3), (1, 1, 1, 1), (1, 1), 1),
-             (1, 5, 9, 50, 7, 3, 3), 2, set(), column_phases)]
+             (1, 5, 9, 47, 7, 3, 3), 2, set(), column_phases),
+            (ref.Conv("nchw", (2, 2), (1, 1, 1, 1), (1, 1), 1),
+             (2, 9, 12, 28, 11, 3, 3), None, set(),
+             ["!gemm over planes"])]
 
 
 def winograd_cases(kernel):
