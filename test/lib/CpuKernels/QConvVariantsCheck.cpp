@@ -9,7 +9,10 @@
 // layouts, 67 channels per group for partial 64-byte AMX rows, images large
 // enough to split K), all three directions with random operand types (i8
 // or f32 quantized on load) and clips (per tensor or per output channel),
-// and compares every output bit for bit with the portable variant's.
+// and compares every output bit for bit with the portable variant's, and
+// the portable variant's of i8 x i8 calls with a reference written here
+// (int64 sums over the convolution's definition, wrapped to int32, and the
+// epilogue's two f32 operations).
 //
 // test/CpuKernels/Inputs/check_qconv_kernels.py compares each variant with
 // the reference lowering through daq-opt and daq-run; this check needs no
@@ -161,28 +164,110 @@ Tensor<T> operand(const int64_t (&sizes)[4], Random &rng, float scale) {
   return t;
 }
 
+/// A call's operands, clips and output shape, drawn from its seed.
+template <typename L, typename R> struct Inputs {
+  Tensor<L> lhs;
+  Tensor<R> rhs;
+  Clip lhsClip, rhsClip;
+  int64_t outSizes[4];
+};
+
 template <typename L, typename R>
-std::vector<float> runTyped(const Geometry &g, const Call &call,
-                            KernelVariant variant, std::string &error) {
-  int64_t x[4], w[4], y[4], lhsSizes[4], rhsSizes[4], outSizes[4];
+Inputs<L, R> makeInputs(const Geometry &g, const Call &call) {
+  int64_t x[4], w[4], y[4];
   activationSizes(g, g.n, g.c, g.h, g.w, x);
   activationSizes(g, g.n, g.o, g.oh(), g.ow(), y);
   filterSizes(g, w);
   const int64_t(*shapes[3][3])[4] = {{&x, &w, &y}, {&y, &w, &x}, {&x, &y, &w}};
   auto &shape = shapes[static_cast<int>(call.direction)];
-  std::memcpy(lhsSizes, *shape[0], sizeof(lhsSizes));
-  std::memcpy(rhsSizes, *shape[1], sizeof(rhsSizes));
-  std::memcpy(outSizes, *shape[2], sizeof(outSizes));
-
   Random rng{std::mt19937_64(call.seed)};
-  Tensor<L> lhs = operand<L>(lhsSizes, rng, 1.0f);
-  Tensor<R> rhs = operand<R>(rhsSizes, rng, 0.1f);
+  Tensor<L> lhs = operand<L>(*shape[0], rng, 1.0f);
+  Tensor<R> rhs = operand<R>(*shape[1], rng, 0.1f);
   Clip lhsClip({rng.clip()});
   std::vector<float> rhsClips(call.perChannel ? g.o : 1);
   for (float &v : rhsClips)
     v = rng.clip();
-  Clip rhsClip(rhsClips);
-  Tensor<float> out(outSizes);
+  Inputs<L, R> in{std::move(lhs),
+                  std::move(rhs),
+                  std::move(lhsClip),
+                  Clip(std::move(rhsClips)),
+                  {}};
+  std::memcpy(in.outSizes, *shape[2], sizeof(in.outSizes));
+  return in;
+}
+
+/// The reference output of an i8 x i8 call, written here independently of
+/// the kernels: each output's products summed in int64 over the direct
+/// definition of the convolution, wrapped to int32 (the kernels' int32 sums
+/// wrap), then the epilogue float(sum) * (lhs clip * rhs clip / 16129).
+/// Every variant is compared with portable; portable with this, so that a
+/// helper all variants share (epilogues, packing, byte copies) cannot be
+/// wrong in all of them unseen.
+std::vector<float> referenceOutput(const Geometry &g, const Call &call) {
+  Inputs<int8_t, int8_t> in = makeInputs<int8_t, int8_t>(g, call);
+  int64_t cg = g.c / g.groups, og = g.o / g.groups;
+  int64_t oh = g.oh(), ow = g.ow();
+  auto act = [&](int64_t n, int64_t ch, int64_t y, int64_t x, int64_t c,
+                 int64_t h, int64_t w) {
+    return g.nhwc ? ((n * h + y) * w + x) * c + ch
+                  : ((n * c + ch) * h + y) * w + x;
+  };
+  auto filter = [&](int64_t o, int64_t c, int64_t ky, int64_t kx) {
+    return g.nhwc ? ((o * g.kh + ky) * g.kw + kx) * cg + c
+                  : ((o * cg + c) * g.kh + ky) * g.kw + kx;
+  };
+  Direction d = call.direction;
+  const std::vector<int8_t> &lhs = in.lhs.data, &rhs = in.rhs.data;
+  std::vector<int64_t> sums(in.outSizes[0] * in.outSizes[1] * in.outSizes[2] *
+                            in.outSizes[3]);
+  std::vector<int64_t> channelOf(sums.size());
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t o = 0; o < g.o; ++o)
+      for (int64_t c = 0; c < cg; ++c)
+        for (int64_t ky = 0; ky < g.kh; ++ky)
+          for (int64_t kx = 0; kx < g.kw; ++kx)
+            for (int64_t oy = 0; oy < oh; ++oy)
+              for (int64_t ox = 0; ox < ow; ++ox) {
+                int64_t iy = oy * g.sh - g.pt + ky * g.dh,
+                        ix = ox * g.sw - g.pl + kx * g.dw;
+                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w)
+                  continue;
+                int64_t ch = o / og * cg + c;
+                int64_t xi = act(n, ch, iy, ix, g.c, g.h, g.w),
+                        yi = act(n, o, oy, ox, g.o, oh, ow),
+                        wi = filter(o, c, ky, kx);
+                // (output, lhs, rhs) indices of the direction's product.
+                int64_t at = d == Direction::Forward        ? yi
+                             : d == Direction::BackwardData ? xi
+                                                            : wi;
+                int64_t a = d == Direction::BackwardData ? yi : xi;
+                int64_t b = d == Direction::BackwardFilter ? yi : wi;
+                sums[at] += int64_t{lhs[a]} * rhs[b];
+                // The output channel whose clip applies (per-channel clips
+                // are along O: forward's Y, backward-filter's GW).
+                channelOf[at] = o;
+              }
+  std::vector<float> out(sums.size());
+  for (size_t i = 0; i < sums.size(); ++i) {
+    float rhsClip = in.rhsClip.data[in.rhsClip.data.size() == 1
+                                        ? 0
+                                        : static_cast<size_t>(channelOf[i])];
+    float alpha = (in.lhsClip.data[0] * rhsClip) / 16129.0f;
+    auto wrapped = static_cast<int32_t>(
+        static_cast<uint32_t>(static_cast<uint64_t>(sums[i])));
+    out[i] = static_cast<float>(wrapped) * alpha;
+  }
+  return out;
+}
+
+template <typename L, typename R>
+std::vector<float> runTyped(const Geometry &g, const Call &call,
+                            KernelVariant variant, std::string &error) {
+  Inputs<L, R> in = makeInputs<L, R>(g, call);
+  Tensor<L> &lhs = in.lhs;
+  Tensor<R> &rhs = in.rhs;
+  Clip &lhsClip = in.lhsClip, &rhsClip = in.rhsClip;
+  Tensor<float> out(in.outSizes);
   // Poison the output: every element must be written.
   std::fill(out.data.begin(), out.data.end(), std::nanf("0x5a5a"));
 
@@ -210,6 +295,19 @@ std::vector<float> run(const Geometry &g, const Call &call,
                        : runTyped<float, int8_t>(g, call, variant, error);
   return call.rhsF32 ? runTyped<int8_t, float>(g, call, variant, error)
                      : runTyped<int8_t, int8_t>(g, call, variant, error);
+}
+
+/// The elements of `got` whose bits differ from `expected`'s, the first at
+/// *first.
+size_t countDifferences(const std::vector<float> &got,
+                        const std::vector<float> &expected,
+                        size_t *first = nullptr) {
+  size_t bad = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (std::memcmp(&got[i], &expected[i], sizeof(float)) != 0 && bad++ == 0 &&
+        first)
+      *first = i;
+  return bad;
 }
 
 const char *directionName(Direction d) {
@@ -278,7 +376,7 @@ int main(int argc, char **argv) {
 
   std::vector<int> variantFailures(runnable.size(), 0);
   Random rng{std::mt19937_64(seed)};
-  int64_t compared = 0;
+  int64_t compared = 0, referenceChecks = 0;
   for (int index = 0; index < cases; ++index) {
     Geometry g = randomGeometry(rng, index);
     for (Direction d : {Direction::Forward, Direction::BackwardData,
@@ -298,14 +396,20 @@ int main(int argc, char **argv) {
         ++failures;
         continue;
       }
+      if (!call.lhsF32 && !call.rhsF32) {
+        size_t bad = countDifferences(expected, referenceOutput(g, call));
+        if (bad) {
+          std::printf("FAIL: %s: portable: %zu of %zu elements differ from "
+                      "the reference\n",
+                      label.c_str(), bad, expected.size());
+          ++failures;
+        }
+        ++referenceChecks;
+      }
       for (size_t vi = 0; vi < runnable.size(); ++vi) {
         KernelVariant v = runnable[vi];
         std::vector<float> got = run(g, call, v, error);
-        size_t bad = 0, first = 0;
-        for (size_t i = 0; i < got.size(); ++i)
-          if (std::memcmp(&got[i], &expected[i], sizeof(float)) != 0 &&
-              bad++ == 0)
-            first = i;
+        size_t first = 0, bad = countDifferences(got, expected, &first);
         if (!error.empty() || bad) {
           std::printf("FAIL: %s: %s: %s%zu of %zu elements differ from "
                       "portable (first at %zu: %a, expected %a)\n",
@@ -324,6 +428,10 @@ int main(int argc, char **argv) {
       std::printf("ok: %s equals portable bit for bit on %d geometries x 3 "
                   "directions\n",
                   getVariantName(runnable[vi]), cases);
+  if (referenceChecks)
+    std::printf("ok: portable equals the reference (int64 sums) on %lld "
+                "i8 x i8 calls\n",
+                static_cast<long long>(referenceChecks));
   if (failures) {
     std::printf("%d failures (seed %llu)\n", failures,
                 static_cast<unsigned long long>(seed));
