@@ -3634,13 +3634,14 @@ void runBackwardFilterWinograd(const Geometry &g, const Operand &x,
       FilterAccumulators<uint32_t>{sums.data(), og * 9 * cg, 9 * cg, cg, 1});
 }
 
-/// Backward-filter with the input read in place, for unit width stride:
+/// Backward-filter with the input read in place:
 ///
 ///   rows M    (tap, c)        from X as zero-padded planes [C][images][Hp][Wp]
-///                             (a block of images); row (tap, c) starts at
-///                             plane c shifted by the tap, and its K run over
-///                             one output row (n, oh) is the contiguous
-///                             Wp-row at oh*sh
+///                             (a block of images; with a width stride, each
+///                             plane row split into column phases, below);
+///                             row (tap, c) starts at plane c shifted by the
+///                             tap, and its K run over one output row (n, oh)
+///                             is contiguous in the Wp-row at oh*sh
 ///   columns N o (per group)   GY packed as B, [G][O tiles][images * OH]
 ///                             [OW2 / lane][NR][lane]
 ///   K         (n, oh, ow)     a "tap" of the microkernel per output row
