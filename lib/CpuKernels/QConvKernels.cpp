@@ -516,9 +516,8 @@ copyBytesAVX512(const uint8_t *src, int64_t stride, int64_t count, uint8_t flip,
     }
 }
 
-/// loadByteRun (below) of `rows` runs, `rowStride` apart in the operand and
-/// `dstRowStride` in dst, in one call where the operand is int8 codes of
-/// stride 1 or 2 on AVX-512BW (the rows of planes are a few dozen bytes,
+/// loadByteRows' (below) runs in one call where the operand is int8 codes
+/// of stride 1 or 2 on AVX-512BW (the rows of planes are a few dozen bytes,
 /// thousands per image: a call each cost more than the copy); returns
 /// false, having done nothing, otherwise.
 bool copyByteRows(const Operand &op, int64_t offset, int64_t stride,
@@ -580,17 +579,38 @@ void loadByteRun(const Operand &op, int64_t offset, int64_t stride,
   toBytes(scratch, count, dst, flip);
 }
 
-/// A run of codes by the destination's type: int16 (loadRun), or the
-/// codes' s8 bytes (loadByteRun, `scratch` its count int16).
-void loadCodeRun(const Operand &op, int64_t offset, int64_t stride,
-                 int64_t count, int64_t channel, bool avx2, int16_t *dst,
-                 int16_t * /*scratch*/) {
-  loadRun(op, offset, stride, count, channel, 0, avx2, dst);
+/// loadByteRun of `rows` runs, `rowStride` apart in the operand and
+/// `dstRowStride` in dst: one copyByteRows where it applies, else run by
+/// run.
+void loadByteRows(const Operand &op, int64_t offset, int64_t stride,
+                  int64_t count, int64_t rows, int64_t rowStride,
+                  int64_t channel, bool avx2, uint8_t flip, void *dst,
+                  int64_t dstRowStride, int16_t *scratch) {
+  if (copyByteRows(op, offset, stride, count, rows, rowStride, flip, dst,
+                   dstRowStride))
+    return;
+  for (int64_t r = 0; r < rows; ++r)
+    loadByteRun(op, offset + r * rowStride, stride, count, channel, avx2, flip,
+                static_cast<uint8_t *>(dst) + r * dstRowStride, scratch);
 }
-void loadCodeRun(const Operand &op, int64_t offset, int64_t stride,
-                 int64_t count, int64_t channel, bool avx2, int8_t *dst,
-                 int16_t *scratch) {
-  loadByteRun(op, offset, stride, count, channel, avx2, 0, dst, scratch);
+
+/// `rows` runs of codes (as loadByteRows) by the destination's type: int16
+/// (loadRun), or the codes' s8 bytes (loadByteRows, `scratch` a run's count
+/// int16).
+void loadCodeRows(const Operand &op, int64_t offset, int64_t stride,
+                  int64_t count, int64_t rows, int64_t rowStride,
+                  int64_t channel, bool avx2, int16_t *dst,
+                  int64_t dstRowStride, int16_t * /*scratch*/) {
+  for (int64_t r = 0; r < rows; ++r)
+    loadRun(op, offset + r * rowStride, stride, count, channel, 0, avx2,
+            dst + r * dstRowStride);
+}
+void loadCodeRows(const Operand &op, int64_t offset, int64_t stride,
+                  int64_t count, int64_t rows, int64_t rowStride,
+                  int64_t channel, bool avx2, int8_t *dst, int64_t dstRowStride,
+                  int16_t *scratch) {
+  loadByteRows(op, offset, stride, count, rows, rowStride, channel, avx2, 0,
+               dst, dstRowStride, scratch);
 }
 
 /// A zero-padded channels-last copy [G][N][Hb][Wb][CP] of activation codes
@@ -739,13 +759,9 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
                         ch, avx2, offset, dst, codes.data());
             continue;
           }
-          if (copyByteRows(op, rowBase(0) + ch * strideOf.channel, colStride,
-                           width, numRows, rows.every * strideOf.row, offset,
-                           dst, width))
-            continue;
-          for (int64_t i = 0; i < numRows; ++i)
-            loadByteRun(op, rowBase(i) + ch * strideOf.channel, colStride,
-                        width, ch, avx2, offset, dst + i * width, codes.data());
+          loadByteRows(op, rowBase(0) + ch * strideOf.channel, colStride, width,
+                       numRows, rows.every * strideOf.row, ch, avx2, offset,
+                       dst, width, codes.data());
           continue;
         }
         int16_t *dst = runs.data() + c * runLength;
@@ -754,9 +770,9 @@ ChannelsLast buildChannelsLast(const Operand &op, bool nhwc, int64_t N,
                   avx2, dst);
           continue;
         }
-        for (int64_t i = 0; i < numRows; ++i)
-          loadRun(op, rowBase(i) + ch * strideOf.channel, colStride, width, ch,
-                  0, avx2, dst + i * width);
+        loadCodeRows(op, rowBase(0) + ch * strideOf.channel, colStride, width,
+                     numRows, rows.every * strideOf.row, ch, avx2, dst, width,
+                     nullptr);
       }
       for (int64_t i = 0; i < numRows; ++i) {
         if (bytes)
@@ -2174,18 +2190,13 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
         if (j >= k)
           return;
         int64_t channel = grp * k + j;
-        if (whole) {
-          loadCodeRun(act, rowStart(channel, 0), 1, loadedRows * rowsX, channel,
-                      avx2, dstRun, scratch.data());
-          return;
-        }
-        if (sizeof(*dstRun) == 1 &&
-            copyByteRows(act, rowStart(channel, 0), stepX * src[3], validX,
-                         loadedRows, stepY * src[2], 0, dstRun, rowsX))
-          return;
-        for (int64_t y = 0; y < loadedRows; ++y)
-          loadCodeRun(act, rowStart(channel, y), stepX * src[3], validX,
-                      channel, avx2, dstRun + y * rowsX, scratch.data());
+        if (whole)
+          loadCodeRows(act, rowStart(channel, 0), 1, loadedRows * rowsX, 1, 0,
+                       channel, avx2, dstRun, 0, scratch.data());
+        else
+          loadCodeRows(act, rowStart(channel, 0), stepX * src[3], validX,
+                       loadedRows, stepY * src[2], channel, avx2, dstRun, rowsX,
+                       scratch.data());
       };
       // Each channel's rows are a plane apart from the next channel's: the
       // prefetcher does not follow, so the loads are prefetched a few
@@ -2949,9 +2960,9 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
             loadByteRun(gy, planeStart(row), 1, pixels, ch, avx2, 128, bytes,
                         codes.data());
           else
-            for (int64_t oy = 0; oy < g.oh; ++oy)
-              loadByteRun(gy, planeStart(row) + oy * strideOf.row, strideOf.col,
-                          g.ow, ch, avx2, 128, bytes + oy * g.ow, codes.data());
+            loadByteRows(gy, planeStart(row), strideOf.col, g.ow, g.oh,
+                         strideOf.row, ch, avx2, 128, bytes, g.ow,
+                         codes.data());
           std::fill(bytes + pixels, bytes + p4, uint8_t{128});
           continue;
         }
@@ -2959,9 +2970,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         if (densePlane)
           loadRun(gy, planeStart(row), 1, pixels, ch, 0, avx2, dst);
         else
-          for (int64_t oy = 0; oy < g.oh; ++oy)
-            loadRun(gy, planeStart(row) + oy * strideOf.row, strideOf.col, g.ow,
-                    ch, 0, avx2, dst + oy * g.ow);
+          loadCodeRows(gy, planeStart(row), strideOf.col, g.ow, g.oh,
+                       strideOf.row, ch, avx2, dst, g.ow, nullptr);
         if (p2 > pixels)
           dst[pixels] = 0;
       }
@@ -3183,13 +3193,8 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
         if (j + 1 < nr && offsets[j + 1] >= 0)
           for (int64_t y = 0; y < validY; ++y)
             prefetchSpan(x, rowStart(j + 1, y), (validX - 1) * step + 1);
-        if (sizeof(*run) == 1 &&
-            copyByteRows(x, rowStart(j, 0), step, validX, validY, g.sh * st[2],
-                         0, run, g.ow))
-          continue;
-        for (int64_t y = 0; y < validY; ++y)
-          loadCodeRun(x, rowStart(j, y), step, validX, first + j, avx2,
-                      run + y * g.ow, planeRuns.data());
+        loadCodeRows(x, rowStart(j, 0), step, validX, validY, g.sh * st[2],
+                     first + j, avx2, run, g.ow, planeRuns.data());
       }
     };
     // Packs B of column tile `colTile` (tile tb of its block) for images
@@ -3768,17 +3773,12 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
         int64_t start = first + g.pt * wp + columnAt(xp);
         int64_t offset = img * xs[0] + ch * xOf.channel + x0 * xOf.col;
         int64_t stride = g.sw * xOf.col;
-        if (u8 && copyByteRows(x, offset, stride, count, g.h, xOf.row, 128,
-                               planes8.data() + start, wp))
-          continue;
-        for (int64_t y = 0; y < g.h; ++y) {
-          int64_t at = start + y * wp, from = offset + y * xOf.row;
-          if (u8)
-            loadByteRun(x, from, stride, count, ch, avx2, 128,
-                        planes8.data() + at, scratch.data());
-          else
-            loadRun(x, from, stride, count, ch, 0, avx2, planes.data() + at);
-        }
+        if (u8)
+          loadByteRows(x, offset, stride, count, g.h, xOf.row, ch, avx2, 128,
+                       planes8.data() + start, wp, scratch.data());
+        else
+          loadCodeRows(x, offset, stride, count, g.h, xOf.row, ch, avx2,
+                       planes.data() + start, wp, nullptr);
       }
     };
     // Column tile `tile` of group grp of image img as the block's image i:
@@ -3799,17 +3799,12 @@ void runBackwardFilterPlanar(const Geometry &g, const Operand &x,
         int64_t offset = img * ys[0] + ch * yOf.channel;
         // u8: the codes as s8, straight from an int8 GY.
         auto load = [&](auto *dst) {
-          if (densePlane && rowPitch == g.ow) {
-            loadCodeRun(gy, offset, 1, g.oh * g.ow, ch, avx2, dst,
-                        scratch.data());
-            return;
-          }
-          if (sizeof(*dst) == 1 && copyByteRows(gy, offset, yOf.col, g.ow, g.oh,
-                                                yOf.row, 0, dst, rowPitch))
-            return;
-          for (int64_t oy = 0; oy < g.oh; ++oy)
-            loadCodeRun(gy, offset + oy * yOf.row, yOf.col, g.ow, ch, avx2,
-                        dst + oy * rowPitch, scratch.data());
+          if (densePlane && rowPitch == g.ow)
+            loadCodeRows(gy, offset, 1, g.oh * g.ow, 1, 0, ch, avx2, dst, 0,
+                         scratch.data());
+          else
+            loadCodeRows(gy, offset, yOf.col, g.ow, g.oh, yOf.row, ch, avx2,
+                         dst, rowPitch, scratch.data());
         };
         if (u8)
           load(imageBytes.data() + j * imageSize);

@@ -1135,7 +1135,7 @@ countQuantizeRange(const View &v, const OutView &out, const float *below,
     }
     clip[c] = update.clip(c, cnt[c]);
     float inv = inverseOf(clip[c]);
-    for (int64_t o = 0; o < v.n[0]; ++o) {
+    for (int64_t o = 0; o < outer; ++o) {
       int64_t off = o * out.s[0] + c * out.s[1];
       quantizeRow<true, Rows, Fast>(v.at(o, c), si, out.data[0] + off,
                                     out.data[1] + off, out.s[2], n, &clip[c],
