@@ -9,7 +9,11 @@ kernels found there with daq-cuda-run (which links no LLVM), taken from
 
 import os
 import re
-import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test",
+                                "numerics", "lib"))
+import gpu_runs  # noqa: E402
 
 
 def add_arguments(ap):
@@ -36,7 +40,6 @@ def kernels(args, tmp, name, text):
     src = os.path.join(tmp, slug(name) + ".mlir")
     with open(src, "w") as f:
         f.write(text)
-    subprocess.run([os.path.join(args.build, "bin", "daq-gpu-export"), src, "-o", kdir,
-                    "--name", "k", "--pipeline-options=chip=%s features=+ptx80 format=isa"
-                    % args.chip], check=True)
+    gpu_runs.export(os.path.join(args.build, "bin", "daq-run"), src, kdir,
+                    "chip=%s features=+ptx80 format=isa" % args.chip)
     return kdir

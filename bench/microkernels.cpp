@@ -11,9 +11,9 @@
 // smallest call (one tap of 16 quads), where the per-call work (AMX: tile
 // configuration, C tiles, bias) dominates.
 //
-//   clang++-22 -O2 -std=c++20 -Iinclude -Ilib/CpuKernels bench/microkernels.cpp
-//   \
-//       build/lib/CpuKernels/libDaqCpuKernels.a -lpthread -o /tmp/microkernels
+//   clang++-22 -O2 -std=c++20 -Iinclude -Ilib/CpuKernels \
+//       bench/microkernels.cpp build/lib/CpuKernels/libDaqCpuKernels.a \
+//       -lpthread -o /tmp/microkernels
 //   /tmp/microkernels [channels=64] [taps=9]
 //
 //===----------------------------------------------------------------------===//

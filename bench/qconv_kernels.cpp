@@ -121,7 +121,7 @@ int main(int argc, char **argv) {
     }
     variants.push_back(v);
   }
-  int reps = argc > 2 ? std::atoi(argv[2]) : 7;
+  int reps = argc > 2 ? std::max(1, std::atoi(argv[2])) : 7;
   FILE *json = argc > 3 ? std::fopen(argv[3], "w") : nullptr;
   unsetenv("DAQ_CPU_KERNEL"); // it would override the variant asked for
 

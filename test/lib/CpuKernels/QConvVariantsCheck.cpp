@@ -9,8 +9,9 @@
 // layouts, 67 channels per group for partial 64-byte AMX rows, images large
 // enough to split K), all three directions with random operand types (i8
 // or f32 quantized on load) and clips (per tensor or per output channel),
-// and compares every output bit for bit with the portable variant's, and
-// the portable variant's of i8 x i8 calls with a reference written here
+// and compares every output bit for bit with the portable variant's (which
+// must have written every element of its poisoned output), and the
+// portable variant's of i8 x i8 calls with a reference written here
 // (int64 sums over the convolution's definition, wrapped to int32, and the
 // epilogue's two f32 operations).
 //
@@ -164,6 +165,10 @@ Tensor<T> operand(const int64_t (&sizes)[4], Random &rng, float scale) {
   return t;
 }
 
+/// What the outputs are filled with before a call: a NaN no kernel writes
+/// (the kernels' NaNs come from arithmetic, with the default payload).
+float poison() { return std::nanf("0x5a5a"); }
+
 /// A call's operands, clips and output shape, drawn from its seed.
 template <typename L, typename R> struct Inputs {
   Tensor<L> lhs;
@@ -268,8 +273,9 @@ std::vector<float> runTyped(const Geometry &g, const Call &call,
   Tensor<R> &rhs = in.rhs;
   Clip &lhsClip = in.lhsClip, &rhsClip = in.rhsClip;
   Tensor<float> out(in.outSizes);
-  // Poison the output: every element must be written.
-  std::fill(out.data.begin(), out.data.end(), std::nanf("0x5a5a"));
+  // Poison the output: every element must be written (checked on the
+  // portable variant's; the others must equal it).
+  std::fill(out.data.begin(), out.data.end(), poison());
 
   auto entry = [] {
     if constexpr (std::is_same_v<L, float> && std::is_same_v<R, float>)
@@ -395,6 +401,17 @@ int main(int argc, char **argv) {
         std::printf("FAIL: %s: portable: %s\n", label.c_str(), error.c_str());
         ++failures;
         continue;
+      }
+      const float unset = poison();
+      auto unwritten =
+          std::count_if(expected.begin(), expected.end(), [&](float v) {
+            return std::memcmp(&v, &unset, sizeof(v)) == 0;
+          });
+      if (unwritten) {
+        std::printf("FAIL: %s: portable: %lld of %zu elements not written\n",
+                    label.c_str(), static_cast<long long>(unwritten),
+                    expected.size());
+        ++failures;
       }
       if (!call.lhsF32 && !call.rhsF32) {
         size_t bad = countDifferences(expected, referenceOutput(g, call));
