@@ -11,9 +11,9 @@
 // or f32 quantized on load) and clips (per tensor or per output channel),
 // and compares every output bit for bit with the portable variant's (which
 // must have written every element of its poisoned output), and the
-// portable variant's of i8 x i8 calls with a reference written here
-// (int64 sums over the convolution's definition, wrapped to int32, and the
-// epilogue's two f32 operations).
+// portable variant's with a reference written here (f32 operands quantized
+// element by element, int64 sums over the convolution's definition,
+// wrapped to int32, and the epilogue's two f32 operations).
 //
 // test/CpuKernels/Inputs/check_qconv_kernels.py compares each variant with
 // the reference lowering through daq-opt and daq-run; this check needs no
@@ -201,15 +201,31 @@ Inputs<L, R> makeInputs(const Geometry &g, const Call &call) {
   return in;
 }
 
-/// The reference output of an i8 x i8 call, written here independently of
-/// the kernels: each output's products summed in int64 over the direct
+/// daq.quantize of one f32 element with clip s, as convert-daq-to-linalg
+/// defines it (nearest-even): inv = (s == 0) ? 0 : 127 / s, v = clamp(x,
+/// -s, s) * inv with a NaN x passing the clamp, then 0 where v is NaN,
+/// else roundeven(v) clamped to [-127, 127]. An int8 operand is its codes.
+int64_t codeOf(float x, float s) {
+  float inverse = s == 0.0f ? 0.0f : 127.0f / s;
+  float v = (std::isnan(x) ? x : std::clamp(x, -s, s)) * inverse;
+  if (std::isnan(v))
+    return 0;
+  return static_cast<int64_t>(std::clamp(std::nearbyint(v), -127.0f, 127.0f));
+}
+int64_t codeOf(int8_t code, float) { return code; }
+
+/// The reference output of a call, written here independently of the
+/// kernels: f32 operands quantized element by element (codeOf, with the
+/// lhs clip, and the rhs clip of the product's output channel where it is
+/// per channel), each output's products summed in int64 over the direct
 /// definition of the convolution, wrapped to int32 (the kernels' int32 sums
 /// wrap), then the epilogue float(sum) * (lhs clip * rhs clip / 16129).
 /// Every variant is compared with portable; portable with this, so that a
-/// helper all variants share (epilogues, packing, byte copies) cannot be
-/// wrong in all of them unseen.
+/// helper all variants share (epilogues, packing, byte copies, quantizing
+/// loads) cannot be wrong in all of them unseen.
+template <typename L, typename R>
 std::vector<float> referenceOutput(const Geometry &g, const Call &call) {
-  Inputs<int8_t, int8_t> in = makeInputs<int8_t, int8_t>(g, call);
+  Inputs<L, R> in = makeInputs<L, R>(g, call);
   int64_t cg = g.c / g.groups, og = g.o / g.groups;
   int64_t oh = g.oh(), ow = g.ow();
   auto act = [&](int64_t n, int64_t ch, int64_t y, int64_t x, int64_t c,
@@ -222,7 +238,10 @@ std::vector<float> referenceOutput(const Geometry &g, const Call &call) {
                   : ((o * cg + c) * g.kh + ky) * g.kw + kx;
   };
   Direction d = call.direction;
-  const std::vector<int8_t> &lhs = in.lhs.data, &rhs = in.rhs.data;
+  const std::vector<L> &lhs = in.lhs.data;
+  const std::vector<R> &rhs = in.rhs.data;
+  const std::vector<float> &rhsClips = in.rhsClip.data;
+  float lhsClip = in.lhsClip.data[0];
   std::vector<int64_t> sums(in.outSizes[0] * in.outSizes[1] * in.outSizes[2] *
                             in.outSizes[3]);
   std::vector<int64_t> channelOf(sums.size());
@@ -247,9 +266,11 @@ std::vector<float> referenceOutput(const Geometry &g, const Call &call) {
                                                             : wi;
                 int64_t a = d == Direction::BackwardData ? yi : xi;
                 int64_t b = d == Direction::BackwardFilter ? yi : wi;
-                sums[at] += int64_t{lhs[a]} * rhs[b];
                 // The output channel whose clip applies (per-channel clips
-                // are along O: forward's Y, backward-filter's GW).
+                // are along O: forward's W and Y, backward-filter's GY and
+                // GW).
+                float rhsClip = rhsClips[rhsClips.size() == 1 ? 0 : o];
+                sums[at] += codeOf(lhs[a], lhsClip) * codeOf(rhs[b], rhsClip);
                 channelOf[at] = o;
               }
   std::vector<float> out(sums.size());
@@ -257,7 +278,7 @@ std::vector<float> referenceOutput(const Geometry &g, const Call &call) {
     float rhsClip = in.rhsClip.data[in.rhsClip.data.size() == 1
                                         ? 0
                                         : static_cast<size_t>(channelOf[i])];
-    float alpha = (in.lhsClip.data[0] * rhsClip) / 16129.0f;
+    float alpha = (lhsClip * rhsClip) / 16129.0f;
     auto wrapped = static_cast<int32_t>(
         static_cast<uint32_t>(static_cast<uint64_t>(sums[i])));
     out[i] = static_cast<float>(wrapped) * alpha;
@@ -301,6 +322,14 @@ std::vector<float> run(const Geometry &g, const Call &call,
                        : runTyped<float, int8_t>(g, call, variant, error);
   return call.rhsF32 ? runTyped<int8_t, float>(g, call, variant, error)
                      : runTyped<int8_t, int8_t>(g, call, variant, error);
+}
+
+std::vector<float> reference(const Geometry &g, const Call &call) {
+  if (call.lhsF32)
+    return call.rhsF32 ? referenceOutput<float, float>(g, call)
+                       : referenceOutput<float, int8_t>(g, call);
+  return call.rhsF32 ? referenceOutput<int8_t, float>(g, call)
+                     : referenceOutput<int8_t, int8_t>(g, call);
 }
 
 /// The elements of `got` whose bits differ from `expected`'s, the first at
@@ -413,17 +442,16 @@ int main(int argc, char **argv) {
                     expected.size());
         ++failures;
       }
-      if (!call.lhsF32 && !call.rhsF32) {
-        size_t bad = countDifferences(expected, referenceOutput(g, call));
-        if (bad) {
-          std::printf("FAIL: %s: portable: %zu of %zu elements differ from "
-                      "the reference\n",
-                      label.c_str(), bad, expected.size());
-          ++failures;
-          ++referenceFailures;
-        }
-        ++referenceChecks;
+      size_t first = 0,
+             bad = countDifferences(expected, reference(g, call), &first);
+      if (bad) {
+        std::printf("FAIL: %s: portable: %zu of %zu elements differ from "
+                    "the reference (first at %zu)\n",
+                    label.c_str(), bad, expected.size(), first);
+        ++failures;
+        ++referenceFailures;
       }
+      ++referenceChecks;
       for (size_t vi = 0; vi < runnable.size(); ++vi) {
         KernelVariant v = runnable[vi];
         std::vector<float> got = run(g, call, v, error);
@@ -448,7 +476,7 @@ int main(int argc, char **argv) {
                   getVariantName(runnable[vi]), cases);
   if (referenceChecks && !referenceFailures)
     std::printf("ok: portable equals the reference (int64 sums) on %lld "
-                "i8 x i8 calls\n",
+                "calls, i8 and f32 operands\n",
                 static_cast<long long>(referenceChecks));
   if (failures) {
     std::printf("%d failures (seed %llu)\n", failures,
