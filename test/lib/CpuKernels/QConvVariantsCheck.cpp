@@ -244,7 +244,8 @@ std::vector<float> referenceOutput(const Geometry &g, const Call &call) {
   float lhsClip = in.lhsClip.data[0];
   std::vector<int64_t> sums(in.outSizes[0] * in.outSizes[1] * in.outSizes[2] *
                             in.outSizes[3]);
-  std::vector<int64_t> channelOf(sums.size());
+  // The rhs clip of each output's channel.
+  std::vector<float> rhsClipOf(sums.size());
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t o = 0; o < g.o; ++o)
       for (int64_t c = 0; c < cg; ++c)
@@ -271,14 +272,11 @@ std::vector<float> referenceOutput(const Geometry &g, const Call &call) {
                 // GW).
                 float rhsClip = rhsClips[rhsClips.size() == 1 ? 0 : o];
                 sums[at] += codeOf(lhs[a], lhsClip) * codeOf(rhs[b], rhsClip);
-                channelOf[at] = o;
+                rhsClipOf[at] = rhsClip;
               }
   std::vector<float> out(sums.size());
   for (size_t i = 0; i < sums.size(); ++i) {
-    float rhsClip = in.rhsClip.data[in.rhsClip.data.size() == 1
-                                        ? 0
-                                        : static_cast<size_t>(channelOf[i])];
-    float alpha = (lhsClip * rhsClip) / 16129.0f;
+    float alpha = (lhsClip * rhsClipOf[i]) / 16129.0f;
     auto wrapped = static_cast<int32_t>(
         static_cast<uint32_t>(static_cast<uint64_t>(sums[i])));
     out[i] = static_cast<float>(wrapped) * alpha;
@@ -315,21 +313,25 @@ std::vector<float> runTyped(const Geometry &g, const Call &call,
   return out.data;
 }
 
+/// fn(L{}, R{}) with the call's operand types (float or int8_t).
+template <typename Fn>
+std::vector<float> withOperandTypes(const Call &call, const Fn &fn) {
+  if (call.lhsF32)
+    return call.rhsF32 ? fn(float{}, float{}) : fn(float{}, int8_t{});
+  return call.rhsF32 ? fn(int8_t{}, float{}) : fn(int8_t{}, int8_t{});
+}
+
 std::vector<float> run(const Geometry &g, const Call &call,
                        KernelVariant variant, std::string &error) {
-  if (call.lhsF32)
-    return call.rhsF32 ? runTyped<float, float>(g, call, variant, error)
-                       : runTyped<float, int8_t>(g, call, variant, error);
-  return call.rhsF32 ? runTyped<int8_t, float>(g, call, variant, error)
-                     : runTyped<int8_t, int8_t>(g, call, variant, error);
+  return withOperandTypes(call, [&](auto l, auto r) {
+    return runTyped<decltype(l), decltype(r)>(g, call, variant, error);
+  });
 }
 
 std::vector<float> reference(const Geometry &g, const Call &call) {
-  if (call.lhsF32)
-    return call.rhsF32 ? referenceOutput<float, float>(g, call)
-                       : referenceOutput<float, int8_t>(g, call);
-  return call.rhsF32 ? referenceOutput<int8_t, float>(g, call)
-                     : referenceOutput<int8_t, int8_t>(g, call);
+  return withOperandTypes(call, [&](auto l, auto r) {
+    return referenceOutput<decltype(l), decltype(r)>(g, call);
+  });
 }
 
 /// The elements of `got` whose bits differ from `expected`'s, the first at
@@ -442,12 +444,13 @@ int main(int argc, char **argv) {
                     expected.size());
         ++failures;
       }
-      size_t first = 0,
-             bad = countDifferences(expected, reference(g, call), &first);
-      if (bad) {
+      size_t firstWrong = 0,
+             wrong =
+                 countDifferences(expected, reference(g, call), &firstWrong);
+      if (wrong) {
         std::printf("FAIL: %s: portable: %zu of %zu elements differ from "
                     "the reference (first at %zu)\n",
-                    label.c_str(), bad, expected.size(), first);
+                    label.c_str(), wrong, expected.size(), firstWrong);
         ++failures;
         ++referenceFailures;
       }
