@@ -244,6 +244,16 @@ __m512 mlir::daq::cpu::isa_model::_mm512_loadu_ps(const void *address) {
   return loadBytes<__m512>(address);
 }
 
+__m512 mlir::daq::cpu::isa_model::_mm512_maskz_loadu_ps(__mmask16 k,
+                                                        const void *address) {
+  __m512 value = {};
+  for (int j = 0; j < 16; ++j)
+    if (k >> j & 1)
+      std::memcpy(&value.lanes[j], static_cast<const char *>(address) + 4 * j,
+                  4);
+  return value;
+}
+
 void mlir::daq::cpu::isa_model::_mm512_storeu_ps(void *address, __m512 value) {
   storeBytes(address, value);
 }
@@ -353,6 +363,17 @@ __m512i mlir::daq::cpu::isa_model::_mm512_mask_mov_epi32(__m512i src,
   return src;
 }
 
+__m512i mlir::daq::cpu::isa_model::_mm512_mask_add_epi32(__m512i src,
+                                                         __mmask16 k, __m512i a,
+                                                         __m512i b) {
+  for (int j = 0; j < 16; ++j)
+    if (k >> j & 1)
+      setLane32(src, j,
+                static_cast<uint32_t>(lane32(a, j)) +
+                    static_cast<uint32_t>(lane32(b, j)));
+  return src;
+}
+
 __m512i mlir::daq::cpu::isa_model::_mm512_mask_add_epi64(__m512i src,
                                                          __mmask8 k, __m512i a,
                                                          __m512i b) {
@@ -373,6 +394,14 @@ __m128i mlir::daq::cpu::isa_model::_mm512_cvtepi32_epi8(__m512i a) {
   for (int j = 0; j < 16; ++j)
     v.bytes[j] = a.bytes[4 * j];
   return v;
+}
+
+void mlir::daq::cpu::isa_model::_mm512_mask_cvtepi32_storeu_epi8(void *address,
+                                                                 __mmask16 k,
+                                                                 __m512i a) {
+  for (int j = 0; j < 16; ++j)
+    if (k >> j & 1)
+      static_cast<uint8_t *>(address)[j] = a.bytes[4 * j];
 }
 
 //===----------------------------------------------------------------------===//

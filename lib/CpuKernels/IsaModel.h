@@ -109,6 +109,9 @@ constexpr int _MM_FROUND_TO_NEAREST_INT = 0x00;
 constexpr int _MM_FROUND_NO_EXC = 0x08;
 
 __m512 _mm512_loadu_ps(const void *address);
+/// vmovups with a zeroing mask: lane j from address where bit j of k is set
+/// (no other lane is read), else 0.
+__m512 _mm512_maskz_loadu_ps(__mmask16 k, const void *address);
 void _mm512_storeu_ps(void *address, __m512 value);
 __m256 _mm256_loadu_ps(const float *address);
 __m512d _mm512_loadu_pd(const void *address);
@@ -129,8 +132,12 @@ __m512i _mm512_cvtps_epi32(__m512 a);
 __m512i _mm512_cvt_roundps_epi32(__m512 a, int rounding);
 __mmask16 _mm512_cmp_ps_mask(__m512 a, __m512 b, int predicate);
 __m512i _mm512_mask_mov_epi32(__m512i src, __mmask16 k, __m512i a);
+__m512i _mm512_mask_add_epi32(__m512i src, __mmask16 k, __m512i a, __m512i b);
 __m512i _mm512_mask_add_epi64(__m512i src, __mmask8 k, __m512i a, __m512i b);
 __m128i _mm512_cvtepi32_epi8(__m512i a);
+/// vpmovdb to memory with a mask: byte j (the low byte of dword j) where
+/// bit j of k is set, no other byte written.
+void _mm512_mask_cvtepi32_storeu_epi8(void *address, __mmask16 k, __m512i a);
 
 void _tile_loadconfig(const void *config);
 void _tile_storeconfig(void *config);

@@ -192,18 +192,37 @@ DAQ_INLINE void squaresBlock(const View &v, int64_t c, Stats *st,
     st[c + k].squares = sq[k];
 }
 
-template <bool Both, const StatsRows *Rows>
+/// Counts above up to three thresholds by Rows->countAbove, kept in its 16
+/// 32-bit lanes per threshold across a channel's rows and added up once.
+struct LaneCounts {
+  int32_t lanes[3 * 16] = {};
+  /// The most any lane may hold (a lane counts at most one element of each
+  /// 16 of a row).
+  int64_t mostPerLane = 0;
+  template <const StatsRows *Rows>
+  DAQ_INLINE void countRow(const float *x, int64_t n, const float *below,
+                           int thresholds, int64_t *counts) {
+    int64_t vectors = (n + 15) / 16;
+    if (mostPerLane + vectors > std::numeric_limits<int32_t>::max())
+      addTo(thresholds, counts);
+    Rows->countAbove(x, n, below, thresholds, lanes);
+    mostPerLane += vectors;
+  }
+  /// Adds the lanes of each threshold k to counts[k] and clears them.
+  void addTo(int thresholds, int64_t *counts) {
+    for (int k = 0; k < thresholds; ++k)
+      for (int j = 0; j < 16; ++j)
+        counts[k] += lanes[16 * k + j];
+    std::fill(std::begin(lanes), std::end(lanes), 0);
+    mostPerLane = 0;
+  }
+};
+
+/// Pass 3 on one row of channel c (not of unit stride, or without Rows).
+template <bool Both>
 DAQ_INLINE void countAboveRow(const float *x, int64_t n, int64_t stride,
                               float below, float belowT, Stats &st) {
   int64_t count = 0, countT = 0;
-  if constexpr (Rows != nullptr) {
-    if (stride == 1) {
-      Rows->countAbove(x, n, below, belowT, &st.above,
-                       Both ? &st.aboveT : nullptr);
-      return;
-    }
-  }
-  // Rows of unit stride mostly go to countAboveChannel.
   for (int64_t i = 0; i < n; ++i) {
     float a = std::fabs(x[i * stride]);
     count += a > below;
@@ -692,9 +711,22 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
         countAboveChannel<Both>(v, c, below, belowT, st[c]);
         continue;
       }
+      if constexpr (Rows != nullptr) {
+        if (v.s[2] == 1) {
+          float thresholds[2] = {below, belowT};
+          int64_t counts[2] = {0, 0};
+          LaneCounts lanes;
+          for (int64_t o = 0; o < v.n[0]; ++o)
+            lanes.countRow<Rows>(v.at(o, c), v.n[2], thresholds, Both ? 2 : 1,
+                                 counts);
+          lanes.addTo(Both ? 2 : 1, counts);
+          st[c].above += counts[0];
+          st[c].aboveT += counts[1];
+          continue;
+        }
+      }
       for (int64_t o = 0; o < v.n[0]; ++o)
-        countAboveRow<Both, Rows>(v.at(o, c), v.n[2], v.s[2], below, belowT,
-                                  st[c]);
+        countAboveRow<Both>(v.at(o, c), v.n[2], v.s[2], below, belowT, st[c]);
     }
     return;
   }
@@ -856,11 +888,14 @@ DAQ_INLINE void quantizeRow(const float *x, int64_t sx, int8_t *q1, int8_t *q2,
                             int64_t sq, int64_t n, const float *clip1,
                             const float *inv1, int64_t clipStep, float clip2,
                             float inv2) {
-  if constexpr (Rows != nullptr || Fast != nullptr) {
-    if (sx == 1 && sq == 1) {
-      QuantizeRowFn fn = Rows != nullptr ? Rows->quantize : Fast;
-      fn(x, q1, Two ? q2 : nullptr, n, clip1, inv1, clipStep, clip2, inv2,
-         quantizeValueOutOfLine);
+  if (sx == 1 && sq == 1) {
+    if constexpr (Rows != nullptr) {
+      Rows->quantize(x, q1, Two ? q2 : nullptr, n, clip1, inv1, clipStep, clip2,
+                     inv2);
+      return;
+    } else if constexpr (Fast != nullptr) {
+      Fast(x, q1, Two ? q2 : nullptr, n, clip1, inv1, clipStep, clip2, inv2,
+           quantizeValueOutOfLine);
       return;
     }
   }
@@ -1095,31 +1130,46 @@ countQuantizeRange(const View &v, const OutView &out, const float *below,
   constexpr int64_t kAheadBytes = 4096;
   int64_t rowBytes = n * static_cast<int64_t>(sizeof(float));
   int64_t rowsAhead = si == 1 ? (kAheadBytes + rowBytes - 1) / rowBytes : 0;
-  auto prefetchRow = [&](int64_t row) {
-    if (row >= (c1 - c0) * outer)
+  // The next row to prefetch, (outer index, channel), rowsAhead rows ahead
+  // of the one counted once the first rowsAhead are fetched.
+  int64_t aheadO = 0, aheadC = c0;
+  auto prefetchNextRow = [&] {
+    if (aheadC >= c1)
       return;
-    const char *x =
-        reinterpret_cast<const char *>(v.at(row % outer, c0 + row / outer));
+    const char *x = reinterpret_cast<const char *>(v.at(aheadO, aheadC));
     for (int64_t byte = 0; byte < std::min(rowBytes, kAheadBytes); byte += 64)
       __builtin_prefetch(x + byte);
+    if (++aheadO == outer) {
+      aheadO = 0;
+      ++aheadC;
+    }
   };
   for (int64_t row = 0; row < rowsAhead; ++row)
-    prefetchRow(row);
+    prefetchNextRow();
   for (int64_t c = c0; c < c1; ++c) {
-    for (int64_t o = 0; o < outer; ++o) {
-      if (rowsAhead)
-        prefetchRow((c - c0) * outer + o + rowsAhead);
-      const float *x = v.at(o, c);
-      bool counted = false;
-      if constexpr (Rows != nullptr) {
-        if (si == 1) {
-          Rows->countAbove(x, n, below[c], belowT, &cnt[c], &cntT[c]);
-          if (cntTLow)
-            Rows->countAbove(x, n, belowTLow, belowTLow, &cntTLow[c], nullptr);
-          counted = true;
+    if constexpr (Rows != nullptr) {
+      if (si == 1) {
+        float thresholds[3] = {below[c], belowT, belowTLow};
+        int count = cntTLow ? 3 : 2;
+        int64_t counts[3] = {0, 0, 0};
+        LaneCounts lanes;
+        for (int64_t o = 0; o < outer; ++o) {
+          if (rowsAhead)
+            prefetchNextRow();
+          lanes.countRow<Rows>(v.at(o, c), n, thresholds, count, counts);
         }
+        lanes.addTo(count, counts);
+        cnt[c] += counts[0];
+        cntT[c] += counts[1];
+        if (cntTLow)
+          cntTLow[c] += counts[2];
       }
-      if (!counted) {
+    }
+    if (Rows == nullptr || si != 1) {
+      for (int64_t o = 0; o < outer; ++o) {
+        if (rowsAhead)
+          prefetchNextRow();
+        const float *x = v.at(o, c);
         int64_t above = 0, aboveT = 0, aboveTLow = 0;
         for (int64_t i = 0; i < n; ++i) {
           float a = std::fabs(x[i * si]);

@@ -75,12 +75,11 @@ struct StatsRows {
   void (*squares)(const float *x, int64_t m, const double *mu, double *acc);
   void (*count)(const float *x, int64_t m, const float *below, int64_t *cnt,
                 float belowT, int64_t *cntT);
-  void (*countAbove)(const float *x, int64_t n, float below, float belowT,
-                     int64_t *count, int64_t *countT);
+  void (*countAbove)(const float *x, int64_t n, const float *below,
+                     int thresholds, int32_t *lanes);
   void (*quantize)(const float *x, int8_t *q1, int8_t *q2, int64_t n,
                    const float *clip1, const float *inv1, int64_t clipStep,
-                   float clip2, float inv2,
-                   int8_t (*scalar)(float, float, float));
+                   float clip2, float inv2);
 };
 
 /// The real AVX-512F rows (callers check CPUID).

@@ -76,7 +76,7 @@ vrndscaleps / vpmovdb.
 STATS-LABEL: <mlir::daq::cpu::momentsRowAVX512(float const*, long, double*, float*, int*)>:
 STATS: vcvtps2pd {{.*}}%zmm
 STATS: vaddpd {{.*}}%zmm
-STATS-LABEL: <mlir::daq::cpu::countAboveAVX512(float const*, long, float, float, long*, long*)>:
+STATS-LABEL: <mlir::daq::cpu::countAboveAVX512(float const*, long, float const*, int, int*)>:
 STATS: vcmp{{.*}}ps {{.*}}%zmm{{.*}}%k
 STATS-LABEL: <mlir::daq::cpu::quantizeRowAVX512(
 STATS: vrndscaleps $0x8, {{.*}}%zmm

@@ -415,15 +415,19 @@ struct RowResults {
   std::vector<float> max;
   std::vector<int32_t> nan;
   std::vector<int64_t> count, countT;
-  int64_t above = 7, aboveT = 9;
-  std::vector<int8_t> codes, codesT;
+  /// countAbove's 16 lanes for each of three thresholds.
+  std::vector<int32_t> lanes;
+  /// The codes with per-element and one clip, the second codes of each
+  /// call (one clip) when it makes them; each with 16 bytes after them that
+  /// must keep their value.
+  std::vector<int8_t> codes, codesT, codes2, codesT2;
 };
 
 bool sameResults(const RowResults &a, const RowResults &b) {
   return sameBits(a.sum, b.sum) && sameBits(a.max, b.max) && a.nan == b.nan &&
          sameBits(a.squares, b.squares) && a.count == b.count &&
-         a.countT == b.countT && a.above == b.above && a.aboveT == b.aboveT &&
-         a.codes == b.codes && a.codesT == b.codesT;
+         a.countT == b.countT && a.lanes == b.lanes && a.codes == b.codes &&
+         a.codesT == b.codesT && a.codes2 == b.codes2 && a.codesT2 == b.codesT2;
 }
 
 void checkStatsRows(Random &rng, int iterations, bool hardware) {
@@ -436,7 +440,14 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
     RowResults init;
     init.sum.resize(m), init.max.resize(m);
     init.nan.resize(m), init.count.resize(m), init.countT.resize(m);
-    init.codes.assign(m, 99), init.codesT.assign(m, 99);
+    init.codes.assign(m + 16, 99), init.codesT.assign(m + 16, 99);
+    init.codes2 = init.codes, init.codesT2 = init.codes;
+    bool second = rng.uniform(0, 1), secondT = rng.uniform(0, 1);
+    init.lanes.resize(3 * 16);
+    for (int32_t &lane : init.lanes)
+      lane = static_cast<int32_t>(rng.uniform(0, 1000));
+    // countAbove against 1 to 3 of the thresholds sg[0], sgT, sg[m - 1].
+    int thresholds = static_cast<int>(rng.uniform(1, 3));
     for (int64_t c = 0; c < m; ++c) {
       x[c] = specialFloat(rng);
       init.max[c] = std::fabs(specialFloat(rng));
@@ -472,10 +483,16 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
       want.squares[c] += d * d;
       want.count[c] += static_cast<double>(a) > sg[c];
       want.countT[c] += static_cast<double>(a) > sgT;
-      want.above += static_cast<double>(a) > sg[0];
-      want.aboveT += static_cast<double>(a) > sgT;
+      double sigmas[3] = {sg[0], sgT, sg[m - 1]};
+      for (int k = 0; k < thresholds; ++k)
+        want.lanes[16 * k + c % 16] += static_cast<double>(a) > sigmas[k];
       want.codes[c] = referenceCode(x[c], clip[c], inv[c]);
       want.codesT[c] = referenceCode(x[c], clip[0], inv[0]);
+      int8_t code2 = referenceCode(x[c], clip[m - 1], inv[m - 1]);
+      if (second)
+        want.codes2[c] = code2;
+      if (secondT)
+        want.codesT2[c] = code2;
     }
     auto run = [&](const mlir::daq::cpu::StatsRows &r) {
       RowResults got = init;
@@ -489,11 +506,14 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
       float belowT = mlir::daq::cpu::largestFloatAtMost(sgT);
       r.count(x.data(), m, below.data(), got.count.data(), belowT,
               got.countT.data());
-      r.countAbove(x.data(), m, below[0], belowT, &got.above, &got.aboveT);
-      r.quantize(x.data(), got.codes.data(), nullptr, m, clip.data(),
-                 inv.data(), 1, 0.0f, 0.0f, referenceCode);
-      r.quantize(x.data(), got.codesT.data(), nullptr, m, clip.data(),
-                 inv.data(), 0, 0.0f, 0.0f, referenceCode);
+      float belows[3] = {below[0], belowT, below[m - 1]};
+      r.countAbove(x.data(), m, belows, thresholds, got.lanes.data());
+      r.quantize(x.data(), got.codes.data(),
+                 second ? got.codes2.data() : nullptr, m, clip.data(),
+                 inv.data(), 1, clip[m - 1], inv[m - 1]);
+      r.quantize(x.data(), got.codesT.data(),
+                 secondT ? got.codesT2.data() : nullptr, m, clip.data(),
+                 inv.data(), 0, clip[m - 1], inv[m - 1]);
       return got;
     };
     RowResults modelled = run(model::statsRowsAVX512);
