@@ -192,31 +192,31 @@ DAQ_INLINE void squaresBlock(const View &v, int64_t c, Stats *st,
     st[c + k].squares = sq[k];
 }
 
-/// Counts above up to three thresholds by Rows->countAbove, kept in its 16
-/// 32-bit lanes per threshold across a channel's rows and added up once.
-struct LaneCounts {
-  int32_t lanes[3 * 16] = {};
-  /// The most any lane may hold (a lane counts at most one element of each
-  /// 16 of a row).
-  int64_t mostPerLane = 0;
-  template <const StatsRows *Rows>
-  DAQ_INLINE void countRow(const float *x, int64_t n, const float *below,
-                           int thresholds, int64_t *counts) {
-    int64_t vectors = (n + 15) / 16;
-    if (mostPerLane + vectors > std::numeric_limits<int32_t>::max())
-      addTo(thresholds, counts);
-    Rows->countAbove(x, n, below, thresholds, lanes);
-    mostPerLane += vectors;
-  }
-  /// Adds the lanes of each threshold k to counts[k] and clears them.
-  void addTo(int thresholds, int64_t *counts) {
+/// Adds to counts[k] the number of elements above below[k] (k < thresholds,
+/// at most 3) in `rows` rows of n contiguous elements, rowStride apart (a
+/// channel of unit inner stride; `next` as in Rows->countAbove). The rows
+/// go to Rows->countAbove in runs whose counts fit its 32-bit lanes.
+template <const StatsRows *Rows>
+DAQ_INLINE void countRowsAbove(const float *x, int64_t rows, int64_t rowStride,
+                               const float *next, int64_t n, const float *below,
+                               int thresholds, int64_t *counts) {
+  // A lane counts at most one element of each 16 of a row; a row of 2^35
+  // elements or more (in no memory) would still go alone.
+  int64_t vectors = (n + 15) / 16;
+  int64_t rowsPerRun = std::max<int64_t>(
+      1, std::numeric_limits<int32_t>::max() / std::max<int64_t>(vectors, 1));
+  for (int64_t r0 = 0; r0 < rows; r0 += rowsPerRun) {
+    int64_t count = std::min(rowsPerRun, rows - r0);
+    const float *first = x + r0 * rowStride;
+    int32_t lanes[3 * 16] = {};
+    Rows->countAbove(first, count, rowStride,
+                     r0 + count < rows ? first + count * rowStride : next, n,
+                     below, thresholds, lanes);
     for (int k = 0; k < thresholds; ++k)
       for (int j = 0; j < 16; ++j)
         counts[k] += lanes[16 * k + j];
-    std::fill(std::begin(lanes), std::end(lanes), 0);
-    mostPerLane = 0;
   }
-};
+}
 
 /// Pass 3 on one row of channel c (not of unit stride, or without Rows).
 template <bool Both>
@@ -715,11 +715,9 @@ DAQ_INLINE void statsPass(const View &v, int64_t c0, int64_t c1, Stats *st,
         if (v.s[2] == 1) {
           float thresholds[2] = {below, belowT};
           int64_t counts[2] = {0, 0};
-          LaneCounts lanes;
-          for (int64_t o = 0; o < v.n[0]; ++o)
-            lanes.countRow<Rows>(v.at(o, c), v.n[2], thresholds, Both ? 2 : 1,
-                                 counts);
-          lanes.addTo(Both ? 2 : 1, counts);
+          countRowsAbove<Rows>(v.at(0, c), v.n[0], v.s[0],
+                               c + 1 < c1 ? v.at(0, c + 1) : nullptr, v.n[2],
+                               thresholds, Both ? 2 : 1, counts);
           st[c].above += counts[0];
           st[c].aboveT += counts[1];
           continue;
@@ -890,8 +888,8 @@ DAQ_INLINE void quantizeRow(const float *x, int64_t sx, int8_t *q1, int8_t *q2,
                             float inv2) {
   if (sx == 1 && sq == 1) {
     if constexpr (Rows != nullptr) {
-      Rows->quantize(x, q1, Two ? q2 : nullptr, n, clip1, inv1, clipStep, clip2,
-                     inv2);
+      Rows->quantize(x, 1, 0, q1, Two ? q2 : nullptr, 0, n, clip1, inv1,
+                     clipStep, clip2, inv2);
       return;
     } else if constexpr (Fast != nullptr) {
       Fast(x, q1, Two ? q2 : nullptr, n, clip1, inv1, clipStep, clip2, inv2,
@@ -1122,53 +1120,33 @@ countQuantizeRange(const View &v, const OutView &out, const float *below,
                    float clipT, float invT, int64_t c0, int64_t c1,
                    int64_t *cnt, int64_t *cntT, int64_t *cntTLow, float *clip) {
   int64_t n = v.n[2], si = v.s[2], outer = v.n[0];
-  // A channel's rows (NCHW: planes of consecutive images) are a channel
-  // stride apart, which the hardware prefetchers do not follow: the count,
-  // the first to read them, fetches the rows 4 KiB ahead of the one it
-  // counts, or the first 4 KiB of the next one, which starts the
-  // prefetchers on it (its reads waited on most of the loads without).
-  constexpr int64_t kAheadBytes = 4096;
-  int64_t rowBytes = n * static_cast<int64_t>(sizeof(float));
-  int64_t rowsAhead = si == 1 ? (kAheadBytes + rowBytes - 1) / rowBytes : 0;
-  // The next row to prefetch, (outer index, channel), rowsAhead rows ahead
-  // of the one counted once the first rowsAhead are fetched.
-  int64_t aheadO = 0, aheadC = c0;
-  auto prefetchNextRow = [&] {
-    if (aheadC >= c1)
-      return;
-    const char *x = reinterpret_cast<const char *>(v.at(aheadO, aheadC));
-    for (int64_t byte = 0; byte < std::min(rowBytes, kAheadBytes); byte += 64)
-      __builtin_prefetch(x + byte);
-    if (++aheadO == outer) {
-      aheadO = 0;
-      ++aheadC;
-    }
+  // Contiguous rows: with Rows, a channel's rows in one call of each row
+  // function. The count prefetches the rows ahead (RowPrefetch; the first
+  // rows of channel c0 here).
+  bool rows = Rows != nullptr && si == 1;
+  RowPrefetch prefetch(n);
+  auto nextChannel = [&](int64_t c) {
+    return c + 1 < c1 ? v.at(0, c + 1) : nullptr;
   };
-  for (int64_t row = 0; row < rowsAhead; ++row)
-    prefetchNextRow();
+  for (int64_t row = -prefetch.ahead; si == 1 && row < 0; ++row)
+    prefetch.fetch(v.at(0, c0), outer, v.s[0], nextChannel(c0), row);
   for (int64_t c = c0; c < c1; ++c) {
     if constexpr (Rows != nullptr) {
-      if (si == 1) {
+      if (rows) {
         float thresholds[3] = {below[c], belowT, belowTLow};
-        int count = cntTLow ? 3 : 2;
         int64_t counts[3] = {0, 0, 0};
-        LaneCounts lanes;
-        for (int64_t o = 0; o < outer; ++o) {
-          if (rowsAhead)
-            prefetchNextRow();
-          lanes.countRow<Rows>(v.at(o, c), n, thresholds, count, counts);
-        }
-        lanes.addTo(count, counts);
+        countRowsAbove<Rows>(v.at(0, c), outer, v.s[0], nextChannel(c), n,
+                             thresholds, cntTLow ? 3 : 2, counts);
         cnt[c] += counts[0];
         cntT[c] += counts[1];
         if (cntTLow)
           cntTLow[c] += counts[2];
       }
     }
-    if (Rows == nullptr || si != 1) {
+    if (!rows) {
       for (int64_t o = 0; o < outer; ++o) {
-        if (rowsAhead)
-          prefetchNextRow();
+        if (si == 1)
+          prefetch.fetch(v.at(0, c), outer, v.s[0], nextChannel(c), o);
         const float *x = v.at(o, c);
         int64_t above = 0, aboveT = 0, aboveTLow = 0;
         for (int64_t i = 0; i < n; ++i) {
@@ -1185,12 +1163,18 @@ countQuantizeRange(const View &v, const OutView &out, const float *below,
     }
     clip[c] = update.clip(c, cnt[c]);
     float inv = inverseOf(clip[c]);
-    for (int64_t o = 0; o < outer; ++o) {
-      int64_t off = o * out.s[0] + c * out.s[1];
-      quantizeRow<true, Rows, Fast>(v.at(o, c), si, out.data[0] + off,
-                                    out.data[1] + off, out.s[2], n, &clip[c],
-                                    &inv, 0, clipT, invT);
+    int8_t *q1 = out.data[0] + c * out.s[1], *q2 = out.data[1] + c * out.s[1];
+    if constexpr (Rows != nullptr) {
+      if (rows && out.s[2] == 1) {
+        Rows->quantize(v.at(0, c), outer, v.s[0], q1, q2, out.s[0], n, &clip[c],
+                       &inv, 0, clipT, invT);
+        continue;
+      }
     }
+    for (int64_t o = 0; o < outer; ++o)
+      quantizeRow<true, Rows, Fast>(v.at(o, c), si, q1 + o * out.s[0],
+                                    q2 + o * out.s[0], out.s[2], n, &clip[c],
+                                    &inv, 0, clipT, invT);
   }
 }
 

@@ -70,15 +70,16 @@ MODEL: {{^$}}
 """The AVX-512 rows of the statistics kernels (StatsKernelsWide.inc, the
 avx512-vnni and amx variants of the statistics kernels) are zmm code: f32 to
 f64 conversions feeding the per-channel sums, f32 comparisons counting above
-sigma, and the quantizer's
-vrndscaleps / vpmovdb.
+sigma into 32-bit lanes by masked adds (vpsubd of -1 where a compare is
+true), and the quantizer's vrndscaleps / vpmovdb.
 
 STATS-LABEL: <mlir::daq::cpu::momentsRowAVX512(float const*, long, double*, float*, int*)>:
 STATS: vcvtps2pd {{.*}}%zmm
 STATS: vaddpd {{.*}}%zmm
-STATS-LABEL: <mlir::daq::cpu::countAboveAVX512(float const*, long, float const*, int, int*)>:
+STATS-LABEL: <mlir::daq::cpu::countAboveAVX512(float const*, long, long, float const*, long, float const*, int, int*)>:
 STATS: vcmp{{.*}}ps {{.*}}%zmm{{.*}}%k
-STATS-LABEL: <mlir::daq::cpu::quantizeRowAVX512(
+STATS: vp{{add|sub}}d {{.*}}%zmm{{.*}}{%k
+STATS-LABEL: <mlir::daq::cpu::quantizeRowsAVX512(
 STATS: vrndscaleps $0x8, {{.*}}%zmm
 STATS: vpmovdb %zmm
 """

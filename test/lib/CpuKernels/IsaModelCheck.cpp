@@ -440,8 +440,14 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
     RowResults init;
     init.sum.resize(m), init.max.resize(m);
     init.nan.resize(m), init.count.resize(m), init.countT.resize(m);
-    init.codes.assign(m + 16, 99), init.codesT.assign(m + 16, 99);
-    init.codes2 = init.codes, init.codesT2 = init.codes;
+    // countAbove and quantize take `rows` rows of m: x, then random rows,
+    // xStride apart (the gaps' values must be left alone), their codes
+    // qStride apart.
+    int64_t rows = rng.uniform(1, 3), xStride = m + rng.uniform(0, 3),
+            qStride = m + rng.uniform(0, 3);
+    init.codes.assign(rows * qStride + 16, 99);
+    init.codesT = init.codes, init.codes2 = init.codes;
+    init.codesT2 = init.codes;
     bool second = rng.uniform(0, 1), secondT = rng.uniform(0, 1);
     init.lanes.resize(3 * 16);
     for (int32_t &lane : init.lanes)
@@ -472,6 +478,9 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
         sg[c] = std::fabs(x[c]);
     if (rng.uniform(0, 3) == 0)
       sgT = std::fabs(x[rng.uniform(0, m - 1)]);
+    std::vector<float> xRows(rows * xStride);
+    for (int64_t i = 0; i < rows * xStride; ++i)
+      xRows[i] = i < m ? x[i] : specialFloat(rng);
     // Scalar definitions.
     RowResults want = init;
     for (int64_t c = 0; c < m; ++c) {
@@ -483,17 +492,23 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
       want.squares[c] += d * d;
       want.count[c] += static_cast<double>(a) > sg[c];
       want.countT[c] += static_cast<double>(a) > sgT;
-      double sigmas[3] = {sg[0], sgT, sg[m - 1]};
-      for (int k = 0; k < thresholds; ++k)
-        want.lanes[16 * k + c % 16] += static_cast<double>(a) > sigmas[k];
-      want.codes[c] = referenceCode(x[c], clip[c], inv[c]);
-      want.codesT[c] = referenceCode(x[c], clip[0], inv[0]);
-      int8_t code2 = referenceCode(x[c], clip[m - 1], inv[m - 1]);
-      if (second)
-        want.codes2[c] = code2;
-      if (secondT)
-        want.codesT2[c] = code2;
     }
+    double sigmas[3] = {sg[0], sgT, sg[m - 1]};
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < m; ++c) {
+        float v = xRows[r * xStride + c];
+        for (int k = 0; k < thresholds; ++k)
+          want.lanes[16 * k + c % 16] +=
+              static_cast<double>(std::fabs(v)) > sigmas[k];
+        int64_t at = r * qStride + c;
+        want.codes[at] = referenceCode(v, clip[c], inv[c]);
+        want.codesT[at] = referenceCode(v, clip[0], inv[0]);
+        int8_t code2 = referenceCode(v, clip[m - 1], inv[m - 1]);
+        if (second)
+          want.codes2[at] = code2;
+        if (secondT)
+          want.codesT2[at] = code2;
+      }
     auto run = [&](const mlir::daq::cpu::StatsRows &r) {
       RowResults got = init;
       r.moments(x.data(), m, got.sum.data(), got.max.data(), got.nan.data());
@@ -507,13 +522,14 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
       r.count(x.data(), m, below.data(), got.count.data(), belowT,
               got.countT.data());
       float belows[3] = {below[0], belowT, below[m - 1]};
-      r.countAbove(x.data(), m, belows, thresholds, got.lanes.data());
-      r.quantize(x.data(), got.codes.data(),
-                 second ? got.codes2.data() : nullptr, m, clip.data(),
+      r.countAbove(xRows.data(), rows, xStride, nullptr, m, belows, thresholds,
+                   got.lanes.data());
+      r.quantize(xRows.data(), rows, xStride, got.codes.data(),
+                 second ? got.codes2.data() : nullptr, qStride, m, clip.data(),
                  inv.data(), 1, clip[m - 1], inv[m - 1]);
-      r.quantize(x.data(), got.codesT.data(),
-                 secondT ? got.codesT2.data() : nullptr, m, clip.data(),
-                 inv.data(), 0, clip[m - 1], inv[m - 1]);
+      r.quantize(xRows.data(), rows, xStride, got.codesT.data(),
+                 secondT ? got.codesT2.data() : nullptr, qStride, m,
+                 clip.data(), inv.data(), 0, clip[m - 1], inv[m - 1]);
       return got;
     };
     RowResults modelled = run(model::statsRowsAVX512);
