@@ -1470,10 +1470,16 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   int64_t pairsPerTap = p.buf->cp / 2;
   int64_t numTaps = p.tapOffsets.size();
   const std::vector<std::pair<int64_t, int64_t>> allTaps{{0, numTaps}};
-  // A block of row tiles shares each B tile while it is in L2.
-  constexpr int64_t kRowTilesPerBlock = 8;
-  int64_t blockRows = kRowTilesPerBlock * mr;
-  int64_t blocks = (rowTiles + kRowTilesPerBlock - 1) / kRowTilesPerBlock;
+  // A block of row tiles shares each B tile while it is in L2: 8 tiles,
+  // or 4 where that leaves under 16 blocks a thread (the threads take
+  // equal runs of blocks, and 3x3-512-7's 17 blocks of 8 left one thread a
+  // block, a ninth of the GEMM, with nothing to do; with 4 its forward
+  // and backward-data took 4-5 % less, while 3x3-256-14's and
+  // 3x3-64-56's, 66 and 1046 blocks of 8, took 7 % more).
+  int64_t tilesPerBlock =
+      p.groups * ((rowTiles + 7) / 8) < 16 * getNumThreads() ? 4 : 8;
+  int64_t blockRows = tilesPerBlock * mr;
+  int64_t blocks = (rowTiles + tilesPerBlock - 1) / tilesPerBlock;
   bool u8 = p.packed->bytes();
   assert(u8 == (p.buf->bytes != nullptr) && "quads run on a byte buffer");
   parallelFor(p.groups * blocks, [&](int64_t begin, int64_t end) {
@@ -1485,8 +1491,8 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
     std::vector<int32_t> bias(u8 ? nr : 0);
     for (int64_t task = begin; task < end; ++task) {
       int64_t g = task / blocks, block = task % blocks;
-      int64_t firstTile = block * kRowTilesPerBlock;
-      int64_t numTiles = std::min(kRowTilesPerBlock, rowTiles - firstTile);
+      int64_t firstTile = block * tilesPerBlock;
+      int64_t numTiles = std::min(tilesPerBlock, rowTiles - firstTile);
       int64_t validRows = std::min(numTiles * mr, rows - firstTile * mr);
       for (int64_t r = 0; r < numTiles * mr; ++r) {
         // Rows past the end repeat the last row; their results are dropped.
