@@ -246,15 +246,16 @@ class Module:
         keep = []  # ctypes shape arrays must outlive the call
 
         def buffers(array_list):
+            # Every array is C-contiguous and of a dtype of _DTYPE_CODES
+            # (_convert, _check_out, empty_aligned).
             out = (_capi.DaqBuffer * max(len(array_list), 1))()
-            for i, array in enumerate(array_list):
+            for buffer, array in zip(out, array_list):
                 shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
                 keep.append(shape)
-                out[i].data = array.ctypes.data
-                out[i].dtype = _capi.DTYPE_CODES[array.dtype.name]
-                out[i].rank = array.ndim
-                out[i].shape = ctypes.cast(shape,
-                                           ctypes.POINTER(ctypes.c_int64))
+                buffer.data = array.ctypes.data
+                buffer.dtype = _DTYPE_CODES[array.dtype]
+                buffer.rank = array.ndim
+                buffer.shape = shape
             return out
 
         error = ctypes.c_void_p()
@@ -275,30 +276,41 @@ class Module:
                             "buffers" % (function, len(results),
                                          "" if len(results) == 1 else "s",
                                          len(out)))
+        # The byte ranges of the inputs and of the out buffers checked so
+        # far: all are C-contiguous, so two share memory only if their
+        # ranges overlap (np.may_share_memory's test, without its dispatch
+        # cost on every pair).
+        ranges = [_byte_range(array) for array in inputs]
         for i, (array, expected) in enumerate(zip(out, results)):
-            where = "function '%s': out buffer %d (%s)" % (
-                function, i, expected.type_name)
+            def where():
+                return "function '%s': out buffer %d (%s)" % (
+                    function, i, expected.type_name)
             if not isinstance(array, np.ndarray):
                 raise TypeError("%s: expected a NumPy array, got %s"
-                                % (where, type(array).__name__))
+                                % (where(), type(array).__name__))
             if array.dtype != expected.dtype:
                 raise TypeError("%s: expected dtype %s, got %s"
-                                % (where, expected.dtype, array.dtype))
+                                % (where(), expected.dtype, array.dtype))
             if array.shape != expected.shape:
                 raise ValueError("%s: expected shape %s, got %s"
-                                 % (where, expected.shape, array.shape))
+                                 % (where(), expected.shape, array.shape))
             if not (array.flags.c_contiguous and array.flags.writeable):
                 raise ValueError("%s: must be C-contiguous and writeable"
-                                 % where)
-            for other in inputs + out[:i]:
-                if np.may_share_memory(array, other):
-                    raise ValueError("%s: shares memory with an input or "
-                                     "another out buffer" % where)
+                                 % where())
+            begin, end = _byte_range(array)
+            if any(begin < e and b < end for b, e in ranges):
+                raise ValueError("%s: shares memory with an input or "
+                                 "another out buffer" % where())
+            ranges.append((begin, end))
         return out
 
     @staticmethod
     def _convert(function, index, value, expected):
         """The C-contiguous array of `expected.dtype` to pass for `value`."""
+        if (type(value) is np.ndarray and value.dtype == expected.dtype
+                and value.flags.c_contiguous and not expected.is_scalar
+                and value.shape == expected.shape):
+            return value  # the common case, with nothing to convert
         where = "function '%s': input %d (%s)" % (function, index,
                                                   expected.type_name)
         if _is_torch_tensor(value):
@@ -341,6 +353,18 @@ class Module:
         if not array.flags.c_contiguous:
             array = array.copy(order="C")
         return array
+
+
+def _byte_range(array):
+    """[begin, end) of a C-contiguous array's bytes."""
+    begin = array.ctypes.data
+    return begin, begin + array.nbytes
+
+
+# The header's dtype codes by NumPy dtype (a dict lookup: dtype.name costs
+# more than the rest of a buffer's setup).
+_DTYPE_CODES = {np.dtype(name): code
+                for name, code in _capi.DTYPE_CODES.items()}
 
 
 def _format_shape(shape):

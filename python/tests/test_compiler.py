@@ -420,3 +420,9 @@ def test_out_buffers_are_written_and_returned():
             module(x, function="twice", out=buffers)
     with pytest.raises(ValueError, match="another out buffer"):
         module.invoke("double", x, out=[outs[0], outs[0], outs[1]])
+    # Views of one array: overlapping ranges are refused, neighbours not.
+    whole = np.arange(12, dtype=np.float32)
+    with pytest.raises(ValueError, match="shares memory with an input"):
+        module(whole[:5], function="twice", out=[whole[4:9]])
+    got = module(whole[:5], function="twice", out=[whole[5:10]])
+    np.testing.assert_array_equal(got, 2 * np.arange(5, dtype=np.float32))
