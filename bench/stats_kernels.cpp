@@ -13,6 +13,8 @@
 //       build/lib/CpuKernels/libDaqCpuKernels.a -lpthread -o /tmp/stats_kernels
 //   /tmp/stats_kernels C HW [nhwc]
 //
+// Each time is the lowest of DAQ_BENCH_REPS calls (default 7).
+//
 //===----------------------------------------------------------------------===//
 #include "daq/Runtime/StatsKernels.h"
 #include <algorithm>
@@ -54,7 +56,9 @@ int main(int argc, char **argv) {
   DaqMemRef<float, 2> tom{
       tensorOut.data(), tensorOut.data(), 0, {2, 1}, {1, 1}};
   double best[4] = {1e30, 1e30, 1e30, 1e30};
-  for (int rep = 0; rep < 7; ++rep) {
+  const char *repsText = std::getenv("DAQ_BENCH_REPS");
+  int reps = repsText ? std::max(1, std::atoi(repsText)) : 7;
+  for (int rep = 0; rep < reps; ++rep) {
     auto t0 = std::chrono::steady_clock::now();
     _mlir_ciface_daq_cpu_mcs_clip2(&xm, &pcm, &ptm, &om, lam, keep, take, 0);
     auto t1 = std::chrono::steady_clock::now();
