@@ -14,6 +14,9 @@
 // names and fwd / dgrad / wgrad) select what runs, e.g. to compare two
 // builds of the library on one pass, alternated by the caller;
 // DAQ_BENCH_SHAPES=all adds cpu_conv.py's layer3/4 downsampling shapes.
+// glibc's malloc is told to keep freed memory, as cpu_conv.py tells it, so
+// that the kernels' buffers reuse pages instead of faulting fresh ones in
+// on every call.
 //
 //   clang++-22 -O2 -std=c++20 -Iinclude bench/qconv_kernels.cpp \
 //       build/lib/CpuKernels/libDaqCpuKernels.a -lpthread -o /tmp/qconv_kernels
@@ -27,6 +30,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <malloc.h>
 #include <new>
 #include <random>
 #include <sstream>
@@ -105,6 +110,8 @@ DaqMemRef<float, 1> clips(std::vector<float> &v, int64_t n) {
 } // namespace
 
 int main(int argc, char **argv) {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s VARIANT[,VARIANT...] [reps] [out.json]\n",
                  argv[0]);
