@@ -1474,7 +1474,7 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
   // or 4 where that leaves under 16 blocks a thread (the threads take
   // equal runs of blocks, and 3x3-512-7's 17 blocks of 8 left one thread a
   // block, a ninth of the GEMM, with nothing to do; with 4 its forward
-  // and backward-data took 4-5 % less, while 3x3-256-14's and
+  // and backward-data took 4-7 % less, while 3x3-256-14's and
   // 3x3-64-56's, 66 and 1046 blocks of 8, took 7 % more).
   int64_t tilesPerBlock =
       p.groups * ((rowTiles + 7) / 8) < 16 * getNumThreads() ? 4 : 8;

@@ -237,22 +237,25 @@ class Module:
         arrays = [self._convert(name, i, value, expected)
                   for i, (value, expected) in
                   enumerate(zip(args, signature.inputs))]
+        input_ranges = [_byte_range(array) for array in arrays]
         if out is None:
             outputs = [empty_aligned(v.shape, v.dtype)
                        for v in signature.results]
+            output_ranges = [_byte_range(array) for array in outputs]
         else:
-            outputs = self._check_out(name, out, signature.results, arrays)
+            outputs, output_ranges = self._check_out(
+                name, out, signature.results, input_ranges)
 
         keep = []  # ctypes shape arrays must outlive the call
 
-        def buffers(array_list):
+        def buffers(array_list, ranges):
             # Every array is C-contiguous and of a dtype of _DTYPE_CODES
-            # (_convert, _check_out, empty_aligned).
+            # (_convert, _check_out, empty_aligned); ranges are their bytes.
             out = (_capi.DaqBuffer * max(len(array_list), 1))()
-            for buffer, array in zip(out, array_list):
+            for buffer, array, (begin, _) in zip(out, array_list, ranges):
                 shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
                 keep.append(shape)
-                buffer.data = array.ctypes.data
+                buffer.data = begin
                 buffer.dtype = _DTYPE_CODES[array.dtype]
                 buffer.rank = array.ndim
                 buffer.shape = shape
@@ -260,27 +263,30 @@ class Module:
 
         error = ctypes.c_void_p()
         status = self._lib.daqModuleInvoke(
-            self._handle, _encode(name, "name"), buffers(arrays), len(arrays),
-            buffers(outputs), len(outputs), ctypes.byref(error))
+            self._handle, _encode(name, "name"), buffers(arrays, input_ranges),
+            len(arrays), buffers(outputs, output_ranges), len(outputs),
+            ctypes.byref(error))
         _capi.check(status, error)
         if len(outputs) == 1:
             return outputs[0]
         return tuple(outputs)
 
     @staticmethod
-    def _check_out(function, out, results, inputs):
-        """`out` as the list of output buffers of a call, or raise."""
+    def _check_out(function, out, results, input_ranges):
+        """`out` as the list of output buffers of a call and the list of
+        their byte ranges, or raise; input_ranges: the inputs' (all
+        C-contiguous)."""
         out = list(out)
         if len(out) != len(results):
             raise TypeError("function '%s' has %d result%s, got %d out "
                             "buffers" % (function, len(results),
                                          "" if len(results) == 1 else "s",
                                          len(out)))
-        # The byte ranges of the inputs and of the out buffers checked so
-        # far: all are C-contiguous, so two share memory only if their
-        # ranges overlap (np.may_share_memory's test, without its dispatch
-        # cost on every pair).
-        ranges = [_byte_range(array) for array in inputs]
+        # Two C-contiguous arrays share memory only if their byte ranges
+        # overlap (np.may_share_memory's test, without its dispatch cost on
+        # every pair): each out buffer against the inputs and the out
+        # buffers before it.
+        ranges = list(input_ranges)
         for i, (array, expected) in enumerate(zip(out, results)):
             def where():
                 return "function '%s': out buffer %d (%s)" % (
@@ -302,7 +308,7 @@ class Module:
                 raise ValueError("%s: shares memory with an input or "
                                  "another out buffer" % where())
             ranges.append((begin, end))
-        return out
+        return out, ranges[len(input_ranges):]
 
     @staticmethod
     def _convert(function, index, value, expected):
