@@ -392,6 +392,37 @@ std::unique_ptr<int16_t[]> toCodes(const Operand &op) {
   return codes;
 }
 
+/// A filter operand's codes. An int8 filter stored densely is read in
+/// place by the packers that take bytes (packFilter for a u8 x s8
+/// microkernel); the forms that need int16 codes (the pairs
+/// microkernels, Winograd, the pointwise form's A) get toCodes' copy, made
+/// on first use. (For 512 x 512 x 3 x 3 the int16 copy took 0.3 ms and its
+/// staging as int16 another 0.5-1 ms of a 9 ms forward.)
+class FilterCodes {
+public:
+  explicit FilterCodes(const Operand &op) : op(op) {}
+
+  /// The operand's int8 codes in its dimension order where it is int8 and
+  /// dense, else null.
+  const int8_t *bytes() const {
+    const int64_t *s = op.sizes, *st = op.strides;
+    bool dense = st[3] == 1 && st[2] == s[3] && st[1] == s[2] * s[3] &&
+                 st[0] == s[1] * st[1];
+    return dense ? op.i8 : nullptr;
+  }
+  /// Dense int16 codes in the operand's dimension order.
+  const int16_t *int16() {
+    if (!codes)
+      codes = toCodes(op);
+    return codes.get();
+  }
+  int64_t numElements() const { return op.numElements(); }
+
+private:
+  Operand op;
+  std::unique_ptr<int16_t[]> codes;
+};
+
 /// Element strides of an activation's channel, row and column dimensions
 /// (dimension 0 is the batch in both layouts).
 struct ActivationStrides {
@@ -958,20 +989,28 @@ packQuadTilesAVX512VNNI(const int8_t *const runs[4], int64_t count,
 
 /// A filter read as (group, column, tap, k): element
 /// data[group * groupStride + column * columnStride + k * kStride +
-/// tapOffsets[tap]].
+/// tapOffsets[tap]], of int16 codes (`data`) or, for packFilter's quads
+/// only, the int8 filter itself (`bytes`, `size` codes).
 struct FilterView {
   const int16_t *data;
+  const int8_t *bytes;
+  int64_t size;
   int64_t groupStride, columnStride, kStride;
   std::vector<int64_t> tapOffsets;
 };
 
 /// The view of `w` (OIHW or OHWI codes) with filter (o, c) at column `col`
 /// and K index `k`, every tap: the forward's (column o, k = c) or, flipped
-/// in both axes, backward-data's (column c, k = o).
-FilterView getFilterView(const Geometry &g, const int16_t *w,
-                         bool backwardData) {
+/// in both axes, backward-data's (column c, k = o). Of `w`'s int8 codes in
+/// place where `bytes` asks for them and `w` has them, else of its int16
+/// codes.
+FilterView getFilterView(const Geometry &g, FilterCodes &w, bool backwardData,
+                         bool bytes = false) {
   const FilterStrides fs(g);
-  FilterView view{w,
+  const int8_t *inPlace = bytes ? w.bytes() : nullptr;
+  FilterView view{inPlace ? nullptr : w.int16(),
+                  inPlace,
+                  w.numElements(),
                   g.og() * fs.o,
                   backwardData ? fs.c : fs.o,
                   backwardData ? fs.o : fs.c,
@@ -1009,47 +1048,58 @@ struct PackedFilter {
   }
 };
 
-/// Packs B from `view` for k < kReal, 0 beyond and for columns >= cols (see
-/// PackedFilter).
-PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
-                        int64_t kPadded, int64_t kReal, int64_t nr,
-                        bool bytes) {
-  PhaseTimer timer{"pack-filter"};
-  assert((!bytes || nr % 8 == 0) && "interleaveQuads takes 8 columns a step");
-  PackedFilter packed;
-  int64_t taps = view.tapOffsets.size();
+/// Channel rows to channels-last pixels (transposeToPixels) for either
+/// kind of code.
+void transposeCodesToPixels(const int16_t *rows, int64_t channels,
+                            int64_t width, int64_t rowStride, int16_t *dst,
+                            int64_t pixelStride) {
+  transposeToPixels(rows, channels, width, rowStride, dst, pixelStride);
+}
+void transposeCodesToPixels(const int8_t *rows, int64_t channels, int64_t width,
+                            int64_t rowStride, int8_t *dst,
+                            int64_t pixelStride) {
+  transposeBytesToPixels(reinterpret_cast<const uint8_t *>(rows), channels,
+                         width, rowStride, reinterpret_cast<uint8_t *>(dst),
+                         pixelStride);
+}
+
+/// ByteTile's quads of four K rows of `count` columns (interleaveQuads) for
+/// either kind of code.
+void interleaveCodeQuads(const int16_t *const p[4], int64_t count, int8_t *dst,
+                         int32_t *sums) {
+  interleaveQuads(p, count, dst, sums);
+}
+void interleaveCodeQuads(const int8_t *const p[4], int64_t count, int8_t *dst,
+                         int32_t *sums) {
+  interleaveByteQuads(p, count, dst, sums);
+}
+
+/// packFilter's tiles from the codes `data` (int16, or int8 for quads).
+template <typename Code>
+void packFilterTiles(const Code *data, const FilterView &view, int64_t groups,
+                     int64_t cols, int64_t kTap, int64_t kReal,
+                     PackedFilter &packed) {
+  int64_t taps = packed.taps, nr = packed.nr;
   int64_t colTiles = (cols + nr - 1) / nr;
+  bool bytes = packed.bytes();
   // K elements per lane: pairs or quads.
   int64_t lane = bytes ? 4 : 2;
-  int64_t kTap = roundUp(kPadded, lane);
-  packed.tileSize = taps * kTap * nr;
-  packed.taps = taps;
-  packed.nr = nr;
-  packed.quadsPerTap = kTap / 4;
-  // Every element is written below: no zero fill.
-  int64_t size = groups * colTiles * packed.tileSize;
-  if (bytes) {
-    packed.quads.reset(new int8_t[size]);
-    packed.bias.reset(new int32_t[groups * colTiles * nr]);
-    packed.tapBias.reset(new int32_t[groups * colTiles * taps * nr]);
-  } else {
-    packed.pairs.reset(new int16_t[size]);
-  }
   // K a block at a time: the block's values of every tap and column are
-  // staged as rows [tap][k][NR] (9 KiB for 9 taps, NR 32: in L1), read in
-  // the filter's memory order (a forward's column is a run of K x taps,
-  // a backward-data's K index a run of columns x taps), then interleaved
-  // a lane of rows at a time. (Written straight to the packed layout, each
-  // value was a scalar store a lane apart: 2.3 ms for 512 x 512 x 3 x 3.)
+  // staged as rows [tap][k][NR] (9 KiB of int16 for 9 taps, NR 32: in L1),
+  // read in the filter's memory order (a forward's column is a run of K x
+  // taps, a backward-data's K index a run of columns x taps), then
+  // interleaved a lane of rows at a time. (Written straight to the packed
+  // layout, each value was a scalar store a lane apart: 2.3 ms for 512 x
+  // 512 x 3 x 3.)
   constexpr int64_t kBlock = 16;
   bool columnsInner = view.columnStride < view.kStride;
   const int64_t *tapOffsets = view.tapOffsets.data();
   // An NCHW (OIHW) filter's taps are runs of `taps` codes, in order or
   // reversed (step 1 or -1): a K index's values of the tile are then
-  // staged by transposeToPixels, the columns as its channels and the taps
-  // as its pixels (an 8 x 8 transpose per 8 columns and taps, not a scalar
-  // copy per value: backward-data's 1.1-1.3 ms for 512 x 512 x 3 x 3 ->
-  // 0.4-0.6 ms).
+  // staged by transposeCodesToPixels, the columns as its channels and the
+  // taps as its pixels (8 x 8 or 16 x 16 transposes, not a scalar copy per
+  // value: backward-data's 1.1-1.3 ms for 512 x 512 x 3 x 3 -> 0.4-0.6 ms
+  // as int16).
   int64_t tapStep = taps > 1 ? tapOffsets[1] - tapOffsets[0] : 1;
   bool tapRuns = tapStep == 1 || tapStep == -1;
   for (int64_t tap = 0; tapRuns && tap < taps; ++tap)
@@ -1059,15 +1109,19 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
   // step between consecutive offsets.
   int64_t firstTap = tapRuns ? -tapOffsets[0] / tapStep : 0;
   int64_t offsetStep = tapStep * kBlock * nr;
-  parallelFor(groups * colTiles, [&](int64_t begin, int64_t end) {
-    std::vector<int16_t> stage(taps * kBlock * nr);
+  // The byte transpose reads rows of fewer than 16 pixels 16 bytes wide:
+  // where that would pass the filter's end, the values are staged one by
+  // one.
+  int64_t overRead = sizeof(Code) == 1 && taps < 16 ? 16 : taps;
+  parallelFor(groups * colTiles, [&](int64_t begin, int64_t last) {
+    std::vector<Code> stage(taps * kBlock * nr);
     // Per tap (quads only): each column's sum of codes.
     std::vector<int32_t> sums(taps * nr);
-    for (int64_t task = begin; task < end; ++task) {
+    for (int64_t task = begin; task < last; ++task) {
       int64_t grp = task / colTiles, tile = task % colTiles;
       int64_t numCols = std::min(nr, cols - tile * nr);
-      const int16_t *first =
-          view.data + grp * view.groupStride + tile * nr * view.columnStride;
+      const Code *first =
+          data + grp * view.groupStride + tile * nr * view.columnStride;
       std::fill(sums.begin(), sums.end(), 0);
       for (int64_t k0 = 0; k0 < kTap; k0 += kBlock) {
         int64_t kCount = std::min(kBlock, kTap - k0);
@@ -1075,18 +1129,26 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
         if (numCols < nr || kValid < kCount)
           std::fill(stage.begin(), stage.end(), 0);
         auto stageValues = [&](int64_t k, int64_t j) {
-          const int16_t *src =
+          const Code *src =
               first + (k0 + k) * view.kStride + j * view.columnStride;
-          int16_t *dst = stage.data() + k * nr + j;
+          Code *dst = stage.data() + k * nr + j;
           for (int64_t tap = 0; tap < taps; ++tap)
             dst[tap * kBlock * nr] = src[tapOffsets[tap]];
         };
         if (tapRuns) {
-          for (int64_t k = 0; k < kValid; ++k)
-            transposeToPixels(first + (k0 + k) * view.kStride, numCols, taps,
-                              view.columnStride,
-                              stage.data() + firstTap * kBlock * nr + k * nr,
-                              offsetStep);
+          for (int64_t k = 0; k < kValid; ++k) {
+            const Code *rows = first + (k0 + k) * view.kStride;
+            int64_t lastRead =
+                (rows - data) + (numCols - 1) * view.columnStride + overRead;
+            if (lastRead <= view.size) {
+              transposeCodesToPixels(
+                  rows, numCols, taps, view.columnStride,
+                  stage.data() + firstTap * kBlock * nr + k * nr, offsetStep);
+              continue;
+            }
+            for (int64_t j = 0; j < numCols; ++j)
+              stageValues(k, j);
+          }
         } else if (columnsInner) {
           for (int64_t k = 0; k < kValid; ++k)
             for (int64_t j = 0; j < numCols; ++j)
@@ -1098,20 +1160,22 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
         }
         for (int64_t tap = 0; tap < taps; ++tap)
           for (int64_t k = 0; k < kCount; k += lane) {
-            const int16_t *row = stage.data() + (tap * kBlock + k) * nr;
+            const Code *row = stage.data() + (tap * kBlock + k) * nr;
             int64_t at = task * packed.tileSize + (tap * kTap + k0 + k) * nr;
-            if (bytes) {
-              const int16_t *const rows[4] = {row, row + nr, row + 2 * nr,
-                                              row + 3 * nr};
-              interleaveQuads(rows, nr, packed.quads.get() + at,
-                              sums.data() + tap * nr);
-              continue;
+            if constexpr (sizeof(Code) == 2) {
+              if (!bytes) {
+                int16_t *dst = packed.pairs.get() + at;
+                for (int64_t j = 0; j < nr; ++j) {
+                  dst[2 * j] = row[j];
+                  dst[2 * j + 1] = row[nr + j];
+                }
+                continue;
+              }
             }
-            int16_t *dst = packed.pairs.get() + at;
-            for (int64_t j = 0; j < nr; ++j) {
-              dst[2 * j] = row[j];
-              dst[2 * j + 1] = row[nr + j];
-            }
+            const Code *const rows[4] = {row, row + nr, row + 2 * nr,
+                                         row + 3 * nr};
+            interleaveCodeQuads(rows, nr, packed.quads.get() + at,
+                                sums.data() + tap * nr);
           }
       }
       for (int64_t j = 0; bytes && j < nr; ++j) {
@@ -1125,6 +1189,39 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
       }
     }
   });
+}
+
+/// Packs B from `view` for k < kReal, 0 beyond and for columns >= cols (see
+/// PackedFilter); quads (`bytes`) from the view's int8 codes where it has
+/// them.
+PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
+                        int64_t kPadded, int64_t kReal, int64_t nr,
+                        bool bytes) {
+  PhaseTimer timer{"pack-filter"};
+  assert((!bytes || nr % 16 == 0) &&
+         "interleaveByteQuads takes 16 columns a step");
+  assert((bytes || !view.bytes) && "int16 pairs from int16 codes only");
+  PackedFilter packed;
+  int64_t taps = view.tapOffsets.size();
+  int64_t colTiles = (cols + nr - 1) / nr;
+  int64_t kTap = roundUp(kPadded, bytes ? 4 : 2);
+  packed.tileSize = taps * kTap * nr;
+  packed.taps = taps;
+  packed.nr = nr;
+  packed.quadsPerTap = kTap / 4;
+  // Every element is written by packFilterTiles: no zero fill.
+  int64_t size = groups * colTiles * packed.tileSize;
+  if (bytes) {
+    packed.quads.reset(new int8_t[size]);
+    packed.bias.reset(new int32_t[groups * colTiles * nr]);
+    packed.tapBias.reset(new int32_t[groups * colTiles * taps * nr]);
+  } else {
+    packed.pairs.reset(new int16_t[size]);
+  }
+  if (view.bytes)
+    packFilterTiles(view.bytes, view, groups, cols, kTap, kReal, packed);
+  else
+    packFilterTiles(view.data, view, groups, cols, kTap, kReal, packed);
   return packed;
 }
 
@@ -1381,19 +1478,39 @@ streamAVX512(const Values &values, int64_t count, float *dst) {
   return i;
 }
 
+/// The first (count rounded down to 16) values of a run, stored 16 at a
+/// time (AVX-512). Returns the first element not written.
+template <typename Values>
+__attribute__((target("avx512f"))) int64_t
+storeAVX512(const Values &values, int64_t count, float *dst) {
+  int64_t i = 0;
+  for (; i + 16 <= count; i += 16)
+    _mm512_storeu_ps(dst + i, values.sixteen(i));
+  return i;
+}
+
 /// Writes values[0, count) to dst. With `stream`, the aligned middle is
 /// written with non-temporal stores: an output much larger than the caches
-/// is then not read in before it is overwritten.
+/// is then not read in before it is overwritten. Otherwise 16 or 4 values
+/// a store (the short runs of a direct GEMM's classified rows, e.g. 12 of
+/// a 14 x 14 image's inner pixels, were a scalar store per value: a tenth
+/// of 3x3-256-14's backward-data).
 template <typename Values>
 void writeRun(const Values &values, int64_t count, float *dst, bool stream) {
   int64_t i = 0;
-  if (stream && getFeatures().avx512f) {
+  bool avx512 = getFeatures().avx512f;
+  if (stream && avx512) {
     i = streamAVX512(values, count, dst);
   } else if (stream) {
     for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i)
       dst[i] = values.one(i);
     for (; i + 4 <= count; i += 4)
       _mm_stream_ps(dst + i, values.four(i));
+  } else {
+    if (avx512)
+      i = storeAVX512(values, count, dst);
+    for (; i + 4 <= count; i += 4)
+      _mm_storeu_ps(dst + i, values.four(i));
   }
   for (; i < count; ++i)
     dst[i] = values.one(i);
@@ -1444,6 +1561,27 @@ void writeBlock(const int32_t *acc, int64_t rows, int64_t nr,
     for (const RowRun &run : runs)
       scaleRun(stage + j * stageStride + run.first, colAlpha + j, false,
                run.length, out + rowOffsets[run.first] + colOffsets[j], stream);
+}
+
+/// Prefetches the output lines writeBlock will write for columns [begin,
+/// end) of a block (rows' runs `runs`, columns `cols`), so that reading
+/// them for ownership overlaps the block's GEMM instead of stalling its
+/// stores: the short runs of classified rows (the inner 12 pixels of a 14 x
+/// 14 row, each written in a different block from its row's first and last
+/// pixel) missed in cache store after store.
+void prefetchBlockOutput(const int64_t *rowOffsets,
+                         const std::vector<RowRun> &runs,
+                         const BlockColumns &cols, int64_t begin, int64_t end,
+                         const float *out) {
+  for (int64_t j = begin; j < end; ++j)
+    for (const RowRun &run : runs) {
+      const char *first = reinterpret_cast<const char *>(
+          out + rowOffsets[run.first] + cols.colOffsets[j]);
+      int64_t bytes = run.length * sizeof(float);
+      for (int64_t byte = 0; byte < bytes; byte += 64)
+        __builtin_prefetch(first + byte, 1);
+      __builtin_prefetch(first + bytes - 1, 1);
+    }
 }
 
 /// Runs the direct GEMM with its epilogue. The microkernel writes a
@@ -1511,6 +1649,10 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
       findRowRuns(rowOffsets.data(), validRows, runs);
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
         int64_t bTile = g * colTiles + colTile;
+        BlockColumns columns = p.output->columns(g, p.cols, colTile, nr);
+        if (!stream)
+          prefetchBlockOutput(rowOffsets.data(), runs, columns, 0,
+                              columns.count, p.output->out);
         for (int64_t t = 0; t < numTiles; ++t) {
           const std::vector<std::pair<int64_t, int64_t>> &tapRuns =
               classified ? classes.classTaps[classes.tileClass[firstTile + t]]
@@ -1548,8 +1690,7 @@ void runDirect(const DirectGemm &p, const Microkernel &uk,
           }
         }
         writeBlock(blockC.data(), validRows, nr, rowOffsets.data(), runs,
-                   p.output->columns(g, p.cols, colTile, nr), p.output->out,
-                   stream, stage.data(), blockRows);
+                   columns, p.output->out, stream, stage.data(), blockRows);
       }
     }
     // Non-temporal stores are weakly ordered: visible before the loop ends.
@@ -1924,6 +2065,70 @@ interleavePhasesAVX512(const int32_t *acc0, const int32_t *acc1, float alpha,
   return x;
 }
 
+/// One output row of 16 channels whose two width phases alternate, from
+/// accumulators not transposed: for channel i < 16 and x,
+/// rows[i * channelStride + 2 x] = float(acc0[x * nr + i]) * alpha and
+/// rows[i * channelStride + 2 x + 1] = float(acc1[x * nr + i]) * alpha, for
+/// x < count0 and count1 (a phase without taps, null, and the positions
+/// past a count contribute `zero`), in chunks of 16 floats: up to 15 floats
+/// past `width` are written. Per chunk, eight pixels of both phases are
+/// 16 vectors of 16 channels, transposed in registers (instead of
+/// transpose32, then a row of pairs per channel: two more passes).
+__attribute__((target("avx512f"))) void
+interleaveChannelsAVX512(const int32_t *acc0, int64_t count0,
+                         const int32_t *acc1, int64_t count1, int64_t nr,
+                         float alpha, float zero, int64_t width, float *rows,
+                         int64_t channelStride) {
+  const __m512 alphas = _mm512_set1_ps(alpha), zeros = _mm512_set1_ps(zero);
+  for (int64_t x0 = 0; 2 * x0 < width; x0 += 8) {
+    // r[2 m], r[2 m + 1]: pixel x0 + m of each phase, its 16 channels.
+    __m512 r[16];
+    for (int m = 0; m < 8; ++m) {
+      int64_t x = x0 + m;
+      r[2 * m] = acc0 && x < count0
+                     ? _mm512_mul_ps(_mm512_cvtepi32_ps(
+                                         _mm512_loadu_si512(acc0 + x * nr)),
+                                     alphas)
+                     : zeros;
+      r[2 * m + 1] = acc1 && x < count1
+                         ? _mm512_mul_ps(_mm512_cvtepi32_ps(
+                                             _mm512_loadu_si512(acc1 + x * nr)),
+                                         alphas)
+                         : zeros;
+    }
+    // In each 128-bit lane L, u[4 k + c] holds channel 4 L + c of r[4 k],
+    // ..., r[4 k + 3].
+    __m512 u[16];
+    for (int k = 0; k < 4; ++k) {
+      __m512 t0 = _mm512_unpacklo_ps(r[4 * k], r[4 * k + 1]),
+             t1 = _mm512_unpackhi_ps(r[4 * k], r[4 * k + 1]),
+             t2 = _mm512_unpacklo_ps(r[4 * k + 2], r[4 * k + 3]),
+             t3 = _mm512_unpackhi_ps(r[4 * k + 2], r[4 * k + 3]);
+      u[4 * k] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * k + 1] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+      u[4 * k + 2] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * k + 3] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    // Channel 4 L + c: lane L of u[c], u[4 + c], u[8 + c], u[12 + c].
+    for (int c = 0; c < 4; ++c) {
+      __m512 s0 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(1, 0, 1, 0)),
+             s1 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(3, 2, 3, 2)),
+             s2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
+                                       _MM_SHUFFLE(1, 0, 1, 0)),
+             s3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
+                                       _MM_SHUFFLE(3, 2, 3, 2));
+      const __m512 channels[4] = {
+          _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(2, 0, 2, 0)),
+          _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(3, 1, 3, 1)),
+          _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(2, 0, 2, 0)),
+          _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(3, 1, 3, 1))};
+      for (int lane = 0; lane < 4; ++lane)
+        _mm512_storeu_ps(rows + (4 * lane + c) * channelStride + 2 * x0,
+                         channels[lane]);
+    }
+  }
+}
+
 /// row[x * step] = float(values[x]) * alpha for x < count, 0 * alpha at
 /// the other positions of row[0, width); step 2 (a stride-2 backward-data's
 /// even columns) 16 pairs at a time on AVX-512, then four.
@@ -2075,7 +2280,7 @@ bool usePointwise(const Geometry &g, const Epilogue &epi, bool backwardData) {
 /// are not needed. Backward-data writes every GX row the task's GY rows
 /// reach (rows y SH .. y SH + SH - 1), the positions no pixel lands on as
 /// 0 * alpha (NaN for a NaN clip), whole rows at a time.
-void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
+void runPointwise(const Geometry &g, const Operand &act, FilterCodes &filter,
                   const Epilogue &epi, const Microkernel &uk,
                   bool backwardData) {
   // GEMM rows (output channels) and K per group; pixels rowsY x rowsX.
@@ -2094,7 +2299,7 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
   // A: rows of K codes, pairs contiguous. The forward's W rows [O][CG] are
   // that already when CG is even.
   std::vector<int16_t> packedA;
-  const int16_t *a = w;
+  const int16_t *w = filter.int16(), *a = w;
   if (backwardData || k != kPadded) {
     packedA.assign(g.groups * rowsM * kPadded, 0);
     for (int64_t grp = 0; grp < g.groups; ++grp)
@@ -2338,7 +2543,7 @@ void runPointwise(const Geometry &g, const Operand &act, const int16_t *w,
   });
 }
 
-void runForward(const Geometry &g, const Operand &x, const int16_t *w,
+void runForward(const Geometry &g, const Operand &x, FilterCodes &w,
                 const Epilogue &epi, const Microkernel &uk,
                 ConvAlgorithm algorithm) {
   if (usePointwise(g, epi, /*backwardData=*/false)) {
@@ -2379,9 +2584,10 @@ void runForward(const Geometry &g, const Operand &x, const int16_t *w,
         uk, rowOffset);
     return;
   }
+  bool bytes = uk.runBytes != nullptr;
   PackedFilter packed =
-      packFilter(getFilterView(g, w, /*backwardData=*/false), g.groups, og,
-                 buf.cp, cg, uk.nr, uk.runBytes != nullptr);
+      packFilter(getFilterView(g, w, /*backwardData=*/false, bytes), g.groups,
+                 og, buf.cp, cg, uk.nr, bytes);
   DirectGemm p{&buf, g.n, g.oh,    g.ow, ay.outputStep, ax.outputStep, 0,
                0,    {},  &packed, og,   g.groups,      &output,       {}};
   for (int64_t ky = 0; ky < g.kh; ++ky)
@@ -2468,7 +2674,18 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
     ++heightPhases.back().second;
   }
   bool u8 = p.buf->bytes != nullptr;
+  // Every height phase with both width phases of SW = 2: on AVX-512, 16
+  // channels' rows at a time straight from the accumulators
+  // (interleaveChannelsAVX512), staged in output order, each channel's
+  // rows of a task then written as one run.
+  bool pairedWidths = avx512 && p.sw == 2;
+  for (auto [k, kEnd] : heightPhases)
+    pairedWidths &= kEnd - k == 2;
+  int64_t maxStagedRows = rowsPerTask * heightPhases.size();
+  int64_t channelRowsStride = maxStagedRows * p.width + 16;
   parallelFor(p.groups * p.n * yBlocks, [&](int64_t begin, int64_t end) {
+    std::vector<float> channelRows(pairedWidths ? 16 * channelRowsStride : 0);
+    std::vector<int64_t> stagedRows(maxStagedRows);
     std::vector<std::vector<int32_t>> blockC(numPhases), stage(numPhases);
     std::vector<std::vector<const int16_t *>> rowPointers(numPhases);
     std::vector<std::vector<const uint8_t *>> byteRows(numPhases);
@@ -2504,6 +2721,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
       }
       for (int64_t colTile = 0; colTile < colTiles; ++colTile) {
         int64_t validCols = std::min(nr, p.cols - colTile * nr);
+        bool fused = pairedWidths && validCols % 16 == 0;
         for (int64_t k = 0; k < numPhases; ++k) {
           const StridePhase &phase = p.phases[k];
           int64_t bTile = g * colTiles + colTile;
@@ -2526,10 +2744,45 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
                            false};
             uk.run(tile);
           }
-          if (tiles[k])
+          if (tiles[k] && !fused)
             transpose32(blockC[k].data(), rowsOf(phase) * phase.rowsX,
                         validCols, nr, stage[k].data(), tileRows[k]);
         }
+        for (int64_t j0 = 0; fused && j0 < validCols; j0 += 16) {
+          int64_t staged = 0;
+          for (int64_t y = 0; y < rowsPerTask; ++y)
+            for (auto [k, kEnd] : heightPhases) {
+              if (y >= rowsOf(p.phases[k]))
+                continue;
+              auto accOf = [&](int64_t w) -> const int32_t * {
+                if (!tiles[w])
+                  return nullptr;
+                return blockC[w].data() + y * p.phases[w].rowsX * nr + j0;
+              };
+              interleaveChannelsAVX512(
+                  accOf(k), p.phases[k].rowsX, accOf(k + 1),
+                  p.phases[k + 1].rowsX, nr, alpha, zero, p.width,
+                  channelRows.data() + staged * p.width, channelRowsStride);
+              stagedRows[staged++] = p.phases[k].ih0 + (yBegin + y) * p.sh;
+            }
+          for (int64_t i = 0; i < 16; ++i) {
+            float *plane =
+                p.out + img * p.imageStride +
+                (g * p.cols + colTile * nr + j0 + i) * p.channelStride;
+            const float *rows = channelRows.data() + i * channelRowsStride;
+            for (int64_t r = 0, run = 1; r < staged; r += run) {
+              // Consecutive output rows of a dense plane: one run.
+              for (run = 1; r + run < staged && p.rowStride == p.width &&
+                            stagedRows[r + run] == stagedRows[r] + run;
+                   ++run)
+                ;
+              storeRun(rows + r * p.width, run * p.width,
+                       plane + stagedRows[r] * p.rowStride, stream);
+            }
+          }
+        }
+        if (fused)
+          continue;
         for (int64_t j = 0; j < validCols; ++j) {
           float *plane = p.out + img * p.imageStride +
                          (g * p.cols + colTile * nr + j) * p.channelStride;
@@ -2610,7 +2863,7 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
   });
 }
 
-void runBackwardData(const Geometry &g, const Operand &gy, const int16_t *w,
+void runBackwardData(const Geometry &g, const Operand &gy, FilterCodes &w,
                      const Epilogue &epi, const Microkernel &uk,
                      ConvAlgorithm algorithm) {
   if (usePointwise(g, epi, /*backwardData=*/true)) {
@@ -2703,14 +2956,14 @@ void runBackwardData(const Geometry &g, const Operand &gy, const int16_t *w,
           taps.push_back({ky, kx});
     return taps;
   };
-  const FilterView flipped = getFilterView(g, w, /*backwardData=*/true);
+  bool bytes = uk.runBytes != nullptr;
+  const FilterView flipped = getFilterView(g, w, /*backwardData=*/true, bytes);
   auto packTaps = [&](const std::vector<std::pair<int64_t, int64_t>> &taps) {
     FilterView view = flipped;
     view.tapOffsets.clear();
     for (auto [ky, kx] : taps)
       view.tapOffsets.push_back(flipped.tapOffsets[ky * g.kw + kx]);
-    return packFilter(view, g.groups, cg, buf.cp, og, uk.nr,
-                      uk.runBytes != nullptr);
+    return packFilter(view, g.groups, cg, buf.cp, og, uk.nr, bytes);
   };
   auto tapOffsets = [&](int64_t ih0, int64_t iw0,
                         const std::vector<std::pair<int64_t, int64_t>> &taps) {
@@ -4016,16 +4269,15 @@ void qconvEntry(DaqMemRef<L, 4> *lhs, DaqMemRef<float, 1> *lhsClip,
   case Direction::Forward: {
     act(lhs->sizes, g.n, g.c, g.h, g.w);
     act(out->sizes, unused, unused, g.oh, g.ow);
-    std::unique_ptr<int16_t[]> w = toCodes(makeOperand(rhs, rhsClip, 0));
-    runForward(g, makeOperand(lhs, lhsClip, chanAxis), w.get(), epi, uk,
-               algorithm);
+    FilterCodes w(makeOperand(rhs, rhsClip, 0));
+    runForward(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk, algorithm);
     return;
   }
   case Direction::BackwardData: {
     act(out->sizes, g.n, g.c, g.h, g.w);
     act(lhs->sizes, unused, unused, g.oh, g.ow);
-    std::unique_ptr<int16_t[]> w = toCodes(makeOperand(rhs, rhsClip, 0));
-    runBackwardData(g, makeOperand(lhs, lhsClip, chanAxis), w.get(), epi, uk,
+    FilterCodes w(makeOperand(rhs, rhsClip, 0));
+    runBackwardData(g, makeOperand(lhs, lhsClip, chanAxis), w, epi, uk,
                     algorithm);
     return;
   }
