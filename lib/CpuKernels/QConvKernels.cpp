@@ -2065,6 +2065,44 @@ interleavePhasesAVX512(const int32_t *acc0, const int32_t *acc1, float alpha,
   return x;
 }
 
+/// out[i] lane k = in[k] lane i: a 16 x 16 transpose of floats in
+/// registers (AVX-512: two in-lane shuffle stages, two of 128-bit lanes).
+__attribute__((target("avx512f"))) inline void
+transpose16x16(const __m512 in[16], __m512 out[16]) {
+  // In each 128-bit lane L, u[4 k + c] holds element 4 L + c of in[4 k],
+  // ..., in[4 k + 3].
+  __m512 u[16];
+  for (int k = 0; k < 4; ++k) {
+    __m512 t0 = _mm512_unpacklo_ps(in[4 * k], in[4 * k + 1]),
+           t1 = _mm512_unpackhi_ps(in[4 * k], in[4 * k + 1]),
+           t2 = _mm512_unpacklo_ps(in[4 * k + 2], in[4 * k + 3]),
+           t3 = _mm512_unpackhi_ps(in[4 * k + 2], in[4 * k + 3]);
+    u[4 * k] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * k + 1] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    u[4 * k + 2] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * k + 3] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  // Element 4 L + c: lane L of u[c], u[4 + c], u[8 + c], u[12 + c].
+  for (int c = 0; c < 4; ++c) {
+    __m512 s0 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(1, 0, 1, 0)),
+           s1 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(3, 2, 3, 2)),
+           s2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
+                                     _MM_SHUFFLE(1, 0, 1, 0)),
+           s3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
+                                     _MM_SHUFFLE(3, 2, 3, 2));
+    out[c] = _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(2, 0, 2, 0));
+    out[4 + c] = _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(3, 1, 3, 1));
+    out[8 + c] = _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(2, 0, 2, 0));
+    out[12 + c] = _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(3, 1, 3, 1));
+  }
+}
+
+/// float(acc[i]) * alpha for lanes i < 16 (AVX-512).
+__attribute__((target("avx512f"))) inline __m512 scale16(const int32_t *acc,
+                                                         __m512 alphas) {
+  return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc)), alphas);
+}
+
 /// One output row of 16 channels whose two width phases alternate, from
 /// accumulators not transposed: for channel i < 16 and x,
 /// rows[i * channelStride + 2 x] = float(acc0[x * nr + i]) * alpha and
@@ -2081,52 +2119,39 @@ interleaveChannelsAVX512(const int32_t *acc0, int64_t count0,
                          int64_t channelStride) {
   const __m512 alphas = _mm512_set1_ps(alpha), zeros = _mm512_set1_ps(zero);
   for (int64_t x0 = 0; 2 * x0 < width; x0 += 8) {
-    // r[2 m], r[2 m + 1]: pixel x0 + m of each phase, its 16 channels.
-    __m512 r[16];
+    // pixels[2 m], pixels[2 m + 1]: pixel x0 + m of each phase, its 16
+    // channels.
+    __m512 pixels[16], channels[16];
     for (int m = 0; m < 8; ++m) {
       int64_t x = x0 + m;
-      r[2 * m] = acc0 && x < count0
-                     ? _mm512_mul_ps(_mm512_cvtepi32_ps(
-                                         _mm512_loadu_si512(acc0 + x * nr)),
-                                     alphas)
-                     : zeros;
-      r[2 * m + 1] = acc1 && x < count1
-                         ? _mm512_mul_ps(_mm512_cvtepi32_ps(
-                                             _mm512_loadu_si512(acc1 + x * nr)),
-                                         alphas)
-                         : zeros;
+      pixels[2 * m] =
+          acc0 && x < count0 ? scale16(acc0 + x * nr, alphas) : zeros;
+      pixels[2 * m + 1] =
+          acc1 && x < count1 ? scale16(acc1 + x * nr, alphas) : zeros;
     }
-    // In each 128-bit lane L, u[4 k + c] holds channel 4 L + c of r[4 k],
-    // ..., r[4 k + 3].
-    __m512 u[16];
-    for (int k = 0; k < 4; ++k) {
-      __m512 t0 = _mm512_unpacklo_ps(r[4 * k], r[4 * k + 1]),
-             t1 = _mm512_unpackhi_ps(r[4 * k], r[4 * k + 1]),
-             t2 = _mm512_unpacklo_ps(r[4 * k + 2], r[4 * k + 3]),
-             t3 = _mm512_unpackhi_ps(r[4 * k + 2], r[4 * k + 3]);
-      u[4 * k] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-      u[4 * k + 1] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-      u[4 * k + 2] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-      u[4 * k + 3] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-    }
-    // Channel 4 L + c: lane L of u[c], u[4 + c], u[8 + c], u[12 + c].
-    for (int c = 0; c < 4; ++c) {
-      __m512 s0 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(1, 0, 1, 0)),
-             s1 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(3, 2, 3, 2)),
-             s2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
-                                       _MM_SHUFFLE(1, 0, 1, 0)),
-             s3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
-                                       _MM_SHUFFLE(3, 2, 3, 2));
-      const __m512 channels[4] = {
-          _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(2, 0, 2, 0)),
-          _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(3, 1, 3, 1)),
-          _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(2, 0, 2, 0)),
-          _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(3, 1, 3, 1))};
-      for (int lane = 0; lane < 4; ++lane)
-        _mm512_storeu_ps(rows + (4 * lane + c) * channelStride + 2 * x0,
-                         channels[lane]);
-    }
+    transpose16x16(pixels, channels);
+    for (int i = 0; i < 16; ++i)
+      _mm512_storeu_ps(rows + i * channelStride + 2 * x0, channels[i]);
   }
+}
+
+/// The filters of 16 channels, `taps` (at most 16) consecutive floats each,
+/// from the accumulators of each tap: rows[i * taps + t] =
+/// float(acc[t * tapStride + i]) * alpha for i < 16, t < taps (AVX-512:
+/// the taps as vectors of the 16 channels, transposed in registers, a
+/// masked store per channel instead of a scalar store per value).
+__attribute__((target("avx512f"))) void
+gatherChannelTapsAVX512(const int32_t *acc, int64_t tapStride, int64_t taps,
+                        float alpha, float *rows) {
+  const __m512 alphas = _mm512_set1_ps(alpha);
+  __m512 byTap[16], byChannel[16];
+  for (int64_t t = 0; t < 16; ++t)
+    byTap[t] =
+        t < taps ? scale16(acc + t * tapStride, alphas) : _mm512_setzero_ps();
+  transpose16x16(byTap, byChannel);
+  __mmask16 valid = static_cast<__mmask16>((1u << taps) - 1);
+  for (int i = 0; i < 16; ++i)
+    _mm512_mask_storeu_ps(rows + i * taps, valid, byChannel[i]);
 }
 
 /// row[x * step] = float(values[x]) * alpha for x < count, 0 * alpha at
@@ -3393,15 +3418,23 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
   auto storeChannelTile = [&](int64_t grp, int64_t c0, const int32_t *tiles) {
     std::vector<float> run(nr * taps);
     int64_t tapStep = g.nhwc ? nr : 1, cStep = g.nhwc ? 1 : taps;
+    // OIHW: each channel's taps are a run (a 3 x 3 layer's 9 floats).
+    bool vectorTaps =
+        !g.nhwc && taps <= 16 && nr % 16 == 0 && getFeatures().avx512f;
     for (int64_t o = 0; o < og; ++o) {
       int64_t ch = grp * og + o;
       float alpha = epi.alpha(ch);
-      for (int64_t tap = 0; tap < taps; ++tap) {
-        const int32_t *values =
-            tiles + ((tap * rowTiles + o / mr) * mr + o % mr) * nr;
-        for (int64_t j = 0; j < nr; ++j)
-          run[tap * tapStep + j * cStep] =
-              static_cast<float>(values[j]) * alpha;
+      const int32_t *values = tiles + ((o / mr) * mr + o % mr) * nr;
+      int64_t tapStride = rowTiles * mr * nr;
+      if (vectorTaps) {
+        for (int64_t j0 = 0; j0 < nr; j0 += 16)
+          gatherChannelTapsAVX512(values + j0, tapStride, taps, alpha,
+                                  run.data() + j0 * taps);
+      } else {
+        for (int64_t tap = 0; tap < taps; ++tap)
+          for (int64_t j = 0; j < nr; ++j)
+            run[tap * tapStep + j * cStep] =
+                static_cast<float>(values[tap * tapStride + j]) * alpha;
       }
       float *filter = epi.out + ch * epi.strides[0];
       if (!g.nhwc) {
