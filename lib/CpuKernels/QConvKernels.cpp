@@ -3462,6 +3462,7 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     // (u8: loadByteRun's scratch.)
     std::vector<int16_t> planeRuns(fromPlanes ? nr * p4 : 0);
     std::vector<int8_t> planeBytes(fromPlanes && u8 ? nr * p4 : 0);
+    const std::vector<int8_t> zeroRun(nr, 0);
     // From planes: the NR channels of column tile `colTile` of group `grp`
     // in image `img` as runs of its pixels at `runs` (int16 codes, or u8
     // bytes), `length` apart, zero past the pixels. Each channel's rows are
@@ -3528,10 +3529,11 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
           const int8_t *src[4];
           for (int q = 0; q < 4; ++q)
             src[q] = p + q < pixels ? image + pixelOffsets[p + q] : nullptr;
-          if (contiguous && p + 4 <= pixels) {
-            const int8_t *const runs[4] = {
-                src[0] + offsets[0], src[1] + offsets[0], src[2] + offsets[0],
-                src[3] + offsets[0]};
+          if (contiguous) {
+            // Pixels past the last (the quad's padding) read zeros.
+            const int8_t *runs[4];
+            for (int q = 0; q < 4; ++q)
+              runs[q] = src[q] ? src[q] + offsets[0] : zeroRun.data();
             interleaveByteQuads(runs, nr, dst, sums);
             continue;
           }
