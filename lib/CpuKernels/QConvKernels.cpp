@@ -1381,9 +1381,58 @@ void findRowRuns(const int64_t *rowOffsets, int64_t count,
   }
 }
 
+/// out[i] lane k = in[k] lane i: a 16 x 16 transpose of floats in
+/// registers (AVX-512: two in-lane shuffle stages, two of 128-bit lanes).
+__attribute__((target("avx512f"))) inline void
+transpose16x16(const __m512 in[16], __m512 out[16]) {
+  // In each 128-bit lane L, u[4 k + c] holds element 4 L + c of in[4 k],
+  // ..., in[4 k + 3].
+  __m512 u[16];
+  for (int k = 0; k < 4; ++k) {
+    __m512 t0 = _mm512_unpacklo_ps(in[4 * k], in[4 * k + 1]),
+           t1 = _mm512_unpackhi_ps(in[4 * k], in[4 * k + 1]),
+           t2 = _mm512_unpacklo_ps(in[4 * k + 2], in[4 * k + 3]),
+           t3 = _mm512_unpackhi_ps(in[4 * k + 2], in[4 * k + 3]);
+    u[4 * k] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * k + 1] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    u[4 * k + 2] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * k + 3] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  // Element 4 L + c: lane L of u[c], u[4 + c], u[8 + c], u[12 + c].
+  for (int c = 0; c < 4; ++c) {
+    __m512 s0 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(1, 0, 1, 0)),
+           s1 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(3, 2, 3, 2)),
+           s2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
+                                     _MM_SHUFFLE(1, 0, 1, 0)),
+           s3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
+                                     _MM_SHUFFLE(3, 2, 3, 2));
+    out[c] = _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(2, 0, 2, 0));
+    out[4 + c] = _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(3, 1, 3, 1));
+    out[8 + c] = _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(2, 0, 2, 0));
+    out[12 + c] = _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(3, 1, 3, 1));
+  }
+}
+
+/// transpose32 of the 16 x 16 blocks of rows [0, rows) and columns [0,
+/// cols), both multiples of 16, in registers (AVX-512).
+__attribute__((target("avx512f"))) void
+transpose32Blocks16(const float *src, int64_t rows, int64_t cols,
+                    int64_t srcStride, float *dst, int64_t dstStride) {
+  for (int64_t r = 0; r < rows; r += 16)
+    for (int64_t c = 0; c < cols; c += 16) {
+      __m512 in[16], out[16];
+      for (int i = 0; i < 16; ++i)
+        in[i] = _mm512_loadu_ps(src + (r + i) * srcStride + c);
+      transpose16x16(in, out);
+      for (int i = 0; i < 16; ++i)
+        _mm512_storeu_ps(dst + (c + i) * dstStride + r, out[i]);
+    }
+}
+
 /// dst[c * dstStride + r] = src[r * srcStride + c] for r < rows, c < cols,
-/// of 32-bit elements (int32, or pairs of int16), with SSE2 4 x 4
-/// transposes where both are 4 or more.
+/// of 32-bit elements (int32, or pairs of int16): 16 x 16 blocks in
+/// registers on AVX-512, SSE2 4 x 4 transposes elsewhere where both are 4
+/// or more.
 void transpose32(const void *srcData, int64_t rows, int64_t cols,
                  int64_t srcStride, void *dstData, int64_t dstStride) {
   const char *src = static_cast<const char *>(srcData);
@@ -1394,26 +1443,42 @@ void transpose32(const void *srcData, int64_t rows, int64_t cols,
   auto copy = [&](int64_t r, int64_t c) {
     std::memcpy(dst + at(c, r, dstStride), src + at(r, c, srcStride), 4);
   };
-  int64_t r = 0;
-  for (; r + 4 <= rows; r += 4) {
-    int64_t c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      __m128 v[4];
-      for (int i = 0; i < 4; ++i)
-        v[i] = _mm_loadu_ps(
-            reinterpret_cast<const float *>(src + at(r + i, c, srcStride)));
-      _MM_TRANSPOSE4_PS(v[0], v[1], v[2], v[3]);
-      for (int i = 0; i < 4; ++i)
-        _mm_storeu_ps(reinterpret_cast<float *>(dst + at(c + i, r, dstStride)),
-                      v[i]);
+  // Rows [r0, r1) of columns [c0, cols).
+  auto transposeSSE = [&](int64_t r0, int64_t r1, int64_t c0) {
+    int64_t r = r0;
+    for (; r + 4 <= r1; r += 4) {
+      int64_t c = c0;
+      for (; c + 4 <= cols; c += 4) {
+        __m128 v[4];
+        for (int i = 0; i < 4; ++i)
+          v[i] = _mm_loadu_ps(
+              reinterpret_cast<const float *>(src + at(r + i, c, srcStride)));
+        _MM_TRANSPOSE4_PS(v[0], v[1], v[2], v[3]);
+        for (int i = 0; i < 4; ++i)
+          _mm_storeu_ps(
+              reinterpret_cast<float *>(dst + at(c + i, r, dstStride)), v[i]);
+      }
+      for (; c < cols; ++c)
+        for (int64_t i = r; i < r + 4; ++i)
+          copy(i, c);
     }
-    for (; c < cols; ++c)
-      for (int64_t i = r; i < r + 4; ++i)
-        copy(i, c);
+    for (; r < r1; ++r)
+      for (int64_t c = c0; c < cols; ++c)
+        copy(r, c);
+  };
+  int64_t blockRows = 0, blockCols = 0;
+  if (getFeatures().avx512f) {
+    blockRows = rows / 16 * 16;
+    blockCols = cols / 16 * 16;
+    if (blockRows && blockCols)
+      transpose32Blocks16(reinterpret_cast<const float *>(src), blockRows,
+                          blockCols, srcStride, reinterpret_cast<float *>(dst),
+                          dstStride);
+    else
+      blockRows = 0;
   }
-  for (; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
-      copy(r, c);
+  transposeSSE(0, blockRows, blockCols);
+  transposeSSE(blockRows, rows, 0);
 }
 
 /// The values scaleRun writes: float(acc[i]) * alpha[perElement ? i : 0]
@@ -2063,38 +2128,6 @@ interleavePhasesAVX512(const int32_t *acc0, const int32_t *acc1, float alpha,
     _mm512_storeu_ps(row + 2 * x + 16, _mm512_permutex2var_ps(a, high, b));
   }
   return x;
-}
-
-/// out[i] lane k = in[k] lane i: a 16 x 16 transpose of floats in
-/// registers (AVX-512: two in-lane shuffle stages, two of 128-bit lanes).
-__attribute__((target("avx512f"))) inline void
-transpose16x16(const __m512 in[16], __m512 out[16]) {
-  // In each 128-bit lane L, u[4 k + c] holds element 4 L + c of in[4 k],
-  // ..., in[4 k + 3].
-  __m512 u[16];
-  for (int k = 0; k < 4; ++k) {
-    __m512 t0 = _mm512_unpacklo_ps(in[4 * k], in[4 * k + 1]),
-           t1 = _mm512_unpackhi_ps(in[4 * k], in[4 * k + 1]),
-           t2 = _mm512_unpacklo_ps(in[4 * k + 2], in[4 * k + 3]),
-           t3 = _mm512_unpackhi_ps(in[4 * k + 2], in[4 * k + 3]);
-    u[4 * k] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-    u[4 * k + 1] = _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-    u[4 * k + 2] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-    u[4 * k + 3] = _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-  }
-  // Element 4 L + c: lane L of u[c], u[4 + c], u[8 + c], u[12 + c].
-  for (int c = 0; c < 4; ++c) {
-    __m512 s0 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(1, 0, 1, 0)),
-           s1 = _mm512_shuffle_f32x4(u[c], u[4 + c], _MM_SHUFFLE(3, 2, 3, 2)),
-           s2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
-                                     _MM_SHUFFLE(1, 0, 1, 0)),
-           s3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c],
-                                     _MM_SHUFFLE(3, 2, 3, 2));
-    out[c] = _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(2, 0, 2, 0));
-    out[4 + c] = _mm512_shuffle_f32x4(s0, s2, _MM_SHUFFLE(3, 1, 3, 1));
-    out[8 + c] = _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(2, 0, 2, 0));
-    out[12 + c] = _mm512_shuffle_f32x4(s1, s3, _MM_SHUFFLE(3, 1, 3, 1));
-  }
 }
 
 /// float(acc[i]) * alpha for lanes i < 16 (AVX-512).
