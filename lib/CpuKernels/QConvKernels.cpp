@@ -1588,6 +1588,43 @@ void scaleRun(const int32_t *acc, const float *alpha, bool perElement,
   writeRun(ScaledAccumulators{acc, alpha, perElement}, count, dst, stream);
 }
 
+/// writeBlock where every run is whole groups of 16 rows and the columns
+/// whole groups of 16 (AVX-512): 16 rows of 16 columns scaled and
+/// transposed in registers, each column's 16 values stored straight into
+/// its run (a whole line non-temporally where `stream`), with no staged
+/// transpose and no second pass over it.
+__attribute__((target("avx512f"))) void
+writeRunsAVX512(const int32_t *acc, int64_t nr, const int64_t *rowOffsets,
+                const std::vector<RowRun> &runs, const BlockColumns &cols,
+                float *out, bool stream) {
+  for (int64_t j0 = 0; j0 < cols.count; j0 += 16) {
+    const __m512 alphas = _mm512_loadu_ps(cols.colAlpha + j0);
+    for (const RowRun &run : runs)
+      for (int64_t r = run.first; r < run.first + run.length; r += 16) {
+        __m512 byRow[16], byColumn[16];
+        for (int i = 0; i < 16; ++i)
+          byRow[i] = _mm512_mul_ps(
+              _mm512_cvtepi32_ps(_mm512_loadu_si512(acc + (r + i) * nr + j0)),
+              alphas);
+        transpose16x16(byRow, byColumn);
+        for (int i = 0; i < 16; ++i) {
+          float *dst = out + rowOffsets[r] + cols.colOffsets[j0 + i];
+          uintptr_t line = reinterpret_cast<uintptr_t>(dst) % 64;
+          if (stream && line == 0) {
+            _mm512_stream_ps(dst, byColumn[i]);
+          } else if (stream && line % 16 == 0) {
+            _mm_stream_ps(dst, _mm512_extractf32x4_ps(byColumn[i], 0));
+            _mm_stream_ps(dst + 4, _mm512_extractf32x4_ps(byColumn[i], 1));
+            _mm_stream_ps(dst + 8, _mm512_extractf32x4_ps(byColumn[i], 2));
+            _mm_stream_ps(dst + 12, _mm512_extractf32x4_ps(byColumn[i], 3));
+          } else {
+            _mm512_storeu_ps(dst, byColumn[i]);
+          }
+        }
+      }
+  }
+}
+
 /// Writes a block of accumulators, `acc` [rows][NR] row-major, to the
 /// output: row r at out + rowOffsets[r], whose runs of consecutive offsets
 /// are `runs`. Where the output's columns are not contiguous (the channels
@@ -1619,6 +1656,13 @@ void writeBlock(const int32_t *acc, int64_t rows, int64_t nr,
       for (int64_t j = 0; j < cols.count; ++j)
         row[colOffsets[j]] = static_cast<float>(acc[r * nr + j]) * colAlpha[j];
     }
+    return;
+  }
+  bool wholeGroups = getFeatures().avx512f && cols.count % 16 == 0;
+  for (const RowRun &run : runs)
+    wholeGroups &= run.length % 16 == 0;
+  if (wholeGroups) {
+    writeRunsAVX512(acc, nr, rowOffsets, runs, cols, out, stream);
     return;
   }
   transpose32(acc, rows, cols.count, nr, stage, stageStride);
