@@ -16,7 +16,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstring>
 
 using namespace mlir::daq::cpu;
 
@@ -200,8 +199,9 @@ void mlir::daq::cpu::transposeBytesToPixels(const uint8_t *rows,
     return;
   }
   // Pixels [x, x + 16) of channels [c, c + 16) to out[i * outStride] (the
-  // 16 channels of pixel x + i).
-  auto block = [&](int64_t c, int64_t x, uint8_t *out, int64_t outStride) {
+  // 16 channels of pixel x + i), the first `pixels` of them.
+  auto block = [&](int64_t c, int64_t x, uint8_t *out, int64_t outStride,
+                   int64_t pixels) {
     __m128i r[16];
     for (int i = 0; i < 16; ++i)
       r[i] = _mm_loadu_si128(
@@ -229,26 +229,24 @@ void mlir::daq::cpu::transposeBytesToPixels(const uint8_t *rows,
         octets[e][2 * m + 1] =
             _mm_unpackhi_epi32(quads[2 * e][m], quads[2 * e + 1][m]);
       }
-    for (int n = 0; n < 8; ++n) {
+    for (int n = 0; n < 8 && 2 * n < pixels; ++n) {
       _mm_storeu_si128(reinterpret_cast<__m128i *>(out + 2 * n * outStride),
                        _mm_unpacklo_epi64(octets[0][n], octets[1][n]));
-      _mm_storeu_si128(
-          reinterpret_cast<__m128i *>(out + (2 * n + 1) * outStride),
-          _mm_unpackhi_epi64(octets[0][n], octets[1][n]));
+      if (2 * n + 1 < pixels)
+        _mm_storeu_si128(
+            reinterpret_cast<__m128i *>(out + (2 * n + 1) * outStride),
+            _mm_unpackhi_epi64(octets[0][n], octets[1][n]));
     }
   };
-  alignas(16) uint8_t scratch[16 * 16];
   for (int64_t c0 = 0; c0 < channels; c0 += 16) {
     int64_t c = std::min(c0, channels - 16);
     if (width < 16) {
-      block(c, 0, scratch, 16);
-      for (int64_t x = 0; x < width; ++x)
-        std::memcpy(dst + x * pixelStride + c, scratch + 16 * x, 16);
+      block(c, 0, dst + c, pixelStride, width);
       continue;
     }
     for (int64_t x0 = 0; x0 < width; x0 += 16) {
       int64_t x = std::min(x0, width - 16);
-      block(c, x, dst + x * pixelStride + c, pixelStride);
+      block(c, x, dst + x * pixelStride + c, pixelStride, 16);
     }
   }
 }
