@@ -120,8 +120,35 @@ CpuFeatures detectFeatures() {
   return f;
 }
 
+/// DAQ_CPU_FEATURES, a cap on what the kernels use (tests run the SSE2 and
+/// AVX2 forms of the helpers on any CPU): sse2, avx2 or avx512 (no AMX).
+const char *const kFeatureCaps[] = {"sse2", "avx2", "avx512"};
+
+const char *getFeatureCap() {
+  const char *cap = std::getenv("DAQ_CPU_FEATURES");
+  return cap && *cap ? cap : nullptr;
+}
+
+bool isFeatureCap(const char *cap) {
+  return std::any_of(std::begin(kFeatureCaps), std::end(kFeatureCaps),
+                     [&](const char *name) { return !std::strcmp(cap, name); });
+}
+
+CpuFeatures capFeatures(CpuFeatures f) {
+  const char *cap = getFeatureCap();
+  if (!cap || !isFeatureCap(cap))
+    return f;
+  f.amx = false;
+  if (!std::strcmp(cap, "avx512"))
+    return f;
+  f.avx512f = f.avx512bw = f.avx512vnni = false;
+  if (!std::strcmp(cap, "sse2"))
+    f.avx2 = false;
+  return f;
+}
+
 const CpuFeatures &getFeatures() {
-  static const CpuFeatures features = detectFeatures();
+  static const CpuFeatures features = capFeatures(detectFeatures());
   return features;
 }
 
@@ -233,6 +260,11 @@ KernelVariant mlir::daq::cpu::resolveVariant(KernelVariant requested,
                                              std::string &error) {
   KernelVariant variant = requested;
   std::string origin = "the compiled kernel option";
+  if (const char *cap = getFeatureCap(); cap && !isFeatureCap(cap)) {
+    error = std::string("DAQ_CPU_FEATURES='") + cap +
+            "' is not a feature cap (sse2, avx2, avx512)";
+    return KernelVariant::Auto;
+  }
   if (const char *env = std::getenv("DAQ_CPU_KERNEL"); env && *env) {
     if (!parseVariantName(env, variant)) {
       error = std::string("DAQ_CPU_KERNEL='") + env +
@@ -263,6 +295,9 @@ KernelVariant mlir::daq::cpu::resolveVariant(KernelVariant requested,
     error = std::string(kernelKind) + " '" + getVariantName(variant) +
             "' (forced by " + origin + ") cannot run on this CPU: it needs " +
             needs[static_cast<int64_t>(variant)];
+    if (const char *cap = getFeatureCap())
+      error += std::string(" (DAQ_CPU_FEATURES=") + cap +
+               " caps the instruction sets used)";
     return KernelVariant::Auto;
   }
   return variant;
@@ -1413,20 +1448,31 @@ transpose16x16(const __m512 in[16], __m512 out[16]) {
   }
 }
 
-/// transpose32 of the 16 x 16 blocks of rows [0, rows) and columns [0,
-/// cols), both multiples of 16, in registers (AVX-512).
+/// transpose32 on AVX-512: 16 x 16 blocks in registers, those at the
+/// edges with masked loads and stores.
 __attribute__((target("avx512f"))) void
-transpose32Blocks16(const float *src, int64_t rows, int64_t cols,
-                    int64_t srcStride, float *dst, int64_t dstStride) {
-  for (int64_t r = 0; r < rows; r += 16)
+transpose32AVX512(const float *src, int64_t rows, int64_t cols,
+                  int64_t srcStride, float *dst, int64_t dstStride) {
+  auto firstLanes = [](int64_t n) {
+    return static_cast<__mmask16>(n >= 16 ? 0xffff : (1u << n) - 1);
+  };
+  for (int64_t r = 0; r < rows; r += 16) {
+    int64_t blockRows = std::min<int64_t>(16, rows - r);
+    __mmask16 rowMask = firstLanes(blockRows);
     for (int64_t c = 0; c < cols; c += 16) {
+      int64_t blockCols = std::min<int64_t>(16, cols - c);
+      __mmask16 colMask = firstLanes(blockCols);
       __m512 in[16], out[16];
       for (int i = 0; i < 16; ++i)
-        in[i] = _mm512_loadu_ps(src + (r + i) * srcStride + c);
+        in[i] =
+            i < blockRows
+                ? _mm512_maskz_loadu_ps(colMask, src + (r + i) * srcStride + c)
+                : _mm512_setzero_ps();
       transpose16x16(in, out);
-      for (int i = 0; i < 16; ++i)
-        _mm512_storeu_ps(dst + (c + i) * dstStride + r, out[i]);
+      for (int i = 0; i < blockCols; ++i)
+        _mm512_mask_storeu_ps(dst + (c + i) * dstStride + r, rowMask, out[i]);
     }
+  }
 }
 
 /// dst[c * dstStride + r] = src[r * srcStride + c] for r < rows, c < cols,
@@ -1435,6 +1481,11 @@ transpose32Blocks16(const float *src, int64_t rows, int64_t cols,
 /// or more.
 void transpose32(const void *srcData, int64_t rows, int64_t cols,
                  int64_t srcStride, void *dstData, int64_t dstStride) {
+  if (getFeatures().avx512f) {
+    transpose32AVX512(static_cast<const float *>(srcData), rows, cols,
+                      srcStride, static_cast<float *>(dstData), dstStride);
+    return;
+  }
   const char *src = static_cast<const char *>(srcData);
   char *dst = static_cast<char *>(dstData);
   auto at = [](int64_t row, int64_t col, int64_t stride) {
@@ -1443,42 +1494,26 @@ void transpose32(const void *srcData, int64_t rows, int64_t cols,
   auto copy = [&](int64_t r, int64_t c) {
     std::memcpy(dst + at(c, r, dstStride), src + at(r, c, srcStride), 4);
   };
-  // Rows [r0, r1) of columns [c0, cols).
-  auto transposeSSE = [&](int64_t r0, int64_t r1, int64_t c0) {
-    int64_t r = r0;
-    for (; r + 4 <= r1; r += 4) {
-      int64_t c = c0;
-      for (; c + 4 <= cols; c += 4) {
-        __m128 v[4];
-        for (int i = 0; i < 4; ++i)
-          v[i] = _mm_loadu_ps(
-              reinterpret_cast<const float *>(src + at(r + i, c, srcStride)));
-        _MM_TRANSPOSE4_PS(v[0], v[1], v[2], v[3]);
-        for (int i = 0; i < 4; ++i)
-          _mm_storeu_ps(
-              reinterpret_cast<float *>(dst + at(c + i, r, dstStride)), v[i]);
-      }
-      for (; c < cols; ++c)
-        for (int64_t i = r; i < r + 4; ++i)
-          copy(i, c);
+  int64_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    int64_t c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      __m128 v[4];
+      for (int i = 0; i < 4; ++i)
+        v[i] = _mm_loadu_ps(
+            reinterpret_cast<const float *>(src + at(r + i, c, srcStride)));
+      _MM_TRANSPOSE4_PS(v[0], v[1], v[2], v[3]);
+      for (int i = 0; i < 4; ++i)
+        _mm_storeu_ps(reinterpret_cast<float *>(dst + at(c + i, r, dstStride)),
+                      v[i]);
     }
-    for (; r < r1; ++r)
-      for (int64_t c = c0; c < cols; ++c)
-        copy(r, c);
-  };
-  int64_t blockRows = 0, blockCols = 0;
-  if (getFeatures().avx512f) {
-    blockRows = rows / 16 * 16;
-    blockCols = cols / 16 * 16;
-    if (blockRows && blockCols)
-      transpose32Blocks16(reinterpret_cast<const float *>(src), blockRows,
-                          blockCols, srcStride, reinterpret_cast<float *>(dst),
-                          dstStride);
-    else
-      blockRows = 0;
+    for (; c < cols; ++c)
+      for (int64_t i = r; i < r + 4; ++i)
+        copy(i, c);
   }
-  transposeSSE(0, blockRows, blockCols);
-  transposeSSE(blockRows, rows, 0);
+  for (; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      copy(r, c);
 }
 
 /// The values scaleRun writes: float(acc[i]) * alpha[perElement ? i : 0]

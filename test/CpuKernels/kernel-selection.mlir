@@ -36,6 +36,16 @@
 // RUN: env DAQ_CPU_CONV_ALGORITHM=fft not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=ALGORITHM
 // ALGORITHM: daq-run: error: function 'main': DAQ_CPU_CONV_ALGORITHM='fft' is not a convolution algorithm (auto, direct, winograd)
 
+// DAQ_CPU_FEATURES caps the instruction sets the kernels use (auto's choice
+// and the helpers): sse2 leaves the portable microkernel and the SSE2
+// helpers, the same bits; a cap it does not know is a clear error.
+// RUN: env DAQ_CPU_FEATURES=sse2 daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/sse2.npy
+// RUN: cmp %t/portable.npy %t/sse2.npy
+// RUN: env DAQ_CPU_FEATURES=sse2 DAQ_CPU_KERNEL=avx2 not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=CAPPED
+// CAPPED: daq-run: error: function 'main': INT8 convolution kernel 'avx2' (forced by DAQ_CPU_KERNEL=avx2) cannot run on this CPU: it needs AVX2 and FMA (DAQ_CPU_FEATURES=sse2 caps the instruction sets used)
+// RUN: env DAQ_CPU_FEATURES=avx3 not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=CAP
+// CAP: daq-run: error: function 'main': DAQ_CPU_FEATURES='avx3' is not a feature cap (sse2, avx2, avx512)
+
 // RUN: env DAQ_CPU_KERNEL=vnni not daq-run %t/auto.mlir -e main --input=%t/x.npy --input=%t/c.npy --input=%t/w.npy --input=%t/cw.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: daq-run: error: function 'main': DAQ_CPU_KERNEL='vnni' is not a kernel variant (auto, portable, avx2, avx512-vnni, amx; for tests: avx512-vnni-model, amx-model)
 
