@@ -152,7 +152,10 @@ def ConvertDaqQConvToCpuKernels
     in the order AMX, AVX512-VNNI, AVX2, portable). The `DAQ_CPU_KERNEL`
     environment variable overrides the compiled choice at run time; a
     forced variant the CPU lacks makes the call fail with an error that
-    names the missing features.
+    names the missing features. `DAQ_CPU_FEATURES=sse2|avx2|avx512` caps
+    the instruction sets the kernels use (`auto`'s choice and the packing
+    and epilogue helpers), as if the CPU had no more: tests run the
+    helpers' SSE2 and AVX2 forms with it on any CPU.
 
     For tests only, `avx512-vnni-model` and `amx-model` run the
     `avx512-vnni` and `amx` microkernels compiled against a software model
