@@ -2860,11 +2860,13 @@ void runInterleaved(const InterleavedPhases &p, const Microkernel &uk) {
         const StridePhase &phase = p.phases[k];
         int64_t rows = rowsOf(phase) * phase.rowsX;
         tiles[k] = phase.tapOffsets.empty() ? 0 : (rows + mr - 1) / mr;
-        for (int64_t r = 0; r < tiles[k] * mr; ++r) {
-          // Rows past the end repeat the last row; their results are
-          // dropped.
-          int64_t m = std::min(r, rows - 1);
-          int64_t y = yBegin + m / phase.rowsX, x = m % phase.rowsX;
+        // Rows past the end repeat the last row; their results are
+        // dropped.
+        for (int64_t r = 0, y = yBegin, x = 0; r < tiles[k] * mr; ++r) {
+          if (r > 0 && r < rows && ++x == phase.rowsX) {
+            x = 0;
+            ++y;
+          }
           if (u8)
             byteRows[k][r] = p.buf->bytePixel(g, img, p.padY + y, p.padX + x);
           else
