@@ -1449,6 +1449,12 @@ transpose16x16(const __m512 in[16], __m512 out[16]) {
   }
 }
 
+/// float(acc[i]) * alpha for lanes i < 16 (AVX-512).
+__attribute__((target("avx512f"))) inline __m512 scale16(const int32_t *acc,
+                                                         __m512 alphas) {
+  return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc)), alphas);
+}
+
 /// transpose32 on AVX-512: 16 x 16 blocks in registers, those at the
 /// edges with masked loads and stores.
 __attribute__((target("avx512f"))) void
@@ -1534,10 +1540,8 @@ struct ScaledAccumulators {
                       scale);
   }
   __attribute__((target("avx512f"))) __m512 sixteen(int64_t i) const {
-    __m512 scale =
-        perElement ? _mm512_loadu_ps(alpha + i) : _mm512_set1_ps(alpha[0]);
-    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc + i)),
-                         scale);
+    return scale16(acc + i, perElement ? _mm512_loadu_ps(alpha + i)
+                                       : _mm512_set1_ps(alpha[0]));
   }
 };
 
@@ -1639,9 +1643,7 @@ writeRunsAVX512(const int32_t *acc, int64_t nr, const int64_t *rowOffsets,
       for (int64_t r = run.first; r < run.first + run.length; r += 16) {
         __m512 byRow[16], byColumn[16];
         for (int i = 0; i < 16; ++i)
-          byRow[i] = _mm512_mul_ps(
-              _mm512_cvtepi32_ps(_mm512_loadu_si512(acc + (r + i) * nr + j0)),
-              alphas);
+          byRow[i] = scale16(acc + (r + i) * nr + j0, alphas);
         transpose16x16(byRow, byColumn);
         for (int i = 0; i < 16; ++i) {
           float *dst = out + rowOffsets[r] + cols.colOffsets[j0 + i];
@@ -2208,25 +2210,12 @@ interleavePhasesAVX512(const int32_t *acc0, const int32_t *acc1, float alpha,
   const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
   int64_t x = 0;
   for (; x + 16 <= count; x += 16) {
-    // (A lambda would not inherit the target attribute.)
-    __m512 a =
-        acc0 ? _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc0 + x)),
-                             alphas)
-             : zeros;
-    __m512 b =
-        acc1 ? _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc1 + x)),
-                             alphas)
-             : zeros;
+    __m512 a = acc0 ? scale16(acc0 + x, alphas) : zeros;
+    __m512 b = acc1 ? scale16(acc1 + x, alphas) : zeros;
     _mm512_storeu_ps(row + 2 * x, _mm512_permutex2var_ps(a, low, b));
     _mm512_storeu_ps(row + 2 * x + 16, _mm512_permutex2var_ps(a, high, b));
   }
   return x;
-}
-
-/// float(acc[i]) * alpha for lanes i < 16 (AVX-512).
-__attribute__((target("avx512f"))) inline __m512 scale16(const int32_t *acc,
-                                                         __m512 alphas) {
-  return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc)), alphas);
 }
 
 /// One output row of 16 channels whose two width phases alternate, from
@@ -3570,11 +3559,11 @@ void runBackwardFilter(const Geometry &g, const Operand &x, const Operand &gy,
     for (int64_t o = 0; o < og; ++o) {
       int64_t ch = grp * og + o;
       float alpha = epi.alpha(ch);
-      float alphas[16];
-      std::fill_n(alphas, 16, alpha);
       const int32_t *values = tiles + ((o / mr) * mr + o % mr) * nr;
       int64_t tapStride = rowTiles * mr * nr;
       if (vectorTaps) {
+        float alphas[16];
+        std::fill_n(alphas, 16, alpha);
         for (int64_t j0 = 0; j0 < nr; j0 += 16)
           gatherFilterTapsAVX512(values + j0, tapStride, taps, alphas,
                                  run.data() + j0 * taps, taps);
