@@ -396,6 +396,20 @@ __m128i mlir::daq::cpu::isa_model::_mm512_cvtepi32_epi8(__m512i a) {
   return v;
 }
 
+__m512i mlir::daq::cpu::isa_model::_mm512_mask_broadcast_i32x4(__m512i src,
+                                                               __mmask16 k,
+                                                               __m128i a) {
+  for (int j = 0; j < 16; ++j)
+    if (k >> j & 1)
+      std::memcpy(src.bytes + 4 * j, a.bytes + 4 * (j % 4), 4);
+  return src;
+}
+
+void mlir::daq::cpu::isa_model::_mm512_stream_si512(void *address,
+                                                    __m512i value) {
+  _mm512_storeu_si512(address, value);
+}
+
 void mlir::daq::cpu::isa_model::_mm512_mask_cvtepi32_storeu_epi8(void *address,
                                                                  __mmask16 k,
                                                                  __m512i a) {

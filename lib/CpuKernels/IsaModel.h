@@ -135,6 +135,13 @@ __m512i _mm512_mask_mov_epi32(__m512i src, __mmask16 k, __m512i a);
 __m512i _mm512_mask_add_epi32(__m512i src, __mmask16 k, __m512i a, __m512i b);
 __m512i _mm512_mask_add_epi64(__m512i src, __mmask8 k, __m512i a, __m512i b);
 __m128i _mm512_cvtepi32_epi8(__m512i a);
+/// vbroadcasti32x4 with a merging mask: dword j from a's dword j % 4 where
+/// bit j of k is set, else src's.
+__m512i _mm512_mask_broadcast_i32x4(__m512i src, __mmask16 k, __m128i a);
+/// vmovntdq: a 64-byte store (the model has no caches to bypass).
+void _mm512_stream_si512(void *address, __m512i value);
+/// sfence: orders nothing in the model.
+inline void _mm_sfence() {}
 /// vpmovdb to memory with a mask: byte j (the low byte of dword j) where
 /// bit j of k is set, no other byte written.
 void _mm512_mask_cvtepi32_storeu_epi8(void *address, __mmask16 k, __m512i a);

@@ -880,16 +880,17 @@ using QuantizeRowFn = decltype(&quantizeRowAVX2);
 
 /// Quantizes n elements: q1 with clip1[j * clipStep] (inverse inv1[...]),
 /// and when Two, q2 with the scalar clip2. Contiguous rows go to
-/// Rows->quantize or, without Rows, to `Fast` when not null.
+/// Rows->quantize (streamed with `stream`) or, without Rows, to `Fast` when
+/// not null.
 template <bool Two, const StatsRows *Rows, QuantizeRowFn Fast>
 DAQ_INLINE void quantizeRow(const float *x, int64_t sx, int8_t *q1, int8_t *q2,
                             int64_t sq, int64_t n, const float *clip1,
                             const float *inv1, int64_t clipStep, float clip2,
-                            float inv2) {
+                            float inv2, bool stream) {
   if (sx == 1 && sq == 1) {
     if constexpr (Rows != nullptr) {
       Rows->quantize(x, 1, 0, q1, Two ? q2 : nullptr, 0, n, clip1, inv1,
-                     clipStep, clip2, inv2);
+                     clipStep, clip2, inv2, stream);
       return;
     } else if constexpr (Fast != nullptr) {
       Fast(x, q1, Two ? q2 : nullptr, n, clip1, inv1, clipStep, clip2, inv2,
@@ -921,11 +922,24 @@ DAQ_INLINE void quantizeRow(const float *x, int64_t sx, int8_t *q1, int8_t *q2,
   }
 }
 
-/// Output i8 views.
+/// Output i8 views. `stream`: the AVX-512 rows write whole lines of codes
+/// with non-temporal stores (streamedCodes).
 struct OutView {
   int8_t *data[2];
   int64_t s[3];
+  bool stream = false;
 };
+
+/// Whether the codes of the gradient `v` are streamed: from 8 MiB of f32
+/// (the convolution kernels' kStreamBytes) the gradient and its codes pass
+/// the L3 share measured here (12-16 MiB, docs/performance.md), so cached
+/// stores of the codes first read their lines and evicted the gradient
+/// between the two passes that read it (a 12.8 MB GY from memory:
+/// quantize_grad 1.16-1.36 ms streamed against 1.52-1.55).
+bool streamedCodes(const View &v) {
+  return v.n[0] * v.n[1] * v.n[2] * static_cast<int64_t>(sizeof(float)) >=
+         (8 << 20);
+}
 
 /// Quantizes the view: per-channel clips `clip` (count == channels) or one
 /// clip (count 1); with `two`, also the second output with `clip2`.
@@ -948,7 +962,7 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
                                    Two ? out.data[1] + off : nullptr, out.s[1],
                                    c1 - c0, clip + c0 * perChannel,
                                    inv + c0 * perChannel, perChannel, clip2,
-                                   inv2);
+                                   inv2, out.stream);
     }
     return;
   }
@@ -964,7 +978,8 @@ DAQ_INLINE void quantizeRange(const View &v, const OutView &out,
     quantizeRow<Two, Rows, Fast>(
         v.at(o, c) + i0 * v.s[2], v.s[2], out.data[0] + off,
         Two ? out.data[1] + off : nullptr, out.s[2], i1 - i0,
-        clip + c * perChannel, inv + c * perChannel, 0, clip2, inv2);
+        clip + c * perChannel, inv + c * perChannel, 0, clip2, inv2,
+        out.stream);
   }
 }
 
@@ -1167,14 +1182,14 @@ countQuantizeRange(const View &v, const OutView &out, const float *below,
     if constexpr (Rows != nullptr) {
       if (rows && out.s[2] == 1) {
         Rows->quantize(v.at(0, c), outer, v.s[0], q1, q2, out.s[0], n, &clip[c],
-                       &inv, 0, clipT, invT);
+                       &inv, 0, clipT, invT, out.stream);
         continue;
       }
     }
     for (int64_t o = 0; o < outer; ++o)
       quantizeRow<true, Rows, Fast>(v.at(o, c), si, q1 + o * out.s[0],
                                     q2 + o * out.s[0], out.s[2], n, &clip[c],
-                                    &inv, 0, clipT, invT);
+                                    &inv, 0, clipT, invT, out.stream);
   }
 }
 
@@ -1605,12 +1620,14 @@ void zeroCodes(DaqMemRef<int8_t, 3> *out) {
 void quantize(DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *clip,
               DaqMemRef<int8_t, 3> *out, int64_t kernel,
               std::optional<Stochastic> random) {
+  View v = makeView(x);
   OutView o{{out->aligned + out->offset, nullptr},
-            {out->strides[0], out->strides[1], out->strides[2]}};
+            {out->strides[0], out->strides[1], out->strides[2]},
+            streamedCodes(v)};
   Isa isa;
   if (!selectIsa(kernel, isa))
     return zeroCodes(out);
-  runQuantize(makeView(x), o, clip->aligned + clip->offset, clip->strides[0],
+  runQuantize(v, o, clip->aligned + clip->offset, clip->strides[0],
               clip->sizes[0], false, 0.0f, isa, random);
 }
 
@@ -1633,8 +1650,9 @@ void quantize2(DaqMemRef<float, 3> *x, DaqMemRef<float, 1> *channelClip,
     zeroCodes(tensorCodes);
     return;
   }
-  OutView o{{channelData, tensorData}, {s[0], s[1], s[2]}};
-  runQuantize(makeView(x), o, channelClip->aligned + channelClip->offset,
+  View v = makeView(x);
+  OutView o{{channelData, tensorData}, {s[0], s[1], s[2]}, streamedCodes(v)};
+  runQuantize(v, o, channelClip->aligned + channelClip->offset,
               channelClip->strides[0], channelClip->sizes[0], true,
               tensorClip->aligned[tensorClip->offset], isa, random);
 }
@@ -1711,7 +1729,8 @@ extern "C" void _mlir_ciface_daq_cpu_quantize_grad_mcs(
   View v = makeView(x);
   OutView codes{{channelCodes->aligned + channelCodes->offset,
                  tensorCodes->aligned + tensorCodes->offset},
-                {s[0], s[1], s[2]}};
+                {s[0], s[1], s[2]},
+                streamedCodes(v)};
   // Channels along the rows (NHWC): no channel's count is known before
   // the last row, so the count and the quantization stay two passes.
   bool fused = v.n[2] > 1;
@@ -1773,8 +1792,10 @@ extern "C" void _mlir_ciface_daq_cpu_quantize_grad_mcs(
     clipT = mcsUpdate(tensor, 0, nT, prevT, lambda, keep, take, bell);
     // A wrong guess: the tensor's codes again.
     if (!sameBits(clipT, guessT))
-      runQuantize(v, OutView{{codes.data[1], nullptr}, {s[0], s[1], s[2]}},
-                  &clipT, 1, 1, false, 0.0f, isa);
+      runQuantize(
+          v,
+          OutView{{codes.data[1], nullptr}, {s[0], s[1], s[2]}, codes.stream},
+          &clipT, 1, 1, false, 0.0f, isa);
   }
   for (int64_t c = 0; c < channels; ++c)
     dst[c * out->strides[0]] = clip[c];

@@ -106,7 +106,7 @@ struct StatsRows {
   void (*quantize)(const float *x, int64_t rows, int64_t xRowStride, int8_t *q1,
                    int8_t *q2, int64_t qRowStride, int64_t n,
                    const float *clip1, const float *inv1, int64_t clipStep,
-                   float clip2, float inv2);
+                   float clip2, float inv2, bool stream);
 };
 
 /// The real AVX-512F rows (callers check CPUID).

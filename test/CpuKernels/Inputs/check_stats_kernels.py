@@ -4,7 +4,8 @@ the reference.
 Random gradients in both layouts (NCHW, channel axis 1; NHWC, axis 3; plus a
 rank-2 tensor with the channels first), odd channel counts, all-zero
 channels, a channel whose sigma lies just below some of its values, one whose
-values all tie with its sigma, and in two cases NaN and infinities; each case
+values all tie with its sigma, in two cases NaN and infinities, and (with
+--cases 9) a gradient of 8 MiB whose codes are streamed; each case
 is one module with daq.max_abs, daq.mcs_clip (alone, and as a per-channel /
 per-tensor pair whose classification is unused, which the kernels compute
 together) and daq.quantize (per channel and per tensor, clips including 0,
@@ -44,10 +45,11 @@ F32 = np.float32
 ALIASED_SHAPE = (4, 17, 32, 32)
 
 
-# The case whose elements all tie with sigma, and the one far from zero
-# mean (random_case).
+# The case whose elements all tie with sigma, the one far from zero mean,
+# and the one whose codes are streamed (random_case).
 ALL_TIES = 6
 OFFSET = 7
+STREAMED = 8
 
 
 def random_case(rng, index):
@@ -86,6 +88,11 @@ def random_case(rng, index):
         # the fused kernel counts the tensor above both ends of its
         # interval (which agree: every |g| is far above sigma).
         return (3, 5, 6, 7), 1
+    if index == STREAMED:
+        # 8 MiB of f32 and more: the AVX-512 quantizer writes the codes'
+        # whole lines with non-temporal stores (StatsKernels.cpp,
+        # streamedCodes), rows of 99900 codes from every offset in a line.
+        return (3, 7, 300, 333), 1
     n = int(rng.integers(1, 4))
     h, w = int(rng.integers(1, 9)), int(rng.integers(1, 9))
     if rng.random() < 0.5:
