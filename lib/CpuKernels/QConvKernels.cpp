@@ -40,6 +40,7 @@
 #include "Parallel.h"
 #include "QConvMicrokernels.h"
 #include "QConvQuantize.h"
+#include "Streaming.h"
 #include "WinogradTransforms.h"
 
 #include <algorithm>
@@ -1259,17 +1260,6 @@ PackedFilter packFilter(const FilterView &view, int64_t groups, int64_t cols,
   else
     packFilterTiles(view.data, view, groups, cols, kTap, kReal, packed);
   return packed;
-}
-
-/// Outputs at least this large are written with non-temporal stores where
-/// whole runs are (8 MiB: four times the L2 caches of the machine measured
-/// in docs/performance.md; a result this size is not read again from cache
-/// anyway).
-constexpr int64_t kStreamBytes = 8 << 20;
-
-/// Whether an output of `elements` floats is streamed (kStreamBytes).
-bool isStreamed(int64_t elements) {
-  return elements * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
 }
 
 /// The output columns of a block: column j goes to offset colOffsets[j]

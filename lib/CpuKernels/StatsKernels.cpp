@@ -47,6 +47,7 @@
 #include "Parallel.h"
 #include "Philox.h"
 #include "StatsKernelsWide.h"
+#include "Streaming.h"
 
 #include <immintrin.h>
 
@@ -930,15 +931,13 @@ struct OutView {
   bool stream = false;
 };
 
-/// Whether the codes of the gradient `v` are streamed: from 8 MiB of f32
-/// (the convolution kernels' kStreamBytes) the gradient and its codes pass
-/// the L3 share measured here (12-16 MiB, docs/performance.md), so cached
+/// Whether the codes of the gradient `v` are streamed: from kStreamBytes of
+/// f32 the gradient and its codes pass the L3 share measured here, so cached
 /// stores of the codes first read their lines and evicted the gradient
 /// between the two passes that read it (a 12.8 MB GY from memory:
 /// quantize_grad 1.16-1.36 ms streamed against 1.52-1.55).
 bool streamedCodes(const View &v) {
-  return v.n[0] * v.n[1] * v.n[2] * static_cast<int64_t>(sizeof(float)) >=
-         (8 << 20);
+  return isStreamed(v.n[0] * v.n[1] * v.n[2]);
 }
 
 /// Quantizes the view: per-channel clips `clip` (count == channels) or one
