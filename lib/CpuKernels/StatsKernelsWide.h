@@ -105,7 +105,7 @@ struct StatsRows {
                      int thresholds, int32_t *lanes);
   void (*quantize)(const float *x, int64_t rows, int64_t xRowStride, int8_t *q1,
                    int8_t *q2, int64_t qRowStride, int64_t n,
-                   const float *clip1, const float *inv1, int64_t clipStep,
+                   const float *clip1, const float *inv1, int64_t clipPeriod,
                    float clip2, float inv2, bool stream);
 };
 

@@ -5,7 +5,7 @@ Random gradients in both layouts (NCHW, channel axis 1; NHWC, axis 3; plus a
 rank-2 tensor with the channels first), odd channel counts, all-zero
 channels, a channel whose sigma lies just below some of its values, one whose
 values all tie with its sigma, in two cases NaN and infinities, and (with
---cases 9) a gradient of 8 MiB whose codes are streamed; each case
+--cases 10) gradients of 8 MiB in both layouts whose codes are streamed; each case
 is one module with daq.max_abs, daq.mcs_clip (alone, and as a per-channel /
 per-tensor pair whose classification is unused, which the kernels compute
 together) and daq.quantize (per channel and per tensor, clips including 0,
@@ -50,6 +50,7 @@ ALIASED_SHAPE = (4, 17, 32, 32)
 ALL_TIES = 6
 OFFSET = 7
 STREAMED = 8
+STREAMED_NHWC = 9
 
 
 def random_case(rng, index):
@@ -93,6 +94,11 @@ def random_case(rng, index):
         # whole lines with non-temporal stores (StatsKernels.cpp,
         # streamedCodes), rows of 99900 codes from every offset in a line.
         return (3, 7, 300, 333), 1
+    if index == STREAMED_NHWC:
+        # The same in NHWC: the quantizer takes a thread's rows of 7 codes
+        # as one run whose clips repeat every 7 codes (StatsKernels.cpp,
+        # quantizeRange), lines of 64 codes across rows.
+        return (3, 300, 333, 7), 3
     n = int(rng.integers(1, 4))
     h, w = int(rng.integers(1, 9)), int(rng.integers(1, 9))
     if rng.random() < 0.5:

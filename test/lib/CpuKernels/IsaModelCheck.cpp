@@ -454,6 +454,10 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
     // Non-temporal stores of whole lines (where the second codes, if any,
     // lie at the same offset in their lines as the first).
     bool stream = rng.uniform(0, 1);
+    // The per-channel codes' clips repeat with a period: m (a row of
+    // channels), or shorter (a run of whole NHWC rows), the arrays then
+    // holding period + 64 entries.
+    int64_t period = rng.uniform(0, 1) ? m : rng.uniform(1, m);
     init.lanes.resize(3 * 16);
     for (int32_t &lane : init.lanes)
       lane = static_cast<int32_t>(rng.uniform(0, 1000));
@@ -506,7 +510,7 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
           want.lanes[16 * k + c % 16] +=
               static_cast<double>(std::fabs(v)) > sigmas[k];
         int64_t at = r * qStride + c;
-        want.codes[at] = referenceCode(v, clip[c], inv[c]);
+        want.codes[at] = referenceCode(v, clip[c % period], inv[c % period]);
         want.codesT[at] = referenceCode(v, clip[0], inv[0]);
         int8_t code2 = referenceCode(v, clip[m - 1], inv[m - 1]);
         if (second)
@@ -529,9 +533,15 @@ void checkStatsRows(Random &rng, int iterations, bool hardware) {
       float belows[3] = {below[0], belowT, below[m - 1]};
       r.countAbove(xRows.data(), rows, xStride, nullptr, m, belows, thresholds,
                    got.lanes.data());
+      std::vector<float> clipRun(period + 64), invRun(period + 64);
+      for (int64_t c = 0; c < period + 64; ++c) {
+        clipRun[c] = clip[c % period];
+        invRun[c] = inv[c % period];
+      }
       r.quantize(xRows.data(), rows, xStride, got.codes.data(),
-                 second ? got.codes2.data() : nullptr, qStride, m, clip.data(),
-                 inv.data(), 1, clip[m - 1], inv[m - 1], stream);
+                 second ? got.codes2.data() : nullptr, qStride, m,
+                 clipRun.data(), invRun.data(), period, clip[m - 1], inv[m - 1],
+                 stream);
       r.quantize(xRows.data(), rows, xStride, got.codesT.data(),
                  secondT ? got.codesT2.data() : nullptr, qStride, m,
                  clip.data(), inv.data(), 0, clip[m - 1], inv[m - 1], stream);
