@@ -540,7 +540,32 @@ DAQ_INLINE void momentsAnyOrder(const View &v, int64_t c0, int64_t c1,
     int32_t a = absBits(x);                                                    \
     maxBitsP[c] = a > maxBitsP[c] ? a : maxBitsP[c];                           \
   }
-  for (int64_t o = 0; o < v.n[0]; ++o) {
+  int64_t o = 0;
+  // Four rows per sweep over the channels: each channel's accumulators are
+  // loaded and stored once per four elements (64 channels x 100352 rows:
+  // mcs_clip2 0.96-0.99 -> 0.51-0.63 ms on Zen 5).
+  for (; sc == 1 && o + 4 <= v.n[0]; o += 4) {
+    const float *rows[4] = {v.at(o, c0), v.at(o + 1, c0), v.at(o + 2, c0),
+                            v.at(o + 3, c0)};
+    for (int64_t c = 0; c < m; ++c) {
+      double sum = sumP[c], sumSquares = sumSquaresP[c];
+      float sumAbs = sumAbsP[c];
+      int32_t max = maxBitsP[c];
+      for (const float *row : rows) {
+        double d = static_cast<double>(row[c]);
+        sum += d;
+        sumSquares += d * d;
+        sumAbs += std::fabs(row[c]);
+        int32_t a = absBits(row[c]);
+        max = a > max ? a : max;
+      }
+      sumP[c] = sum;
+      sumSquaresP[c] = sumSquares;
+      sumAbsP[c] = sumAbs;
+      maxBitsP[c] = max;
+    }
+  }
+  for (; o < v.n[0]; ++o) {
     const float *row = v.at(o, c0);
     if (sc == 1) {
       DAQ_ROW_BODY(1)
