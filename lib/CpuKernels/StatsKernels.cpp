@@ -959,6 +959,14 @@ struct OutView {
   bool stream = false;
 };
 
+/// Ends a thread's part of a quantization: its non-temporal stores of
+/// codes (`stream`) are weakly ordered, so they are fenced before the
+/// threads that read the codes next can see the part done.
+void fenceStreamedCodes(const OutView &out) {
+  if (out.stream)
+    _mm_sfence();
+}
+
 /// Whether the codes of the gradient `v` are streamed: from kStreamBytes of
 /// f32 the gradient and its codes pass the L3 share measured here, so cached
 /// stores of the codes first read their lines and evicted the gradient
@@ -1573,6 +1581,7 @@ void runQuantize(const View &v, const OutView &out, const float *clipData,
   parallelFor(rows * pieces, [&](int64_t begin, int64_t end) {
     fn(v, out, clip.data(), inv.data(), clipCount, clip2, inv2, begin, end,
        pieces);
+    fenceStreamedCodes(out);
   });
 }
 
@@ -1826,6 +1835,7 @@ extern "C" void _mlir_ciface_daq_cpu_quantize_grad_mcs(
                         guessT, inverseOf(guessT), c0, c1, r.above.data(),
                         aboveT.data(), bracket ? aboveTLow.data() : nullptr,
                         clip.data());
+      fenceStreamedCodes(codes);
     });
     int64_t countT = 0, countTLow = 0;
     for (int64_t c = 0; c < channels; ++c) {
