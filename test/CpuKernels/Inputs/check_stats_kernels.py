@@ -2,19 +2,19 @@
 the reference.
 
 Random gradients in both layouts (NCHW, channel axis 1; NHWC, axis 3; plus a
-rank-2 tensor with the channels first), odd channel counts, all-zero
-channels, a channel whose sigma lies just below some of its values, one whose
-values all tie with its sigma, in two cases NaN and infinities, and (with
---cases 10) gradients of 8 MiB in both layouts whose codes are streamed;
-each case is one module with daq.max_abs, daq.mcs_clip (alone, and as a
-per-channel / per-tensor pair whose classification is unused, which the
-kernels compute together) and daq.quantize (per channel and per tensor, clips including 0,
-inf and NaN; exact ties through clips of 127; stochastic rounding, whose
-Philox words must match the reference's) and daq.quantize_grad with #daq.mcs
-over two steps (the second step's state is the first step's clips) and with
-#daq.max (with #daq.mcs and nearest rounding one kernel, which guesses the
-tensor's classification before counting; one case ties every element with
-sigma, so that guess is wrong). The module is lowered twice with daq-opt:
+rank-2 tensor with the channels first), odd channel counts, all-zero channels,
+a channel whose sigma lies just below some of its values, one whose values all
+tie with its sigma, in two cases NaN and infinities, and (with --cases 10)
+gradients of 8 MiB in both layouts whose codes are streamed; each case is one
+module with daq.max_abs, daq.mcs_clip (alone, and as a per-channel /
+per-tensor pair whose classification is unused, which the kernels compute
+together) and daq.quantize (per channel and per tensor, clips including 0, inf
+and NaN; exact ties through clips of 127; stochastic rounding, whose Philox
+words must match the reference's) and daq.quantize_grad with #daq.mcs over two
+steps (the second step's state is the first step's clips) and with #daq.max
+(with #daq.mcs and nearest rounding one kernel, which guesses the tensor's
+classification before counting; one case ties every element with sigma, so
+that guess is wrong). The module is lowered twice with daq-opt:
 
   --daq-cpu-pipeline=stats-kernel=reference   (convert-daq-to-linalg loops)
   --daq-cpu-pipeline=stats-kernel=VARIANT     (the CPU kernels, forced)
